@@ -1,1 +1,21 @@
-//! placeholder
+//! What every Afregning service needs once, so the three services start, log, fail and stop the
+//! same way.
+//!
+//! * [`catalogs`] — the tariff catalog files of a deployment, read and validated at start.
+//! * [`config`] — layered configuration: defaults, then a TOML file, then the environment.
+//! * [`telemetry`] — JSON or pretty logs, OpenTelemetry export over OTLP, W3C trace context in and out.
+//! * [`error`] — the small fixed set of API errors, each mapped to one gRPC code, with field violations.
+//! * [`db`] — SQLite (embedded default) or PostgreSQL pools, with each service's migrations.
+//! * [`server`] — the gRPC server with health, reflection, request spans and graceful shutdown.
+//! * [`testing`] — start a service on port 0 with a fresh database, and check a built binary.
+
+pub mod catalogs;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod server;
+pub mod telemetry;
+pub mod testing;
+
+pub use config::ServiceConfig;
+pub use error::{ApiError, FieldViolation, Violations};

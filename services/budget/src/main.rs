@@ -1,1 +1,12 @@
-fn main() {}
+//! The `budget` binary: configuration → telemetry → catalogs → database → serve until stopped.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    afregning_kit::server::run_service(
+        afregning_budget::SERVICE,
+        afregning_budget::GRPC_NAME,
+        afregning_budget::MIGRATIONS,
+        afregning_budget::routes,
+    )
+    .await
+}

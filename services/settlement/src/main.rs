@@ -1,1 +1,12 @@
-fn main() {}
+//! The `settlement` binary: configuration → telemetry → catalogs → database → serve until stopped.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    afregning_kit::server::run_service(
+        afregning_settlement::SERVICE,
+        afregning_settlement::GRPC_NAME,
+        afregning_settlement::MIGRATIONS,
+        afregning_settlement::routes,
+    )
+    .await
+}

@@ -1,0 +1,168 @@
+//! The gRPC server every service runs: its own RPCs plus `grpc.health.v1` and reflection, a
+//! tracing span per request (continuing the caller's W3C trace), and graceful shutdown.
+//!
+//! Health follows the database: a background probe marks the service NOT_SERVING while its
+//! database does not answer and SERVING again when it does, so Kubernetes stops routing to a
+//! replica that cannot work without anyone restarting it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::config::ServiceConfig;
+use crate::db::{Database, Migrations};
+use crate::telemetry::extract_parent;
+
+/// How often health probes the database.
+const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// What a service adds to the shared server.
+pub struct ServiceSpec {
+    /// Fully qualified gRPC service name, e.g. `afregning.visitation.v1.VisitationService`.
+    pub grpc_name: &'static str,
+    /// The service's own RPCs.
+    pub routes: Routes,
+    /// The database whose reachability decides health.
+    pub database: Database,
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    spec: ServiceSpec,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port).
+    pub async fn bind(addr: SocketAddr, spec: ServiceSpec) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Server { listener, spec })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight calls finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Server { listener, spec } = self;
+        let (reporter, health) = tonic_health::server::health_reporter();
+        reporter.set_service_status(spec.grpc_name, ServingStatus::Serving).await;
+        reporter.set_service_status("", ServingStatus::Serving).await;
+        let probe = tokio::spawn(probe_database(reporter, spec.grpc_name, spec.database.clone()));
+
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(afregning_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .with_service_name(spec.grpc_name)
+            .with_service_name("grpc.health.v1.Health")
+            .build_v1()?;
+
+        let routes = spec.routes.add_service(health).add_service(reflection);
+        tracing::info!(addr = %listener.local_addr()?, service = spec.grpc_name, backend = spec.database.backend(), "listening");
+        let result = tonic::transport::Server::builder()
+            .trace_fn(request_span)
+            .add_routes(routes)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await;
+        probe.abort();
+        spec.database.close().await;
+        tracing::info!(service = spec.grpc_name, "stopped");
+        Ok(result?)
+    }
+}
+
+/// One span per request, named by RPC path only (never request content, so no personal data).
+fn request_span(request: &http::Request<()>) -> tracing::Span {
+    let span = tracing::info_span!("grpc", rpc = %request.uri().path());
+    extract_parent(&span, request.headers());
+    span
+}
+
+async fn probe_database(reporter: HealthReporter, grpc_name: &'static str, database: Database) {
+    let mut serving = true;
+    loop {
+        tokio::time::sleep(HEALTH_PROBE_INTERVAL).await;
+        let ok = database.ping().await.is_ok();
+        if ok != serving {
+            serving = ok;
+            let status = if ok { ServingStatus::Serving } else { ServingStatus::NotServing };
+            tracing::warn!(service = grpc_name, serving = ok, "database reachability changed");
+            reporter.set_service_status(grpc_name, status).await;
+            reporter.set_service_status("", status).await;
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// Everything `main` does for every service: configuration, telemetry, the tariff catalogs
+/// (refusing to start on a bad one), the database with its migrations, then serving until
+/// Ctrl-C or SIGTERM. `routes` builds the service's own RPCs.
+pub async fn run_service<F>(service: &str, grpc_name: &'static str, migrations: Migrations, routes: F) -> anyhow::Result<()>
+where
+    F: FnOnce(ServiceContext) -> anyhow::Result<Routes>,
+{
+    let config = ServiceConfig::load(service)?;
+    let _telemetry = crate::telemetry::init(&config)?;
+    let catalogs = crate::catalogs::load(&config.catalogs)?;
+    let database = Database::connect(&config.database_url, config.database_max_connections, migrations).await?;
+    let routes = routes(ServiceContext {
+        config: config.clone(),
+        database: database.clone(),
+        catalogs,
+    })?;
+    let server = Server::bind(
+        config.listen,
+        ServiceSpec {
+            grpc_name,
+            routes,
+            database,
+        },
+    )
+    .await?;
+    server.run_until(shutdown_signal()).await
+}
+
+/// What a service's RPCs are built from.
+pub struct ServiceContext {
+    /// The service's configuration.
+    pub config: ServiceConfig,
+    /// Its connected, migrated database.
+    pub database: Database,
+    /// The tariff catalogs in force.
+    pub catalogs: afregning_tariff::CatalogSet,
+}

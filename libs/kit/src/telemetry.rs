@@ -103,3 +103,34 @@ pub fn inject_trace_context(mut request: tonic::Request<()>) -> Result<tonic::Re
     opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&context, &mut MetadataInjector(request.metadata_mut())));
     Ok(request)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+
+    #[test]
+    fn trace_context_travels_from_client_metadata_to_server_headers() {
+        let propagator = TraceContextPropagator::new();
+        let trace_id = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+        let span = SpanContext::new(
+            trace_id,
+            SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        let sent = opentelemetry::Context::new().with_remote_span_context(span);
+
+        let mut metadata = tonic::metadata::MetadataMap::new();
+        opentelemetry::propagation::TextMapPropagator::inject_context(&propagator, &sent, &mut MetadataInjector(&mut metadata));
+        let headers = metadata.into_headers();
+        assert_eq!(
+            headers.get("traceparent").unwrap(),
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        );
+
+        let received = opentelemetry::propagation::TextMapPropagator::extract(&propagator, &HeaderExtractor(&headers));
+        assert_eq!(received.span().span_context().trace_id(), trace_id);
+    }
+}

@@ -3,9 +3,7 @@
 
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceSpec;
-use afregning_kit::testing::{Backend, TestDatabase, TestServer, health_status, reflected_services};
-
-const SERVING: i32 = 1;
+use afregning_kit::testing::{Backend, SERVING, TestDatabase, TestServer, health_status, reflected_services};
 
 async fn suite_on(backend: Backend) {
     let services: [(&str, Migrations); 3] = [

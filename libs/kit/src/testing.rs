@@ -275,3 +275,51 @@ fn json_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let len = line[start..].find('"')?;
     Some(&line[start..start + len])
 }
+
+/// gRPC health status SERVING.
+pub const SERVING: i32 = 1;
+
+/// Asserts that the built binary of a service serves health and reflection for `grpc_name` on a
+/// free port and exits with code 0 on SIGTERM.
+pub async fn assert_binary_lifecycle(binary: &Path, service: &str, grpc_name: &str) {
+    let check = check_binary(binary, service, grpc_name).await.expect("binary check");
+    assert_eq!(check.health, SERVING, "health of {grpc_name}");
+    assert!(
+        check.services.iter().any(|s| s == grpc_name),
+        "reflection lists {grpc_name}: {:?}",
+        check.services
+    );
+    assert!(
+        check.services.iter().any(|s| s == "grpc.health.v1.Health"),
+        "reflection lists health: {:?}",
+        check.services
+    );
+    assert_eq!(check.exit_code, Some(0), "clean exit on SIGTERM");
+}
+
+/// Asserts that a service migrates a fresh database on `backend` and serves health and
+/// reflection from it in process.
+pub async fn assert_serves_on(backend: Backend, grpc_name: &'static str, migrations: Migrations) {
+    let db = TestDatabase::new(backend).await;
+    let database = db.connect(migrations).await;
+    let expected = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(database.backend(), expected);
+    let server = TestServer::start(ServiceSpec {
+        grpc_name,
+        routes: Default::default(),
+        database,
+    })
+    .await;
+    assert_eq!(health_status(server.channel().await, grpc_name).await.expect("health"), SERVING);
+    assert!(
+        reflected_services(server.channel().await)
+            .await
+            .expect("reflection")
+            .iter()
+            .any(|s| s == grpc_name)
+    );
+    server.stop().await.expect("clean stop");
+}

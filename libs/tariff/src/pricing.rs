@@ -51,6 +51,9 @@ pub enum PricingError {
         /// The course type.
         course_type: CourseType,
     },
+    /// A service is paid by activity and has no weekly price.
+    #[error("service category `{0}` is paid by activity, not per week")]
+    NotDayPriced(String),
     /// Shares that are not whole percentages adding up to 100 with one absorbing party.
     #[error("shares must be whole percentages adding up to 100")]
     Shares,
@@ -127,7 +130,7 @@ impl Unit {
                 version: catalog.version.clone(),
                 course_type: course.course_type,
             }),
-            Unit::Service { .. } => unreachable!("services are priced by activity"),
+            Unit::Service { category } => Err(PricingError::NotDayPriced(category.clone())),
         }
     }
 

@@ -58,14 +58,21 @@ impl Server {
         reporter.set_service_status("", ServingStatus::Serving).await;
         let probe = tokio::spawn(probe_database(reporter, spec.grpc_name, spec.database.clone()));
 
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(afregning_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .with_service_name(spec.grpc_name)
-            .with_service_name("grpc.health.v1.Health")
-            .build_v1()?;
+        // Both reflection versions: current grpcurl speaks v1, many clients (Python's grpcio
+        // reflection, older tools) still only v1alpha.
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(afregning_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+                .with_service_name(spec.grpc_name)
+                .with_service_name("grpc.health.v1.Health")
+        };
 
-        let routes = spec.routes.add_service(health).add_service(reflection);
+        let routes = spec
+            .routes
+            .add_service(health)
+            .add_service(reflection().build_v1()?)
+            .add_service(reflection().build_v1alpha()?);
         tracing::info!(addr = %listener.local_addr()?, service = spec.grpc_name, backend = spec.database.backend(), "listening");
         let result = tonic::transport::Server::builder()
             .trace_fn(request_span)

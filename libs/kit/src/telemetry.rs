@@ -44,7 +44,10 @@ pub fn init(config: &ServiceConfig) -> anyhow::Result<TelemetryGuard> {
             .flatten_event(true)
             .with_current_span(false)
             .boxed(),
-        LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .compact()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .boxed(),
     };
     let (otel, provider) = match &config.otlp_endpoint {
         Some(endpoint) => {

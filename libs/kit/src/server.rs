@@ -173,3 +173,8 @@ pub struct ServiceContext {
     /// The tariff catalogs in force.
     pub catalogs: afregning_tariff::CatalogSet,
 }
+
+/// The authenticated caller of a request, placed in the request's extensions by authentication
+/// (e.g. `ehr:nexus`, `provider:prv_…`, `finance`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal(pub String);

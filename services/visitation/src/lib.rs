@@ -1,11 +1,19 @@
 //! The authority's service: citizens, FSIII assessments and grants, as the municipal EHR records
 //! them, and the ordered grant feed that settlement and budget follow.
 //!
-//! This crate holds the service's own parts; the server, configuration, telemetry and database
-//! plumbing it shares with the other services live in `afregning-kit`.
+//! * [`domain`] — grants as versions, the commands that change them, and what the tariff derives.
+//! * [`convert`] — wire ↔ domain.
+//! * [`grpc`] — the `VisitationService` RPCs.
+//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
+
+pub mod convert;
+pub mod domain;
+pub mod grpc;
+pub mod store;
 
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
+use afregning_proto::visitation::v1::visitation_service_server::VisitationServiceServer;
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -24,8 +32,8 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
-/// The service's RPC routes. The server already carries health and reflection; the
-/// `afregning.visitation.v1.VisitationService` RPCs are added here as they are built.
-pub fn routes(_context: ServiceContext) -> anyhow::Result<Routes> {
-    Ok(Routes::default())
+/// The service's RPC routes.
+pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
+    let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs);
+    Ok(Routes::new(VisitationServiceServer::new(service)))
 }

@@ -1,0 +1,784 @@
+//! The `VisitationService` implementation: each RPC parses its request into domain values,
+//! asks `domain` for the decision, and has `store` persist it with its feed event and the
+//! idempotency record in one transaction. No SQL here.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use afregning_kit::{ApiError, Violations};
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::visitation::v1 as pb;
+use afregning_proto::visitation::v1::visitation_service_server::VisitationService;
+use afregning_tariff::{CatalogSet, CourseType, Cpr, Cvr, HoursBand};
+use chrono::{Days, NaiveDate, Utc};
+use prost::Message;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::convert::*;
+use crate::domain::{self, Command, FeedPayload, Grant, Provider, Share, Terms, UnitKind};
+use crate::store::{AssessmentRow, CitizenRow, Store, Tx};
+
+/// Events a non-following stream sends at most, when the caller names no limit.
+const MAX_EVENTS_PER_STREAM: u32 = 10_000;
+/// Events read from the database per round trip.
+const FEED_BATCH: i64 = 500;
+/// How long a following stream waits for a local commit before looking again (other replicas
+/// write too).
+const FEED_POLL: Duration = Duration::from_millis(250);
+
+/// The service, cheap to clone.
+#[derive(Clone)]
+pub struct Visitation {
+    store: Store,
+    catalogs: Arc<CatalogSet>,
+}
+
+impl Visitation {
+    /// A service over `store`, pricing with `catalogs`.
+    pub fn new(store: Store, catalogs: CatalogSet) -> Visitation {
+        Visitation {
+            store,
+            catalogs: Arc::new(catalogs),
+        }
+    }
+}
+
+/// Who is calling. Authentication maps callers to principals; until a caller is authenticated
+/// it is recorded as `anonymous` in the audit log.
+fn caller<T>(request: &Request<T>) -> String {
+    request
+        .extensions()
+        .get::<afregning_kit::server::Principal>()
+        .map(|p| p.0.clone())
+        .unwrap_or_else(|| "anonymous".to_owned())
+}
+
+fn text(value: &str, field: &str, max: usize, v: &mut Violations) -> String {
+    v.check(
+        !value.trim().is_empty() && value.chars().count() <= max,
+        field,
+        &format!("required, at most {max} characters"),
+    );
+    value.trim().to_owned()
+}
+
+fn code_field(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+type Stored<T> = Result<Option<T>, ApiError>;
+
+/// Replays a stored answer to `key`, if this request was seen before.
+async fn replayed<M: Message + Default>(tx: &mut Tx, key: &crate::store::RequestKey) -> Stored<M> {
+    tx.replay(key).await?.map(|bytes| decode::<M>(&bytes)).transpose()
+}
+
+impl Visitation {
+    /// Finishes a write: remembers the answer and commits.
+    async fn finish<M: Message>(&self, mut tx: Tx, key: &crate::store::RequestKey, answer: M) -> Result<Response<M>, Status> {
+        tx.remember(key, &answer.encode_to_vec()).await?;
+        self.store.commit(tx).await?;
+        Ok(Response::new(answer))
+    }
+
+    /// Checks that every provider of `shares` is registered and approved for the unit.
+    async fn check_providers(&self, tx: &mut Tx, shares: &[Share], approval: &str, field: &str) -> Result<(), ApiError> {
+        for (i, share) in shares.iter().enumerate() {
+            match tx.provider(&share.provider_id).await? {
+                None => return Err(ApiError::invalid(format!("{field}[{i}].provider_id"), "unknown provider")),
+                Some(p) if !p.approved_for.iter().any(|a| a == approval) => {
+                    return Err(ApiError::precondition(
+                        format!("{field}[{i}].provider_id"),
+                        format!("provider is not approved for {approval}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a change to a grant: the shared path of every change RPC.
+    async fn change(
+        &self,
+        key: crate::store::RequestKey,
+        grant_id: &str,
+        expected_version: u32,
+        command: Command,
+        decided_on: Option<&pbc::Date>,
+    ) -> Result<Response<pb::Grant>, Status> {
+        let decided_on = opt_date(decided_on, "decided_on")?.unwrap_or_else(today);
+        let mut tx = self.store.begin().await?;
+        if let Some(answer) = replayed(&mut tx, &key).await? {
+            return Ok(Response::new(answer));
+        }
+        let current = tx.grant(grant_id).await?.ok_or_else(|| ApiError::NotFound("grant".into()))?;
+        if expected_version != current.version {
+            return Err(ApiError::precondition("expected_version", format!("the grant is at version {}", current.version)).into());
+        }
+        let next = current.apply(command, decided_on, &self.catalogs, Utc::now())?;
+        if next.terms.providers != current.terms.providers {
+            let approval = domain::approval_code(&next.terms, next.course.as_ref());
+            self.check_providers(&mut tx, &next.terms.providers, &approval, "providers").await?;
+        }
+        if !tx.save_grant(&next).await? {
+            return Err(ApiError::precondition("expected_version", "the grant was changed meanwhile").into());
+        }
+        tx.append_event(
+            event_kind(next.change) as i64,
+            &FeedPayload::Grant(Box::new(next.clone())),
+            next.recorded_at,
+        )
+        .await?;
+        self.finish(tx, &key, pb_grant(&next)).await
+    }
+
+    fn parse_terms(&self, terms: Option<&pb::GrantTerms>, v: &mut Violations) -> Option<Terms> {
+        let Some(t) = terms else {
+            v.add("terms", "required");
+            return None;
+        };
+        let unit_kind = unit_kind(t.unit_kind);
+        v.check(unit_kind.is_some(), "terms.unit_kind", "required: SERVICE, PACKAGE or COURSE");
+        v.check(
+            t.visited_minutes_per_week <= afregning_tariff::course::MINUTES_PER_WEEK,
+            "terms.visited_minutes_per_week",
+            "more minutes than a week has (10,080)",
+        );
+        for (field, value) in [("terms.legal_basis", &t.legal_basis), ("terms.intervention", &t.intervention)] {
+            v.check(!value.is_empty() && value.len() <= 64, field, "required, at most 64 characters");
+        }
+        let providers = shares(&t.providers, "terms.providers", v);
+        let course_type = course_type(t.course_type);
+        let settle_mode = settle_mode(t.settle_mode);
+        if unit_kind == Some(UnitKind::Course) {
+            v.check(course_type.is_some(), "terms.course_type", "required for a course");
+            v.check(
+                providers.len() == 1 || settle_mode.is_some(),
+                "terms.settle_mode",
+                "required for a course with several providers",
+            );
+        } else {
+            v.check(providers.len() <= 1, "terms.providers", "a service or package has one provider");
+        }
+        Some(Terms {
+            unit_kind: unit_kind?,
+            legal_basis: t.legal_basis.clone(),
+            intervention: t.intervention.clone(),
+            visited_minutes_per_week: t.visited_minutes_per_week,
+            service_category: code_field(&t.service_category),
+            package: code_field(&t.package),
+            course_type: if unit_kind == Some(UnitKind::Course) { course_type } else { None },
+            settle_mode: if unit_kind == Some(UnitKind::Course) {
+                settle_mode.or(Some(domain::SettleMode::WithLead))
+            } else {
+                None
+            },
+            providers,
+            need_frame: code_field(&t.need_frame),
+        })
+    }
+
+    /// Average visited minutes per week over the days from `first` to `last`, all the citizen's
+    /// grants together, each day counting the version in force that day.
+    fn average_minutes(versions: &BTreeMap<String, Vec<Grant>>, first: NaiveDate, last: NaiveDate) -> u32 {
+        let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+        let total: u64 = days
+            .iter()
+            .map(|day| versions.values().map(|v| u64::from(domain::minutes_on(v, *day))).sum::<u64>())
+            .sum();
+        u32::try_from(total.checked_div(days.len() as u64).unwrap_or(0)).unwrap_or(u32::MAX)
+    }
+}
+
+type EventStream = Pin<Box<dyn Stream<Item = Result<pb::GrantEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl VisitationService for Visitation {
+    async fn register_provider(&self, request: Request<pb::RegisterProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
+        let r = request.into_inner();
+        let key = request_key("RegisterProvider", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let cvr = v.take("cvr", Cvr::parse(&r.cvr));
+        let name = text(&r.name, "name", 200, &mut v);
+        v.check(
+            matches!(
+                pbc::ProviderKind::try_from(r.kind),
+                Ok(pbc::ProviderKind::Municipal | pbc::ProviderKind::Private)
+            ),
+            "kind",
+            "MUNICIPAL or PRIVATE",
+        );
+        let committee = text(&r.committee, "committee", 32, &mut v);
+        v.check(
+            !r.approved_for.is_empty() && r.approved_for.len() <= 50,
+            "approved_for",
+            "1–50 unit codes",
+        );
+        for (i, code) in r.approved_for.iter().enumerate() {
+            let known = self.catalogs.iter().any(|c| {
+                c.categories.contains_key(code)
+                    || c.packages.contains_key(code)
+                    || code.strip_prefix("course:").and_then(CourseType::from_code).is_some()
+            });
+            v.check(
+                known,
+                &format!("approved_for[{i}]"),
+                "not a service category, package or course:<TYPE> of the catalog",
+            );
+        }
+        v.finish()?;
+        let mut tx = self.store.begin().await?;
+        if let Some(answer) = replayed(&mut tx, &key).await? {
+            return Ok(Response::new(answer));
+        }
+        let provider = Provider {
+            provider_id: format!("prv_{}", uuid::Uuid::new_v4().simple()),
+            cvr: cvr.map(|c| c.to_string()).unwrap_or_default(),
+            name,
+            kind: r.kind,
+            committee,
+            approved_for: r.approved_for.clone(),
+        };
+        let now = Utc::now();
+        tx.insert_provider(&provider, now).await?;
+        tx.append_event(
+            pb::GrantEventKind::ProviderRegistered as i64,
+            &FeedPayload::Provider(provider.clone()),
+            now,
+        )
+        .await?;
+        self.finish(tx, &key, pb_provider(&provider)).await
+    }
+
+    async fn get_provider(&self, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
+        let provider = self
+            .store
+            .provider(&request.get_ref().provider_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("provider".into()))?;
+        Ok(Response::new(pb_provider(&provider)))
+    }
+
+    async fn list_providers(&self, request: Request<pb::ListProvidersRequest>) -> Result<Response<pb::ListProvidersResponse>, Status> {
+        let (offset, limit) = page(request.get_ref().page.as_ref())?;
+        let providers = self.store.providers(offset, limit).await?;
+        let next_page_token = next_token(offset, limit, providers.len());
+        Ok(Response::new(pb::ListProvidersResponse {
+            providers: providers.iter().map(pb_provider).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn register_citizen(&self, request: Request<pb::RegisterCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
+        let r = request.into_inner();
+        let key = request_key("RegisterCitizen", &r.request_id, &r)?;
+        let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        if let Some(answer) = replayed(&mut tx, &key).await? {
+            return Ok(Response::new(answer));
+        }
+        let row = match tx.citizen_by_cpr(&cpr.expose()).await? {
+            Some(existing) => existing,
+            None => {
+                let birth = cpr
+                    .birth_date()
+                    .ok_or_else(|| ApiError::invalid("cpr", "date part is not a real date"))?;
+                let row = CitizenRow {
+                    citizen_id: format!("cit_{}", uuid::Uuid::new_v4().simple()),
+                    cpr: cpr.expose(),
+                    birth_date: birth.to_string(),
+                    registered_at: crate::store::timestamp(Utc::now()),
+                };
+                tx.insert_citizen(&row).await?;
+                row
+            }
+        };
+        self.finish(tx, &key, citizen(&row, true)).await
+    }
+
+    async fn get_citizen(&self, request: Request<pb::GetCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
+        let principal = caller(&request);
+        let r = request.into_inner();
+        let mut v = Violations::new();
+        v.check(r.purpose.chars().count() <= 200, "purpose", "at most 200 characters");
+        v.finish()?;
+        let row = self
+            .store
+            .citizen(&r.citizen_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
+        self.store.audit(&row.citizen_id, &principal, "GetCitizen", &r.purpose).await?;
+        Ok(Response::new(citizen(&row, !r.purpose.trim().is_empty())))
+    }
+
+    async fn find_citizen_by_cpr(&self, request: Request<pb::FindCitizenByCprRequest>) -> Result<Response<pb::Citizen>, Status> {
+        let principal = caller(&request);
+        let r = request.into_inner();
+        let mut v = Violations::new();
+        let cpr = v.take("cpr", Cpr::parse(&r.cpr));
+        text(&r.purpose, "purpose", 200, &mut v);
+        v.finish()?;
+        let cpr = cpr.ok_or_else(|| ApiError::invalid("cpr", "invalid"))?;
+        let row = self
+            .store
+            .citizen_by_cpr(&cpr.expose())
+            .await?
+            .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
+        self.store
+            .audit(&row.citizen_id, &principal, "FindCitizenByCpr", &r.purpose)
+            .await?;
+        Ok(Response::new(citizen(&row, true)))
+    }
+
+    async fn record_assessment(&self, request: Request<pb::RecordAssessmentRequest>) -> Result<Response<pb::Assessment>, Status> {
+        let r = request.into_inner();
+        let key = request_key("RecordAssessment", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let assessed_on = v.take("assessed_on", date(r.assessed_on.as_ref(), "assessed_on"));
+        let assessor = text(&r.assessor, "assessor", 100, &mut v);
+        v.check(!r.scores.is_empty() && r.scores.len() <= 64, "scores", "1–64 function scores");
+        for (i, s) in r.scores.iter().enumerate() {
+            let area_ok =
+                !s.area.is_empty() && s.area.len() <= 64 && s.area.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+            v.check(area_ok, &format!("scores[{i}].area"), "an FSIII area code");
+            v.check(
+                matches!(s.score, 0..=4 | 9),
+                &format!("scores[{i}].score"),
+                "0–4, or 9 for not relevant",
+            );
+            if r.scores[..i].iter().any(|o| o.area == s.area) {
+                v.add(format!("scores[{i}].area"), "scored twice");
+            }
+        }
+        v.finish()?;
+        let mut tx = self.store.begin().await?;
+        if let Some(answer) = replayed(&mut tx, &key).await? {
+            return Ok(Response::new(answer));
+        }
+        if !tx.citizen_exists(&r.citizen_id).await? {
+            return Err(ApiError::NotFound("citizen".into()).into());
+        }
+        let scores: Vec<(String, u32)> = r.scores.iter().map(|s| (s.area.clone(), s.score)).collect();
+        let row = AssessmentRow {
+            assessment_id: format!("asm_{}", uuid::Uuid::new_v4().simple()),
+            citizen_id: r.citizen_id.clone(),
+            assessed_on: assessed_on.map(|d| d.to_string()).unwrap_or_default(),
+            assessor,
+            scores: serde_json::to_string(&scores).map_err(|e| ApiError::Internal(e.into()))?,
+            recorded_at: crate::store::timestamp(Utc::now()),
+        };
+        tx.insert_assessment(&row).await?;
+        self.finish(tx, &key, assessment(&row)?).await
+    }
+
+    async fn list_assessments(
+        &self,
+        request: Request<pb::ListAssessmentsRequest>,
+    ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
+        let principal = caller(&request);
+        let r = request.into_inner();
+        let (offset, limit) = page(r.page.as_ref())?;
+        self.store
+            .citizen(&r.citizen_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
+        let rows = self.store.assessments(&r.citizen_id, offset, limit).await?;
+        self.store.audit(&r.citizen_id, &principal, "ListAssessments", "").await?;
+        let next_page_token = next_token(offset, limit, rows.len());
+        Ok(Response::new(pb::ListAssessmentsResponse {
+            assessments: rows.iter().map(assessment).collect::<Result<_, _>>()?,
+            next_page_token,
+        }))
+    }
+
+    async fn decide_grant(&self, request: Request<pb::DecideGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("DecideGrant", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let terms = self.parse_terms(r.terms.as_ref(), &mut v);
+        let start = v.take("start", date(r.start.as_ref(), "start"));
+        let end = v.take("end", opt_date(r.end.as_ref(), "end")).flatten();
+        let decided_on = v
+            .take("decided_on", opt_date(r.decided_on.as_ref(), "decided_on"))
+            .flatten()
+            .unwrap_or_else(today);
+        if let (Some(start), Some(end)) = (start, end) {
+            v.check(end >= start, "end", "must not be before start");
+        }
+        v.check(!r.citizen_id.is_empty(), "citizen_id", "required");
+        v.finish()?;
+        let (Some(terms), Some(start)) = (terms, start) else {
+            return Err(ApiError::invalid("terms", "required").into());
+        };
+        let derived = domain::derive(&terms, start, &self.catalogs)?;
+        let mut tx = self.store.begin().await?;
+        if let Some(answer) = replayed(&mut tx, &key).await? {
+            return Ok(Response::new(answer));
+        }
+        if !tx.lock_citizen(&r.citizen_id).await? {
+            return Err(ApiError::NotFound("citizen".into()).into());
+        }
+        let approval = domain::approval_code(&terms, derived.course.as_ref());
+        self.check_providers(&mut tx, &terms.providers, &approval, "terms.providers")
+            .await?;
+        if let Some(clash) = tx
+            .grants_of_intervention(&r.citizen_id, &terms.intervention)
+            .await?
+            .into_iter()
+            .find(|g| g.overlaps(start, end))
+        {
+            return Err(ApiError::precondition(
+                "terms.intervention",
+                format!("overlaps grant {} of the same intervention", clash.grant_id),
+            )
+            .into());
+        }
+        let grant = Grant::decide(
+            format!("gr_{}", uuid::Uuid::new_v4().simple()),
+            r.citizen_id.clone(),
+            terms,
+            start,
+            end,
+            decided_on,
+            derived,
+            Utc::now(),
+        );
+        tx.save_grant(&grant).await?;
+        tx.append_event(
+            pb::GrantEventKind::Decided as i64,
+            &FeedPayload::Grant(Box::new(grant.clone())),
+            grant.recorded_at,
+        )
+        .await?;
+        self.finish(tx, &key, pb_grant(&grant)).await
+    }
+
+    async fn revisit_grant(&self, request: Request<pb::RevisitGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("RevisitGrant", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let effective_from = v.take("effective_from", date(r.effective_from.as_ref(), "effective_from"));
+        v.check(
+            r.visited_minutes_per_week <= afregning_tariff::course::MINUTES_PER_WEEK,
+            "visited_minutes_per_week",
+            "more minutes than a week has (10,080)",
+        );
+        v.finish()?;
+        let command = Command::Revisit {
+            effective_from: effective_from.unwrap_or_default(),
+            visited_minutes_per_week: r.visited_minutes_per_week,
+            course_type: course_type(r.course_type),
+        };
+        self.change(key, &r.grant_id, r.expected_version, command, r.decided_on.as_ref())
+            .await
+    }
+
+    async fn change_provider(&self, request: Request<pb::ChangeProviderRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("ChangeProvider", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let effective_from = v.take("effective_from", date(r.effective_from.as_ref(), "effective_from"));
+        let providers = shares(&r.providers, "providers", &mut v);
+        v.finish()?;
+        let command = Command::ChangeProvider {
+            effective_from: effective_from.unwrap_or_default(),
+            providers,
+        };
+        self.change(key, &r.grant_id, r.expected_version, command, r.decided_on.as_ref())
+            .await
+    }
+
+    async fn suspend_grant(&self, request: Request<pb::SuspendGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("SuspendGrant", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let from = v.take("from", date(r.from.as_ref(), "from"));
+        let reason = text(&r.reason, "reason", 500, &mut v);
+        v.finish()?;
+        let command = Command::Suspend {
+            from: from.unwrap_or_default(),
+            reason,
+        };
+        self.change(key, &r.grant_id, r.expected_version, command, r.decided_on.as_ref())
+            .await
+    }
+
+    async fn resume_grant(&self, request: Request<pb::ResumeGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("ResumeGrant", &r.request_id, &r)?;
+        let on = date(r.on.as_ref(), "on")?;
+        self.change(key, &r.grant_id, r.expected_version, Command::Resume { on }, r.decided_on.as_ref())
+            .await
+    }
+
+    async fn end_grant(&self, request: Request<pb::EndGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let r = request.into_inner();
+        let key = request_key("EndGrant", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let last_day = v.take("last_day", date(r.last_day.as_ref(), "last_day"));
+        let reason = end_reason(r.reason);
+        v.check(reason.is_some(), "reason", "required: GOAL_MET, DIED, MOVED or OTHER");
+        v.finish()?;
+        let (Some(last_day), Some(reason)) = (last_day, reason) else {
+            return Err(ApiError::invalid("last_day", "required").into());
+        };
+        self.change(
+            key,
+            &r.grant_id,
+            r.expected_version,
+            Command::End { last_day, reason },
+            r.decided_on.as_ref(),
+        )
+        .await
+    }
+
+    async fn get_grant(&self, request: Request<pb::GetGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        let grant = self
+            .store
+            .grant(&request.get_ref().grant_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("grant".into()))?;
+        Ok(Response::new(pb_grant(&grant)))
+    }
+
+    async fn list_grant_versions(
+        &self,
+        request: Request<pb::ListGrantVersionsRequest>,
+    ) -> Result<Response<pb::ListGrantVersionsResponse>, Status> {
+        let r = request.get_ref();
+        let (offset, limit) = page(r.page.as_ref())?;
+        let versions = self.store.grant_versions(&r.grant_id, offset, limit).await?;
+        if versions.is_empty() && offset == 0 {
+            return Err(ApiError::NotFound("grant".into()).into());
+        }
+        let next_page_token = next_token(offset, limit, versions.len());
+        Ok(Response::new(pb::ListGrantVersionsResponse {
+            versions: versions.iter().map(pb_grant).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_citizen_grants(
+        &self,
+        request: Request<pb::ListCitizenGrantsRequest>,
+    ) -> Result<Response<pb::ListGrantsResponse>, Status> {
+        let principal = caller(&request);
+        let r = request.into_inner();
+        let (offset, limit) = page(r.page.as_ref())?;
+        self.store
+            .citizen(&r.citizen_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
+        let grants = self.store.citizen_grants(&r.citizen_id, r.include_ended, offset, limit).await?;
+        self.store.audit(&r.citizen_id, &principal, "ListCitizenGrants", "").await?;
+        let next_page_token = next_token(offset, limit, grants.len());
+        Ok(Response::new(pb::ListGrantsResponse {
+            grants: grants.iter().map(pb_grant).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_grants_due_for_follow_up(
+        &self,
+        request: Request<pb::ListGrantsDueForFollowUpRequest>,
+    ) -> Result<Response<pb::ListGrantsResponse>, Status> {
+        let r = request.get_ref();
+        let (offset, limit) = page(r.page.as_ref())?;
+        let as_of = opt_date(r.as_of.as_ref(), "as_of")?.unwrap_or_else(today);
+        if r.within_days > 366 {
+            return Err(ApiError::invalid("within_days", "at most 366").into());
+        }
+        let until = as_of + Days::new(u64::from(r.within_days));
+        let grants = self.store.due_for_follow_up(until, offset, limit).await?;
+        let next_page_token = next_token(offset, limit, grants.len());
+        Ok(Response::new(pb::ListGrantsResponse {
+            grants: grants.iter().map(pb_grant).collect(),
+            next_page_token,
+        }))
+    }
+
+    async fn list_citizens_by_hours_band(
+        &self,
+        request: Request<pb::ListCitizensByHoursBandRequest>,
+    ) -> Result<Response<pb::ListCitizensByHoursBandResponse>, Status> {
+        let r = request.get_ref();
+        let (offset, limit) = page(r.page.as_ref())?;
+        let as_of = opt_date(r.as_of.as_ref(), "as_of")?.unwrap_or_else(today);
+        let wanted = pb::HoursBand::try_from(r.band).map_err(|_| ApiError::invalid("band", "unknown band"))?;
+        let mut per_grant: BTreeMap<(String, String), Vec<Grant>> = BTreeMap::new();
+        for g in self.store.versions_of_grants_valid_on(as_of).await? {
+            per_grant.entry((g.citizen_id.clone(), g.grant_id.clone())).or_default().push(g);
+        }
+        let mut per_citizen: BTreeMap<String, u32> = BTreeMap::new();
+        for ((citizen_id, _), versions) in &per_grant {
+            *per_citizen.entry(citizen_id.clone()).or_default() += domain::minutes_on(versions, as_of);
+        }
+        let citizens: Vec<pb::CitizenHours> = per_citizen
+            .into_iter()
+            .filter(|(_, minutes)| *minutes > 0)
+            .map(|(citizen_id, minutes)| {
+                let band = match HoursBand::from_minutes_per_week(minutes) {
+                    HoursBand::Under5 => pb::HoursBand::Under5,
+                    HoursBand::From5To25 => pb::HoursBand::HoursBand5To25,
+                    HoursBand::Over25 => pb::HoursBand::Over25,
+                };
+                pb::CitizenHours {
+                    citizen_id,
+                    visited_minutes_per_week: minutes,
+                    band: band as i32,
+                }
+            })
+            .filter(|c| wanted == pb::HoursBand::Unspecified || c.band == wanted as i32)
+            .skip(usize::try_from(offset).unwrap_or(0))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect();
+        let next_page_token = next_token(offset, limit, citizens.len());
+        Ok(Response::new(pb::ListCitizensByHoursBandResponse { citizens, next_page_token }))
+    }
+
+    async fn get_visited_hours_around_course(
+        &self,
+        request: Request<pb::GetVisitedHoursAroundCourseRequest>,
+    ) -> Result<Response<pb::VisitedHoursAroundCourse>, Status> {
+        let principal = caller(&request);
+        let r = request.into_inner();
+        if r.window_days > 366 {
+            return Err(ApiError::invalid("window_days", "at most 366").into());
+        }
+        let window = u64::from(if r.window_days == 0 { 90 } else { r.window_days });
+        let grant = self
+            .store
+            .grant(&r.grant_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("grant".into()))?;
+        let course = grant
+            .course
+            .clone()
+            .ok_or_else(|| ApiError::precondition("grant_id", "not a course grant"))?;
+        let mut versions: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+        for g in self.store.citizen_grant_versions(&grant.citizen_id).await? {
+            versions.entry(g.grant_id.clone()).or_default().push(g);
+        }
+        self.store
+            .audit(&grant.citizen_id, &principal, "GetVisitedHoursAroundCourse", "")
+            .await?;
+        let (first, last) = (course.period.first(), course.period.last());
+        Ok(Response::new(pb::VisitedHoursAroundCourse {
+            grant_id: grant.grant_id.clone(),
+            citizen_id: grant.citizen_id.clone(),
+            course_period: Some(pbc::DateRange {
+                first: Some(pb_date(first)),
+                last: Some(pb_date(last)),
+            }),
+            before_minutes_per_week: Self::average_minutes(&versions, first - Days::new(window), first - Days::new(1)),
+            during_minutes_per_week: Self::average_minutes(&versions, first, last),
+            after_minutes_per_week: Self::average_minutes(&versions, last + Days::new(1), last + Days::new(window)),
+        }))
+    }
+
+    async fn list_audit_entries(
+        &self,
+        request: Request<pb::ListAuditEntriesRequest>,
+    ) -> Result<Response<pb::ListAuditEntriesResponse>, Status> {
+        let r = request.get_ref();
+        let (offset, limit) = page(r.page.as_ref())?;
+        let rows = self.store.audit_entries(&r.citizen_id, offset, limit).await?;
+        let next_page_token = next_token(offset, limit, rows.len());
+        let entries = rows
+            .into_iter()
+            .map(|a| pb::AuditEntry {
+                at: timestamp_text(&a.at),
+                principal: a.principal,
+                action: a.action,
+                purpose: a.purpose,
+            })
+            .collect();
+        Ok(Response::new(pb::ListAuditEntriesResponse { entries, next_page_token }))
+    }
+
+    type StreamGrantEventsStream = EventStream;
+
+    async fn stream_grant_events(&self, request: Request<pb::StreamGrantEventsRequest>) -> Result<Response<EventStream>, Status> {
+        let r = request.into_inner();
+        let after = i64::try_from(r.after_sequence).map_err(|_| ApiError::invalid("after_sequence", "out of range"))?;
+        let limit = match (r.max_events, r.follow) {
+            (0, true) => u64::MAX,
+            (0, false) => u64::from(MAX_EVENTS_PER_STREAM),
+            (n, _) => u64::from(n.min(MAX_EVENTS_PER_STREAM)),
+        };
+        let store = self.store.clone();
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        tokio::spawn(async move {
+            let mut cursor = after;
+            let mut sent: u64 = 0;
+            while sent < limit {
+                let batch = match store.events_after(cursor, FEED_BATCH).await {
+                    Ok(batch) => batch,
+                    Err(error) => {
+                        let _ = tx.send(Err(Status::from(error))).await;
+                        return;
+                    }
+                };
+                if batch.is_empty() {
+                    if !r.follow {
+                        return;
+                    }
+                    tokio::select! {
+                        () = store.wait_for_feed(FEED_POLL) => {}
+                        () = tx.closed() => return,
+                    }
+                    continue;
+                }
+                for event in batch {
+                    cursor = event.sequence;
+                    if tx.send(Ok(feed_event(event))).await.is_err() || {
+                        sent += 1;
+                        sent >= limit
+                    } {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))))
+    }
+}
+
+fn feed_event(event: crate::store::EventRow) -> pb::GrantEvent {
+    let (grant, provider) = match &event.payload {
+        FeedPayload::Grant(g) => (Some(pb_grant(g)), None),
+        FeedPayload::Provider(p) => (None, Some(pb_provider(p))),
+    };
+    pb::GrantEvent {
+        sequence: u64::try_from(event.sequence).unwrap_or_default(),
+        kind: i32::try_from(event.kind).unwrap_or_default(),
+        grant,
+        committed_at: timestamp_text(&event.committed_at),
+        provider,
+    }
+}
+
+fn citizen(row: &CitizenRow, with_cpr: bool) -> pb::Citizen {
+    pb::Citizen {
+        citizen_id: row.citizen_id.clone(),
+        cpr: if with_cpr { row.cpr.clone() } else { String::new() },
+        birth_date: NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok().map(pb_date),
+        registered_at: timestamp_text(&row.registered_at),
+    }
+}
+
+fn assessment(row: &AssessmentRow) -> Result<pb::Assessment, ApiError> {
+    let scores: Vec<(String, u32)> = serde_json::from_str(&row.scores).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(pb::Assessment {
+        assessment_id: row.assessment_id.clone(),
+        citizen_id: row.citizen_id.clone(),
+        assessed_on: NaiveDate::parse_from_str(&row.assessed_on, "%Y-%m-%d").ok().map(pb_date),
+        assessor: row.assessor.clone(),
+        scores: scores.into_iter().map(|(area, score)| pb::FunctionScore { area, score }).collect(),
+        recorded_at: timestamp_text(&row.recorded_at),
+    })
+}

@@ -7,6 +7,7 @@
 //! 3. environment variables `AFREGNING_<KEY>` for every service, then
 //!    `AFREGNING_<SERVICE>_<KEY>` for one (e.g. `AFREGNING_VISITATION_LISTEN=0.0.0.0:50051`).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -43,6 +44,9 @@ pub struct ServiceConfig {
     pub otlp_endpoint: Option<String>,
     /// Tariff catalog files, one per budget year.
     pub catalogs: Vec<PathBuf>,
+    /// Bearer token → principal (`ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`,
+    /// `operator`, `service:<name>`). Empty: no authentication, loopback only.
+    pub auth_tokens: BTreeMap<String, String>,
 }
 
 /// Why configuration could not be read.
@@ -68,6 +72,7 @@ impl ServiceConfig {
             log_filter: "info,sqlx=warn".to_owned(),
             otlp_endpoint: None,
             catalogs: vec![PathBuf::from("deploy/catalog-2026.toml")],
+            auth_tokens: BTreeMap::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! What every Afregning service needs once, so the three services start, log, fail and stop the
 //! same way.
 //!
+//! * [`auth`] — principals from bearer tokens, loopback-only without authentication, per-RPC roles.
 //! * [`catalogs`] — the tariff catalog files of a deployment, read and validated at start.
 //! * [`config`] — layered configuration: defaults, then a TOML file, then the environment.
 //! * [`telemetry`] — JSON or pretty logs, OpenTelemetry export over OTLP, W3C trace context in and out.
@@ -9,6 +10,7 @@
 //! * [`server`] — the gRPC server with health, reflection, request spans and graceful shutdown.
 //! * [`testing`] — start a service on port 0 with a fresh database, and check a built binary.
 
+pub mod auth;
 pub mod catalogs;
 pub mod config;
 pub mod db;

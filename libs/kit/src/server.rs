@@ -145,12 +145,19 @@ where
 {
     let config = ServiceConfig::load(service)?;
     let _telemetry = crate::telemetry::init(&config)?;
+    let auth = crate::auth::Authenticator::from_tokens(&config.auth_tokens)?;
+    anyhow::ensure!(
+        auth.is_enabled() || config.listen.ip().is_loopback(),
+        "refusing to listen on {} without authentication: configure auth_tokens, or listen on loopback",
+        config.listen
+    );
     let catalogs = crate::catalogs::load(&config.catalogs)?;
     let database = Database::connect(&config.database_url, config.database_max_connections, migrations).await?;
     let routes = routes(ServiceContext {
         config: config.clone(),
         database: database.clone(),
         catalogs,
+        auth,
     })?;
     let server = Server::bind(
         config.listen,
@@ -172,9 +179,6 @@ pub struct ServiceContext {
     pub database: Database,
     /// The tariff catalogs in force.
     pub catalogs: afregning_tariff::CatalogSet,
+    /// Maps callers to principals; wrap the service's server with its interceptor.
+    pub auth: crate::auth::Authenticator,
 }
-
-/// The authenticated caller of a request, placed in the request's extensions by authentication
-/// (e.g. `ehr:nexus`, `provider:prv_…`, `finance`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Principal(pub String);

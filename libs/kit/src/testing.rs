@@ -323,3 +323,24 @@ pub async fn assert_serves_on(backend: Backend, grpc_name: &'static str, migrati
     );
     server.stop().await.expect("clean stop");
 }
+
+/// Asserts that the service binary, given no authentication, refuses to listen on all
+/// interfaces: it exits with an error that says why.
+pub async fn assert_refuses_public_listen_without_auth(binary: &Path, service: &str) {
+    let prefix = format!("AFREGNING_{}_", service.to_ascii_uppercase());
+    let output = tokio::time::timeout(
+        Duration::from_secs(30),
+        tokio::process::Command::new(binary)
+            .env(format!("{prefix}LISTEN"), "0.0.0.0:0")
+            .env(format!("{prefix}DATABASE_URL"), "sqlite::memory:")
+            .env("AFREGNING_LOG_FORMAT", "json")
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the service exits by itself")
+    .expect("the binary runs");
+    assert!(!output.status.success(), "started without authentication on 0.0.0.0");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("without authentication"), "says why: {stderr}");
+}

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use afregning_kit::auth::{Role, require};
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
@@ -46,15 +47,21 @@ impl Visitation {
     }
 }
 
-/// Who is calling. Authentication maps callers to principals; until a caller is authenticated
-/// it is recorded as `anonymous` in the audit log.
-fn caller<T>(request: &Request<T>) -> String {
-    request
-        .extensions()
-        .get::<afregning_kit::server::Principal>()
-        .map(|p| p.0.clone())
-        .unwrap_or_else(|| "anonymous".to_owned())
-}
+/// Who may write: the authority's EHR, and operators.
+const WRITERS: &[Role] = &[Role::Ehr, Role::Operator, Role::Local];
+/// Who may read a citizen's personal data (and see CPR numbers): the EHR.
+const PERSONAL_DATA: &[Role] = &[Role::Ehr, Role::Local];
+/// Who may read grants and providers, which carry only opaque citizen ids.
+const READERS: &[Role] = &[
+    Role::Ehr,
+    Role::Operator,
+    Role::Local,
+    Role::Service,
+    Role::Finance,
+    Role::Committee,
+];
+/// Who may follow the feed: the other services (and operators).
+const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 
 fn text(value: &str, field: &str, max: usize, v: &mut Violations) -> String {
     v.check(
@@ -199,6 +206,7 @@ type EventStream = Pin<Box<dyn Stream<Item = Result<pb::GrantEvent, Status>> + S
 #[tonic::async_trait]
 impl VisitationService for Visitation {
     async fn register_provider(&self, request: Request<pb::RegisterProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("RegisterProvider", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -255,6 +263,7 @@ impl VisitationService for Visitation {
     }
 
     async fn get_provider(&self, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
+        require(&request, READERS)?;
         let provider = self
             .store
             .provider(&request.get_ref().provider_id)
@@ -264,6 +273,7 @@ impl VisitationService for Visitation {
     }
 
     async fn list_providers(&self, request: Request<pb::ListProvidersRequest>) -> Result<Response<pb::ListProvidersResponse>, Status> {
+        require(&request, READERS)?;
         let (offset, limit) = page(request.get_ref().page.as_ref())?;
         let providers = self.store.providers(offset, limit).await?;
         let next_page_token = next_token(offset, limit, providers.len());
@@ -274,6 +284,7 @@ impl VisitationService for Visitation {
     }
 
     async fn register_citizen(&self, request: Request<pb::RegisterCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("RegisterCitizen", &r.request_id, &r)?;
         let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
@@ -301,7 +312,7 @@ impl VisitationService for Visitation {
     }
 
     async fn get_citizen(&self, request: Request<pb::GetCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
-        let principal = caller(&request);
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         let mut v = Violations::new();
         v.check(r.purpose.chars().count() <= 200, "purpose", "at most 200 characters");
@@ -311,12 +322,14 @@ impl VisitationService for Visitation {
             .citizen(&r.citizen_id)
             .await?
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
-        self.store.audit(&row.citizen_id, &principal, "GetCitizen", &r.purpose).await?;
+        self.store
+            .audit(&row.citizen_id, &principal.to_string(), "GetCitizen", &r.purpose)
+            .await?;
         Ok(Response::new(citizen(&row, !r.purpose.trim().is_empty())))
     }
 
     async fn find_citizen_by_cpr(&self, request: Request<pb::FindCitizenByCprRequest>) -> Result<Response<pb::Citizen>, Status> {
-        let principal = caller(&request);
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         let mut v = Violations::new();
         let cpr = v.take("cpr", Cpr::parse(&r.cpr));
@@ -329,12 +342,13 @@ impl VisitationService for Visitation {
             .await?
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
         self.store
-            .audit(&row.citizen_id, &principal, "FindCitizenByCpr", &r.purpose)
+            .audit(&row.citizen_id, &principal.to_string(), "FindCitizenByCpr", &r.purpose)
             .await?;
         Ok(Response::new(citizen(&row, true)))
     }
 
     async fn record_assessment(&self, request: Request<pb::RecordAssessmentRequest>) -> Result<Response<pb::Assessment>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("RecordAssessment", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -379,7 +393,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListAssessmentsRequest>,
     ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
-        let principal = caller(&request);
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         let (offset, limit) = page(r.page.as_ref())?;
         self.store
@@ -387,7 +401,9 @@ impl VisitationService for Visitation {
             .await?
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
         let rows = self.store.assessments(&r.citizen_id, offset, limit).await?;
-        self.store.audit(&r.citizen_id, &principal, "ListAssessments", "").await?;
+        self.store
+            .audit(&r.citizen_id, &principal.to_string(), "ListAssessments", "")
+            .await?;
         let next_page_token = next_token(offset, limit, rows.len());
         Ok(Response::new(pb::ListAssessmentsResponse {
             assessments: rows.iter().map(assessment).collect::<Result<_, _>>()?,
@@ -396,6 +412,7 @@ impl VisitationService for Visitation {
     }
 
     async fn decide_grant(&self, request: Request<pb::DecideGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("DecideGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -458,6 +475,7 @@ impl VisitationService for Visitation {
     }
 
     async fn revisit_grant(&self, request: Request<pb::RevisitGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("RevisitGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -478,6 +496,7 @@ impl VisitationService for Visitation {
     }
 
     async fn change_provider(&self, request: Request<pb::ChangeProviderRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("ChangeProvider", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -493,6 +512,7 @@ impl VisitationService for Visitation {
     }
 
     async fn suspend_grant(&self, request: Request<pb::SuspendGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("SuspendGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -508,6 +528,7 @@ impl VisitationService for Visitation {
     }
 
     async fn resume_grant(&self, request: Request<pb::ResumeGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("ResumeGrant", &r.request_id, &r)?;
         let on = date(r.on.as_ref(), "on")?;
@@ -516,6 +537,7 @@ impl VisitationService for Visitation {
     }
 
     async fn end_grant(&self, request: Request<pb::EndGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, WRITERS)?;
         let r = request.into_inner();
         let key = request_key("EndGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -537,6 +559,7 @@ impl VisitationService for Visitation {
     }
 
     async fn get_grant(&self, request: Request<pb::GetGrantRequest>) -> Result<Response<pb::Grant>, Status> {
+        require(&request, READERS)?;
         let grant = self
             .store
             .grant(&request.get_ref().grant_id)
@@ -549,6 +572,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListGrantVersionsRequest>,
     ) -> Result<Response<pb::ListGrantVersionsResponse>, Status> {
+        require(&request, READERS)?;
         let r = request.get_ref();
         let (offset, limit) = page(r.page.as_ref())?;
         let versions = self.store.grant_versions(&r.grant_id, offset, limit).await?;
@@ -566,7 +590,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListCitizenGrantsRequest>,
     ) -> Result<Response<pb::ListGrantsResponse>, Status> {
-        let principal = caller(&request);
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         let (offset, limit) = page(r.page.as_ref())?;
         self.store
@@ -574,7 +598,9 @@ impl VisitationService for Visitation {
             .await?
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
         let grants = self.store.citizen_grants(&r.citizen_id, r.include_ended, offset, limit).await?;
-        self.store.audit(&r.citizen_id, &principal, "ListCitizenGrants", "").await?;
+        self.store
+            .audit(&r.citizen_id, &principal.to_string(), "ListCitizenGrants", "")
+            .await?;
         let next_page_token = next_token(offset, limit, grants.len());
         Ok(Response::new(pb::ListGrantsResponse {
             grants: grants.iter().map(pb_grant).collect(),
@@ -586,6 +612,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListGrantsDueForFollowUpRequest>,
     ) -> Result<Response<pb::ListGrantsResponse>, Status> {
+        require(&request, READERS)?;
         let r = request.get_ref();
         let (offset, limit) = page(r.page.as_ref())?;
         let as_of = opt_date(r.as_of.as_ref(), "as_of")?.unwrap_or_else(today);
@@ -605,6 +632,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListCitizensByHoursBandRequest>,
     ) -> Result<Response<pb::ListCitizensByHoursBandResponse>, Status> {
+        require(&request, READERS)?;
         let r = request.get_ref();
         let (offset, limit) = page(r.page.as_ref())?;
         let as_of = opt_date(r.as_of.as_ref(), "as_of")?.unwrap_or_else(today);
@@ -644,7 +672,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::GetVisitedHoursAroundCourseRequest>,
     ) -> Result<Response<pb::VisitedHoursAroundCourse>, Status> {
-        let principal = caller(&request);
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         if r.window_days > 366 {
             return Err(ApiError::invalid("window_days", "at most 366").into());
@@ -664,7 +692,7 @@ impl VisitationService for Visitation {
             versions.entry(g.grant_id.clone()).or_default().push(g);
         }
         self.store
-            .audit(&grant.citizen_id, &principal, "GetVisitedHoursAroundCourse", "")
+            .audit(&grant.citizen_id, &principal.to_string(), "GetVisitedHoursAroundCourse", "")
             .await?;
         let (first, last) = (course.period.first(), course.period.last());
         Ok(Response::new(pb::VisitedHoursAroundCourse {
@@ -684,6 +712,7 @@ impl VisitationService for Visitation {
         &self,
         request: Request<pb::ListAuditEntriesRequest>,
     ) -> Result<Response<pb::ListAuditEntriesResponse>, Status> {
+        require(&request, PERSONAL_DATA)?;
         let r = request.get_ref();
         let (offset, limit) = page(r.page.as_ref())?;
         let rows = self.store.audit_entries(&r.citizen_id, offset, limit).await?;
@@ -703,6 +732,7 @@ impl VisitationService for Visitation {
     type StreamGrantEventsStream = EventStream;
 
     async fn stream_grant_events(&self, request: Request<pb::StreamGrantEventsRequest>) -> Result<Response<EventStream>, Status> {
+        require(&request, FEED_READERS)?;
         let r = request.into_inner();
         let after = i64::try_from(r.after_sequence).map_err(|_| ApiError::invalid("after_sequence", "out of range"))?;
         let limit = match (r.max_events, r.follow) {

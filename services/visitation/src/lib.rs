@@ -35,5 +35,8 @@ pub const MIGRATIONS: Migrations = Migrations {
 /// The service's RPC routes.
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs);
-    Ok(Routes::new(VisitationServiceServer::new(service)))
+    Ok(Routes::new(VisitationServiceServer::with_interceptor(
+        service,
+        context.auth.interceptor(),
+    )))
 }

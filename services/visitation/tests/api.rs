@@ -27,6 +27,7 @@ both_backends!(
     retries_return_the_first_answer,
     reads_for_follow_up_and_revisitation_rounds,
     personal_data_reads_are_audited,
+    each_caller_may_do_only_its_part,
 );
 
 async fn decisions_derive_level_period_frames_and_cost(backend: Backend) {
@@ -337,8 +338,10 @@ async fn backdated_changes_are_marked(backend: Backend) {
     assert_eq!((ended.effective_from, ended.decided_on), (d(2026, 3, 31), d(2026, 5, 2)));
 }
 
-async fn feed_len(c: &mut Client) -> usize {
-    let mut stream = c
+/// How many events the feed holds, read as the settlement service reads it.
+async fn feed_len(running: &Running) -> usize {
+    let mut stream = client_as(running, SETTLEMENT_TOKEN)
+        .await
         .stream_grant_events(pb::StreamGrantEventsRequest {
             after_sequence: 0,
             follow: false,
@@ -362,7 +365,7 @@ async fn bad_input_names_the_field_and_writes_nothing(backend: Backend) {
     let cid = citizen(&mut c, "1301501234").await;
     let ok = service_terms(&nord, "personal_care", "SEL-83", "personlig-pleje", 180);
     c.decide_grant(decide(&cid, ok.clone(), d(2026, 4, 1))).await.unwrap();
-    let events_before = feed_len(&mut c).await;
+    let events_before = feed_len(&running).await;
 
     let bad_cpr = c
         .register_citizen(pb::RegisterCitizenRequest {
@@ -502,7 +505,7 @@ async fn bad_input_names_the_field_and_writes_nothing(backend: Backend) {
     }
     let unknown_citizen = c.decide_grant(decide("cit_nobody", ok.clone(), d(2026, 6, 1))).await.unwrap_err();
     assert_eq!(unknown_citizen.code(), Code::NotFound);
-    assert_eq!(feed_len(&mut c).await, events_before, "no bad request wrote anything");
+    assert_eq!(feed_len(&running).await, events_before, "no bad request wrote anything");
 }
 
 async fn retries_return_the_first_answer(backend: Backend) {
@@ -516,16 +519,16 @@ async fn retries_return_the_first_answer(backend: Backend) {
         d(2026, 4, 1),
     );
     let first = c.decide_grant(request.clone()).await.unwrap().into_inner();
-    let events = feed_len(&mut c).await;
+    let events = feed_len(&running).await;
     let retry = c.decide_grant(request.clone()).await.unwrap().into_inner();
     assert_eq!(retry, first, "a retry returns the first answer");
-    assert_eq!(feed_len(&mut c).await, events, "and writes nothing");
+    assert_eq!(feed_len(&running).await, events, "and writes nothing");
 
     let mut other = request.clone();
     other.terms.as_mut().unwrap().visited_minutes_per_week = 240;
     let refused = c.decide_grant(other).await.unwrap_err();
     assert_eq!(refused.code(), Code::AlreadyExists);
-    assert_eq!(feed_len(&mut c).await, events);
+    assert_eq!(feed_len(&running).await, events);
 
     // Registering the same CPR again returns the same citizen.
     let again = citizen(&mut c, "1401501234").await;
@@ -719,4 +722,91 @@ async fn personal_data_reads_are_audited(backend: Backend) {
             ("FindCitizenByCpr".into(), "phone call".into())
         ]
     );
+}
+
+async fn each_caller_may_do_only_its_part(backend: Backend) {
+    let running = start(backend).await;
+    let mut ehr = running.client.clone();
+    let nord = provider(&mut ehr, "Hjemmeplejen Nord", &["personal_care"]).await;
+    let cid = citizen(&mut ehr, "1901501234").await;
+    let mut provider_client = client_as(&running, PROVIDER_TOKEN).await;
+    let mut finance = client_as(&running, FINANCE_TOKEN).await;
+    let mut settlement = client_as(&running, SETTLEMENT_TOKEN).await;
+
+    let denied = provider_client
+        .decide_grant(decide(
+            &cid,
+            service_terms(&nord, "personal_care", "SEL-83", "personlig-pleje", 60),
+            d(2026, 4, 1),
+        ))
+        .await;
+    assert_eq!(
+        denied.unwrap_err().code(),
+        Code::PermissionDenied,
+        "a provider does not decide grants"
+    );
+    let denied = finance
+        .get_citizen(pb::GetCitizenRequest {
+            citizen_id: cid.clone(),
+            purpose: "curious".into(),
+        })
+        .await;
+    assert_eq!(denied.unwrap_err().code(), Code::PermissionDenied, "finance reads no personal data");
+    let denied = ehr
+        .stream_grant_events(pb::StreamGrantEventsRequest {
+            after_sequence: 0,
+            follow: false,
+            max_events: 1,
+        })
+        .await;
+    assert_eq!(denied.unwrap_err().code(), Code::PermissionDenied, "the feed is for the services");
+    let events = settlement
+        .stream_grant_events(pb::StreamGrantEventsRequest {
+            after_sequence: 0,
+            follow: false,
+            max_events: 10,
+        })
+        .await;
+    assert!(events.is_ok());
+
+    let mut anonymous =
+        afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient::new(running.server.channel().await);
+    let unauthenticated = anonymous
+        .get_grant(pb::GetGrantRequest { grant_id: "gr_x".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(unauthenticated.code(), Code::Unauthenticated);
+    // Finance may read grants (they carry no CPR), not the audit log.
+    assert_eq!(
+        finance
+            .get_grant(pb::GetGrantRequest { grant_id: "gr_x".into() })
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    let audit = finance
+        .list_audit_entries(pb::ListAuditEntriesRequest {
+            citizen_id: cid.clone(),
+            page: None,
+        })
+        .await;
+    assert_eq!(audit.unwrap_err().code(), Code::PermissionDenied);
+    // The EHR's reads are audited under its principal.
+    ehr.get_citizen(pb::GetCitizenRequest {
+        citizen_id: cid.clone(),
+        purpose: "visit".into(),
+    })
+    .await
+    .unwrap();
+    let entries = ehr
+        .list_audit_entries(pb::ListAuditEntriesRequest {
+            citizen_id: cid,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    assert_eq!(entries.last().map(|e| e.principal.as_str()), Some("ehr:nexus"));
 }

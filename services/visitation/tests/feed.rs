@@ -43,7 +43,7 @@ async fn every_event_exactly_once_in_order(backend: Backend) {
         citizens.push(citizen(&mut c, &format!("{:02}0150{:04}", i + 1, 1000 + i)).await);
     }
     let expected = 1 + WRITERS * GRANTS_PER_WRITER;
-    let follow = tokio::spawn(follower(running.client.clone(), expected));
+    let follow = tokio::spawn(follower(client_as(&running, SETTLEMENT_TOKEN).await, expected));
 
     let mut writers = Vec::new();
     for citizen_id in citizens {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use afregning_kit::testing::{Backend, assert_binary_lifecycle, assert_serves_on};
+use afregning_kit::testing::{Backend, assert_binary_lifecycle, assert_refuses_public_listen_without_auth, assert_serves_on};
 use afregning_visitation::{GRPC_NAME, MIGRATIONS, SERVICE};
 
 #[tokio::test]
@@ -19,4 +19,9 @@ async fn serves_on_sqlite() {
 #[tokio::test]
 async fn serves_on_postgres() {
     assert_serves_on(Backend::Postgres, GRPC_NAME, MIGRATIONS).await;
+}
+
+#[tokio::test]
+async fn refuses_to_listen_beyond_loopback_without_authentication() {
+    assert_refuses_public_listen_without_auth(Path::new(env!("CARGO_BIN_EXE_visitation")), SERVICE).await;
 }

@@ -11,10 +11,11 @@ use afregning_kit::testing::{Backend, TestDatabase, TestServer};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
 use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
+use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
-pub type Client = VisitationServiceClient<Channel>;
+pub type Client = VisitationServiceClient<InterceptedService<Channel, Bearer>>;
 
 pub struct Running {
     pub client: Client,
@@ -28,10 +29,12 @@ pub async fn start(backend: Backend) -> Running {
     let database = db.connect(afregning_visitation::MIGRATIONS).await;
     let catalog = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/catalog-2026.toml"));
     let catalogs = afregning_kit::catalogs::load(&[catalog]).unwrap();
+    let auth = afregning_kit::auth::Authenticator::from_tokens(&tokens()).unwrap();
     let context = ServiceContext {
         config: ServiceConfig::defaults("visitation"),
         database: database.clone(),
         catalogs,
+        auth,
     };
     let routes = afregning_visitation::routes(context).unwrap();
     let server = TestServer::start(ServiceSpec {
@@ -40,8 +43,48 @@ pub async fn start(backend: Backend) -> Running {
         database,
     })
     .await;
-    let client = VisitationServiceClient::new(server.channel().await);
+    let client = VisitationServiceClient::with_interceptor(server.channel().await, bearer(EHR_TOKEN));
     Running { client, server, _db: db }
+}
+
+pub const EHR_TOKEN: &str = "test-token-ehr-nexus";
+pub const SETTLEMENT_TOKEN: &str = "test-token-service-settlement";
+pub const PROVIDER_TOKEN: &str = "test-token-provider-nord";
+pub const FINANCE_TOKEN: &str = "test-token-finance-dept";
+
+/// The principals the tests call as.
+pub fn tokens() -> std::collections::BTreeMap<String, String> {
+    [
+        (EHR_TOKEN, "ehr:nexus"),
+        (SETTLEMENT_TOKEN, "service:settlement"),
+        (PROVIDER_TOKEN, "provider:prv_nord"),
+        (FINANCE_TOKEN, "finance"),
+    ]
+    .into_iter()
+    .map(|(t, p)| (t.to_owned(), p.to_owned()))
+    .collect()
+}
+
+/// An interceptor that presents a bearer token.
+#[derive(Clone, Copy)]
+pub struct Bearer(pub &'static str);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {}", self.0).parse().unwrap());
+        Ok(request)
+    }
+}
+
+fn bearer(token: &'static str) -> Bearer {
+    Bearer(token)
+}
+
+/// A client of `running` that calls as the principal of `token`.
+pub async fn client_as(running: &Running, token: &'static str) -> Client {
+    VisitationServiceClient::with_interceptor(running.server.channel().await, bearer(token))
 }
 
 pub fn d(y: i32, m: i32, day: i32) -> Option<pbc::Date> {

@@ -1,0 +1,196 @@
+//! Who is calling. Each caller is a principal: the EHR, a provider, finance, a committee, an
+//! operator or one of the services. Configured bearer tokens map to principals (development and
+//! the demo); a service with no authentication configured treats every caller as `local` and
+//! refuses to listen anywhere but on loopback, so an unauthenticated service is never reachable
+//! from another machine.
+//!
+//! The interceptor puts the [`Principal`] into the request's extensions; each RPC then decides
+//! what that principal may do with [`require`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use tonic::{Request, Status};
+
+use crate::error::ApiError;
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// Any caller of a service without authentication (loopback only).
+    Local,
+    /// A municipal EHR system, e.g. `ehr:nexus`.
+    Ehr(String),
+    /// A provider, by provider id, e.g. `provider:prv_…`.
+    Provider(String),
+    /// The finance department and its ERP.
+    Finance,
+    /// A committee, by code, e.g. `committee:SOCIAL`.
+    Committee(String),
+    /// An operator running settlement and the suite.
+    Operator,
+    /// Another Afregning service, e.g. `service:settlement`.
+    Service(String),
+}
+
+/// The kinds of principal, for permission lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// [`Principal::Local`].
+    Local,
+    /// [`Principal::Ehr`].
+    Ehr,
+    /// [`Principal::Provider`].
+    Provider,
+    /// [`Principal::Finance`].
+    Finance,
+    /// [`Principal::Committee`].
+    Committee,
+    /// [`Principal::Operator`].
+    Operator,
+    /// [`Principal::Service`].
+    Service,
+}
+
+impl Principal {
+    /// Parses `local`, `ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`, `operator`
+    /// or `service:<name>`.
+    pub fn parse(text: &str) -> Option<Principal> {
+        let (kind, name) = text.split_once(':').map_or((text, None), |(k, n)| (k, Some(n)));
+        let named = |n: Option<&str>| n.filter(|n| !n.is_empty() && n.len() <= 64).map(str::to_owned);
+        match kind {
+            "local" if name.is_none() => Some(Principal::Local),
+            "finance" if name.is_none() => Some(Principal::Finance),
+            "operator" if name.is_none() => Some(Principal::Operator),
+            "ehr" => named(name).map(Principal::Ehr),
+            "provider" => named(name).map(Principal::Provider),
+            "committee" => named(name).map(Principal::Committee),
+            "service" => named(name).map(Principal::Service),
+            _ => None,
+        }
+    }
+
+    /// Its role.
+    pub fn role(&self) -> Role {
+        match self {
+            Principal::Local => Role::Local,
+            Principal::Ehr(_) => Role::Ehr,
+            Principal::Provider(_) => Role::Provider,
+            Principal::Finance => Role::Finance,
+            Principal::Committee(_) => Role::Committee,
+            Principal::Operator => Role::Operator,
+            Principal::Service(_) => Role::Service,
+        }
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::Local => f.write_str("local"),
+            Principal::Ehr(n) => write!(f, "ehr:{n}"),
+            Principal::Provider(n) => write!(f, "provider:{n}"),
+            Principal::Finance => f.write_str("finance"),
+            Principal::Committee(n) => write!(f, "committee:{n}"),
+            Principal::Operator => f.write_str("operator"),
+            Principal::Service(n) => write!(f, "service:{n}"),
+        }
+    }
+}
+
+/// Maps bearer tokens to principals.
+#[derive(Clone, Debug, Default)]
+pub struct Authenticator {
+    tokens: Arc<BTreeMap<String, Principal>>,
+}
+
+impl Authenticator {
+    /// From configuration: token → principal text. Refuses tokens shorter than 16 characters
+    /// and principals it cannot parse.
+    pub fn from_tokens(tokens: &BTreeMap<String, String>) -> anyhow::Result<Authenticator> {
+        let mut parsed = BTreeMap::new();
+        for (token, principal) in tokens {
+            anyhow::ensure!(token.len() >= 16, "auth token for {principal} is shorter than 16 characters");
+            let principal = Principal::parse(principal).ok_or_else(|| anyhow::anyhow!("unknown principal {principal:?} in auth_tokens"))?;
+            parsed.insert(token.clone(), principal);
+        }
+        Ok(Authenticator { tokens: Arc::new(parsed) })
+    }
+
+    /// Whether any authentication is configured.
+    pub fn is_enabled(&self) -> bool {
+        !self.tokens.is_empty()
+    }
+
+    /// The principal of a request's metadata: UNAUTHENTICATED without a known token.
+    pub fn authenticate(&self, metadata: &tonic::metadata::MetadataMap) -> Result<Principal, Status> {
+        if !self.is_enabled() {
+            return Ok(Principal::Local);
+        }
+        let token = metadata
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
+        self.tokens
+            .get(token)
+            .cloned()
+            .ok_or_else(|| Status::unauthenticated("unknown bearer token"))
+    }
+
+    /// A tonic interceptor that authenticates each request and stores its principal.
+    pub fn interceptor(&self) -> impl FnMut(Request<()>) -> Result<Request<()>, Status> + Clone + Send + Sync + 'static {
+        let auth = self.clone();
+        move |mut request: Request<()>| {
+            let principal = auth.authenticate(request.metadata())?;
+            request.extensions_mut().insert(principal);
+            Ok(request)
+        }
+    }
+}
+
+/// The request's principal, if its role is one of `allowed`; PERMISSION_DENIED otherwise.
+pub fn require<T>(request: &Request<T>, allowed: &[Role]) -> Result<Principal, ApiError> {
+    match request.extensions().get::<Principal>() {
+        Some(p) if allowed.contains(&p.role()) => Ok(p.clone()),
+        Some(_) => Err(ApiError::PermissionDenied),
+        None => Err(ApiError::Unauthenticated),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_map_to_principals() {
+        let tokens = BTreeMap::from([("0123456789abcdef-ehr".to_owned(), "ehr:nexus".to_owned())]);
+        let auth = Authenticator::from_tokens(&tokens).unwrap();
+        let mut metadata = tonic::metadata::MetadataMap::new();
+        assert_eq!(auth.authenticate(&metadata).unwrap_err().code(), tonic::Code::Unauthenticated);
+        metadata.insert("authorization", "Bearer 0123456789abcdef-ehr".parse().unwrap());
+        assert_eq!(auth.authenticate(&metadata).unwrap(), Principal::Ehr("nexus".into()));
+        metadata.insert("authorization", "Bearer wrong-token-wrong-token".parse().unwrap());
+        assert_eq!(auth.authenticate(&metadata).unwrap_err().code(), tonic::Code::Unauthenticated);
+        assert!(Authenticator::from_tokens(&BTreeMap::from([("short".to_owned(), "finance".to_owned())])).is_err());
+        assert!(Authenticator::from_tokens(&BTreeMap::from([("0123456789abcdef".to_owned(), "king".to_owned())])).is_err());
+    }
+
+    #[test]
+    fn principals_round_trip_as_text() {
+        for text in [
+            "local",
+            "ehr:nexus",
+            "provider:prv_1",
+            "finance",
+            "committee:SOCIAL",
+            "operator",
+            "service:settlement",
+        ] {
+            assert_eq!(Principal::parse(text).unwrap().to_string(), text);
+        }
+        assert!(Principal::parse("ehr:").is_none());
+        assert!(Principal::parse("finance:x").is_none());
+    }
+}

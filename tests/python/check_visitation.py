@@ -1,0 +1,71 @@
+"""An independent client of the visitation API, in Python grpcio with stubs generated from the
+same .proto files: registers a provider and a citizen, decides a DEVELOPING course and checks
+what the tariff derived, then checks that bad input names its field and that a retry with the
+same request id returns the first answer.
+
+    pip install grpcio grpcio-tools grpcio-status
+    python3 tests/python/check_visitation.py 127.0.0.1:50051 [bearer-token]
+"""
+
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+root = pathlib.Path(__file__).resolve().parents[2]
+out = pathlib.Path(tempfile.mkdtemp())
+protos = [str(p.relative_to(root / "proto")) for p in (root / "proto").rglob("*.proto")]
+subprocess.run(
+    [sys.executable, "-m", "grpc_tools.protoc", f"-I{root / 'proto'}", f"--python_out={out}", f"--grpc_python_out={out}", *protos],
+    check=True,
+)
+sys.path.insert(0, str(out))
+
+import grpc  # noqa: E402
+from google.rpc import error_details_pb2  # noqa: E402
+from grpc_status import rpc_status  # noqa: E402
+from afregning.common.v1 import common_pb2 as c  # noqa: E402
+from afregning.visitation.v1 import visitation_pb2 as v, visitation_pb2_grpc as vg  # noqa: E402
+
+address = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:50051"
+metadata = [("authorization", f"Bearer {sys.argv[2]}")] if len(sys.argv) > 2 else []
+stub = vg.VisitationServiceStub(grpc.insecure_channel(address))
+run = __import__("uuid").uuid4().hex[:8]
+
+provider = stub.RegisterProvider(
+    v.RegisterProviderRequest(request_id=f"py-prov-{run}", cvr="29189668", name="Hjemmeplejen Nord",
+                              kind=c.PROVIDER_KIND_MUNICIPAL, committee="SOCIAL", approved_for=["course:DEVELOPING"]),
+    metadata=metadata)
+citizen = stub.RegisterCitizen(v.RegisterCitizenRequest(request_id=f"py-cit-{run}", cpr="0101401234"), metadata=metadata)
+request = v.DecideGrantRequest(
+    request_id=f"py-grant-{run}", citizen_id=citizen.citizen_id,
+    terms=v.GrantTerms(unit_kind=c.UNIT_KIND_COURSE, legal_basis="SEL-83a", intervention="hverdagsrehabilitering",
+                       visited_minutes_per_week=640, course_type=c.COURSE_TYPE_DEVELOPING,
+                       providers=[c.ProviderShare(provider_id=provider.provider_id, share_percent=100, lead=True)]),
+    start=c.Date(year=2026, month=3, day=16))
+grant = stub.DecideGrant(request, metadata=metadata)
+assert grant.course.level == 3, grant.course
+assert (grant.course.follow_up_on.month, grant.course.follow_up_on.day) == (6, 7), grant.course.follow_up_on
+assert grant.expected_weekly_cost_ore == 590_000, grant.expected_weekly_cost_ore
+assert stub.DecideGrant(request, metadata=metadata) == grant, "a retry returns the first answer"
+
+bad = v.DecideGrantRequest()
+bad.CopyFrom(request)
+bad.request_id = f"py-bad-{run}"
+bad.terms.visited_minutes_per_week = 20_000
+try:
+    stub.DecideGrant(bad, metadata=metadata)
+    raise SystemExit("absurd minutes were accepted")
+except grpc.RpcError as error:
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.code()
+    status = rpc_status.from_call(error)
+    fields = []
+    for detail in status.details:
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            fields += [f.field for f in bad_request.field_violations]
+    assert "terms.visited_minutes_per_week" in fields, fields
+
+ore = grant.expected_weekly_cost_ore
+print(f"visitation at {address}: level {grant.course.level}, {ore // 100}.{ore % 100:02d} kr/week, "
+      f"field violations {fields}: all checks hold")

@@ -370,6 +370,9 @@ impl Grant {
                 next.change = Change::Revisited;
                 next.effective_from = effective_from;
                 next.terms.visited_minutes_per_week = visited_minutes_per_week;
+                if course_type.is_some() && self.terms.unit_kind != UnitKind::Course {
+                    return Err(ApiError::invalid("course_type", "only a course has a course type"));
+                }
                 let catalog = in_force(catalogs, effective_from, "effective_from")?;
                 if let Some(t) = course_type {
                     next.terms.course_type = Some(t);
@@ -389,6 +392,12 @@ impl Grant {
             }
             Command::ChangeProvider { effective_from, providers } => {
                 within(effective_from, "effective_from")?;
+                if self.terms.unit_kind != UnitKind::Course && providers.len() != 1 {
+                    return Err(ApiError::invalid("providers", "a service or package has one provider"));
+                }
+                if providers.len() > 1 && self.terms.settle_mode.is_none() {
+                    return Err(ApiError::invalid("providers", "only a course can have several providers"));
+                }
                 next.change = Change::ProviderChanged;
                 next.effective_from = effective_from;
                 next.terms.providers = providers;
@@ -413,6 +422,7 @@ impl Grant {
                 });
             }
             Command::Resume { on } => {
+                within(on, "on")?;
                 let Some(open) = next.suspensions.last_mut().filter(|s| s.resumed_on.is_none()) else {
                     return Err(ApiError::precondition("grant_id", "the grant is not suspended"));
                 };

@@ -127,8 +127,8 @@ impl Visitation {
             return Err(ApiError::precondition("expected_version", format!("the grant is at version {}", current.version)).into());
         }
         let next = current.apply(command, decided_on, &self.catalogs, Utc::now())?;
-        if next.terms.providers != current.terms.providers {
-            let approval = domain::approval_code(&next.terms, next.course.as_ref());
+        let approval = domain::approval_code(&next.terms, next.course.as_ref());
+        if next.terms.providers != current.terms.providers || approval != domain::approval_code(&current.terms, current.course.as_ref()) {
             self.check_providers(&mut tx, &next.terms.providers, &approval, "providers").await?;
         }
         if !tx.save_grant(&next).await? {

@@ -503,6 +503,69 @@ async fn bad_input_names_the_field_and_writes_nothing(backend: Backend) {
             fields(&status)
         );
     }
+    // Changes to the service grant decided above that do not fit a service.
+    let service = c
+        .list_citizen_grants(pb::ListCitizenGrantsRequest {
+            citizen_id: cid.clone(),
+            include_ended: false,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .grants;
+    let service = &service[0];
+    let typed = c
+        .revisit_grant(pb::RevisitGrantRequest {
+            request_id: rid("rev"),
+            grant_id: service.grant_id.clone(),
+            expected_version: 1,
+            effective_from: d(2026, 5, 1),
+            visited_minutes_per_week: 200,
+            course_type: pbc::CourseType::Developing as i32,
+            decided_on: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (typed.code(), fields(&typed)),
+        (Code::InvalidArgument, vec!["course_type".to_owned()])
+    );
+    let two = c
+        .change_provider(pb::ChangeProviderRequest {
+            request_id: rid("prov"),
+            grant_id: service.grant_id.clone(),
+            expected_version: 1,
+            effective_from: d(2026, 5, 1),
+            providers: vec![
+                pbc::ProviderShare {
+                    provider_id: nord.clone(),
+                    share_percent: 50,
+                    lead: true,
+                },
+                pbc::ProviderShare {
+                    provider_id: unapproved.clone(),
+                    share_percent: 50,
+                    lead: false,
+                },
+            ],
+            decided_on: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((two.code(), fields(&two)), (Code::InvalidArgument, vec!["providers".to_owned()]));
+    let resume = c
+        .resume_grant(pb::ResumeGrantRequest {
+            request_id: rid("res"),
+            grant_id: service.grant_id.clone(),
+            expected_version: 1,
+            on: d(2026, 5, 1),
+            decided_on: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(resume.code(), Code::FailedPrecondition, "not suspended");
+
     let unknown_citizen = c.decide_grant(decide("cit_nobody", ok.clone(), d(2026, 6, 1))).await.unwrap_err();
     assert_eq!(unknown_citizen.code(), Code::NotFound);
     assert_eq!(feed_len(&running).await, events_before, "no bad request wrote anything");

@@ -7,6 +7,7 @@
 //! * [`telemetry`] — JSON or pretty logs, OpenTelemetry export over OTLP, W3C trace context in and out.
 //! * [`error`] — the small fixed set of API errors, each mapped to one gRPC code, with field violations.
 //! * [`db`] — SQLite (embedded default) or PostgreSQL pools, with each service's migrations.
+//! * [`store`] — the write transaction for both backends, idempotency records, the ordered feed.
 //! * [`server`] — the gRPC server with health, reflection, request spans and graceful shutdown.
 //! * [`testing`] — start a service on port 0 with a fresh database, and check a built binary.
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod server;
+pub mod store;
 pub mod telemetry;
 pub mod testing;
 

@@ -6,35 +6,13 @@ use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
 use afregning_tariff::{CourseType, EndReason};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use prost::Message;
-use sha2::{Digest, Sha256};
 
 use crate::domain::{Change, Grant, Provider, SettleMode, Share, Status, UnitKind};
-use crate::store::RequestKey;
 
 /// Default and largest page sizes.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Largest page a caller may ask for.
 pub const MAX_PAGE_SIZE: u32 = 1_000;
-
-/// A request key for idempotency: the request id checked, and a hash of the whole request.
-pub fn request_key<M: Message>(method: &'static str, request_id: &str, message: &M) -> Result<RequestKey, ApiError> {
-    let ok = (1..=64).contains(&request_id.len()) && request_id.chars().all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c));
-    if !ok {
-        return Err(ApiError::invalid(
-            "request_id",
-            "required: 1–64 characters from A–Z, a–z, 0–9 and . _ : -",
-        ));
-    }
-    let mut hasher = Sha256::new();
-    hasher.update(method.as_bytes());
-    hasher.update(message.encode_to_vec());
-    Ok(RequestKey {
-        request_id: request_id.to_owned(),
-        method,
-        content_hash: hasher.finalize().to_vec(),
-    })
-}
 
 /// Offset and limit from a page request; the token is the decimal offset of the next page.
 pub fn page(request: Option<&pbc::PageRequest>) -> Result<(i64, i64), ApiError> {
@@ -310,9 +288,4 @@ pub fn pb_grant(g: &Grant) -> pb::Grant {
         backdated: g.backdated,
         recorded_at: Some(timestamp(g.recorded_at)),
     }
-}
-
-/// Decodes a stored response.
-pub fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
-    M::decode(bytes).map_err(|e| ApiError::Internal(e.into()))
 }

@@ -20,7 +20,9 @@ use tonic::{Request, Response, Status};
 
 use crate::convert::*;
 use crate::domain::{self, Command, FeedPayload, Grant, Provider, Share, Terms, UnitKind};
-use crate::store::{AssessmentRow, CitizenRow, Store, Tx};
+use afregning_kit::store::{RequestKey, Tx};
+
+use crate::store::{AssessmentRow, CitizenRow, Store, VisitationTx};
 
 /// Events a non-following stream sends at most, when the caller names no limit.
 const MAX_EVENTS_PER_STREAM: u32 = 10_000;
@@ -76,18 +78,11 @@ fn code_field(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-type Stored<T> = Result<Option<T>, ApiError>;
-
-/// Replays a stored answer to `key`, if this request was seen before.
-async fn replayed<M: Message + Default>(tx: &mut Tx, key: &crate::store::RequestKey) -> Stored<M> {
-    tx.replay(key).await?.map(|bytes| decode::<M>(&bytes)).transpose()
-}
-
 impl Visitation {
     /// Finishes a write: remembers the answer and commits.
-    async fn finish<M: Message>(&self, mut tx: Tx, key: &crate::store::RequestKey, answer: M) -> Result<Response<M>, Status> {
-        tx.remember(key, &answer.encode_to_vec()).await?;
-        self.store.commit(tx).await?;
+    async fn finish<M: Message>(&self, mut tx: Tx, key: &RequestKey, answer: M) -> Result<Response<M>, Status> {
+        tx.remember(key, &answer).await?;
+        self.store.storage.commit(tx).await?;
         Ok(Response::new(answer))
     }
 
@@ -111,15 +106,15 @@ impl Visitation {
     /// Applies a change to a grant: the shared path of every change RPC.
     async fn change(
         &self,
-        key: crate::store::RequestKey,
+        key: RequestKey,
         grant_id: &str,
         expected_version: u32,
         command: Command,
         decided_on: Option<&pbc::Date>,
     ) -> Result<Response<pb::Grant>, Status> {
         let decided_on = opt_date(decided_on, "decided_on")?.unwrap_or_else(today);
-        let mut tx = self.store.begin().await?;
-        if let Some(answer) = replayed(&mut tx, &key).await? {
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
         let current = tx.grant(grant_id).await?.ok_or_else(|| ApiError::NotFound("grant".into()))?;
@@ -208,7 +203,7 @@ impl VisitationService for Visitation {
     async fn register_provider(&self, request: Request<pb::RegisterProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("RegisterProvider", &r.request_id, &r)?;
+        let key = RequestKey::new("RegisterProvider", &r.request_id, &r)?;
         let mut v = Violations::new();
         let cvr = v.take("cvr", Cvr::parse(&r.cvr));
         let name = text(&r.name, "name", 200, &mut v);
@@ -239,8 +234,8 @@ impl VisitationService for Visitation {
             );
         }
         v.finish()?;
-        let mut tx = self.store.begin().await?;
-        if let Some(answer) = replayed(&mut tx, &key).await? {
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
         let provider = Provider {
@@ -286,10 +281,10 @@ impl VisitationService for Visitation {
     async fn register_citizen(&self, request: Request<pb::RegisterCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("RegisterCitizen", &r.request_id, &r)?;
+        let key = RequestKey::new("RegisterCitizen", &r.request_id, &r)?;
         let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
-        let mut tx = self.store.begin().await?;
-        if let Some(answer) = replayed(&mut tx, &key).await? {
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
         let row = match tx.citizen_by_cpr(&cpr.expose()).await? {
@@ -350,7 +345,7 @@ impl VisitationService for Visitation {
     async fn record_assessment(&self, request: Request<pb::RecordAssessmentRequest>) -> Result<Response<pb::Assessment>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("RecordAssessment", &r.request_id, &r)?;
+        let key = RequestKey::new("RecordAssessment", &r.request_id, &r)?;
         let mut v = Violations::new();
         let assessed_on = v.take("assessed_on", date(r.assessed_on.as_ref(), "assessed_on"));
         let assessor = text(&r.assessor, "assessor", 100, &mut v);
@@ -369,8 +364,8 @@ impl VisitationService for Visitation {
             }
         }
         v.finish()?;
-        let mut tx = self.store.begin().await?;
-        if let Some(answer) = replayed(&mut tx, &key).await? {
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
         if !tx.citizen_exists(&r.citizen_id).await? {
@@ -414,7 +409,7 @@ impl VisitationService for Visitation {
     async fn decide_grant(&self, request: Request<pb::DecideGrantRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("DecideGrant", &r.request_id, &r)?;
+        let key = RequestKey::new("DecideGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
         let terms = self.parse_terms(r.terms.as_ref(), &mut v);
         let start = v.take("start", date(r.start.as_ref(), "start"));
@@ -432,8 +427,8 @@ impl VisitationService for Visitation {
             return Err(ApiError::invalid("terms", "required").into());
         };
         let derived = domain::derive(&terms, start, &self.catalogs)?;
-        let mut tx = self.store.begin().await?;
-        if let Some(answer) = replayed(&mut tx, &key).await? {
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
         if !tx.lock_citizen(&r.citizen_id).await? {
@@ -477,7 +472,7 @@ impl VisitationService for Visitation {
     async fn revisit_grant(&self, request: Request<pb::RevisitGrantRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("RevisitGrant", &r.request_id, &r)?;
+        let key = RequestKey::new("RevisitGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
         let effective_from = v.take("effective_from", date(r.effective_from.as_ref(), "effective_from"));
         v.check(
@@ -498,7 +493,7 @@ impl VisitationService for Visitation {
     async fn change_provider(&self, request: Request<pb::ChangeProviderRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("ChangeProvider", &r.request_id, &r)?;
+        let key = RequestKey::new("ChangeProvider", &r.request_id, &r)?;
         let mut v = Violations::new();
         let effective_from = v.take("effective_from", date(r.effective_from.as_ref(), "effective_from"));
         let providers = shares(&r.providers, "providers", &mut v);
@@ -514,7 +509,7 @@ impl VisitationService for Visitation {
     async fn suspend_grant(&self, request: Request<pb::SuspendGrantRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("SuspendGrant", &r.request_id, &r)?;
+        let key = RequestKey::new("SuspendGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
         let from = v.take("from", date(r.from.as_ref(), "from"));
         let reason = text(&r.reason, "reason", 500, &mut v);
@@ -530,7 +525,7 @@ impl VisitationService for Visitation {
     async fn resume_grant(&self, request: Request<pb::ResumeGrantRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("ResumeGrant", &r.request_id, &r)?;
+        let key = RequestKey::new("ResumeGrant", &r.request_id, &r)?;
         let on = date(r.on.as_ref(), "on")?;
         self.change(key, &r.grant_id, r.expected_version, Command::Resume { on }, r.decided_on.as_ref())
             .await
@@ -539,7 +534,7 @@ impl VisitationService for Visitation {
     async fn end_grant(&self, request: Request<pb::EndGrantRequest>) -> Result<Response<pb::Grant>, Status> {
         require(&request, WRITERS)?;
         let r = request.into_inner();
-        let key = request_key("EndGrant", &r.request_id, &r)?;
+        let key = RequestKey::new("EndGrant", &r.request_id, &r)?;
         let mut v = Violations::new();
         let last_day = v.take("last_day", date(r.last_day.as_ref(), "last_day"));
         let reason = end_reason(r.reason);
@@ -746,7 +741,7 @@ impl VisitationService for Visitation {
             let mut cursor = after;
             let mut sent: u64 = 0;
             while sent < limit {
-                let batch = match store.events_after(cursor, FEED_BATCH).await {
+                let batch = match store.storage.events_after(cursor, FEED_BATCH).await {
                     Ok(batch) => batch,
                     Err(error) => {
                         let _ = tx.send(Err(Status::from(error))).await;
@@ -758,7 +753,7 @@ impl VisitationService for Visitation {
                         return;
                     }
                     tokio::select! {
-                        () = store.wait_for_feed(FEED_POLL) => {}
+                        () = store.storage.wait_for_feed(FEED_POLL) => {}
                         () = tx.closed() => return,
                     }
                     continue;

@@ -1,40 +1,15 @@
-//! Visitation's storage. The SQL is portable (`$n` parameters, text dates), so each query is
-//! written once and run on SQLite or PostgreSQL through [`on_pool!`] and [`on_tx!`]: the same
-//! behaviour on both backends by construction.
-//!
-//! Writes run in one transaction each: SQLite's starts `IMMEDIATE` (it takes the write lock up
-//! front, so concurrent writers queue instead of failing); PostgreSQL's takes an advisory lock on
-//! the request id, so two retries of one request never both do the work.
+//! Visitation's storage: citizens, providers, assessments, grants and their versions, and the
+//! audit log, on top of the kit's shared transaction, idempotency and feed
+//! ([`afregning_kit::store`]). Each query is written once and runs on SQLite or PostgreSQL.
 
-use std::sync::Arc;
-
-use afregning_kit::ApiError;
-use afregning_kit::db::Database;
+use afregning_kit::store::{FeedEvent, Storage, Tx, from_json, json};
+use afregning_kit::{ApiError, on_pool, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
-use tokio::sync::Notify;
 
 use crate::domain::{FeedPayload, Grant, Provider, Status};
 
-/// Runs `$body` with `$p` bound to the pool of either backend.
-macro_rules! on_pool {
-    ($db:expr, $p:ident => $body:expr) => {
-        match $db {
-            Database::Sqlite($p) => $body,
-            Database::Postgres($p) => $body,
-        }
-    };
-}
-
-/// Runs `$body` with `$t` bound to the transaction of either backend.
-macro_rules! on_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            Tx::Sqlite($t) => $body,
-            Tx::Postgres($t) => $body,
-        }
-    };
-}
+pub use afregning_kit::store::timestamp;
 
 /// A citizen row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -79,97 +54,32 @@ pub struct AuditRow {
     pub purpose: String,
 }
 
-/// A stored feed event.
-#[derive(Debug, Clone)]
-pub struct EventRow {
-    /// Gap-free sequence.
-    pub sequence: i64,
-    /// Proto `GrantEventKind` number.
-    pub kind: i64,
-    /// What happened.
-    pub payload: FeedPayload,
-    /// RFC 3339.
-    pub committed_at: String,
-}
-
-/// Identifies one client write for idempotency.
-pub struct RequestKey {
-    /// Client-chosen id.
-    pub request_id: String,
-    /// The RPC.
-    pub method: &'static str,
-    /// SHA-256 of the encoded request.
-    pub content_hash: Vec<u8>,
-}
+/// A stored grant feed event.
+pub type EventRow = FeedEvent<FeedPayload>;
 
 /// The store, shared by all handlers.
 #[derive(Clone)]
 pub struct Store {
-    db: Database,
-    /// Woken after each committed feed event, so following streams need not poll hard.
-    feed_written: Arc<Notify>,
-}
-
-/// An open write transaction.
-pub enum Tx {
-    /// SQLite.
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    /// PostgreSQL.
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// RFC 3339 with microseconds, sortable as text.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    /// The database and its feed.
+    pub storage: Storage,
 }
 
 impl Store {
     /// A store over `db`.
-    pub fn new(db: Database) -> Store {
-        Store {
-            db,
-            feed_written: Arc::new(Notify::new()),
-        }
-    }
-
-    /// Starts a write transaction.
-    pub async fn begin(&self) -> Result<Tx, ApiError> {
-        Ok(match &self.db {
-            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
-    }
-
-    /// Commits `tx` and wakes feed followers.
-    pub async fn commit(&self, tx: Tx) -> Result<(), ApiError> {
-        on_tx!(tx, t => t.commit().await?);
-        self.feed_written.notify_waiters();
-        Ok(())
-    }
-
-    /// Waits until a write commits or `timeout` passes.
-    pub async fn wait_for_feed(&self, timeout: std::time::Duration) {
-        let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;
+    pub fn new(db: afregning_kit::db::Database) -> Store {
+        Store { storage: Storage::new(db) }
     }
 
     /// A provider by id.
     pub async fn provider(&self, provider_id: &str) -> Result<Option<Provider>, ApiError> {
-        let row = on_pool!(&self.db, p => sqlx::query("SELECT provider_id, cvr, name, kind, committee, approved_for FROM providers WHERE provider_id = $1").bind(provider_id).fetch_optional(p).await?.map(|r| provider_from_row(&r)));
+        let row = on_pool!(&self.storage.db, p => sqlx::query("SELECT provider_id, cvr, name, kind, committee, approved_for FROM providers WHERE provider_id = $1").bind(provider_id).fetch_optional(p).await?.map(|r| provider_from_row(&r)));
         Ok(row)
     }
 
     /// Providers ordered by id, a page at a time.
     pub async fn providers(&self, offset: i64, limit: i64) -> Result<Vec<Provider>, ApiError> {
         Ok(
-            on_pool!(&self.db, p => sqlx::query("SELECT provider_id, cvr, name, kind, committee, approved_for FROM providers ORDER BY provider_id LIMIT $1 OFFSET $2")
+            on_pool!(&self.storage.db, p => sqlx::query("SELECT provider_id, cvr, name, kind, committee, approved_for FROM providers ORDER BY provider_id LIMIT $1 OFFSET $2")
             .bind(limit).bind(offset).fetch_all(p).await?.iter().map(provider_from_row).collect()),
         )
     }
@@ -177,20 +87,20 @@ impl Store {
     /// A citizen by id.
     pub async fn citizen(&self, citizen_id: &str) -> Result<Option<CitizenRow>, ApiError> {
         Ok(
-            on_pool!(&self.db, p => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE citizen_id = $1").bind(citizen_id).fetch_optional(p).await?),
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE citizen_id = $1").bind(citizen_id).fetch_optional(p).await?),
         )
     }
 
     /// A citizen by CPR number.
     pub async fn citizen_by_cpr(&self, cpr: &str) -> Result<Option<CitizenRow>, ApiError> {
         Ok(
-            on_pool!(&self.db, p => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE cpr = $1").bind(cpr).fetch_optional(p).await?),
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE cpr = $1").bind(cpr).fetch_optional(p).await?),
         )
     }
 
     /// A citizen's assessments, newest first.
     pub async fn assessments(&self, citizen_id: &str, offset: i64, limit: i64) -> Result<Vec<AssessmentRow>, ApiError> {
-        Ok(on_pool!(&self.db, p => sqlx::query_as(
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT assessment_id, citizen_id, assessed_on, assessor, scores, recorded_at FROM assessments WHERE citizen_id = $1 \
              ORDER BY assessed_on DESC, recorded_at DESC, assessment_id LIMIT $2 OFFSET $3")
             .bind(citizen_id).bind(limit).bind(offset).fetch_all(p).await?))
@@ -198,20 +108,20 @@ impl Store {
 
     /// The current version of a grant.
     pub async fn grant(&self, grant_id: &str) -> Result<Option<Grant>, ApiError> {
-        let row: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT snapshot FROM grants WHERE grant_id = $1").bind(grant_id).fetch_optional(p).await?);
+        let row: Option<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT snapshot FROM grants WHERE grant_id = $1").bind(grant_id).fetch_optional(p).await?);
         row.map(|(s,)| from_json(&s)).transpose()
     }
 
     /// Versions of a grant, oldest first.
     pub async fn grant_versions(&self, grant_id: &str, offset: i64, limit: i64) -> Result<Vec<Grant>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT snapshot FROM grant_versions WHERE grant_id = $1 ORDER BY version LIMIT $2 OFFSET $3")
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT snapshot FROM grant_versions WHERE grant_id = $1 ORDER BY version LIMIT $2 OFFSET $3")
             .bind(grant_id).bind(limit).bind(offset).fetch_all(p).await?);
         rows.iter().map(|(s,)| from_json(s)).collect()
     }
 
     /// Every version of every grant of a citizen, oldest first per grant.
     pub async fn citizen_grant_versions(&self, citizen_id: &str) -> Result<Vec<Grant>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as(
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT v.snapshot FROM grant_versions v JOIN grants g ON g.grant_id = v.grant_id WHERE g.citizen_id = $1 ORDER BY v.grant_id, v.version")
             .bind(citizen_id).fetch_all(p).await?);
         rows.iter().map(|(s,)| from_json(s)).collect()
@@ -220,7 +130,7 @@ impl Store {
     /// A citizen's grants (current versions).
     pub async fn citizen_grants(&self, citizen_id: &str, include_ended: bool, offset: i64, limit: i64) -> Result<Vec<Grant>, ApiError> {
         let ended = if include_ended { -1 } else { Status::Ended.code() };
-        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as(
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT snapshot FROM grants WHERE citizen_id = $1 AND status <> $2 ORDER BY start_date, grant_id LIMIT $3 OFFSET $4")
             .bind(citizen_id).bind(ended).bind(limit).bind(offset).fetch_all(p).await?);
         rows.iter().map(|(s,)| from_json(s)).collect()
@@ -228,7 +138,7 @@ impl Store {
 
     /// Grants not ended whose follow-up falls on or before `until` (overdue ones included).
     pub async fn due_for_follow_up(&self, until: NaiveDate, offset: i64, limit: i64) -> Result<Vec<Grant>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as(
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT snapshot FROM grants WHERE follow_up_on IS NOT NULL AND follow_up_on <= $1 AND status <> $2 \
              ORDER BY follow_up_on, grant_id LIMIT $3 OFFSET $4")
             .bind(until.to_string()).bind(Status::Ended.code()).bind(limit).bind(offset).fetch_all(p).await?);
@@ -237,34 +147,17 @@ impl Store {
 
     /// Every version of every grant whose validity covers `on`.
     pub async fn versions_of_grants_valid_on(&self, on: NaiveDate) -> Result<Vec<Grant>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.db, p => sqlx::query_as(
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT v.snapshot FROM grant_versions v JOIN grants g ON g.grant_id = v.grant_id \
              WHERE g.start_date <= $1 AND (g.end_date IS NULL OR g.end_date >= $1) ORDER BY g.citizen_id, v.grant_id, v.version")
             .bind(on.to_string()).fetch_all(p).await?);
         rows.iter().map(|(s,)| from_json(s)).collect()
     }
 
-    /// Feed events after `sequence`, oldest first.
-    pub async fn events_after(&self, sequence: i64, limit: i64) -> Result<Vec<EventRow>, ApiError> {
-        let rows: Vec<(i64, i64, String, String)> = on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT sequence, kind, payload, committed_at FROM feed_events WHERE sequence > $1 ORDER BY sequence LIMIT $2")
-            .bind(sequence).bind(limit).fetch_all(p).await?);
-        rows.into_iter()
-            .map(|(sequence, kind, payload, committed_at)| {
-                Ok(EventRow {
-                    sequence,
-                    kind,
-                    payload: from_json(&payload)?,
-                    committed_at,
-                })
-            })
-            .collect()
-    }
-
     /// Records a read of a citizen's personal data.
     pub async fn audit(&self, citizen_id: &str, principal: &str, action: &str, purpose: &str) -> Result<(), ApiError> {
         let at = timestamp(Utc::now());
-        on_pool!(&self.db, p => sqlx::query("INSERT INTO audit_log (citizen_id, at, principal, action, purpose) VALUES ($1, $2, $3, $4, $5)")
+        on_pool!(&self.storage.db, p => sqlx::query("INSERT INTO audit_log (citizen_id, at, principal, action, purpose) VALUES ($1, $2, $3, $4, $5)")
             .bind(citizen_id).bind(at).bind(principal).bind(action).bind(purpose).execute(p).await.map(drop)?);
         Ok(())
     }
@@ -272,7 +165,7 @@ impl Store {
     /// A citizen's audit log, oldest first.
     pub async fn audit_entries(&self, citizen_id: &str, offset: i64, limit: i64) -> Result<Vec<AuditRow>, ApiError> {
         Ok(
-            on_pool!(&self.db, p => sqlx::query_as("SELECT at, principal, action, purpose FROM audit_log WHERE citizen_id = $1 ORDER BY entry_no LIMIT $2 OFFSET $3")
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT at, principal, action, purpose FROM audit_log WHERE citizen_id = $1 ORDER BY entry_no LIMIT $2 OFFSET $3")
             .bind(citizen_id).bind(limit).bind(offset).fetch_all(p).await?),
         )
     }
@@ -295,50 +188,43 @@ where
     }
 }
 
-impl Tx {
-    /// The stored answer to an earlier call with the same request id, if any. The same id with
-    /// other content is ALREADY_EXISTS.
-    pub async fn replay(&mut self, key: &RequestKey) -> Result<Option<Vec<u8>>, ApiError> {
-        if let Tx::Postgres(t) = self {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(&key.request_id)
-                .execute(&mut **t)
-                .await?;
-        }
-        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_tx!(self, t => sqlx::query_as("SELECT method, content_hash, response FROM request_log WHERE request_id = $1")
-            .bind(&key.request_id).fetch_optional(&mut **t).await?);
-        match row {
-            None => Ok(None),
-            Some((method, hash, response)) if method == key.method && hash == key.content_hash => Ok(Some(response)),
-            Some(_) => Err(ApiError::AlreadyExists(
-                "request_id was already used for a different request".into(),
-            )),
-        }
-    }
-
-    /// Stores the answer to `key`, in the same transaction as the write's effects.
-    pub async fn remember(&mut self, key: &RequestKey, response: &[u8]) -> Result<(), ApiError> {
-        on_tx!(self, t => sqlx::query("INSERT INTO request_log (request_id, method, content_hash, response) VALUES ($1, $2, $3, $4)")
-            .bind(&key.request_id).bind(key.method).bind(&key.content_hash).bind(response).execute(&mut **t).await.map(drop)?);
-        Ok(())
-    }
-
-    /// Appends a feed event. Call last before commit: it locks the counter row until commit.
-    pub async fn append_event(&mut self, kind: i64, payload: &FeedPayload, now: DateTime<Utc>) -> Result<i64, ApiError> {
-        let payload = json(payload)?;
-        let at = timestamp(now);
-        let sequence: i64 = on_tx!(self, t => {
-            let (sequence,): (i64,) = sqlx::query_as("UPDATE feed_counter SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")
-                .fetch_one(&mut **t).await?;
-            sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at) VALUES ($1, $2, $3, $4)")
-                .bind(sequence).bind(kind).bind(&payload).bind(&at).execute(&mut **t).await?;
-            sequence
-        });
-        Ok(sequence)
-    }
-
+/// Visitation's writes inside a transaction.
+pub(crate) trait VisitationTx {
     /// Stores a new provider.
-    pub async fn insert_provider(&mut self, provider: &Provider, now: DateTime<Utc>) -> Result<(), ApiError> {
+    async fn insert_provider(&mut self, provider: &Provider, now: DateTime<Utc>) -> Result<(), ApiError>;
+
+    /// A provider by id, inside the transaction.
+    async fn provider(&mut self, provider_id: &str) -> Result<Option<Provider>, ApiError>;
+
+    /// A citizen by CPR number, inside the transaction.
+    async fn citizen_by_cpr(&mut self, cpr: &str) -> Result<Option<CitizenRow>, ApiError>;
+
+    /// Stores a new citizen.
+    async fn insert_citizen(&mut self, row: &CitizenRow) -> Result<(), ApiError>;
+
+    /// Locks a citizen for a grant decision (serialising overlap checks); false if unknown.
+    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<bool, ApiError>;
+
+    /// Whether a citizen exists.
+    async fn citizen_exists(&mut self, citizen_id: &str) -> Result<bool, ApiError>;
+
+    /// Stores an assessment.
+    async fn insert_assessment(&mut self, row: &AssessmentRow) -> Result<(), ApiError>;
+
+    /// A citizen's grants of one intervention (current versions).
+    async fn grants_of_intervention(&mut self, citizen_id: &str, intervention: &str) -> Result<Vec<Grant>, ApiError>;
+
+    /// The current version of a grant, inside the transaction.
+    async fn grant(&mut self, grant_id: &str) -> Result<Option<Grant>, ApiError>;
+
+    /// Stores a grant version: inserts it, and makes it current if its predecessor still is.
+    /// Returns false when another decision got there first (the caller's version is stale).
+    async fn save_grant(&mut self, grant: &Grant) -> Result<bool, ApiError>;
+}
+
+impl VisitationTx for Tx {
+    /// Stores a new provider.
+    async fn insert_provider(&mut self, provider: &Provider, now: DateTime<Utc>) -> Result<(), ApiError> {
         let at = timestamp(now);
         let approved = provider.approved_for.join(",");
         on_tx!(self, t => sqlx::query("INSERT INTO providers (provider_id, cvr, name, kind, committee, approved_for, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -348,7 +234,7 @@ impl Tx {
     }
 
     /// A provider by id, inside the transaction.
-    pub async fn provider(&mut self, provider_id: &str) -> Result<Option<Provider>, ApiError> {
+    async fn provider(&mut self, provider_id: &str) -> Result<Option<Provider>, ApiError> {
         Ok(
             on_tx!(self, t => sqlx::query("SELECT provider_id, cvr, name, kind, committee, approved_for FROM providers WHERE provider_id = $1")
             .bind(provider_id).fetch_optional(&mut **t).await?.map(|r| provider_from_row(&r))),
@@ -356,33 +242,33 @@ impl Tx {
     }
 
     /// A citizen by CPR number, inside the transaction.
-    pub async fn citizen_by_cpr(&mut self, cpr: &str) -> Result<Option<CitizenRow>, ApiError> {
+    async fn citizen_by_cpr(&mut self, cpr: &str) -> Result<Option<CitizenRow>, ApiError> {
         Ok(
             on_tx!(self, t => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE cpr = $1").bind(cpr).fetch_optional(&mut **t).await?),
         )
     }
 
     /// Stores a new citizen.
-    pub async fn insert_citizen(&mut self, row: &CitizenRow) -> Result<(), ApiError> {
+    async fn insert_citizen(&mut self, row: &CitizenRow) -> Result<(), ApiError> {
         on_tx!(self, t => sqlx::query("INSERT INTO citizens (citizen_id, cpr, birth_date, registered_at) VALUES ($1, $2, $3, $4)")
             .bind(&row.citizen_id).bind(&row.cpr).bind(&row.birth_date).bind(&row.registered_at).execute(&mut **t).await.map(drop)?);
         Ok(())
     }
 
     /// Locks a citizen for a grant decision (serialising overlap checks); false if unknown.
-    pub async fn lock_citizen(&mut self, citizen_id: &str) -> Result<bool, ApiError> {
+    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<bool, ApiError> {
         let done = on_tx!(self, t => sqlx::query("UPDATE citizens SET write_lock = write_lock + 1 WHERE citizen_id = $1").bind(citizen_id).execute(&mut **t).await?.rows_affected());
         Ok(done == 1)
     }
 
     /// Whether a citizen exists.
-    pub async fn citizen_exists(&mut self, citizen_id: &str) -> Result<bool, ApiError> {
+    async fn citizen_exists(&mut self, citizen_id: &str) -> Result<bool, ApiError> {
         let row: Option<(String,)> = on_tx!(self, t => sqlx::query_as("SELECT citizen_id FROM citizens WHERE citizen_id = $1").bind(citizen_id).fetch_optional(&mut **t).await?);
         Ok(row.is_some())
     }
 
     /// Stores an assessment.
-    pub async fn insert_assessment(&mut self, row: &AssessmentRow) -> Result<(), ApiError> {
+    async fn insert_assessment(&mut self, row: &AssessmentRow) -> Result<(), ApiError> {
         on_tx!(self, t => sqlx::query("INSERT INTO assessments (assessment_id, citizen_id, assessed_on, assessor, scores, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&row.assessment_id).bind(&row.citizen_id).bind(&row.assessed_on).bind(&row.assessor).bind(&row.scores).bind(&row.recorded_at)
             .execute(&mut **t).await.map(drop)?);
@@ -390,21 +276,21 @@ impl Tx {
     }
 
     /// A citizen's grants of one intervention (current versions).
-    pub async fn grants_of_intervention(&mut self, citizen_id: &str, intervention: &str) -> Result<Vec<Grant>, ApiError> {
+    async fn grants_of_intervention(&mut self, citizen_id: &str, intervention: &str) -> Result<Vec<Grant>, ApiError> {
         let rows: Vec<(String,)> = on_tx!(self, t => sqlx::query_as("SELECT snapshot FROM grants WHERE citizen_id = $1 AND intervention = $2")
             .bind(citizen_id).bind(intervention).fetch_all(&mut **t).await?);
         rows.iter().map(|(s,)| from_json(s)).collect()
     }
 
     /// The current version of a grant, inside the transaction.
-    pub async fn grant(&mut self, grant_id: &str) -> Result<Option<Grant>, ApiError> {
+    async fn grant(&mut self, grant_id: &str) -> Result<Option<Grant>, ApiError> {
         let row: Option<(String,)> = on_tx!(self, t => sqlx::query_as("SELECT snapshot FROM grants WHERE grant_id = $1").bind(grant_id).fetch_optional(&mut **t).await?);
         row.map(|(s,)| from_json(&s)).transpose()
     }
 
     /// Stores a grant version: inserts it, and makes it current if its predecessor still is.
     /// Returns false when another decision got there first (the caller's version is stale).
-    pub async fn save_grant(&mut self, grant: &Grant) -> Result<bool, ApiError> {
+    async fn save_grant(&mut self, grant: &Grant) -> Result<bool, ApiError> {
         let snapshot = json(grant)?;
         let (start, end) = (grant.start.to_string(), grant.end.map(|d| d.to_string()));
         let follow_up = grant.course.as_ref().map(|c| c.follow_up_on.to_string());

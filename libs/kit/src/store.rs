@@ -1,0 +1,218 @@
+//! What every service's storage shares: one write transaction type for both backends, the
+//! idempotency record of client writes, and an ordered feed of committed events.
+//!
+//! SQL in Afregning is portable (`$n` parameters, text dates and instants), so a query is written
+//! once and run on either backend through [`on_pool!`](crate::on_pool) and
+//! [`on_tx!`](crate::on_tx). Writes run in one transaction each: SQLite's starts `IMMEDIATE` (it
+//! takes the write lock up front, so concurrent writers queue instead of failing); PostgreSQL's
+//! takes an advisory lock on the request id, so two retries of one request never both do the work.
+//!
+//! The feed (`feed_counter`, `feed_events` in each service's schema) takes its sequence from a
+//! counter row with `UPDATE … RETURNING` as the last step of a write: the row stays locked until
+//! commit, so sequences are gap-free and in commit order, and a follower that resumes after the
+//! last sequence it saw never skips an event.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+
+use crate::db::Database;
+use crate::error::ApiError;
+
+/// Runs `$body` with `$p` bound to the pool of either backend.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::db::Database::Sqlite($p) => $body,
+            $crate::db::Database::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$t` bound to the transaction of either backend.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite($t) => $body,
+            $crate::store::Tx::Postgres($t) => $body,
+        }
+    };
+}
+
+/// An open write transaction.
+pub enum Tx {
+    /// SQLite.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Identifies one client write for idempotency.
+pub struct RequestKey {
+    /// Client-chosen id.
+    pub request_id: String,
+    /// The RPC.
+    pub method: &'static str,
+    /// SHA-256 of the RPC name and the encoded request.
+    pub content_hash: Vec<u8>,
+}
+
+impl RequestKey {
+    /// Checks the request id and hashes the whole request.
+    pub fn new<M: Message>(method: &'static str, request_id: &str, message: &M) -> Result<RequestKey, ApiError> {
+        let ok = (1..=64).contains(&request_id.len()) && request_id.chars().all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c));
+        if !ok {
+            return Err(ApiError::invalid(
+                "request_id",
+                "required: 1–64 characters from A–Z, a–z, 0–9 and . _ : -",
+            ));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(method.as_bytes());
+        hasher.update(message.encode_to_vec());
+        Ok(RequestKey {
+            request_id: request_id.to_owned(),
+            method,
+            content_hash: hasher.finalize().to_vec(),
+        })
+    }
+}
+
+/// A stored feed event.
+#[derive(Debug, Clone)]
+pub struct FeedEvent<P> {
+    /// Gap-free sequence.
+    pub sequence: i64,
+    /// The event kind's proto number.
+    pub kind: i64,
+    /// What happened.
+    pub payload: P,
+    /// RFC 3339.
+    pub committed_at: String,
+}
+
+/// A service's database with its feed.
+#[derive(Clone, Debug)]
+pub struct Storage {
+    /// The pool.
+    pub db: Database,
+    /// Woken after each commit, so following streams need not poll hard.
+    feed_written: Arc<Notify>,
+}
+
+/// Serialises a stored value as JSON text.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Reads a stored JSON value.
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// RFC 3339 with microseconds: sortable as text, the same on both backends.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Decodes a stored response.
+pub fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
+    M::decode(bytes).map_err(|e| ApiError::Internal(e.into()))
+}
+
+impl Storage {
+    /// Storage over `db`.
+    pub fn new(db: Database) -> Storage {
+        Storage {
+            db,
+            feed_written: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, ApiError> {
+        Ok(match &self.db {
+            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Commits `tx` and wakes feed followers.
+    pub async fn commit(&self, tx: Tx) -> Result<(), ApiError> {
+        on_tx!(tx, t => t.commit().await?);
+        self.feed_written.notify_waiters();
+        Ok(())
+    }
+
+    /// Waits until a write commits here or `timeout` passes (other replicas write too).
+    pub async fn wait_for_feed(&self, timeout: Duration) {
+        let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;
+    }
+
+    /// Feed events after `sequence`, oldest first.
+    pub async fn events_after<P: serde::de::DeserializeOwned>(&self, sequence: i64, limit: i64) -> Result<Vec<FeedEvent<P>>, ApiError> {
+        let rows: Vec<(i64, i64, String, String)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT sequence, kind, payload, committed_at FROM feed_events WHERE sequence > $1 ORDER BY sequence LIMIT $2")
+            .bind(sequence).bind(limit).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|(sequence, kind, payload, committed_at)| {
+                Ok(FeedEvent {
+                    sequence,
+                    kind,
+                    payload: from_json(&payload)?,
+                    committed_at,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    /// The stored answer to an earlier call with the same request id, if any. The same id with
+    /// other content is ALREADY_EXISTS.
+    pub async fn replay<M: Message + Default>(&mut self, key: &RequestKey) -> Result<Option<M>, ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(&key.request_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_tx!(self, t => sqlx::query_as("SELECT method, content_hash, response FROM request_log WHERE request_id = $1")
+            .bind(&key.request_id).fetch_optional(&mut **t).await?);
+        match row {
+            None => Ok(None),
+            Some((method, hash, response)) if method == key.method && hash == key.content_hash => decode(&response).map(Some),
+            Some(_) => Err(ApiError::AlreadyExists(
+                "request_id was already used for a different request".into(),
+            )),
+        }
+    }
+
+    /// Stores the answer to `key`, in the same transaction as the write's effects.
+    pub async fn remember<M: Message>(&mut self, key: &RequestKey, response: &M) -> Result<(), ApiError> {
+        let response = response.encode_to_vec();
+        on_tx!(self, t => sqlx::query("INSERT INTO request_log (request_id, method, content_hash, response) VALUES ($1, $2, $3, $4)")
+            .bind(&key.request_id).bind(key.method).bind(&key.content_hash).bind(response).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    /// Appends a feed event. Call it last before commit: it locks the counter row until then.
+    pub async fn append_event<P: serde::Serialize>(&mut self, kind: i64, payload: &P, now: DateTime<Utc>) -> Result<i64, ApiError> {
+        let payload = json(payload)?;
+        let at = timestamp(now);
+        let sequence: i64 = on_tx!(self, t => {
+            let (sequence,): (i64,) = sqlx::query_as("UPDATE feed_counter SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")
+                .fetch_one(&mut **t).await?;
+            sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at) VALUES ($1, $2, $3, $4)")
+                .bind(sequence).bind(kind).bind(&payload).bind(&at).execute(&mut **t).await?;
+            sequence
+        });
+        Ok(sequence)
+    }
+}

@@ -194,3 +194,32 @@ mod tests {
         assert!(Principal::parse("finance:x").is_none());
     }
 }
+
+/// Client interceptor for calls to another Afregning service: presents this service's bearer
+/// token (when one is configured) and carries the current trace context.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    token: Option<Arc<str>>,
+}
+
+impl Outgoing {
+    /// Presents `token`, if any.
+    pub fn new(token: Option<&str>) -> Outgoing {
+        Outgoing {
+            token: token.map(Arc::from),
+        }
+    }
+}
+
+impl tonic::service::Interceptor for Outgoing {
+    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
+        let mut request = crate::telemetry::inject_trace_context(request)?;
+        if let Some(token) = &self.token {
+            let value = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| Status::internal("upstream token is not valid metadata"))?;
+            request.metadata_mut().insert("authorization", value);
+        }
+        Ok(request)
+    }
+}

@@ -44,6 +44,12 @@ pub struct ServiceConfig {
     pub otlp_endpoint: Option<String>,
     /// Tariff catalog files, one per budget year.
     pub catalogs: Vec<PathBuf>,
+    /// Where visitation listens, for the services that follow its grant feed.
+    pub visitation_url: String,
+    /// Where settlement listens, for the services that follow its postings feed.
+    pub settlement_url: String,
+    /// The bearer token this service presents to the services it follows, if they require one.
+    pub upstream_token: Option<String>,
     /// Bearer token → principal (`ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`,
     /// `operator`, `service:<name>`). Empty: no authentication, loopback only.
     pub auth_tokens: BTreeMap<String, String>,
@@ -73,6 +79,9 @@ impl ServiceConfig {
             otlp_endpoint: None,
             catalogs: vec![PathBuf::from("deploy/catalog-2026.toml")],
             auth_tokens: BTreeMap::new(),
+            visitation_url: "http://127.0.0.1:50051".to_owned(),
+            settlement_url: "http://127.0.0.1:50052".to_owned(),
+            upstream_token: None,
         }
     }
 

@@ -1,11 +1,20 @@
 //! The providers' service: deliveries, monthly settlement runs, immutable statements, true-up,
 //! and the postings feed that budget follows.
 //!
-//! This crate holds the service's own parts; the server, configuration, telemetry and database
-//! plumbing it shares with the other services live in `afregning-kit`.
+//! * [`follower`] — mirrors grant versions and providers from visitation's feed.
+//! * [`grants`] — which mirrored grant version is in force on a day, and what it allows.
+//! * [`grpc`] — the `SettlementService` RPCs.
+//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
 
+pub mod follower;
+pub mod grants;
+pub mod grpc;
+pub mod store;
+
+use afregning_kit::auth::Authenticator;
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
+use afregning_proto::settlement::v1::settlement_service_server::SettlementServiceServer;
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -24,8 +33,21 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
-/// The service's RPC routes. The server already carries health and reflection; the
-/// `afregning.settlement.v1.SettlementService` RPCs are added here as they are built.
-pub fn routes(_context: ServiceContext) -> anyhow::Result<Routes> {
-    Ok(Routes::default())
+/// The service's RPC routes, with the grant follower started in the background.
+pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
+    let store = store::Store::new(context.database);
+    follower::spawn(
+        store.clone(),
+        context.config.visitation_url.clone(),
+        context.config.upstream_token.clone(),
+    );
+    Ok(service_routes(store, &context.auth))
+}
+
+/// The RPC routes alone, for callers that run the follower themselves.
+pub fn service_routes(store: store::Store, auth: &Authenticator) -> Routes {
+    Routes::new(SettlementServiceServer::with_interceptor(
+        grpc::Settlement::new(store),
+        auth.interceptor(),
+    ))
 }

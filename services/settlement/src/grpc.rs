@@ -1,0 +1,434 @@
+//! The `SettlementService` implementation. Providers are a read-only mirror of the authority's
+//! approvals; deliveries are validated record by record against the mirrored grant in force on
+//! the visit's day. No SQL here.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+
+use afregning_kit::auth::{Principal, Role, require};
+use afregning_kit::store::{RequestKey, Tx};
+use afregning_kit::{ApiError, Violations};
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pb;
+use afregning_proto::settlement::v1::settlement_service_server::SettlementService;
+use afregning_proto::visitation::v1 as pbv;
+use afregning_tariff::bands::{MAX_VISIT_MINUTES, utc_to_local};
+use chrono::{DateTime, Utc};
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::grants::{has_provider, is_activity, valid_on, version_on};
+use crate::store::{DeliveryRow, SettlementTx, Store};
+
+/// Deliveries one stream message may carry.
+const MAX_DELIVERIES_PER_MESSAGE: usize = 10_000;
+/// Deliveries one stream may carry.
+const MAX_DELIVERIES_PER_STREAM: u64 = 2_000_000;
+/// Refusals listed in one answer; the count beyond is summarised in the last one.
+const MAX_ERRORS_LISTED: usize = 10_000;
+/// How far in the future a visit may start (clock skew between systems).
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+/// Default and largest page sizes.
+const DEFAULT_PAGE_SIZE: u32 = 100;
+const MAX_PAGE_SIZE: u32 = 1_000;
+
+/// Who may report and correct deliveries.
+const REPORTERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local];
+/// Who may read providers.
+const ANYONE: &[Role] = &[
+    Role::Provider,
+    Role::Operator,
+    Role::Local,
+    Role::Ehr,
+    Role::Finance,
+    Role::Committee,
+    Role::Service,
+];
+
+/// The service, cheap to clone.
+#[derive(Clone)]
+pub struct Settlement {
+    store: Store,
+}
+
+impl Settlement {
+    /// A service over `store`.
+    pub fn new(store: Store) -> Settlement {
+        Settlement { store }
+    }
+}
+
+fn page(request: Option<&pbc::PageRequest>) -> Result<(i64, i64), ApiError> {
+    let request = request.cloned().unwrap_or_default();
+    if request.page_size > MAX_PAGE_SIZE {
+        return Err(ApiError::invalid("page.page_size", format!("at most {MAX_PAGE_SIZE}")));
+    }
+    let size = if request.page_size == 0 {
+        DEFAULT_PAGE_SIZE
+    } else {
+        request.page_size
+    };
+    let offset = if request.page_token.is_empty() {
+        0
+    } else {
+        request
+            .page_token
+            .parse::<u32>()
+            .map_err(|_| ApiError::invalid("page.page_token", "not a token from this service"))?
+    };
+    Ok((i64::from(offset), i64::from(size)))
+}
+
+fn next_token(offset: i64, limit: i64, returned: usize) -> String {
+    if (returned as i64) < limit {
+        String::new()
+    } else {
+        (offset + limit).to_string()
+    }
+}
+
+fn instant(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(at.seconds, u32::try_from(at.nanos).ok()?)
+}
+
+fn text_instant(at: DateTime<Utc>) -> String {
+    afregning_kit::store::timestamp(at)
+}
+
+fn pb_instant(text: &str) -> Option<prost_types::Timestamp> {
+    let at = DateTime::parse_from_rfc3339(text).ok()?;
+    Some(prost_types::Timestamp {
+        seconds: at.timestamp(),
+        nanos: at.timestamp_subsec_nanos() as i32,
+    })
+}
+
+fn pb_delivery(row: &DeliveryRow) -> pb::Delivery {
+    pb::Delivery {
+        delivery_id: row.delivery_id.clone(),
+        grant_id: row.grant_id.clone(),
+        provider_id: row.provider_id.clone(),
+        carer_visit_id: row.carer_visit_id.clone(),
+        started_at: pb_instant(&row.started_at),
+        minutes: u32::try_from(row.minutes).unwrap_or_default(),
+        revision: u32::try_from(row.revision).unwrap_or_default(),
+    }
+}
+
+/// Why one record is refused: the field and what is wrong.
+type Refusal = (&'static str, String);
+
+enum Outcome {
+    Accepted,
+    Duplicate,
+    Refused(Refusal),
+}
+
+/// A delivery's time and minutes, checked: its row fields for a new or corrected delivery.
+fn timing(
+    started_at: Option<&prost_types::Timestamp>,
+    minutes: u32,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, String, String, String), Refusal> {
+    if !(1..=MAX_VISIT_MINUTES).contains(&minutes) {
+        return Err(("minutes", format!("must be 1–{MAX_VISIT_MINUTES} (a visit lasts at most 24 hours)")));
+    }
+    let start = started_at.and_then(instant).ok_or(("started_at", "required".to_owned()))?;
+    if start > now + CLOCK_SKEW {
+        return Err(("started_at", "lies in the future".to_owned()));
+    }
+    let ends = start + chrono::Duration::minutes(i64::from(minutes));
+    let period = utc_to_local(start).format("%Y-%m").to_string();
+    Ok((start, text_instant(start), text_instant(ends), period))
+}
+
+impl Settlement {
+    /// Checks one delivery against the grant in force on its day and stores it.
+    async fn report_one(
+        &self,
+        tx: &mut Tx,
+        principal: &Principal,
+        d: &pb::Delivery,
+        now: DateTime<Utc>,
+        grants: &mut HashMap<String, Vec<pbv::Grant>>,
+    ) -> Result<Outcome, ApiError> {
+        let refuse = |field: &'static str, why: &str| Ok(Outcome::Refused((field, why.to_owned())));
+        if d.delivery_id.is_empty() || d.delivery_id.len() > 64 {
+            return refuse("delivery_id", "required, at most 64 characters");
+        }
+        if d.carer_visit_id.is_empty() || d.carer_visit_id.len() > 64 {
+            return refuse("carer_visit_id", "required, at most 64 characters");
+        }
+        if matches!(principal, Principal::Provider(own) if *own != d.provider_id) {
+            return refuse("provider_id", "a provider reports only its own deliveries");
+        }
+        let (start, started_at, ends_at, period) = match timing(d.started_at.as_ref(), d.minutes, now) {
+            Ok(t) => t,
+            Err(refusal) => return Ok(Outcome::Refused(refusal)),
+        };
+        if !grants.contains_key(&d.grant_id) {
+            let versions = tx.grant_versions(&d.grant_id).await?;
+            grants.insert(d.grant_id.clone(), versions);
+        }
+        let versions = &grants[&d.grant_id];
+        if versions.is_empty() {
+            return refuse("grant_id", "unknown grant");
+        }
+        let day = utc_to_local(start).date();
+        let Some(grant) = version_on(versions, day).filter(|g| valid_on(g, day)) else {
+            return refuse("started_at", "outside the grant's validity");
+        };
+        if !is_activity(grant) {
+            return refuse("grant_id", "the grant is paid per day, not by delivered minutes");
+        }
+        if !has_provider(grant, &d.provider_id) {
+            return refuse("provider_id", "not a provider on the grant on that day");
+        }
+        let row = DeliveryRow {
+            delivery_id: d.delivery_id.clone(),
+            grant_id: d.grant_id.clone(),
+            provider_id: d.provider_id.clone(),
+            carer_visit_id: d.carer_visit_id.clone(),
+            started_at,
+            ends_at,
+            minutes: i64::from(d.minutes),
+            period,
+            revision: 0,
+        };
+        if let Some(existing) = tx.delivery(&d.delivery_id).await? {
+            let same = DeliveryRow {
+                revision: existing.revision,
+                ..row.clone()
+            } == existing;
+            return if same {
+                Ok(Outcome::Duplicate)
+            } else {
+                refuse("delivery_id", "already reported with other content; use CorrectDelivery")
+            };
+        }
+        if let Some(other) = tx
+            .overlapping_visit(&row.carer_visit_id, &row.started_at, &row.ends_at, &row.delivery_id)
+            .await?
+        {
+            return Ok(Outcome::Refused((
+                "carer_visit_id",
+                format!("overlaps delivery {other} of the same carer visit"),
+            )));
+        }
+        tx.insert_delivery(&row, &text_instant(now)).await?;
+        Ok(Outcome::Accepted)
+    }
+}
+
+type Pinned<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
+fn not_yet(what: &str) -> Status {
+    Status::unimplemented(format!("{what} is not available in this version of settlement"))
+}
+
+#[tonic::async_trait]
+impl SettlementService for Settlement {
+    async fn get_provider(&self, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
+        require(&request, ANYONE)?;
+        let provider = self
+            .store
+            .provider(&request.get_ref().provider_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("provider".into()))?;
+        Ok(Response::new(provider))
+    }
+
+    async fn list_providers(&self, request: Request<pb::ListProvidersRequest>) -> Result<Response<pb::ListProvidersResponse>, Status> {
+        require(&request, ANYONE)?;
+        let (offset, limit) = page(request.get_ref().page.as_ref())?;
+        let providers = self.store.providers(offset, limit).await?;
+        let next_page_token = next_token(offset, limit, providers.len());
+        Ok(Response::new(pb::ListProvidersResponse {
+            providers,
+            next_page_token,
+        }))
+    }
+
+    async fn report_deliveries(
+        &self,
+        request: Request<Streaming<pb::ReportDeliveriesRequest>>,
+    ) -> Result<Response<pb::ReportDeliveriesResponse>, Status> {
+        let principal = require(&request, REPORTERS)?;
+        let mut stream = request.into_inner();
+        let mut answer = pb::ReportDeliveriesResponse::default();
+        let mut index: u64 = 0;
+        let mut refused: u64 = 0;
+        let mut first = true;
+        let mut grants = HashMap::new();
+        while let Some(message) = stream.message().await? {
+            if first {
+                // The request id names the stream in logs; idempotency is per delivery id.
+                let key = RequestKey::new("ReportDeliveries", &message.request_id, &pb::ReportDeliveriesRequest::default())?;
+                tracing::info!(request_id = key.request_id, "delivery stream opened");
+                first = false;
+            }
+            if message.deliveries.len() > MAX_DELIVERIES_PER_MESSAGE {
+                return Err(ApiError::invalid("deliveries", format!("at most {MAX_DELIVERIES_PER_MESSAGE} per message")).into());
+            }
+            if index + message.deliveries.len() as u64 > MAX_DELIVERIES_PER_STREAM {
+                return Err(ApiError::invalid("deliveries", format!("at most {MAX_DELIVERIES_PER_STREAM} per stream")).into());
+            }
+            let now = Utc::now();
+            let mut tx = self.store.storage.begin().await?;
+            for delivery in &message.deliveries {
+                match self.report_one(&mut tx, &principal, delivery, now, &mut grants).await? {
+                    Outcome::Accepted => answer.accepted += 1,
+                    Outcome::Duplicate => answer.duplicates += 1,
+                    Outcome::Refused((field, description)) => {
+                        refused += 1;
+                        if answer.errors.len() < MAX_ERRORS_LISTED {
+                            answer.errors.push(pb::DeliveryError {
+                                delivery_id: delivery.delivery_id.clone(),
+                                index,
+                                field: field.to_owned(),
+                                description,
+                            });
+                        }
+                    }
+                }
+                index += 1;
+            }
+            self.store.storage.commit(tx).await?;
+        }
+        if refused > answer.errors.len() as u64 {
+            let more = refused - answer.errors.len() as u64;
+            answer.errors.push(pb::DeliveryError {
+                delivery_id: String::new(),
+                index,
+                field: String::new(),
+                description: format!("and {more} more refused"),
+            });
+        }
+        Ok(Response::new(answer))
+    }
+
+    async fn correct_delivery(&self, request: Request<pb::CorrectDeliveryRequest>) -> Result<Response<pb::Delivery>, Status> {
+        let principal = require(&request, REPORTERS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("CorrectDelivery", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        v.check(
+            !r.reason.trim().is_empty() && r.reason.chars().count() <= 500,
+            "reason",
+            "required, at most 500 characters",
+        );
+        v.finish()?;
+        let now = Utc::now();
+        let (start, started_at, ends_at, period) =
+            timing(r.started_at.as_ref(), r.minutes, now).map_err(|(field, why)| ApiError::invalid(field, why))?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let before = tx
+            .delivery(&r.delivery_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("delivery".into()))?;
+        if matches!(&principal, Principal::Provider(own) if *own != before.provider_id) {
+            // The same answer whether or not the delivery exists elsewhere.
+            return Err(ApiError::NotFound("delivery".into()).into());
+        }
+        let versions = tx.grant_versions(&before.grant_id).await?;
+        let day = utc_to_local(start).date();
+        let grant = version_on(&versions, day).filter(|g| valid_on(g, day) && has_provider(g, &before.provider_id));
+        if grant.is_none() {
+            return Err(ApiError::invalid("started_at", "outside the grant's validity for this provider").into());
+        }
+        let after = DeliveryRow {
+            started_at,
+            ends_at,
+            period,
+            minutes: i64::from(r.minutes),
+            revision: before.revision + 1,
+            ..before.clone()
+        };
+        if let Some(other) = tx
+            .overlapping_visit(&after.carer_visit_id, &after.started_at, &after.ends_at, &after.delivery_id)
+            .await?
+        {
+            return Err(ApiError::invalid("started_at", format!("overlaps delivery {other} of the same carer visit")).into());
+        }
+        tx.correct_delivery(&before, &after, r.reason.trim(), &text_instant(now)).await?;
+        let answer = pb_delivery(&after);
+        tx.remember(&key, &answer).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn list_deliveries(&self, request: Request<pb::ListDeliveriesRequest>) -> Result<Response<pb::ListDeliveriesResponse>, Status> {
+        let principal = require(&request, &[Role::Provider, Role::Operator, Role::Local, Role::Finance])?;
+        let r = request.into_inner();
+        if matches!(&principal, Principal::Provider(own) if *own != r.provider_id) {
+            return Err(ApiError::PermissionDenied.into());
+        }
+        let period = r
+            .period
+            .filter(|p| (1900..=9999).contains(&p.year) && (1..=12).contains(&p.month))
+            .ok_or_else(|| ApiError::invalid("period", "required: a year and a month 1–12"))?;
+        let (offset, limit) = page(r.page.as_ref())?;
+        let rows = self
+            .store
+            .deliveries(&r.provider_id, &format!("{:04}-{:02}", period.year, period.month), offset, limit)
+            .await?;
+        let next_page_token = next_token(offset, limit, rows.len());
+        Ok(Response::new(pb::ListDeliveriesResponse {
+            deliveries: rows.iter().map(pb_delivery).collect(),
+            next_page_token,
+        }))
+    }
+
+    type RunSettlementStream = Pinned<pb::SettlementProgress>;
+
+    async fn run_settlement(&self, _request: Request<pb::RunSettlementRequest>) -> Result<Response<Self::RunSettlementStream>, Status> {
+        Err(not_yet("RunSettlement"))
+    }
+
+    async fn get_settlement_run(&self, _request: Request<pb::GetSettlementRunRequest>) -> Result<Response<pb::SettlementRun>, Status> {
+        Err(not_yet("GetSettlementRun"))
+    }
+
+    async fn issue_statement(&self, _request: Request<pb::IssueStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        Err(not_yet("IssueStatement"))
+    }
+
+    async fn list_statements(&self, _request: Request<pb::ListStatementsRequest>) -> Result<Response<pb::ListStatementsResponse>, Status> {
+        Err(not_yet("ListStatements"))
+    }
+
+    async fn get_statement(&self, _request: Request<pb::GetStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        Err(not_yet("GetStatement"))
+    }
+
+    type StreamStatementLinesStream = Pinned<pb::StatementLine>;
+
+    async fn stream_statement_lines(
+        &self,
+        _request: Request<pb::StreamStatementLinesRequest>,
+    ) -> Result<Response<Self::StreamStatementLinesStream>, Status> {
+        Err(not_yet("StreamStatementLines"))
+    }
+
+    type ExportStatementCsvStream = Pinned<pb::CsvChunk>;
+
+    async fn export_statement_csv(
+        &self,
+        _request: Request<pb::ExportStatementCsvRequest>,
+    ) -> Result<Response<Self::ExportStatementCsvStream>, Status> {
+        Err(not_yet("ExportStatementCsv"))
+    }
+
+    async fn run_true_up(&self, _request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {
+        Err(not_yet("RunTrueUp"))
+    }
+
+    type StreamPostingsStream = Pinned<pb::Posting>;
+
+    async fn stream_postings(&self, _request: Request<pb::StreamPostingsRequest>) -> Result<Response<Self::StreamPostingsStream>, Status> {
+        Err(not_yet("StreamPostings"))
+    }
+}

@@ -360,22 +360,34 @@ fn suspended_unpaid(day: NaiveDate, suspensions: &[Suspension], catalogs: &Catal
     Ok(false)
 }
 
-/// A run of consecutive paid days at one rate from one catalog.
-struct Run<'c> {
+/// A run of consecutive paid days at one rate from one catalog, under one set of terms.
+struct Run<'c, 't, K> {
     days: DateRange,
     catalog: &'c Catalog,
     rate: Ore,
+    terms: &'t GrantTerms,
+    key: K,
 }
 
-/// Splits the paid days of `period` into runs of one rate: a run ends at a suspension, a new
-/// catalog, or any change of price.
-fn day_runs<'c>(terms: &GrantTerms, period: DateRange, catalogs: &'c CatalogSet) -> Result<Vec<Run<'c>>, PricingError> {
-    let mut runs: Vec<Run<'c>> = Vec::new();
-    let Some(paid) = paid_range(terms, period, catalogs)? else {
-        return Ok(runs);
-    };
-    for day in paid.iter_days() {
-        if suspended_unpaid(day, &terms.suspensions, catalogs)? {
+/// Whether `terms` pay for `day`: inside the paid range and not in an unpaid suspension.
+fn paid_on(terms: &GrantTerms, day: NaiveDate, catalogs: &CatalogSet) -> Result<bool, PricingError> {
+    let in_range = paid_range(terms, DateRange::day(day), catalogs)?.is_some();
+    Ok(in_range && !suspended_unpaid(day, &terms.suspensions, catalogs)?)
+}
+
+/// Splits the paid days of `period` into runs: a run ends at an unpaid day, a new catalog, a new
+/// rate, another unit (a revisit starts a new course period), other visited minutes, or another
+/// `key`. It does not end merely because a new version took over with the same price: the
+/// latest version's terms (which know about an end, for instance) explain the run.
+fn day_runs<'c, 't, K: PartialEq>(
+    period: DateRange,
+    catalogs: &'c CatalogSet,
+    terms_on: impl Fn(NaiveDate) -> Option<(&'t GrantTerms, K)>,
+) -> Result<Vec<Run<'c, 't, K>>, PricingError> {
+    let mut runs: Vec<Run<'c, 't, K>> = Vec::new();
+    for day in period.iter_days() {
+        let Some((terms, key)) = terms_on(day) else { continue };
+        if !paid_on(terms, day, catalogs)? {
             continue;
         }
         let catalog = catalogs.in_force(day).ok_or(PricingError::NoCatalog(day))?;
@@ -385,13 +397,23 @@ fn day_runs<'c>(terms: &GrantTerms, period: DateRange, catalogs: &'c CatalogSet)
             terms.unit.weekly_price(catalog)?
         };
         match runs.last_mut() {
-            Some(run) if run.catalog.version == catalog.version && run.rate == rate && run.days.last().succ_opt() == Some(day) => {
+            Some(run)
+                if run.catalog.version == catalog.version
+                    && run.rate == rate
+                    && run.key == key
+                    && run.terms.unit == terms.unit
+                    && run.terms.visited_minutes_per_week == terms.visited_minutes_per_week
+                    && run.days.last().succ_opt() == Some(day) =>
+            {
                 run.days = DateRange::new(run.days.first(), day).expect("extending forwards");
+                run.terms = terms;
             }
             _ => runs.push(Run {
                 days: DateRange::day(day),
                 catalog,
                 rate,
+                terms,
+                key,
             }),
         }
     }
@@ -400,10 +422,27 @@ fn day_runs<'c>(terms: &GrantTerms, period: DateRange, catalogs: &'c CatalogSet)
 
 /// Packages, courses, and activity on the visited basis: one line per run of days.
 fn price_days(terms: &GrantTerms, period: DateRange, catalogs: &CatalogSet) -> Result<Vec<PricedLine>, PricingError> {
-    let extended_from = terms.end.filter(|_| goal_met_extension(terms, catalogs).ok().flatten().is_some());
-    day_runs(terms, period, catalogs)?
+    Ok(price_days_by(period, catalogs, |_| Some((terms, ())))?
+        .into_iter()
+        .map(|(line, ())| line)
+        .collect())
+}
+
+/// Day-priced lines when the terms change within the period: `terms_on` gives the terms in force
+/// on each day (a grant's version of that day) and a `key` that must also stay equal within a
+/// line (for example how the line is shared between providers). A line runs across days whose
+/// price, catalog, key and terms agree, even when they come from different versions, and is
+/// rounded once.
+pub fn price_days_by<'t, K: PartialEq + Clone>(
+    period: DateRange,
+    catalogs: &CatalogSet,
+    terms_on: impl Fn(NaiveDate) -> Option<(&'t GrantTerms, K)>,
+) -> Result<Vec<(PricedLine, K)>, PricingError> {
+    day_runs(period, catalogs, terms_on)?
         .into_iter()
         .map(|run| {
+            let terms = run.terms;
+            let extended_from = terms.end.filter(|_| goal_met_extension(terms, catalogs).ok().flatten().is_some());
             let days = run.days.days();
             let (rule, amount, text) = if terms.unit.is_activity() {
                 let minutes = terms.visited_minutes_per_week;
@@ -445,7 +484,7 @@ fn price_days(terms: &GrantTerms, period: DateRange, catalogs: &CatalogSet) -> R
                     format!("{what}: {} kr/week × {days} days / 7 ({})", run.rate, run.days),
                 )
             };
-            Ok(PricedLine {
+            let line = PricedLine {
                 amount,
                 covers: run.days,
                 band: None,
@@ -457,7 +496,8 @@ fn price_days(terms: &GrantTerms, period: DateRange, catalogs: &CatalogSet) -> R
                     quantity_unit: QuantityUnit::Days,
                     text,
                 },
-            })
+            };
+            Ok((line, run.key))
         })
         .collect()
 }

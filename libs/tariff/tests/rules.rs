@@ -7,7 +7,7 @@ use afregning_tariff::{
     Catalog, CatalogError, CatalogSet, CoursePeriod, CourseType, DateRange, EndReason, GrantTerms, HoursBand, Level, Ore, Period,
     Suspension, Unit, Visit, price_grant,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal_macros::dec;
 
 const CATALOG: &str = include_str!("../../../deploy/catalog-2026.toml");
@@ -382,4 +382,48 @@ fn no_catalog_in_force_is_an_error_not_a_zero() {
         d(2025, 12, 1),
     );
     assert!(price_grant(&package, &[], month(2025, 12), &catalogs).is_err());
+}
+
+#[test]
+fn a_line_runs_across_versions_until_the_price_or_unit_changes() {
+    use afregning_tariff::pricing::price_days_by;
+    let c = catalog();
+    let catalogs = CatalogSet::new(vec![c.clone()]).unwrap();
+    // G4 as versions: v1 from 2 February, open; v2 from 9 April, ended that day with its goal met.
+    let course = CoursePeriod::start(CourseType::Developing, 420, d(2026, 2, 2), &c).unwrap();
+    let v1 = open(Unit::Course(course.clone()), 420, d(2026, 2, 2));
+    let mut v2 = v1.clone();
+    v2.end = Some(d(2026, 4, 9));
+    v2.end_reason = Some(EndReason::GoalMet);
+    let on = |day: NaiveDate| Some((if day < d(2026, 4, 9) { &v1 } else { &v2 }, "nord"));
+    let lines = price_days_by(month(2026, 4), &catalogs, on).unwrap();
+    let seen: Vec<(u64, i64, Rule)> = lines
+        .iter()
+        .map(|(l, _)| (l.explanation.quantity, l.amount.get(), l.explanation.rule))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(26, 1_262_857, Rule::CourseGoalMetToPeriodEnd)],
+        "one line, as in the worked example"
+    );
+
+    // A revisit from 20 April at the same level still starts a new line (a new course period),
+    // and a change of who is paid (the key) does too.
+    let revisited = open(
+        Unit::Course(course.revisit(420, None, d(2026, 4, 20), &c).unwrap()),
+        420,
+        d(2026, 2, 2),
+    );
+    let on = |day: NaiveDate| {
+        Some((
+            if day < d(2026, 4, 20) { &v1 } else { &revisited },
+            if day < d(2026, 4, 25) { "nord" } else { "syd" },
+        ))
+    };
+    let lines = price_days_by(month(2026, 4), &catalogs, on).unwrap();
+    let seen: Vec<(u32, u64, &str)> = lines
+        .iter()
+        .map(|(l, k)| (l.covers.first().day(), l.explanation.quantity, *k))
+        .collect();
+    assert_eq!(seen, vec![(1, 19, "nord"), (20, 5, "nord"), (25, 6, "syd")]);
 }

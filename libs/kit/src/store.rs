@@ -216,3 +216,67 @@ impl Tx {
         Ok(sequence)
     }
 }
+
+/// Events a non-following feed stream sends at most, when the caller names no limit.
+pub const MAX_EVENTS_PER_STREAM: u32 = 10_000;
+/// Events read from the database per round trip.
+const FEED_BATCH: i64 = 500;
+/// How long a following stream waits for a local commit before looking again.
+const FEED_POLL: Duration = Duration::from_millis(250);
+
+/// A server stream of the feed after `after`: stored events first, then (when `follow`) new ones
+/// as they commit, each converted by `convert`; at most `max_events` (0: no limit when following,
+/// [`MAX_EVENTS_PER_STREAM`] otherwise). Ends when the client goes away.
+pub fn feed_stream<P, T>(
+    storage: Storage,
+    after: u64,
+    follow: bool,
+    max_events: u32,
+    convert: fn(FeedEvent<P>) -> T,
+) -> Result<tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>, ApiError>
+where
+    P: serde::de::DeserializeOwned + Send + 'static,
+    T: Send + 'static,
+{
+    let after = i64::try_from(after).map_err(|_| ApiError::invalid("after_sequence", "out of range"))?;
+    let limit = match (max_events, follow) {
+        (0, true) => u64::MAX,
+        (0, false) => u64::from(MAX_EVENTS_PER_STREAM),
+        (n, _) => u64::from(n.min(MAX_EVENTS_PER_STREAM)),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(async move {
+        let mut cursor = after;
+        let mut sent: u64 = 0;
+        while sent < limit {
+            let batch = match storage.events_after::<P>(cursor, FEED_BATCH).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    let _ = tx.send(Err(tonic::Status::from(error))).await;
+                    return;
+                }
+            };
+            if batch.is_empty() {
+                if !follow {
+                    return;
+                }
+                tokio::select! {
+                    () = storage.wait_for_feed(FEED_POLL) => {}
+                    () = tx.closed() => return,
+                }
+                continue;
+            }
+            for event in batch {
+                cursor = event.sequence;
+                if tx.send(Ok(convert(event))).await.is_err() {
+                    return;
+                }
+                sent += 1;
+                if sent >= limit {
+                    return;
+                }
+            }
+        }
+    });
+    Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
+}

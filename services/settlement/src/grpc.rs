@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use afregning_kit::auth::{Principal, Role, require};
 use afregning_kit::store::{RequestKey, Tx};
@@ -13,12 +14,15 @@ use afregning_proto::settlement::v1 as pb;
 use afregning_proto::settlement::v1::settlement_service_server::SettlementService;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::bands::{MAX_VISIT_MINUTES, utc_to_local};
+use afregning_tariff::{CatalogSet, Period};
 use chrono::{DateTime, Utc};
+use prost::Message;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::grants::{has_provider, is_activity, valid_on, version_on};
-use crate::store::{DeliveryRow, SettlementTx, Store};
+use crate::run::{Runner, pb_statement};
+use crate::store::{DeliveryRow, ISSUED, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
 
 /// Deliveries one stream message may carry.
 const MAX_DELIVERIES_PER_MESSAGE: usize = 10_000;
@@ -45,17 +49,242 @@ const ANYONE: &[Role] = &[
     Role::Service,
 ];
 
+/// Who may run settlement and issue statements.
+const OPERATORS: &[Role] = &[Role::Operator, Role::Local];
+/// Who may read statements (a provider only its own).
+const STATEMENT_READERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local, Role::Finance];
+/// Who may follow the postings feed.
+const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
+/// The feed event kind of a posting.
+const POSTING_EVENT: i64 = 1;
+
 /// The service, cheap to clone.
 #[derive(Clone)]
 pub struct Settlement {
     store: Store,
+    runner: Runner,
 }
 
 impl Settlement {
-    /// A service over `store`.
-    pub fn new(store: Store) -> Settlement {
-        Settlement { store }
+    /// A service over `store`, pricing with `catalogs`.
+    pub fn new(store: Store, catalogs: Arc<CatalogSet>) -> Settlement {
+        Settlement {
+            runner: Runner::new(store.clone(), catalogs),
+            store,
+        }
     }
+
+    /// A statement the principal may read. A provider asking for another's statement, or one
+    /// that does not exist, gets the same PERMISSION_DENIED, so ids cannot be probed.
+    async fn readable_statement(&self, principal: &Principal, statement_id: &str) -> Result<StatementRow, ApiError> {
+        let row = self.store.statement(statement_id).await?;
+        match (principal, row) {
+            (Principal::Provider(own), Some(row)) if row.provider_id == *own => Ok(row),
+            (Principal::Provider(_), _) => Err(ApiError::PermissionDenied),
+            (_, Some(row)) => Ok(row),
+            (_, None) => Err(ApiError::NotFound("statement".into())),
+        }
+    }
+}
+
+/// A posting as the feed stores it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PostingRecord {
+    /// `<statement>-<n>`.
+    pub posting_id: String,
+    /// The issued statement.
+    pub statement_id: String,
+    /// Its provider.
+    pub provider_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// The frame that pays.
+    pub paying_frame: String,
+    /// The frame that owns the need.
+    pub need_frame: String,
+    /// The paying frame's account.
+    pub account: String,
+    /// Øre.
+    pub amount_ore: i64,
+}
+
+/// One posting per paying frame, need frame and account of an issued statement; they add up to
+/// its total.
+fn postings(row: &StatementRow, lines: &[StoredLine]) -> Vec<PostingRecord> {
+    let mut sums: std::collections::BTreeMap<(String, String, String), i64> = std::collections::BTreeMap::new();
+    for l in lines {
+        for part in &l.frames {
+            *sums
+                .entry((part.paying_frame.clone(), part.need_frame.clone(), part.account.clone()))
+                .or_default() += part.amount_ore;
+        }
+    }
+    sums.into_iter()
+        .enumerate()
+        .map(|(i, ((paying_frame, need_frame, account), amount_ore))| PostingRecord {
+            posting_id: format!("{}-p{}", row.statement_id, i + 1),
+            statement_id: row.statement_id.clone(),
+            provider_id: row.provider_id.clone(),
+            period: row.period.clone(),
+            paying_frame,
+            need_frame,
+            account,
+            amount_ore,
+        })
+        .collect()
+}
+
+fn pb_posting(event: afregning_kit::store::FeedEvent<PostingRecord>) -> pb::Posting {
+    let p = event.payload;
+    let (year, month) = p
+        .period
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
+        .unwrap_or((0, 0));
+    pb::Posting {
+        sequence: u64::try_from(event.sequence).unwrap_or_default(),
+        posting_id: p.posting_id,
+        statement_id: p.statement_id,
+        provider_id: p.provider_id,
+        period: Some(pbc::Period { year, month }),
+        paying_frame: p.paying_frame,
+        need_frame: p.need_frame,
+        account: p.account,
+        amount_ore: p.amount_ore,
+        committed_at: pb_instant(&event.committed_at),
+    }
+}
+
+/// SHA-256 over the statement's header and every line, in order: what was issued, sealed.
+fn content_hash(row: &StatementRow, lines: &[StoredLine]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(format!(
+        "{}|{}|{}|{}|{}",
+        row.statement_id, row.provider_id, row.period, row.total_ore, row.line_count
+    ));
+    for l in lines {
+        hasher.update(l.line.encode_to_vec());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Kroner with a decimal comma and no thousands separator, as Danish spreadsheets read it.
+fn kroner(ore: i64) -> String {
+    afregning_tariff::Ore::new(ore).to_string().replace('.', ",")
+}
+
+/// The statement's lines as semicolon-separated UTF-8 CSV with a header row.
+fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    w.write_record([
+        "line_no",
+        "kind",
+        "citizen_id",
+        "grant_id",
+        "grant_version",
+        "unit",
+        "first_day",
+        "last_day",
+        "time_band",
+        "quantity",
+        "quantity_unit",
+        "rate_kr",
+        "amount_kr",
+        "rule",
+        "catalog_version",
+        "paying_frame",
+        "need_frame",
+        "account",
+        "corrects_line_id",
+        "explanation",
+    ])?;
+    for StoredLine { line, .. } in lines {
+        let e = line.explanation.clone().unwrap_or_default();
+        let day = |d: Option<pbc::Date>| d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default();
+        let kind = pb::LineKind::try_from(line.kind)
+            .map(|k| k.as_str_name().trim_start_matches("LINE_KIND_").to_owned())
+            .unwrap_or_default();
+        let band = pbc::TimeBand::try_from(line.time_band)
+            .ok()
+            .filter(|b| *b != pbc::TimeBand::Unspecified)
+            .map(|b| b.as_str_name().trim_start_matches("TIME_BAND_").to_owned())
+            .unwrap_or_default();
+        w.write_record([
+            line.line_no.to_string(),
+            kind,
+            line.citizen_id.clone(),
+            line.grant_id.clone(),
+            line.grant_version.to_string(),
+            line.unit.clone(),
+            day(line.covers.and_then(|c| c.first)),
+            day(line.covers.and_then(|c| c.last)),
+            band,
+            e.quantity.to_string(),
+            e.quantity_unit.clone(),
+            kroner(e.rate_ore),
+            kroner(line.amount_ore),
+            e.rule.clone(),
+            e.catalog_version.clone(),
+            line.paying_frame.clone(),
+            line.need_frame.clone(),
+            line.account.clone(),
+            line.corrects_line_id.clone(),
+            e.text.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn period_of(period: Option<&pbc::Period>) -> Result<Period, ApiError> {
+    period
+        .and_then(|p| Period::new(p.year, u32::try_from(p.month).ok()?))
+        .ok_or_else(|| ApiError::invalid("period", "required: a year and a month 1–12"))
+}
+
+fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
+}
+
+/// Runs every provider's month, reporting progress; the last message says it completed.
+async fn run_period(
+    store: &Store,
+    runner: &Runner,
+    period: Period,
+    progress: &tokio::sync::mpsc::Sender<Result<pb::SettlementProgress, Status>>,
+) -> Result<pb::SettlementProgress, ApiError> {
+    let providers = store.provider_ids().await?;
+    let mut report = pb::SettlementProgress {
+        run_id: format!("run-{period}"),
+        period: Some(pbc::Period {
+            year: period.year(),
+            month: period.month() as i32,
+        }),
+        state: pb::RunState::Running as i32,
+        providers_total: u32::try_from(providers.len()).unwrap_or(u32::MAX),
+        ..Default::default()
+    };
+    let mut total = afregning_tariff::Ore::ZERO;
+    for provider_id in &providers {
+        report.current_provider_id = provider_id.clone();
+        let _ = progress.send(Ok(report.clone())).await;
+        let result = runner.provider_month(provider_id, period, Utc::now()).await?;
+        total = total.checked_add(result.total).map_err(|e| ApiError::Internal(e.into()))?;
+        report.providers_done += 1;
+        report.lines_written += result.lines as u64;
+        report.total_ore = total.get();
+    }
+    report.state = pb::RunState::Completed as i32;
+    report.current_provider_id.clear();
+    Ok(report)
+}
+
+async fn remember_run(store: &Store, key: &RequestKey, done: &pb::SettlementProgress) -> Result<(), ApiError> {
+    let mut tx = store.storage.begin().await?;
+    if tx.replay::<pb::SettlementProgress>(key).await?.is_none() {
+        tx.remember(key, done).await?;
+    }
+    store.storage.commit(tx).await
 }
 
 fn page(request: Option<&pbc::PageRequest>) -> Result<(i64, i64), ApiError> {
@@ -384,42 +613,130 @@ impl SettlementService for Settlement {
 
     type RunSettlementStream = Pinned<pb::SettlementProgress>;
 
-    async fn run_settlement(&self, _request: Request<pb::RunSettlementRequest>) -> Result<Response<Self::RunSettlementStream>, Status> {
-        Err(not_yet("RunSettlement"))
+    async fn run_settlement(&self, request: Request<pb::RunSettlementRequest>) -> Result<Response<Self::RunSettlementStream>, Status> {
+        require(&request, OPERATORS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("RunSettlement", &r.request_id, &r)?;
+        let period = period_of(r.period.as_ref())?;
+        if period.range().last() >= today() {
+            return Err(ApiError::precondition("period", "the month has not ended yet").into());
+        }
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(done) = tx.replay::<pb::SettlementProgress>(&key).await? {
+            return Ok(Response::new(Box::pin(tokio_stream::once(Ok(done)))));
+        }
+        drop(tx);
+        let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let (store, runner) = (self.store.clone(), self.runner.clone());
+        // The run goes on if the caller stops listening: progress is only reported.
+        tokio::spawn(async move {
+            let outcome = run_period(&store, &runner, period, &sender).await;
+            let last = match outcome {
+                Ok(done) => match remember_run(&store, &key, &done).await {
+                    Ok(()) => Ok(done),
+                    Err(error) => Err(Status::from(error)),
+                },
+                Err(error) => Err(Status::from(error)),
+            };
+            let _ = sender.send(last).await;
+        });
+        Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))))
     }
 
     async fn get_settlement_run(&self, _request: Request<pb::GetSettlementRunRequest>) -> Result<Response<pb::SettlementRun>, Status> {
         Err(not_yet("GetSettlementRun"))
     }
 
-    async fn issue_statement(&self, _request: Request<pb::IssueStatementRequest>) -> Result<Response<pb::Statement>, Status> {
-        Err(not_yet("IssueStatement"))
+    async fn issue_statement(&self, request: Request<pb::IssueStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        require(&request, OPERATORS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("IssueStatement", &r.request_id, &r)?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let row = tx
+            .statement(&r.statement_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("statement".into()))?;
+        if row.state == ISSUED {
+            return Err(ApiError::precondition("statement_id", "the statement is already issued").into());
+        }
+        let lines = self.store.statement_lines(&row.statement_id).await?;
+        let hash = content_hash(&row, &lines);
+        let now = Utc::now();
+        if !tx.seal(&row.statement_id, &hash, &text_instant(now)).await? {
+            return Err(ApiError::precondition("statement_id", "the statement is no longer a draft").into());
+        }
+        for posting in postings(&row, &lines) {
+            tx.append_event(POSTING_EVENT, &posting, now).await?;
+        }
+        let issued = StatementRow {
+            state: ISSUED,
+            content_hash: hash,
+            issued_at: Some(text_instant(now)),
+            ..row
+        };
+        let answer = pb_statement(&issued);
+        tx.remember(&key, &answer).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
-    async fn list_statements(&self, _request: Request<pb::ListStatementsRequest>) -> Result<Response<pb::ListStatementsResponse>, Status> {
-        Err(not_yet("ListStatements"))
+    async fn list_statements(&self, request: Request<pb::ListStatementsRequest>) -> Result<Response<pb::ListStatementsResponse>, Status> {
+        let principal = require(&request, STATEMENT_READERS)?;
+        let r = request.into_inner();
+        let provider_id = match &principal {
+            Principal::Provider(own) if r.provider_id.is_empty() || r.provider_id == *own => own.clone(),
+            Principal::Provider(_) => return Err(ApiError::PermissionDenied.into()),
+            _ => r.provider_id.clone(),
+        };
+        let period = match r.period.as_ref() {
+            Some(p) => period_of(Some(p))?.to_string(),
+            None => String::new(),
+        };
+        let (offset, limit) = page(r.page.as_ref())?;
+        let rows = self
+            .store
+            .statements(&provider_id, &period, i64::from(r.state), offset, limit)
+            .await?;
+        let next_page_token = next_token(offset, limit, rows.len());
+        Ok(Response::new(pb::ListStatementsResponse {
+            statements: rows.iter().map(pb_statement).collect(),
+            next_page_token,
+        }))
     }
 
-    async fn get_statement(&self, _request: Request<pb::GetStatementRequest>) -> Result<Response<pb::Statement>, Status> {
-        Err(not_yet("GetStatement"))
+    async fn get_statement(&self, request: Request<pb::GetStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        let principal = require(&request, STATEMENT_READERS)?;
+        let row = self.readable_statement(&principal, &request.get_ref().statement_id).await?;
+        Ok(Response::new(pb_statement(&row)))
     }
 
     type StreamStatementLinesStream = Pinned<pb::StatementLine>;
 
     async fn stream_statement_lines(
         &self,
-        _request: Request<pb::StreamStatementLinesRequest>,
+        request: Request<pb::StreamStatementLinesRequest>,
     ) -> Result<Response<Self::StreamStatementLinesStream>, Status> {
-        Err(not_yet("StreamStatementLines"))
+        let principal = require(&request, STATEMENT_READERS)?;
+        let row = self.readable_statement(&principal, &request.get_ref().statement_id).await?;
+        let lines = self.store.statement_lines(&row.statement_id).await?;
+        Ok(Response::new(Box::pin(tokio_stream::iter(lines.into_iter().map(|l| Ok(l.line))))))
     }
 
     type ExportStatementCsvStream = Pinned<pb::CsvChunk>;
 
     async fn export_statement_csv(
         &self,
-        _request: Request<pb::ExportStatementCsvRequest>,
+        request: Request<pb::ExportStatementCsvRequest>,
     ) -> Result<Response<Self::ExportStatementCsvStream>, Status> {
-        Err(not_yet("ExportStatementCsv"))
+        let principal = require(&request, STATEMENT_READERS)?;
+        let row = self.readable_statement(&principal, &request.get_ref().statement_id).await?;
+        let lines = self.store.statement_lines(&row.statement_id).await?;
+        let csv = statement_csv(&lines).map_err(|e| ApiError::Internal(e.into()))?;
+        let chunks: Vec<Result<pb::CsvChunk, Status>> = csv.chunks(64 * 1024).map(|c| Ok(pb::CsvChunk { data: c.to_vec() })).collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 
     async fn run_true_up(&self, _request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {
@@ -428,7 +745,10 @@ impl SettlementService for Settlement {
 
     type StreamPostingsStream = Pinned<pb::Posting>;
 
-    async fn stream_postings(&self, _request: Request<pb::StreamPostingsRequest>) -> Result<Response<Self::StreamPostingsStream>, Status> {
-        Err(not_yet("StreamPostings"))
+    async fn stream_postings(&self, request: Request<pb::StreamPostingsRequest>) -> Result<Response<Self::StreamPostingsStream>, Status> {
+        require(&request, FEED_READERS)?;
+        let r = request.into_inner();
+        let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, pb_posting)?;
+        Ok(Response::new(Box::pin(stream)))
     }
 }

@@ -1,14 +1,18 @@
 //! The providers' service: deliveries, monthly settlement runs, immutable statements, true-up,
 //! and the postings feed that budget follows.
 //!
+//! * [`engine`] — one provider's period priced into statement lines, with the tariff.
 //! * [`follower`] — mirrors grant versions and providers from visitation's feed.
 //! * [`grants`] — which mirrored grant version is in force on a day, and what it allows.
+//! * [`run`] — settlement runs: drafts with corrections and input copies.
 //! * [`grpc`] — the `SettlementService` RPCs.
 //! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
 
+pub mod engine;
 pub mod follower;
 pub mod grants;
 pub mod grpc;
+pub mod run;
 pub mod store;
 
 use afregning_kit::auth::Authenticator;
@@ -41,13 +45,11 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
         context.config.visitation_url.clone(),
         context.config.upstream_token.clone(),
     );
-    Ok(service_routes(store, &context.auth))
+    Ok(service_routes(store, context.catalogs, &context.auth))
 }
 
 /// The RPC routes alone, for callers that run the follower themselves.
-pub fn service_routes(store: store::Store, auth: &Authenticator) -> Routes {
-    Routes::new(SettlementServiceServer::with_interceptor(
-        grpc::Settlement::new(store),
-        auth.interceptor(),
-    ))
+pub fn service_routes(store: store::Store, catalogs: afregning_tariff::CatalogSet, auth: &Authenticator) -> Routes {
+    let service = grpc::Settlement::new(store, std::sync::Arc::new(catalogs));
+    Routes::new(SettlementServiceServer::with_interceptor(service, auth.interceptor()))
 }

@@ -144,6 +144,10 @@ impl SettlementTx for Tx {
 
     async fn insert_grant_version(&mut self, grant: &pbv::Grant) -> Result<(), ApiError> {
         let payload = grant.encode_to_vec();
+        for share in grant.terms.iter().flat_map(|t| &t.providers) {
+            on_tx!(self, t => sqlx::query("INSERT INTO grant_providers (grant_id, provider_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&grant.grant_id).bind(&share.provider_id).execute(&mut **t).await.map(drop)?);
+        }
         let effective_from = grant
             .effective_from
             .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
@@ -210,5 +214,221 @@ impl SettlementTx for Tx {
                 .bind(&after.delivery_id).execute(&mut **t).await?;
         });
         Ok(())
+    }
+}
+
+/// A statement's header as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StatementRow {
+    /// `st-<provider>-<YYYY-MM>`.
+    pub statement_id: String,
+    /// The payee.
+    pub provider_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// 1 draft, 2 issued.
+    pub state: i64,
+    /// Sum of the lines.
+    pub total_ore: i64,
+    /// Number of lines.
+    pub line_count: i64,
+    /// Comma-separated catalog versions.
+    pub catalog_versions: String,
+    /// SHA-256 hex of the sealed content; empty for drafts.
+    pub content_hash: String,
+    /// RFC 3339.
+    pub computed_at: String,
+    /// RFC 3339, when issued.
+    pub issued_at: Option<String>,
+}
+
+/// A stored line with its frame split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredLine {
+    /// The line (ids and numbers set).
+    pub line: afregning_proto::settlement::v1::StatementLine,
+    /// The period it pays for.
+    pub target_period: String,
+    /// How the line is split over frames.
+    pub frames: Vec<crate::engine::FramePart>,
+}
+
+/// One input that priced a statement.
+pub struct Input {
+    /// `catalog`, `grant_version`, `provider` or `delivery`.
+    pub kind: &'static str,
+    /// Which one.
+    pub key: String,
+    /// Its content.
+    pub payload: Vec<u8>,
+}
+
+/// Draft (1) and issued (2) statement states.
+pub const DRAFT: i64 = 1;
+/// Issued.
+pub const ISSUED: i64 = 2;
+
+const STATEMENT_COLUMNS: &str =
+    "statement_id, provider_id, period, state, total_ore, line_count, catalog_versions, content_hash, computed_at, issued_at";
+
+fn stored_line(payload: &[u8], target_period: String, frames: &str) -> Result<StoredLine, ApiError> {
+    Ok(StoredLine {
+        line: decode(payload)?,
+        target_period,
+        frames: afregning_kit::store::from_json(frames)?,
+    })
+}
+
+impl Store {
+    /// Every grant that has named `provider`, each with all its versions, by grant id.
+    pub async fn grants_of_provider(&self, provider_id: &str) -> Result<Vec<Vec<pbv::Grant>>, ApiError> {
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT v.grant_id, v.payload FROM grant_versions v JOIN grant_providers gp ON gp.grant_id = v.grant_id \
+             WHERE gp.provider_id = $1 ORDER BY v.grant_id, v.version")
+            .bind(provider_id).fetch_all(p).await?);
+        let mut grants: Vec<Vec<pbv::Grant>> = Vec::new();
+        for (grant_id, payload) in rows {
+            let version: pbv::Grant = decode(&payload)?;
+            match grants.last_mut() {
+                Some(versions) if versions[0].grant_id == grant_id => versions.push(version),
+                _ => grants.push(vec![version]),
+            }
+        }
+        Ok(grants)
+    }
+
+    /// All of a provider's deliveries in a period.
+    pub async fn provider_deliveries(&self, provider_id: &str, period: &str) -> Result<Vec<DeliveryRow>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT delivery_id, grant_id, provider_id, carer_visit_id, started_at, ends_at, minutes, period, revision FROM deliveries \
+             WHERE provider_id = $1 AND period = $2 ORDER BY started_at, delivery_id")
+            .bind(provider_id).bind(period).fetch_all(p).await?))
+    }
+
+    /// Every provider id, in order.
+    pub async fn provider_ids(&self) -> Result<Vec<String>, ApiError> {
+        let rows: Vec<(String,)> =
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT provider_id FROM providers ORDER BY provider_id").fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// A statement by id.
+    pub async fn statement(&self, statement_id: &str) -> Result<Option<StatementRow>, ApiError> {
+        let sql = format!("SELECT {STATEMENT_COLUMNS} FROM statements WHERE statement_id = $1");
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(statement_id).fetch_optional(p).await?))
+    }
+
+    /// Statements, optionally of one provider, period and state, by period then provider.
+    pub async fn statements(
+        &self,
+        provider_id: &str,
+        period: &str,
+        state: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<StatementRow>, ApiError> {
+        let sql = format!(
+            "SELECT {STATEMENT_COLUMNS} FROM statements WHERE ($1 = '' OR provider_id = $1) AND ($2 = '' OR period = $2) AND ($3 = 0 OR state = $3) \
+             ORDER BY period, provider_id LIMIT $4 OFFSET $5"
+        );
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(provider_id).bind(period).bind(state).bind(limit).bind(offset).fetch_all(p).await?))
+    }
+
+    /// A statement's lines in order.
+    pub async fn statement_lines(&self, statement_id: &str) -> Result<Vec<StoredLine>, ApiError> {
+        let rows: Vec<(Vec<u8>, String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT payload, target_period, frames FROM statement_lines WHERE statement_id = $1 ORDER BY line_no")
+            .bind(statement_id).fetch_all(p).await?);
+        rows.iter()
+            .map(|(payload, target, frames)| stored_line(payload, target.clone(), frames))
+            .collect()
+    }
+
+    /// Periods for which the provider has an issued statement.
+    pub async fn issued_periods(&self, provider_id: &str) -> Result<Vec<String>, ApiError> {
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT period FROM statements WHERE provider_id = $1 AND state = $2 ORDER BY period")
+            .bind(provider_id).bind(ISSUED).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(period,)| period).collect())
+    }
+
+    /// What the provider has been paid for `period` so far: issued regular and rebooking lines
+    /// for it that no issued reversal has taken back.
+    pub async fn effective_lines(&self, provider_id: &str, period: &str) -> Result<Vec<StoredLine>, ApiError> {
+        let rows: Vec<(Vec<u8>, String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT l.payload, l.target_period, l.frames FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id \
+             WHERE s.provider_id = $1 AND s.state = $2 AND l.target_period = $3 AND l.kind IN (1, 3) \
+             AND NOT EXISTS (SELECT 1 FROM statement_lines r JOIN statements rs ON rs.statement_id = r.statement_id \
+                             WHERE rs.state = $2 AND r.kind = 2 AND r.corrects_line_id = l.line_id) \
+             ORDER BY s.period, l.line_no")
+            .bind(provider_id).bind(ISSUED).bind(period).fetch_all(p).await?);
+        rows.iter()
+            .map(|(payload, target, frames)| stored_line(payload, target.clone(), frames))
+            .collect()
+    }
+
+    /// Sum of all issued statements, øre.
+    pub async fn issued_total(&self) -> Result<i64, ApiError> {
+        let (total,): (i64,) = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT CAST(COALESCE(SUM(total_ore), 0) AS BIGINT) FROM statements WHERE state = $1")
+            .bind(ISSUED).fetch_one(p).await?);
+        Ok(total)
+    }
+}
+
+/// Writes of statements inside a transaction.
+pub(crate) trait StatementTx {
+    /// Replaces the provider's draft for the period (if any) with `statement` and its lines and
+    /// inputs; removes it when `lines` is empty. Refuses to touch an issued statement.
+    async fn write_draft(&mut self, statement: &StatementRow, lines: &[StoredLine], inputs: &[Input]) -> Result<(), ApiError>;
+    /// A statement by id.
+    async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError>;
+    /// Seals a draft; false when it is not a draft (any more).
+    async fn seal(&mut self, statement_id: &str, content_hash: &str, issued_at: &str) -> Result<bool, ApiError>;
+}
+
+impl StatementTx for Tx {
+    async fn write_draft(&mut self, statement: &StatementRow, lines: &[StoredLine], inputs: &[Input]) -> Result<(), ApiError> {
+        let existing = self.statement(&statement.statement_id).await?;
+        if existing.as_ref().is_some_and(|s| s.state == ISSUED) {
+            return Err(ApiError::precondition("period", "the statement for this period is issued"));
+        }
+        on_tx!(self, t => {
+            if existing.is_some() {
+                sqlx::query("DELETE FROM statement_inputs WHERE statement_id = $1").bind(&statement.statement_id).execute(&mut **t).await?;
+                sqlx::query("DELETE FROM statement_lines WHERE statement_id = $1").bind(&statement.statement_id).execute(&mut **t).await?;
+                sqlx::query("DELETE FROM statements WHERE statement_id = $1").bind(&statement.statement_id).execute(&mut **t).await?;
+            }
+            if !lines.is_empty() {
+                sqlx::query("INSERT INTO statements (statement_id, provider_id, period, state, total_ore, line_count, catalog_versions, content_hash, computed_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8)")
+                    .bind(&statement.statement_id).bind(&statement.provider_id).bind(&statement.period).bind(DRAFT).bind(statement.total_ore)
+                    .bind(statement.line_count).bind(&statement.catalog_versions).bind(&statement.computed_at)
+                    .execute(&mut **t).await?;
+                for l in lines {
+                    let frames = afregning_kit::store::json(&l.frames)?;
+                    sqlx::query("INSERT INTO statement_lines (line_id, statement_id, line_no, kind, target_period, grant_id, amount_ore, corrects_line_id, frames, payload) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                        .bind(&l.line.line_id).bind(&statement.statement_id).bind(i64::from(l.line.line_no)).bind(i64::from(l.line.kind))
+                        .bind(&l.target_period).bind(&l.line.grant_id).bind(l.line.amount_ore).bind(&l.line.corrects_line_id).bind(frames)
+                        .bind(l.line.encode_to_vec()).execute(&mut **t).await?;
+                }
+                for i in inputs {
+                    sqlx::query("INSERT INTO statement_inputs (statement_id, kind, input_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                        .bind(&statement.statement_id).bind(i.kind).bind(&i.key).bind(&i.payload).execute(&mut **t).await?;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError> {
+        let sql = format!("SELECT {STATEMENT_COLUMNS} FROM statements WHERE statement_id = $1");
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(statement_id).fetch_optional(&mut **t).await?))
+    }
+
+    async fn seal(&mut self, statement_id: &str, content_hash: &str, issued_at: &str) -> Result<bool, ApiError> {
+        let sealed = on_tx!(self, t => sqlx::query("UPDATE statements SET state = $1, content_hash = $2, issued_at = $3 WHERE statement_id = $4 AND state = $5")
+            .bind(ISSUED).bind(content_hash).bind(issued_at).bind(statement_id).bind(DRAFT).execute(&mut **t).await?.rows_affected());
+        Ok(sealed == 1)
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use afregning_kit::auth::{Role, require};
 use afregning_kit::{ApiError, Violations};
@@ -23,14 +22,6 @@ use crate::domain::{self, Command, FeedPayload, Grant, Provider, Share, Terms, U
 use afregning_kit::store::{RequestKey, Tx};
 
 use crate::store::{AssessmentRow, CitizenRow, Store, VisitationTx};
-
-/// Events a non-following stream sends at most, when the caller names no limit.
-const MAX_EVENTS_PER_STREAM: u32 = 10_000;
-/// Events read from the database per round trip.
-const FEED_BATCH: i64 = 500;
-/// How long a following stream waits for a local commit before looking again (other replicas
-/// write too).
-const FEED_POLL: Duration = Duration::from_millis(250);
 
 /// The service, cheap to clone.
 #[derive(Clone)]
@@ -729,47 +720,8 @@ impl VisitationService for Visitation {
     async fn stream_grant_events(&self, request: Request<pb::StreamGrantEventsRequest>) -> Result<Response<EventStream>, Status> {
         require(&request, FEED_READERS)?;
         let r = request.into_inner();
-        let after = i64::try_from(r.after_sequence).map_err(|_| ApiError::invalid("after_sequence", "out of range"))?;
-        let limit = match (r.max_events, r.follow) {
-            (0, true) => u64::MAX,
-            (0, false) => u64::from(MAX_EVENTS_PER_STREAM),
-            (n, _) => u64::from(n.min(MAX_EVENTS_PER_STREAM)),
-        };
-        let store = self.store.clone();
-        let (tx, rx) = tokio::sync::mpsc::channel(256);
-        tokio::spawn(async move {
-            let mut cursor = after;
-            let mut sent: u64 = 0;
-            while sent < limit {
-                let batch = match store.storage.events_after(cursor, FEED_BATCH).await {
-                    Ok(batch) => batch,
-                    Err(error) => {
-                        let _ = tx.send(Err(Status::from(error))).await;
-                        return;
-                    }
-                };
-                if batch.is_empty() {
-                    if !r.follow {
-                        return;
-                    }
-                    tokio::select! {
-                        () = store.storage.wait_for_feed(FEED_POLL) => {}
-                        () = tx.closed() => return,
-                    }
-                    continue;
-                }
-                for event in batch {
-                    cursor = event.sequence;
-                    if tx.send(Ok(feed_event(event))).await.is_err() || {
-                        sent += 1;
-                        sent >= limit
-                    } {
-                        return;
-                    }
-                }
-            }
-        });
-        Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(rx))))
+        let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, feed_event)?;
+        Ok(Response::new(Box::pin(stream)))
     }
 }
 

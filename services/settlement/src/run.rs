@@ -1,0 +1,305 @@
+//! Settlement runs: every provider's month priced into a draft statement, with correction lines
+//! for earlier months that would now price differently, and the inputs copied beside it.
+//!
+//! A run is a pure function of what the store holds, written provider by provider in one
+//! transaction each, so running a period again — or again after a crash half-way — rewrites the
+//! same drafts. Issued statements are never touched; what changed in an issued month becomes a
+//! reversal of each changed line and, where the new computation has one, a rebooking, both
+//! pointing at the original, on the provider's draft for the month being run.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use afregning_kit::ApiError;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pb;
+use afregning_tariff::{CatalogSet, Ore, Period};
+use chrono::{DateTime, Utc};
+use prost::Message;
+
+use crate::engine::{self, DeliveredVisit, FramedLine};
+use crate::store::{Input, StatementRow, StatementTx, Store, StoredLine};
+
+/// How many months back an issued statement is checked for corrections.
+pub const CORRECTION_MONTHS: u32 = 13;
+
+/// The id of a provider's statement for a period.
+pub fn statement_id(provider_id: &str, period: Period) -> String {
+    format!("st-{provider_id}-{period}")
+}
+
+/// Prices providers' months.
+#[derive(Clone)]
+pub struct Runner {
+    store: Store,
+    catalogs: Arc<CatalogSet>,
+}
+
+/// What one provider's month came to.
+pub struct ProviderResult {
+    /// Lines written to the draft.
+    pub lines: usize,
+    /// The draft's total.
+    pub total: Ore,
+}
+
+fn period_of(text: &str) -> Option<Period> {
+    let (y, m) = text.split_once('-')?;
+    Period::new(y.parse().ok()?, m.parse().ok()?)
+}
+
+/// A line's identity for comparing an issued month with its new computation.
+fn signature(line: &pb::StatementLine) -> String {
+    let e = line.explanation.clone().unwrap_or_default();
+    let covers = line.covers.map(|c| format!("{:?}", (c.first, c.last))).unwrap_or_default();
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        line.grant_id,
+        line.unit,
+        covers,
+        line.time_band,
+        e.rate_ore,
+        e.quantity,
+        line.amount_ore,
+        e.catalog_version,
+        line.paying_frame,
+        line.need_frame
+    )
+}
+
+fn stored(framed: FramedLine, target_period: Period) -> StoredLine {
+    StoredLine {
+        line: framed.line,
+        target_period: target_period.to_string(),
+        frames: framed.frames,
+    }
+}
+
+impl Runner {
+    /// A runner over `store` pricing with `catalogs`.
+    pub fn new(store: Store, catalogs: Arc<CatalogSet>) -> Runner {
+        Runner { store, catalogs }
+    }
+
+    /// The provider's regular lines for `period`, ordered by citizen, grant, date and band.
+    async fn regular(&self, provider_id: &str, period: Period) -> Result<(Vec<FramedLine>, Vec<Input>), ApiError> {
+        let grants = self.store.grants_of_provider(provider_id).await?;
+        let deliveries = self.store.provider_deliveries(provider_id, &period.to_string()).await?;
+        let visits: Vec<DeliveredVisit> = deliveries
+            .iter()
+            .filter_map(|d| {
+                let started_at = DateTime::parse_from_rfc3339(&d.started_at).ok()?.with_timezone(&Utc);
+                Some(DeliveredVisit {
+                    grant_id: d.grant_id.clone(),
+                    started_at,
+                    minutes: u32::try_from(d.minutes).ok()?,
+                })
+            })
+            .collect();
+        let mut lines = Vec::new();
+        let mut inputs = Vec::new();
+        for versions in &grants {
+            let priced = engine::price_grant_for_provider(provider_id, versions, &visits, period, &self.catalogs)
+                .map_err(|e| ApiError::precondition("period", e.to_string()))?;
+            if priced.is_empty() {
+                continue;
+            }
+            for v in versions {
+                inputs.push(Input {
+                    kind: "grant_version",
+                    key: format!("{}:{}", v.grant_id, v.version),
+                    payload: v.encode_to_vec(),
+                });
+            }
+            lines.extend(priced);
+        }
+        for d in &deliveries {
+            inputs.push(Input {
+                kind: "delivery",
+                key: d.delivery_id.clone(),
+                payload: format!("{}|{}|{}|{}", d.grant_id, d.started_at, d.minutes, d.revision).into_bytes(),
+            });
+        }
+        lines.sort_by(|a, b| {
+            let key = |l: &FramedLine| {
+                (
+                    l.line.citizen_id.clone(),
+                    l.line.grant_id.clone(),
+                    l.line.covers.and_then(|c| c.first).map(|d| (d.year, d.month, d.day)),
+                    l.line.time_band,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        Ok((lines, inputs))
+    }
+
+    /// Correction lines for the provider's issued months before `period`.
+    async fn corrections(&self, provider_id: &str, period: Period) -> Result<(Vec<StoredLine>, Vec<Input>), ApiError> {
+        let mut out = Vec::new();
+        let mut inputs = Vec::new();
+        for issued in self.store.issued_periods(provider_id).await? {
+            let Some(q) = period_of(&issued) else { continue };
+            let months_back = (period.year() - q.year()) * 12 + period.month() as i32 - q.month() as i32;
+            if months_back <= 0 || months_back > CORRECTION_MONTHS as i32 {
+                continue;
+            }
+            let effective = self.store.effective_lines(provider_id, &issued).await?;
+            let (fresh, fresh_inputs) = self.regular(provider_id, q).await?;
+            let mut unmatched: Vec<FramedLine> = fresh;
+            let mut reversed: Vec<StoredLine> = Vec::new();
+            for old in effective {
+                let sig = signature(&old.line);
+                match unmatched.iter().position(|n| signature(&n.line) == sig) {
+                    Some(i) => {
+                        unmatched.remove(i);
+                    }
+                    None => reversed.push(old),
+                }
+            }
+            if reversed.is_empty() && unmatched.is_empty() {
+                continue;
+            }
+            inputs.extend(fresh_inputs);
+            for old in &reversed {
+                let mut line = old.line.clone();
+                line.kind = pb::LineKind::Reversal as i32;
+                line.amount_ore = -old.line.amount_ore;
+                line.corrects_line_id = old.line.line_id.clone();
+                line.participant_shares.iter_mut().for_each(|s| s.amount_ore = -s.amount_ore);
+                if let Some(e) = line.explanation.as_mut() {
+                    e.rule = "correction.reversal".into();
+                    e.text = format!("reverses line {} for {issued}: {}", old.line.line_id, e.text);
+                }
+                let frames = old
+                    .frames
+                    .iter()
+                    .map(|f| crate::engine::FramePart {
+                        amount_ore: -f.amount_ore,
+                        ..f.clone()
+                    })
+                    .collect();
+                out.push(StoredLine {
+                    line,
+                    target_period: issued.clone(),
+                    frames,
+                });
+            }
+            for new in unmatched {
+                let original = reversed
+                    .iter()
+                    .find(|r| r.line.grant_id == new.line.grant_id)
+                    .map(|r| r.line.line_id.clone())
+                    .unwrap_or_default();
+                let mut s = stored(new, q);
+                s.line.kind = pb::LineKind::Rebooking as i32;
+                s.line.corrects_line_id = original.clone();
+                if let Some(e) = s.line.explanation.as_mut() {
+                    e.rule = "correction.rebooking".into();
+                    e.text = if original.is_empty() {
+                        format!("rebooks {issued}: {}", e.text)
+                    } else {
+                        format!("rebooks line {original} for {issued}: {}", e.text)
+                    };
+                }
+                out.push(s);
+            }
+        }
+        Ok((out, inputs))
+    }
+
+    /// Prices one provider's month and writes its draft (or removes an empty one).
+    pub async fn provider_month(&self, provider_id: &str, period: Period, now: DateTime<Utc>) -> Result<ProviderResult, ApiError> {
+        let id = statement_id(provider_id, period);
+        if self.store.statement(&id).await?.is_some_and(|s| s.state == crate::store::ISSUED) {
+            // An issued month is final; what changed in it waits for the provider's next open month.
+            return Ok(ProviderResult {
+                lines: 0,
+                total: Ore::ZERO,
+            });
+        }
+        let (regular, mut inputs) = self.regular(provider_id, period).await?;
+        let (corrections, correction_inputs) = self.corrections(provider_id, period).await?;
+        inputs.extend(correction_inputs);
+        let mut lines: Vec<StoredLine> = regular.into_iter().map(|l| stored(l, period)).collect();
+        lines.extend(corrections);
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.line.line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            l.line.line_id = format!("{id}-{:05}", i + 1);
+            l.line.statement_id = id.clone();
+        }
+        let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
+        let versions: BTreeSet<String> = lines
+            .iter()
+            .filter_map(|l| l.line.explanation.as_ref().map(|e| e.catalog_version.clone()))
+            .collect();
+        for version in &versions {
+            if let Some(catalog) = self.catalogs.by_version(version) {
+                inputs.push(Input {
+                    kind: "catalog",
+                    key: version.clone(),
+                    payload: catalog.to_toml_string().into_bytes(),
+                });
+            }
+        }
+        if let Some(provider) = self.store.provider(provider_id).await? {
+            inputs.push(Input {
+                kind: "provider",
+                key: provider_id.to_owned(),
+                payload: provider.encode_to_vec(),
+            });
+        }
+        let row = StatementRow {
+            statement_id: id,
+            provider_id: provider_id.to_owned(),
+            period: period.to_string(),
+            state: crate::store::DRAFT,
+            total_ore: total.get(),
+            line_count: lines.len() as i64,
+            catalog_versions: versions.into_iter().collect::<Vec<_>>().join(","),
+            content_hash: String::new(),
+            computed_at: afregning_kit::store::timestamp(now),
+            issued_at: None,
+        };
+        let mut tx = self.store.storage.begin().await?;
+        tx.write_draft(&row, &lines, &inputs).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(ProviderResult { lines: lines.len(), total })
+    }
+}
+
+/// The wire form of a stored statement.
+pub fn pb_statement(row: &StatementRow) -> pb::Statement {
+    let parse = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t).ok().map(|at| prost_types::Timestamp {
+            seconds: at.timestamp(),
+            nanos: at.timestamp_subsec_nanos() as i32,
+        })
+    };
+    let period = period_of(&row.period);
+    pb::Statement {
+        statement_id: row.statement_id.clone(),
+        provider_id: row.provider_id.clone(),
+        period: period.map(|p| pbc::Period {
+            year: p.year(),
+            month: p.month() as i32,
+        }),
+        state: if row.state == crate::store::ISSUED {
+            pb::StatementState::Issued
+        } else {
+            pb::StatementState::Draft
+        } as i32,
+        total_ore: row.total_ore,
+        line_count: u32::try_from(row.line_count).unwrap_or_default(),
+        issuer: "Afregning".into(),
+        content_hash: row.content_hash.clone(),
+        computed_at: parse(&row.computed_at),
+        issued_at: row.issued_at.as_deref().and_then(parse),
+        catalog_versions: row
+            .catalog_versions
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
+}

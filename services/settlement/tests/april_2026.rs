@@ -1,0 +1,529 @@
+//! The worked month of `shared/examples/april-2026.md`, entered as the EHR and the providers
+//! would — through visitation's and settlement's real gRPC APIs — then settled, issued and
+//! posted: every line, every statement and every posting checked to the øre. Then a backdated
+//! change to the issued month comes back as correction lines in the next month, and the issued
+//! April statements stay exactly as they were.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use afregning_kit::testing::Backend;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pb;
+use afregning_proto::visitation::v1 as pbv;
+use common::*;
+
+fn share(provider: &str, percent: u32, lead: bool) -> pbc::ProviderShare {
+    pbc::ProviderShare {
+        provider_id: provider.into(),
+        share_percent: percent,
+        lead,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn terms(
+    unit: pbc::UnitKind,
+    basis: &str,
+    intervention: &str,
+    minutes: u32,
+    category: &str,
+    package: &str,
+    course: pbc::CourseType,
+    providers: Vec<pbc::ProviderShare>,
+) -> pbv::GrantTerms {
+    pbv::GrantTerms {
+        unit_kind: unit as i32,
+        legal_basis: basis.into(),
+        intervention: intervention.into(),
+        visited_minutes_per_week: minutes,
+        service_category: category.into(),
+        package: package.into(),
+        course_type: course as i32,
+        providers,
+        ..Default::default()
+    }
+}
+
+async fn grant(ehr: &mut Visitation, name: &str, cpr: &str, terms: pbv::GrantTerms, start: Option<pbc::Date>) -> pbv::Grant {
+    let citizen_id = citizen(ehr, cpr).await;
+    let request = pbv::DecideGrantRequest {
+        request_id: format!("decide-{name}"),
+        citizen_id,
+        terms: Some(terms),
+        start,
+        end: None,
+        decided_on: start,
+    };
+    ehr.decide_grant(request).await.unwrap().into_inner()
+}
+
+async fn statements(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<String, pb::Statement> {
+    let request = pb::ListStatementsRequest {
+        provider_id: String::new(),
+        period: Some(pbc::Period {
+            year: period.0,
+            month: period.1,
+        }),
+        state: 0,
+        page: None,
+    };
+    client
+        .list_statements(request)
+        .await
+        .unwrap()
+        .into_inner()
+        .statements
+        .into_iter()
+        .map(|s| (s.provider_id.clone(), s))
+        .collect()
+}
+
+async fn lines(client: &mut Settlement, statement_id: &str) -> Vec<pb::StatementLine> {
+    let mut stream = client
+        .stream_statement_lines(pb::StreamStatementLinesRequest {
+            statement_id: statement_id.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut out = Vec::new();
+    while let Some(line) = stream.message().await.unwrap() {
+        out.push(line);
+    }
+    out
+}
+
+async fn run(client: &mut Settlement, id: &str, period: (i32, i32)) -> Vec<pb::SettlementProgress> {
+    let request = pb::RunSettlementRequest {
+        request_id: id.into(),
+        period: Some(pbc::Period {
+            year: period.0,
+            month: period.1,
+        }),
+    };
+    let mut stream = client.run_settlement(request).await.unwrap().into_inner();
+    let mut progress = Vec::new();
+    while let Some(p) = stream.message().await.unwrap() {
+        progress.push(p);
+    }
+    progress
+}
+
+async fn postings(client: &mut Settlement) -> Vec<pb::Posting> {
+    let mut stream = client
+        .stream_postings(pb::StreamPostingsRequest {
+            after_sequence: 0,
+            follow: false,
+            max_events: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut out = Vec::new();
+    while let Some(p) = stream.message().await.unwrap() {
+        out.push(p);
+    }
+    out
+}
+
+async fn the_worked_month(backend: Backend) {
+    let mut s = suite(backend).await;
+    let (server, _follower, store) = settlement(&s).await;
+    let ehr = &mut s.ehr;
+    let register = |name: &str, approved: &[&str]| pbv::RegisterProviderRequest {
+        request_id: format!("prov-{name}"),
+        cvr: "29189668".into(),
+        name: name.into(),
+        kind: pbc::ProviderKind::Municipal as i32,
+        committee: "HEALTH".into(),
+        approved_for: approved.iter().map(|a| a.to_string()).collect(),
+    };
+    let nord = s.nord.clone();
+    let pleje = s.plejegruppen.clone();
+    let syg = ehr
+        .register_provider(register("sygeplejen", &["course:MAINTAINING"]))
+        .await
+        .unwrap()
+        .into_inner()
+        .provider_id;
+    let traening = ehr
+        .register_provider(register("traeningsenheden", &["training"]))
+        .await
+        .unwrap()
+        .into_inner()
+        .provider_id;
+    let none = pbc::CourseType::Unspecified;
+    use pbc::UnitKind::*;
+
+    let g1 = grant(
+        ehr,
+        "g1",
+        "0101401111",
+        terms(
+            Service,
+            "SEL-83",
+            "personlig-pleje",
+            180,
+            "personal_care",
+            "",
+            none,
+            vec![share(&pleje, 100, true)],
+        ),
+        date(2026, 1, 1),
+    )
+    .await;
+    let g2 = grant(
+        ehr,
+        "g2",
+        "0202402222",
+        terms(
+            Package,
+            "SEL-83",
+            "personlig-pleje",
+            240,
+            "",
+            "personal_care_package",
+            none,
+            vec![share(&nord, 100, true)],
+        ),
+        date(2026, 4, 10),
+    )
+    .await;
+    let dev = |minutes| {
+        terms(
+            Course,
+            "SEL-83a",
+            "hverdagsrehabilitering",
+            minutes,
+            "",
+            "",
+            pbc::CourseType::Developing,
+            vec![share(&nord, 100, true)],
+        )
+    };
+    let g3 = grant(ehr, "g3", "0303403333", dev(640), date(2026, 3, 16)).await;
+    let g4 = grant(ehr, "g4", "0404404444", dev(420), date(2026, 2, 2)).await;
+    let mut g5_terms = terms(
+        Course,
+        "SEL-83",
+        "personlig-pleje",
+        1_000,
+        "",
+        "",
+        pbc::CourseType::Maintaining,
+        vec![share(&nord, 70, true), share(&syg, 30, false)],
+    );
+    g5_terms.settle_mode = pbc::SettleMode::WithEach as i32;
+    let g5 = grant(ehr, "g5", "0505405555", g5_terms, date(2026, 4, 1)).await;
+    let g6 = grant(
+        ehr,
+        "g6",
+        "0606406666",
+        terms(
+            Course,
+            "SEL-83",
+            "personlig-pleje",
+            1_620,
+            "",
+            "",
+            pbc::CourseType::Maintaining,
+            vec![share(&nord, 100, true)],
+        ),
+        date(2026, 1, 5),
+    )
+    .await;
+    let mut g7_terms = terms(
+        Service,
+        "SUL-140",
+        "genoptraening",
+        60,
+        "training",
+        "",
+        none,
+        vec![share(&traening, 100, true)],
+    );
+    g7_terms.need_frame = "SOCIAL".into();
+    let g7 = grant(ehr, "g7", "0707407777", g7_terms, date(2026, 4, 1)).await;
+
+    // G4 ends 9 April with its goal met; G5's citizen is admitted 13 April and home 20 April;
+    // G3's citizen worsens on 20 April, which changes nothing (the progression rule).
+    ehr.end_grant(pbv::EndGrantRequest {
+        request_id: "end-g4".into(),
+        grant_id: g4.grant_id.clone(),
+        expected_version: 1,
+        last_day: date(2026, 4, 9),
+        reason: pbc::EndReason::GoalMet as i32,
+        decided_on: date(2026, 4, 9),
+    })
+    .await
+    .unwrap();
+    ehr.suspend_grant(pbv::SuspendGrantRequest {
+        request_id: "sus-g5".into(),
+        grant_id: g5.grant_id.clone(),
+        expected_version: 1,
+        from: date(2026, 4, 13),
+        reason: "hospital admission".into(),
+        decided_on: date(2026, 4, 13),
+    })
+    .await
+    .unwrap();
+    ehr.resume_grant(pbv::ResumeGrantRequest {
+        request_id: "res-g5".into(),
+        grant_id: g5.grant_id.clone(),
+        expected_version: 2,
+        on: date(2026, 4, 20),
+        decided_on: date(2026, 4, 20),
+    })
+    .await
+    .unwrap();
+    ehr.record_assessment(pbv::RecordAssessmentRequest {
+        request_id: "worse-g3".into(),
+        citizen_id: g3.citizen_id.clone(),
+        assessed_on: date(2026, 4, 20),
+        assessor: "VIS-17".into(),
+        scores: vec![pbv::FunctionScore {
+            area: "mobility".into(),
+            score: 4,
+        }],
+    })
+    .await
+    .unwrap();
+    // Events: 4 providers, 7 grants, 3 changes.
+    caught_up(&store, 14).await;
+
+    let mut operator = client(&server, OPERATOR).await;
+    let g1_visits = [(1, 7, 30, 45), (1, 14, 40, 40), (3, 8, 0, 30), (4, 22, 45, 30), (7, 6, 50, 30)];
+    let mut batch: Vec<pb::Delivery> = g1_visits
+        .iter()
+        .enumerate()
+        .map(|(i, (d, h, m, min))| {
+            delivery(
+                &format!("g1-{i}"),
+                &g1.grant_id,
+                &pleje,
+                &format!("g1-cv{i}"),
+                at(2026, 4, *d, *h, *m),
+                *min,
+            )
+        })
+        .collect();
+    let weekdays = [1, 7, 8, 9, 10, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 27, 28, 29, 30];
+    batch.extend(weekdays.iter().map(|d| {
+        delivery(
+            &format!("g6-{d}"),
+            &g6.grant_id,
+            &nord,
+            &format!("g6-cv{d}"),
+            at(2026, 4, *d, 8, 0),
+            120,
+        )
+    }));
+    batch.extend([8, 15, 22, 29].iter().map(|d| {
+        delivery(
+            &format!("g7-{d}"),
+            &g7.grant_id,
+            &traening,
+            &format!("g7-cv{d}"),
+            at(2026, 4, *d, 10, 0),
+            60,
+        )
+    }));
+    let reported = report(&mut operator, vec![batch]).await;
+    assert_eq!((reported.accepted, reported.errors.len()), (28, 0), "{:?}", reported.errors);
+
+    let progress = run(&mut operator, "run-april", (2026, 4)).await;
+    let done = progress.last().unwrap();
+    assert_eq!(
+        (done.state, done.providers_done, done.total_ore),
+        (pb::RunState::Completed as i32, 4, 9_082_339)
+    );
+    assert!(progress.len() >= 5, "progress per provider");
+
+    let april = statements(&mut operator, (2026, 4)).await;
+    let totals: BTreeMap<&str, i64> = april.iter().map(|(p, st)| (p.as_str(), st.total_ore)).collect();
+    assert_eq!(
+        totals,
+        BTreeMap::from([
+            (pleje.as_str(), 154_626),
+            (nord.as_str(), 7_952_428),
+            (syg.as_str(), 739_285),
+            (traening.as_str(), 236_000)
+        ])
+    );
+    let amounts = |lines: &[pb::StatementLine]| lines.iter().map(|l| (l.grant_id.clone(), l.amount_ore)).collect::<Vec<_>>();
+    let pleje_lines = lines(&mut operator, &april[&pleje].statement_id).await;
+    let bands: Vec<(i32, i64, i64)> = pleje_lines
+        .iter()
+        .map(|l| (l.time_band, l.explanation.as_ref().unwrap().quantity, l.amount_ore))
+        .collect();
+    assert_eq!(bands, vec![(1, 85, 67_292), (2, 20, 18_667), (3, 25, 26_667), (4, 45, 42_000)]);
+    let nord_lines = lines(&mut operator, &april[&nord].statement_id).await;
+    let mut nord_amounts = amounts(&nord_lines);
+    nord_amounts.sort();
+    let mut expected = vec![
+        (g2.grant_id.clone(), 555_000),
+        (g3.grant_id.clone(), 2_528_571),
+        (g4.grant_id.clone(), 1_262_857),
+        (g5.grant_id.clone(), 900_000),
+        (g5.grant_id.clone(), 825_000),
+        (g6.grant_id.clone(), 1_881_000),
+    ];
+    expected.sort();
+    assert_eq!(nord_amounts, expected, "Hjemmeplejen Nord's six lines");
+    let g4_line = nord_lines.iter().find(|l| l.grant_id == g4.grant_id).unwrap();
+    assert_eq!(
+        (
+            g4_line.explanation.as_ref().unwrap().rule.as_str(),
+            g4_line.explanation.as_ref().unwrap().quantity
+        ),
+        ("course.goal_met_to_period_end", 26)
+    );
+    let g3_line = nord_lines.iter().find(|l| l.grant_id == g3.grant_id).unwrap();
+    assert_eq!(
+        (g3_line.unit.as_str(), g3_line.explanation.as_ref().unwrap().quantity),
+        ("course:DEVELOPING:3", 30),
+        "level fixed at the start"
+    );
+    let syg_lines = lines(&mut operator, &april[&syg].statement_id).await;
+    assert_eq!(syg_lines.iter().map(|l| l.amount_ore).collect::<Vec<_>>(), vec![385_714, 353_571]);
+    let g6_line = nord_lines.iter().find(|l| l.grant_id == g6.grant_id).unwrap();
+    assert_eq!(
+        (
+            g6_line.explanation.as_ref().unwrap().quantity,
+            g6_line.amount_ore,
+            g6_line.unit.as_str()
+        ),
+        (2_280, 1_881_000, "course:INDIVIDUAL")
+    );
+    let g2_line = nord_lines.iter().find(|l| l.grant_id == g2.grant_id).unwrap();
+    assert_eq!((g2_line.explanation.as_ref().unwrap().quantity, g2_line.amount_ore), (21, 555_000));
+
+    // Issue every April statement; postings follow, split by frame, and add up to the statements.
+    let mut hashes = BTreeMap::new();
+    for st in april.values() {
+        let issued = operator
+            .issue_statement(pb::IssueStatementRequest {
+                request_id: format!("issue-{}", st.statement_id),
+                statement_id: st.statement_id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!((issued.state, issued.content_hash.len()), (pb::StatementState::Issued as i32, 64));
+        hashes.insert(
+            st.statement_id.clone(),
+            (issued.content_hash, lines(&mut operator, &st.statement_id).await),
+        );
+    }
+    let again = operator
+        .issue_statement(pb::IssueStatementRequest {
+            request_id: "issue-twice".into(),
+            statement_id: april[&nord].statement_id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), tonic::Code::FailedPrecondition);
+    let posted = postings(&mut operator).await;
+    let mut by_frame: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in &posted {
+        *by_frame.entry(p.paying_frame.as_str()).or_default() += p.amount_ore;
+    }
+    assert_eq!(by_frame, BTreeMap::from([("HEALTH", 728_857), ("SOCIAL", 8_353_482)]));
+    assert_eq!(
+        posted.iter().map(|p| p.amount_ore).sum::<i64>(),
+        store.issued_total().await.unwrap()
+    );
+    let cross: Vec<(&str, &str, i64)> = posted
+        .iter()
+        .filter(|p| p.paying_frame != p.need_frame)
+        .map(|p| (p.paying_frame.as_str(), p.need_frame.as_str(), p.amount_ore))
+        .collect();
+    assert_eq!(cross, vec![("HEALTH", "SOCIAL", 236_000)]);
+
+    // Running April again changes nothing.
+    run(&mut operator, "run-april-again", (2026, 4)).await;
+    // In May the authority ends G2 backdated to 20 April: April is issued, so May carries the
+    // correction — a reversal of the April line and a rebooking of 10–20 April.
+    ehr.end_grant(pbv::EndGrantRequest {
+        request_id: "end-g2".into(),
+        grant_id: g2.grant_id.clone(),
+        expected_version: 1,
+        last_day: date(2026, 4, 20),
+        reason: pbc::EndReason::Moved as i32,
+        decided_on: date(2026, 5, 4),
+    })
+    .await
+    .unwrap();
+    caught_up(&store, 15).await;
+    run(&mut operator, "run-may", (2026, 5)).await;
+    let may = statements(&mut operator, (2026, 5)).await;
+    let may_nord = lines(&mut operator, &may[&nord].statement_id).await;
+    let corrections: Vec<(i32, i64, String)> = may_nord
+        .iter()
+        .filter(|l| l.grant_id == g2.grant_id)
+        .map(|l| (l.kind, l.amount_ore, l.corrects_line_id.clone()))
+        .collect();
+    assert_eq!(
+        corrections,
+        vec![
+            (pb::LineKind::Reversal as i32, -555_000, g2_line.line_id.clone()),
+            (pb::LineKind::Rebooking as i32, 290_714, g2_line.line_id.clone())
+        ],
+        "11 days × 1,850.00 / 7 = 2,907.14"
+    );
+    for (statement_id, (hash, before)) in &hashes {
+        let now = operator
+            .get_statement(pb::GetStatementRequest {
+                statement_id: statement_id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(&now.content_hash, hash);
+        assert_eq!(&lines(&mut operator, statement_id).await, before, "issued statements never change");
+    }
+    // A provider reads only its own statements; another's is denied whether or not it exists.
+    let mut nord_client = client(&server, NORD).await;
+    assert!(
+        nord_client
+            .get_statement(pb::GetStatementRequest {
+                statement_id: april[&nord].statement_id.clone()
+            })
+            .await
+            .is_ok()
+    );
+    for other in [april[&syg].statement_id.clone(), "st-nobody-2026-04".to_owned()] {
+        let denied = nord_client
+            .get_statement(pb::GetStatementRequest { statement_id: other })
+            .await
+            .unwrap_err();
+        assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+    }
+    let mut csv = nord_client
+        .export_statement_csv(pb::ExportStatementCsvRequest {
+            statement_id: april[&nord].statement_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut text = Vec::new();
+    while let Some(chunk) = csv.message().await.unwrap() {
+        text.extend(chunk.data);
+    }
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.starts_with("line_no;kind;citizen_id"), "{text}");
+    assert!(text.contains(";18810,00;"), "G6's line in kroner with a decimal comma: {text}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_worked_month_sqlite() {
+    the_worked_month(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_worked_month_postgres() {
+    the_worked_month(Backend::Postgres).await;
+}

@@ -22,7 +22,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::grants::{has_provider, is_activity, valid_on, version_on};
 use crate::run::{Runner, pb_statement};
-use crate::store::{DeliveryRow, ISSUED, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
+use crate::store::{DeliveryRow, ISSUED, RunRow, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
 
 /// Deliveries one stream message may carry.
 const MAX_DELIVERIES_PER_MESSAGE: usize = 10_000;
@@ -254,8 +254,20 @@ async fn run_period(
     progress: &tokio::sync::mpsc::Sender<Result<pb::SettlementProgress, Status>>,
 ) -> Result<pb::SettlementProgress, ApiError> {
     let providers = store.provider_ids().await?;
+    let run_id = format!("run-{period}-{}", uuid::Uuid::new_v4().simple());
+    let started = afregning_kit::store::timestamp(Utc::now());
+    store
+        .start_run(&RunRow {
+            run_id: run_id.clone(),
+            period: period.to_string(),
+            state: pb::RunState::Running as i64,
+            started_at: started,
+            finished_at: None,
+            total_ore: 0,
+        })
+        .await?;
     let mut report = pb::SettlementProgress {
-        run_id: format!("run-{period}"),
+        run_id: run_id.clone(),
         period: Some(pbc::Period {
             year: period.year(),
             month: period.month() as i32,
@@ -268,7 +280,20 @@ async fn run_period(
     for provider_id in &providers {
         report.current_provider_id = provider_id.clone();
         let _ = progress.send(Ok(report.clone())).await;
-        let result = runner.provider_month(provider_id, period, Utc::now()).await?;
+        let result = match runner.provider_month(provider_id, period, Utc::now()).await {
+            Ok(result) => result,
+            Err(error) => {
+                store
+                    .finish_run(
+                        &run_id,
+                        pb::RunState::Failed as i64,
+                        &afregning_kit::store::timestamp(Utc::now()),
+                        report.total_ore,
+                    )
+                    .await?;
+                return Err(error);
+            }
+        };
         total = total.checked_add(result.total).map_err(|e| ApiError::Internal(e.into()))?;
         report.providers_done += 1;
         report.lines_written += result.lines as u64;
@@ -276,6 +301,14 @@ async fn run_period(
     }
     report.state = pb::RunState::Completed as i32;
     report.current_provider_id.clear();
+    store
+        .finish_run(
+            &run_id,
+            pb::RunState::Completed as i64,
+            &afregning_kit::store::timestamp(Utc::now()),
+            report.total_ore,
+        )
+        .await?;
     Ok(report)
 }
 
@@ -643,8 +676,29 @@ impl SettlementService for Settlement {
         Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))))
     }
 
-    async fn get_settlement_run(&self, _request: Request<pb::GetSettlementRunRequest>) -> Result<Response<pb::SettlementRun>, Status> {
-        Err(not_yet("GetSettlementRun"))
+    async fn get_settlement_run(&self, request: Request<pb::GetSettlementRunRequest>) -> Result<Response<pb::SettlementRun>, Status> {
+        require(&request, OPERATORS)?;
+        let run = self
+            .store
+            .run(&request.get_ref().run_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("run".into()))?;
+        let statements = self.store.statements("", &run.period, 0, 0, i64::from(MAX_PAGE_SIZE)).await?;
+        let period = run.period.split_once('-').and_then(|(y, m)| {
+            Some(pbc::Period {
+                year: y.parse().ok()?,
+                month: m.parse().ok()?,
+            })
+        });
+        Ok(Response::new(pb::SettlementRun {
+            run_id: run.run_id,
+            period,
+            state: i32::try_from(run.state).unwrap_or_default(),
+            started_at: pb_instant(&run.started_at),
+            finished_at: run.finished_at.as_deref().and_then(pb_instant),
+            statement_ids: statements.into_iter().map(|s| s.statement_id).collect(),
+            total_ore: run.total_ore,
+        }))
     }
 
     async fn issue_statement(&self, request: Request<pb::IssueStatementRequest>) -> Result<Response<pb::Statement>, Status> {

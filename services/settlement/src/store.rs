@@ -432,3 +432,59 @@ impl StatementTx for Tx {
         Ok(sealed == 1)
     }
 }
+
+/// A settlement run as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RunRow {
+    /// `run-<YYYY-MM>-<n>`.
+    pub run_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Proto `RunState` number.
+    pub state: i64,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339, when done.
+    pub finished_at: Option<String>,
+    /// Sum of the drafts written.
+    pub total_ore: i64,
+}
+
+impl Store {
+    /// Records a run starting.
+    pub async fn start_run(&self, run: &RunRow) -> Result<(), ApiError> {
+        on_pool!(&self.storage.db, p => sqlx::query("INSERT INTO runs (run_id, period, state, started_at, total_ore) VALUES ($1, $2, $3, $4, 0)")
+            .bind(&run.run_id).bind(&run.period).bind(run.state).bind(&run.started_at).execute(p).await.map(drop)?);
+        Ok(())
+    }
+
+    /// Records how a run ended.
+    pub async fn finish_run(&self, run_id: &str, state: i64, finished_at: &str, total_ore: i64) -> Result<(), ApiError> {
+        on_pool!(&self.storage.db, p => sqlx::query("UPDATE runs SET state = $1, finished_at = $2, total_ore = $3 WHERE run_id = $4")
+            .bind(state).bind(finished_at).bind(total_ore).bind(run_id).execute(p).await.map(drop)?);
+        Ok(())
+    }
+
+    /// A run by id.
+    pub async fn run(&self, run_id: &str) -> Result<Option<RunRow>, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT run_id, period, state, started_at, finished_at, total_ore FROM runs WHERE run_id = $1")
+            .bind(run_id).fetch_optional(p).await?),
+        )
+    }
+}
+
+impl Store {
+    /// Loads providers and grant versions into the mirror in one transaction (for seeding a
+    /// store from another's mirror, as the follower would have built it).
+    pub async fn import_mirror(&self, providers: &[pbc::Provider], versions: &[pbv::Grant]) -> Result<(), ApiError> {
+        let mut tx = self.storage.begin().await?;
+        for p in providers {
+            tx.upsert_provider(p).await?;
+        }
+        for v in versions {
+            tx.insert_grant_version(v).await?;
+        }
+        self.storage.commit(tx).await
+    }
+}

@@ -232,7 +232,7 @@ pub fn feed_stream<P, T>(
     after: u64,
     follow: bool,
     max_events: u32,
-    convert: fn(FeedEvent<P>) -> T,
+    convert: impl Fn(FeedEvent<P>) -> T + Send + 'static,
 ) -> Result<tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>, ApiError>
 where
     P: serde::de::DeserializeOwned + Send + 'static,

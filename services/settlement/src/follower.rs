@@ -75,6 +75,9 @@ async fn apply(store: &Store, from: i64, event: &pbv::GrantEvent) -> anyhow::Res
     }
     if let Some(grant) = &event.grant {
         tx.insert_grant_version(grant).await?;
+        if !event.citizen_cpr.is_empty() {
+            tx.upsert_citizen(&grant.citizen_id, &event.citizen_cpr).await?;
+        }
     }
     store.storage.commit(tx).await?;
     Ok(())

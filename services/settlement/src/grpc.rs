@@ -87,6 +87,18 @@ impl Settlement {
     }
 }
 
+impl Settlement {
+    /// A statement's lines as the principal may see them: CPR numbers only for the provider the
+    /// statement is for.
+    async fn readable_lines(&self, principal: &Principal, row: &StatementRow) -> Result<Vec<StoredLine>, ApiError> {
+        let mut lines = self.store.statement_lines(&row.statement_id).await?;
+        if !matches!(principal, Principal::Provider(own) if *own == row.provider_id) {
+            lines.iter_mut().for_each(|l| l.line.cpr.clear());
+        }
+        Ok(lines)
+    }
+}
+
 /// A posting as the feed stores it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PostingRecord {
@@ -181,6 +193,7 @@ fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
         "line_no",
         "kind",
         "citizen_id",
+        "cpr",
         "grant_id",
         "grant_version",
         "unit",
@@ -214,6 +227,7 @@ fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
             line.line_no.to_string(),
             kind,
             line.citizen_id.clone(),
+            line.cpr.clone(),
             line.grant_id.clone(),
             line.grant_version.to_string(),
             line.unit.clone(),
@@ -775,7 +789,7 @@ impl SettlementService for Settlement {
     ) -> Result<Response<Self::StreamStatementLinesStream>, Status> {
         let principal = require(&request, STATEMENT_READERS)?;
         let row = self.readable_statement(&principal, &request.get_ref().statement_id).await?;
-        let lines = self.store.statement_lines(&row.statement_id).await?;
+        let lines = self.readable_lines(&principal, &row).await?;
         Ok(Response::new(Box::pin(tokio_stream::iter(lines.into_iter().map(|l| Ok(l.line))))))
     }
 
@@ -787,7 +801,7 @@ impl SettlementService for Settlement {
     ) -> Result<Response<Self::ExportStatementCsvStream>, Status> {
         let principal = require(&request, STATEMENT_READERS)?;
         let row = self.readable_statement(&principal, &request.get_ref().statement_id).await?;
-        let lines = self.store.statement_lines(&row.statement_id).await?;
+        let lines = self.readable_lines(&principal, &row).await?;
         let csv = statement_csv(&lines).map_err(|e| ApiError::Internal(e.into()))?;
         let chunks: Vec<Result<pb::CsvChunk, Status>> = csv.chunks(64 * 1024).map(|c| Ok(pb::CsvChunk { data: c.to_vec() })).collect();
         Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))

@@ -120,6 +120,10 @@ impl Runner {
                 payload: format!("{}|{}|{}|{}", d.grant_id, d.started_at, d.minutes, d.revision).into_bytes(),
             });
         }
+        let cprs = self.store.provider_citizens(provider_id).await?;
+        for l in &mut lines {
+            l.line.cpr = cprs.get(&l.line.citizen_id).cloned().unwrap_or_default();
+        }
         lines.sort_by(|a, b| {
             let key = |l: &FramedLine| {
                 (

@@ -104,6 +104,8 @@ pub(crate) trait SettlementTx {
     async fn upsert_provider(&mut self, provider: &pbc::Provider) -> Result<(), ApiError>;
     /// Stores a grant version (once) and advances the grant's latest version.
     async fn insert_grant_version(&mut self, grant: &pbv::Grant) -> Result<(), ApiError>;
+    /// Records a citizen's CPR number.
+    async fn upsert_citizen(&mut self, citizen_id: &str, cpr: &str) -> Result<(), ApiError>;
     /// Every known version of a grant, oldest first.
     async fn grant_versions(&mut self, grant_id: &str) -> Result<Vec<pbv::Grant>, ApiError>;
     /// A delivery by id.
@@ -160,6 +162,12 @@ impl SettlementTx for Tx {
                          SET latest_version = excluded.latest_version WHERE grants.latest_version < excluded.latest_version")
                 .bind(&grant.grant_id).bind(version).execute(&mut **t).await?;
         });
+        Ok(())
+    }
+
+    async fn upsert_citizen(&mut self, citizen_id: &str, cpr: &str) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query("INSERT INTO citizens (citizen_id, cpr) VALUES ($1, $2) ON CONFLICT (citizen_id) DO UPDATE SET cpr = excluded.cpr")
+            .bind(citizen_id).bind(cpr).execute(&mut **t).await.map(drop)?);
         Ok(())
     }
 
@@ -295,6 +303,15 @@ impl Store {
             }
         }
         Ok(grants)
+    }
+
+    /// The CPR numbers of the citizens on a provider's grants, by citizen id.
+    pub async fn provider_citizens(&self, provider_id: &str) -> Result<std::collections::HashMap<String, String>, ApiError> {
+        let rows: Vec<(String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT DISTINCT c.citizen_id, c.cpr FROM citizens c JOIN grant_versions v ON v.citizen_id = c.citizen_id \
+             JOIN grant_providers gp ON gp.grant_id = v.grant_id WHERE gp.provider_id = $1")
+            .bind(provider_id).fetch_all(p).await?);
+        Ok(rows.into_iter().collect())
     }
 
     /// All of a provider's deliveries in a period.

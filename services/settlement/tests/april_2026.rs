@@ -515,6 +515,10 @@ async fn the_worked_month(backend: Backend) {
     let text = String::from_utf8(text).unwrap();
     assert!(text.starts_with("line_no;kind;citizen_id"), "{text}");
     assert!(text.contains(";18810,00;"), "G6's line in kroner with a decimal comma: {text}");
+    assert!(
+        text.contains(";0606406666;"),
+        "the provider's CSV carries its citizens' CPR numbers"
+    );
     server.stop().await.unwrap();
 }
 

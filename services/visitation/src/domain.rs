@@ -485,8 +485,8 @@ pub struct Provider {
 /// What the feed carries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeedPayload {
-    /// A grant version.
-    Grant(Box<Grant>),
+    /// A grant version, with the citizen's CPR number (handed only to settlement).
+    Grant(Box<Grant>, String),
     /// A provider approval.
     Provider(Provider),
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use afregning_kit::auth::{Role, require};
+use afregning_kit::auth::{Principal, Role, require};
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
@@ -120,9 +120,10 @@ impl Visitation {
         if !tx.save_grant(&next).await? {
             return Err(ApiError::precondition("expected_version", "the grant was changed meanwhile").into());
         }
+        let cpr = tx.cpr_of(&next.citizen_id).await?;
         tx.append_event(
             event_kind(next.change) as i64,
-            &FeedPayload::Grant(Box::new(next.clone())),
+            &FeedPayload::Grant(Box::new(next.clone()), cpr),
             next.recorded_at,
         )
         .await?;
@@ -422,9 +423,9 @@ impl VisitationService for Visitation {
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
-        if !tx.lock_citizen(&r.citizen_id).await? {
+        let Some(cpr) = tx.lock_citizen(&r.citizen_id).await? else {
             return Err(ApiError::NotFound("citizen".into()).into());
-        }
+        };
         let approval = domain::approval_code(&terms, derived.course.as_ref());
         self.check_providers(&mut tx, &terms.providers, &approval, "terms.providers")
             .await?;
@@ -453,7 +454,7 @@ impl VisitationService for Visitation {
         tx.save_grant(&grant).await?;
         tx.append_event(
             pb::GrantEventKind::Decided as i64,
-            &FeedPayload::Grant(Box::new(grant.clone())),
+            &FeedPayload::Grant(Box::new(grant.clone()), cpr),
             grant.recorded_at,
         )
         .await?;
@@ -718,17 +719,21 @@ impl VisitationService for Visitation {
     type StreamGrantEventsStream = EventStream;
 
     async fn stream_grant_events(&self, request: Request<pb::StreamGrantEventsRequest>) -> Result<Response<EventStream>, Status> {
-        require(&request, FEED_READERS)?;
+        let principal = require(&request, FEED_READERS)?;
+        // Settlement prints CPR numbers on the lines a provider sees for its own citizens; no
+        // other follower (budget holds none) receives them.
+        let with_cpr = matches!(&principal, Principal::Service(name) if name == "settlement");
         let r = request.into_inner();
-        let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, feed_event)?;
+        let convert = move |event| feed_event(event, with_cpr);
+        let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, convert)?;
         Ok(Response::new(Box::pin(stream)))
     }
 }
 
-fn feed_event(event: crate::store::EventRow) -> pb::GrantEvent {
-    let (grant, provider) = match &event.payload {
-        FeedPayload::Grant(g) => (Some(pb_grant(g)), None),
-        FeedPayload::Provider(p) => (None, Some(pb_provider(p))),
+fn feed_event(event: crate::store::EventRow, with_cpr: bool) -> pb::GrantEvent {
+    let (grant, provider, citizen_cpr) = match &event.payload {
+        FeedPayload::Grant(g, cpr) => (Some(pb_grant(g)), None, if with_cpr { cpr.clone() } else { String::new() }),
+        FeedPayload::Provider(p) => (None, Some(pb_provider(p)), String::new()),
     };
     pb::GrantEvent {
         sequence: u64::try_from(event.sequence).unwrap_or_default(),
@@ -736,6 +741,7 @@ fn feed_event(event: crate::store::EventRow) -> pb::GrantEvent {
         grant,
         committed_at: timestamp_text(&event.committed_at),
         provider,
+        citizen_cpr,
     }
 }
 

@@ -202,8 +202,11 @@ pub(crate) trait VisitationTx {
     /// Stores a new citizen.
     async fn insert_citizen(&mut self, row: &CitizenRow) -> Result<(), ApiError>;
 
-    /// Locks a citizen for a grant decision (serialising overlap checks); false if unknown.
-    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<bool, ApiError>;
+    /// Locks a citizen for a grant decision (serialising overlap checks); their CPR number, or
+    /// `None` if unknown.
+    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<Option<String>, ApiError>;
+    /// A citizen's CPR number.
+    async fn cpr_of(&mut self, citizen_id: &str) -> Result<String, ApiError>;
 
     /// Whether a citizen exists.
     async fn citizen_exists(&mut self, citizen_id: &str) -> Result<bool, ApiError>;
@@ -256,9 +259,19 @@ impl VisitationTx for Tx {
     }
 
     /// Locks a citizen for a grant decision (serialising overlap checks); false if unknown.
-    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<bool, ApiError> {
+    async fn lock_citizen(&mut self, citizen_id: &str) -> Result<Option<String>, ApiError> {
         let done = on_tx!(self, t => sqlx::query("UPDATE citizens SET write_lock = write_lock + 1 WHERE citizen_id = $1").bind(citizen_id).execute(&mut **t).await?.rows_affected());
-        Ok(done == 1)
+        if done == 1 {
+            self.cpr_of(citizen_id).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn cpr_of(&mut self, citizen_id: &str) -> Result<String, ApiError> {
+        let (cpr,): (String,) =
+            on_tx!(self, t => sqlx::query_as("SELECT cpr FROM citizens WHERE citizen_id = $1").bind(citizen_id).fetch_one(&mut **t).await?);
+        Ok(cpr)
     }
 
     /// Whether a citizen exists.

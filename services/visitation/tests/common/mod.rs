@@ -51,6 +51,7 @@ pub const EHR_TOKEN: &str = "test-token-ehr-nexus";
 pub const SETTLEMENT_TOKEN: &str = "test-token-service-settlement";
 pub const PROVIDER_TOKEN: &str = "test-token-provider-nord";
 pub const FINANCE_TOKEN: &str = "test-token-finance-dept";
+pub const BUDGET_TOKEN: &str = "test-token-service-budget";
 
 /// The principals the tests call as.
 pub fn tokens() -> std::collections::BTreeMap<String, String> {

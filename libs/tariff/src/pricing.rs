@@ -582,6 +582,19 @@ pub fn largest_share<K>(parts: &[(K, u32)]) -> usize {
         .fold(0, |best, (i, (_, p))| if *p > parts[best].1 { i } else { best })
 }
 
+/// The frames a line of the unit named `code` (see [`Unit::code`]) is paid from: a course type's
+/// catalog split for `course:DEVELOPING:…` and `course:MAINTAINING:…`, otherwise the whole to
+/// `paying_frame`.
+pub fn frame_shares_of_code(code: &str, paying_frame: &str, catalog: &Catalog) -> Vec<(String, u32)> {
+    let course_type = code
+        .strip_prefix("course:")
+        .and_then(|rest| CourseType::from_code(rest.split(':').next().unwrap_or_default()));
+    match course_type.filter(|t| *t != CourseType::Individual).and_then(|t| catalog.course(t)) {
+        Some(tariff) => tariff.frames.clone(),
+        None => vec![(paying_frame.to_owned(), 100)],
+    }
+}
+
 /// The frames a line of `unit` is paid from, with their shares: a course type's split from the
 /// catalog, otherwise the whole line to `paying_frame`.
 pub fn frame_shares(unit: &Unit, paying_frame: &str, catalog: &Catalog) -> Vec<(String, u32)> {

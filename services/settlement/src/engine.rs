@@ -123,6 +123,18 @@ impl Allocation {
         }
     }
 
+    /// The provider's share of a whole line, in percent.
+    fn share_percent(&self, provider: &str) -> u32 {
+        if !self.with_each {
+            return 100;
+        }
+        self.shares
+            .iter()
+            .find(|(p, _, _)| p == provider)
+            .map(|(_, percent, _)| *percent)
+            .unwrap_or(0)
+    }
+
     /// The provider's part of `amount` and, when the lead is paid for everyone, the participants'
     /// shares for information. `None` when the provider gets nothing of it.
     fn part_of(&self, provider: &str, amount: Ore) -> Result<Option<(Ore, Vec<pb::ParticipantShare>)>, PricingError> {
@@ -269,6 +281,7 @@ fn line(
         need_frame: grant.need_frame.clone(),
         account,
         participant_shares: shares,
+        share_percent: 100,
         ..Default::default()
     };
     Ok(FramedLine { line, frames })
@@ -318,7 +331,9 @@ pub fn price_grant_for_provider(
         // A line is explained by the version in force on its last day, which knows most.
         let (terms, grant, _) = in_force(p.covers.last()).ok_or_else(|| fail(latest, "no version in force"))?;
         if let Some((amount, shares)) = allocation.part_of(provider, p.amount).map_err(|e| fail(grant, e))? {
-            lines.push(line(grant, terms, &p, amount, catalogs, shares).map_err(|e| fail(grant, e))?);
+            let mut framed = line(grant, terms, &p, amount, catalogs, shares).map_err(|e| fail(grant, e))?;
+            framed.line.share_percent = allocation.share_percent(provider);
+            lines.push(framed);
         }
     }
     Ok(lines)

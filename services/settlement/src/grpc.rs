@@ -15,7 +15,7 @@ use afregning_proto::settlement::v1::settlement_service_server::SettlementServic
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::bands::{MAX_VISIT_MINUTES, utc_to_local};
 use afregning_tariff::{CatalogSet, Period};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use prost::Message;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
@@ -148,17 +148,13 @@ fn postings(row: &StatementRow, lines: &[StoredLine]) -> Vec<PostingRecord> {
 
 fn pb_posting(event: afregning_kit::store::FeedEvent<PostingRecord>) -> pb::Posting {
     let p = event.payload;
-    let (year, month) = p
-        .period
-        .split_once('-')
-        .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
-        .unwrap_or((0, 0));
+    let period = crate::run::wire_period(&p.period).map(|(period, _)| period);
     pb::Posting {
         sequence: u64::try_from(event.sequence).unwrap_or_default(),
         posting_id: p.posting_id,
         statement_id: p.statement_id,
         provider_id: p.provider_id,
-        period: Some(pbc::Period { year, month }),
+        period,
         paying_frame: p.paying_frame,
         need_frame: p.need_frame,
         account: p.account,
@@ -498,10 +494,6 @@ impl Settlement {
 
 type Pinned<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
-fn not_yet(what: &str) -> Status {
-    Status::unimplemented(format!("{what} is not available in this version of settlement"))
-}
-
 #[tonic::async_trait]
 impl SettlementService for Settlement {
     async fn get_provider(&self, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
@@ -807,8 +799,58 @@ impl SettlementService for Settlement {
         Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 
-    async fn run_true_up(&self, _request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {
-        Err(not_yet("RunTrueUp"))
+    async fn run_true_up(&self, request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {
+        require(&request, OPERATORS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("RunTrueUp", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        v.check(
+            (2000..=today().year()).contains(&r.year),
+            "year",
+            "a year from 2000 up to the current one",
+        );
+        v.check(
+            !r.actual_costs.is_empty() && r.actual_costs.len() <= 500,
+            "actual_costs",
+            "1–500 unit costs",
+        );
+        let mut actual = std::collections::BTreeMap::new();
+        for (i, cost) in r.actual_costs.iter().enumerate() {
+            v.check(
+                !cost.unit.is_empty() && cost.unit.len() <= 64,
+                &format!("actual_costs[{i}].unit"),
+                "required, at most 64 characters",
+            );
+            v.check(
+                cost.actual_rate_ore >= 0,
+                &format!("actual_costs[{i}].actual_rate_ore"),
+                "must not be negative",
+            );
+            if actual
+                .insert(cost.unit.clone(), afregning_tariff::Ore::new(cost.actual_rate_ore))
+                .is_some()
+            {
+                v.add(format!("actual_costs[{i}].unit"), "given twice");
+            }
+        }
+        v.finish()?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        drop(tx);
+        let drafts = self.runner.true_up(r.year, &actual, Utc::now()).await?;
+        let total_ore = drafts.iter().map(|d| d.total_ore).sum();
+        let answer = pb::RunTrueUpResponse {
+            statements: drafts.iter().map(pb_statement).collect(),
+            total_ore,
+        };
+        let mut tx = self.store.storage.begin().await?;
+        if tx.replay::<pb::RunTrueUpResponse>(&key).await?.is_none() {
+            tx.remember(&key, &answer).await?;
+        }
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
     type StreamPostingsStream = Pinned<pb::Posting>;

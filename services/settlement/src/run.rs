@@ -280,14 +280,12 @@ pub fn pb_statement(row: &StatementRow) -> pb::Statement {
             nanos: at.timestamp_subsec_nanos() as i32,
         })
     };
-    let period = period_of(&row.period);
+    let period = wire_period(&row.period);
     pb::Statement {
         statement_id: row.statement_id.clone(),
         provider_id: row.provider_id.clone(),
-        period: period.map(|p| pbc::Period {
-            year: p.year(),
-            month: p.month() as i32,
-        }),
+        period: period.as_ref().map(|(p, _)| *p),
+        true_up: period.is_some_and(|(_, true_up)| true_up),
         state: if row.state == crate::store::ISSUED {
             pb::StatementState::Issued
         } else {
@@ -305,5 +303,176 @@ pub fn pb_statement(row: &StatementRow) -> pb::Statement {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
+    }
+}
+
+/// The stored period text of a provider's true-up statement for `year`.
+pub fn true_up_period(year: i32) -> String {
+    format!("{year:04}-true-up")
+}
+
+/// A stored period text on the wire: `YYYY-MM`, or a true-up's year with December (the month
+/// its postings are booked in).
+pub fn wire_period(text: &str) -> Option<(pbc::Period, bool)> {
+    if let Some(year) = text.strip_suffix("-true-up") {
+        return Some((
+            pbc::Period {
+                year: year.parse().ok()?,
+                month: 12,
+            },
+            true,
+        ));
+    }
+    let p = period_of(text)?;
+    Some((
+        pbc::Period {
+            year: p.year(),
+            month: p.month() as i32,
+        },
+        false,
+    ))
+}
+
+impl Runner {
+    /// Writes each provider's true-up draft for `year`: for every unit with an actual cost, the
+    /// lines issued for the year grouped by paid rate and share, trued up once per group.
+    pub async fn true_up(
+        &self,
+        year: i32,
+        actual: &std::collections::BTreeMap<String, Ore>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StatementRow>, ApiError> {
+        let range = afregning_tariff::DateRange::new(
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::invalid("year", "out of range"))?,
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::invalid("year", "out of range"))?,
+        )
+        .ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+        let mut drafts = Vec::new();
+        for provider_id in self.store.provider_ids().await? {
+            // (unit, rate, quantity unit, catalog, share, paying frame, need frame) → quantity, a line to explain it
+            let mut groups: std::collections::BTreeMap<(String, i64, String, String, u32, String, String), (u64, pb::StatementLine)> =
+                std::collections::BTreeMap::new();
+            for month in 1..=12 {
+                let period = Period::new(year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+                for l in self.store.effective_lines(&provider_id, &period.to_string()).await? {
+                    let e = l.line.explanation.clone().unwrap_or_default();
+                    if !actual.contains_key(&l.line.unit) || e.rule.starts_with("activity.visited") {
+                        continue;
+                    }
+                    let key = (
+                        l.line.unit.clone(),
+                        e.rate_ore,
+                        e.quantity_unit.clone(),
+                        e.catalog_version.clone(),
+                        l.line.share_percent.max(1),
+                        l.line.paying_frame.clone(),
+                        l.line.need_frame.clone(),
+                    );
+                    let entry = groups.entry(key).or_insert((0, l.line.clone()));
+                    entry.0 += u64::try_from(e.quantity).unwrap_or(0);
+                }
+            }
+            let id = format!("st-{provider_id}-{}", true_up_period(year));
+            let mut lines = Vec::new();
+            for ((unit, rate, quantity_unit, catalog_version, share_percent, paying_frame, need_frame), (quantity, sample)) in groups {
+                let quantity_unit = if quantity_unit == "minutes" {
+                    afregning_tariff::pricing::QuantityUnit::Minutes
+                } else {
+                    afregning_tariff::pricing::QuantityUnit::Days
+                };
+                let paid = afregning_tariff::true_up::PaidQuantity {
+                    unit: unit.clone(),
+                    quantity,
+                    quantity_unit,
+                    paid_rate: Ore::new(rate),
+                    catalog_version: catalog_version.clone(),
+                    share_percent,
+                };
+                let priced =
+                    afregning_tariff::true_up::true_up_line(&paid, actual[&unit], range).map_err(|e| ApiError::Internal(e.into()))?;
+                if priced.amount == Ore::ZERO {
+                    continue;
+                }
+                let shares = match self.catalogs.by_version(&catalog_version) {
+                    Some(catalog) => afregning_tariff::pricing::frame_shares_of_code(&unit, &paying_frame, catalog),
+                    None => vec![(paying_frame.clone(), 100)],
+                };
+                let largest = afregning_tariff::pricing::largest_share(&shares);
+                let cross_frame = paying_frame != need_frame;
+                let frames = afregning_tariff::pricing::split_by_percent(priced.amount, &shares, largest)
+                    .map_err(|e| ApiError::Internal(e.into()))?
+                    .into_iter()
+                    .map(|(frame, ore)| crate::engine::FramePart {
+                        need_frame: if cross_frame { need_frame.clone() } else { frame.clone() },
+                        account: self
+                            .catalogs
+                            .by_version(&catalog_version)
+                            .and_then(|c| c.frames.get(&frame))
+                            .map(|f| f.account.clone())
+                            .unwrap_or_default(),
+                        paying_frame: frame,
+                        amount_ore: ore.get(),
+                    })
+                    .collect();
+                let e = &priced.explanation;
+                let line = pb::StatementLine {
+                    kind: pb::LineKind::TrueUp as i32,
+                    unit,
+                    unit_kind: sample.unit_kind,
+                    covers: Some(pbc::DateRange {
+                        first: Some(pbc::Date { year, month: 1, day: 1 }),
+                        last: Some(pbc::Date { year, month: 12, day: 31 }),
+                    }),
+                    amount_ore: priced.amount.get(),
+                    explanation: Some(pbc::LineExplanation {
+                        rule: e.rule.code().to_owned(),
+                        catalog_version: e.catalog_version.clone(),
+                        rate_ore: e.rate.get(),
+                        quantity: i64::try_from(e.quantity).unwrap_or(i64::MAX),
+                        quantity_unit: e.quantity_unit.code().to_owned(),
+                        text: e.text.clone(),
+                    }),
+                    paying_frame,
+                    need_frame,
+                    account: sample.account.clone(),
+                    share_percent,
+                    ..Default::default()
+                };
+                lines.push(StoredLine {
+                    line,
+                    target_period: true_up_period(year),
+                    frames,
+                });
+            }
+            for (i, l) in lines.iter_mut().enumerate() {
+                l.line.line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                l.line.line_id = format!("{id}-{:05}", i + 1);
+                l.line.statement_id = id.clone();
+            }
+            let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
+            let versions: BTreeSet<String> = lines
+                .iter()
+                .filter_map(|l| l.line.explanation.as_ref().map(|e| e.catalog_version.clone()))
+                .collect();
+            let row = StatementRow {
+                statement_id: id,
+                provider_id: provider_id.clone(),
+                period: true_up_period(year),
+                state: crate::store::DRAFT,
+                total_ore: total.get(),
+                line_count: lines.len() as i64,
+                catalog_versions: versions.into_iter().collect::<Vec<_>>().join(","),
+                content_hash: String::new(),
+                computed_at: afregning_kit::store::timestamp(now),
+                issued_at: None,
+            };
+            let mut tx = self.store.storage.begin().await?;
+            tx.write_draft(&row, &lines, &[]).await?;
+            self.store.storage.commit(tx).await?;
+            if !lines.is_empty() {
+                drafts.push(row);
+            }
+        }
+        Ok(drafts)
     }
 }

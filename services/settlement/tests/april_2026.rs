@@ -446,6 +446,15 @@ async fn the_worked_month(backend: Backend) {
     run(&mut operator, "run-april-again", (2026, 4)).await;
     // In May the authority ends G2 backdated to 20 April: April is issued, so May carries the
     // correction — a reversal of the April line and a rebooking of 10–20 April.
+    // Træningsenheden's visit on 29 April really lasted 90 minutes: corrected after April issued.
+    let fix = pb::CorrectDeliveryRequest {
+        request_id: "fix-g7-29".into(),
+        delivery_id: "g7-29".into(),
+        started_at: at(2026, 4, 29, 10, 0),
+        minutes: 90,
+        reason: "logged late".into(),
+    };
+    assert_eq!(operator.correct_delivery(fix).await.unwrap().into_inner().revision, 1);
     ehr.end_grant(pbv::EndGrantRequest {
         request_id: "end-g2".into(),
         grant_id: g2.grant_id.clone(),
@@ -473,6 +482,27 @@ async fn the_worked_month(backend: Backend) {
         ],
         "11 days × 1,850.00 / 7 = 2,907.14"
     );
+    let training = lines(&mut operator, &may[&traening].statement_id).await;
+    let g7_april = hashes[&april[&traening].statement_id].1[0].line_id.clone();
+    let corrected: Vec<(i32, i64, i64, String)> = training
+        .iter()
+        .map(|l| {
+            (
+                l.kind,
+                l.explanation.as_ref().unwrap().quantity,
+                l.amount_ore,
+                l.corrects_line_id.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        corrected,
+        vec![
+            (pb::LineKind::Reversal as i32, 240, -236_000, g7_april.clone()),
+            (pb::LineKind::Rebooking as i32, 270, 265_500, g7_april)
+        ],
+        "270 min × 590.00 / 60 = 2,655.00"
+    );
     for (statement_id, (hash, before)) in &hashes {
         let now = operator
             .get_statement(pb::GetStatementRequest {
@@ -484,6 +514,59 @@ async fn the_worked_month(backend: Backend) {
         assert_eq!(&now.content_hash, hash);
         assert_eq!(&lines(&mut operator, statement_id).await, before, "issued statements never change");
     }
+    // The annual true-up, in either direction: personal care actually cost 500.00 an hour,
+    // the package 1,912.00 and MAINTAINING level 4 7,700.00 a week.
+    let actual = |unit: &str, ore| pb::ActualUnitCost {
+        unit: unit.into(),
+        actual_rate_ore: ore,
+    };
+    let true_up = operator
+        .run_true_up(pb::RunTrueUpRequest {
+            request_id: "true-up-2026".into(),
+            year: 2026,
+            actual_costs: vec![
+                actual("personal_care", 50_000),
+                actual("personal_care_package", 191_200),
+                actual("course:MAINTAINING:4", 770_000),
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let by_provider: BTreeMap<&str, i64> = true_up
+        .statements
+        .iter()
+        .map(|st| (st.provider_id.as_str(), st.total_ore))
+        .collect();
+    // Plejegruppen: +35.42 at 475.00 (85 min), −65.00 at 560.00 (65 min), −58.33 at 640.00 (25 min).
+    // Nord: +186.00 on 21 package days, +460.00 on its 70 % of 23 course days; Sygeplejen 30 %: +197.14.
+    assert_eq!(
+        by_provider,
+        BTreeMap::from([(pleje.as_str(), -8_791), (nord.as_str(), 64_600), (syg.as_str(), 19_714)])
+    );
+    assert_eq!(true_up.total_ore, 75_523);
+    let nord_true_up = true_up.statements.iter().find(|st| st.provider_id == nord).unwrap();
+    assert!(nord_true_up.true_up);
+    let sealed = operator
+        .issue_statement(pb::IssueStatementRequest {
+            request_id: "issue-true-up".into(),
+            statement_id: nord_true_up.statement_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let true_up_postings: Vec<(String, i64)> = postings(&mut operator)
+        .await
+        .into_iter()
+        .filter(|p| p.statement_id == sealed.statement_id)
+        .map(|p| (p.paying_frame, p.amount_ore))
+        .collect();
+    assert_eq!(
+        true_up_postings,
+        vec![("HEALTH".to_owned(), 9_200), ("SOCIAL".to_owned(), 55_400)],
+        "the course's 460.00 split 80/20, the package to SOCIAL"
+    );
+
     // A provider reads only its own statements; another's is denied whether or not it exists.
     let mut nord_client = client(&server, NORD).await;
     assert!(

@@ -7,17 +7,19 @@
 //! reversal of each changed line and, where the new computation has one, a rebooking, both
 //! pointing at the original, on the provider's draft for the month being run.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use afregning_kit::ApiError;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
+use afregning_tariff::pricing::{QuantityUnit, Rule, frame_shares_of_code, largest_share, split_by_percent};
+use afregning_tariff::true_up::{PaidQuantity, true_up_line};
 use afregning_tariff::{CatalogSet, Ore, Period};
 use chrono::{DateTime, Utc};
 use prost::Message;
 
-use crate::engine::{self, DeliveredVisit, FramedLine};
+use crate::engine::{self, DeliveredVisit, FramePart, FramedLine};
 use crate::store::{Input, StatementRow, StatementTx, Store, StoredLine};
 
 /// How many months back an issued statement is checked for corrections.
@@ -227,21 +229,13 @@ impl Runner {
         inputs.extend(correction_inputs);
         let mut lines: Vec<StoredLine> = regular.into_iter().map(|l| stored(l, period)).collect();
         lines.extend(corrections);
-        for (i, l) in lines.iter_mut().enumerate() {
-            l.line.line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            l.line.line_id = format!("{id}-{:05}", i + 1);
-            l.line.statement_id = id.clone();
-        }
-        let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
-        let versions: BTreeSet<String> = lines
-            .iter()
-            .filter_map(|l| l.line.explanation.as_ref().map(|e| e.catalog_version.clone()))
-            .collect();
-        for version in &versions {
+        number_lines(&id, &mut lines);
+        let row = draft_row(id, provider_id, period.to_string(), &lines, now)?;
+        for version in row.catalog_versions.split(',').filter(|v| !v.is_empty()) {
             if let Some(catalog) = self.catalogs.by_version(version) {
                 inputs.push(Input {
                     kind: "catalog",
-                    key: version.clone(),
+                    key: version.to_owned(),
                     payload: catalog.to_toml_string().into_bytes(),
                 });
             }
@@ -253,23 +247,54 @@ impl Runner {
                 payload: provider.encode_to_vec(),
             });
         }
-        let row = StatementRow {
-            statement_id: id,
-            provider_id: provider_id.to_owned(),
-            period: period.to_string(),
-            state: crate::store::DRAFT,
-            total_ore: total.get(),
-            line_count: lines.len() as i64,
-            catalog_versions: versions.into_iter().collect::<Vec<_>>().join(","),
-            content_hash: String::new(),
-            computed_at: afregning_kit::store::timestamp(now),
-            issued_at: None,
-        };
         let mut tx = self.store.storage.begin().await?;
         tx.write_draft(&row, &lines, &inputs).await?;
         self.store.storage.commit(tx).await?;
+        let total = Ore::new(row.total_ore);
         Ok(ProviderResult { lines: lines.len(), total })
     }
+}
+
+/// Numbers `lines` in order and gives each its id within statement `id`.
+fn number_lines(id: &str, lines: &mut [StoredLine]) {
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.line.line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        l.line.line_id = format!("{id}-{:05}", i + 1);
+        l.line.statement_id = id.to_owned();
+    }
+}
+
+/// A draft statement's header for `lines`: their total and the catalogs that priced them.
+fn draft_row(id: String, provider_id: &str, period: String, lines: &[StoredLine], now: DateTime<Utc>) -> Result<StatementRow, ApiError> {
+    let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
+    let versions: BTreeSet<String> = lines
+        .iter()
+        .filter_map(|l| l.line.explanation.as_ref().map(|e| e.catalog_version.clone()))
+        .collect();
+    Ok(StatementRow {
+        statement_id: id,
+        provider_id: provider_id.to_owned(),
+        period,
+        state: crate::store::DRAFT,
+        total_ore: total.get(),
+        line_count: lines.len() as i64,
+        catalog_versions: versions.into_iter().collect::<Vec<_>>().join(","),
+        content_hash: String::new(),
+        computed_at: afregning_kit::store::timestamp(now),
+        issued_at: None,
+    })
+}
+
+/// What a true-up groups a provider's issued lines of a year by.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct TrueUpGroup {
+    unit: String,
+    rate_ore: i64,
+    quantity_unit: String,
+    catalog_version: String,
+    share_percent: u32,
+    paying_frame: String,
+    need_frame: String,
 }
 
 /// The wire form of a stored statement.
@@ -336,136 +361,23 @@ pub fn wire_period(text: &str) -> Option<(pbc::Period, bool)> {
 impl Runner {
     /// Writes each provider's true-up draft for `year`: for every unit with an actual cost, the
     /// lines issued for the year grouped by paid rate and share, trued up once per group.
-    pub async fn true_up(
-        &self,
-        year: i32,
-        actual: &std::collections::BTreeMap<String, Ore>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<StatementRow>, ApiError> {
-        let range = afregning_tariff::DateRange::new(
-            chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| ApiError::invalid("year", "out of range"))?,
-            chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(|| ApiError::invalid("year", "out of range"))?,
-        )
-        .ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+    pub async fn true_up(&self, year: i32, actual: &BTreeMap<String, Ore>, now: DateTime<Utc>) -> Result<Vec<StatementRow>, ApiError> {
+        let out_of_range = || ApiError::invalid("year", "out of range");
+        let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(out_of_range)?;
+        let last = chrono::NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(out_of_range)?;
+        let range = afregning_tariff::DateRange::new(first, last).ok_or_else(out_of_range)?;
         let mut drafts = Vec::new();
         for provider_id in self.store.provider_ids().await? {
-            // (unit, rate, quantity unit, catalog, share, paying frame, need frame) → quantity, a line to explain it
-            let mut groups: std::collections::BTreeMap<(String, i64, String, String, u32, String, String), (u64, pb::StatementLine)> =
-                std::collections::BTreeMap::new();
-            for month in 1..=12 {
-                let period = Period::new(year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
-                for l in self.store.effective_lines(&provider_id, &period.to_string()).await? {
-                    let e = l.line.explanation.clone().unwrap_or_default();
-                    if !actual.contains_key(&l.line.unit) || e.rule.starts_with("activity.visited") {
-                        continue;
-                    }
-                    let key = (
-                        l.line.unit.clone(),
-                        e.rate_ore,
-                        e.quantity_unit.clone(),
-                        e.catalog_version.clone(),
-                        l.line.share_percent.max(1),
-                        l.line.paying_frame.clone(),
-                        l.line.need_frame.clone(),
-                    );
-                    let entry = groups.entry(key).or_insert((0, l.line.clone()));
-                    entry.0 += u64::try_from(e.quantity).unwrap_or(0);
-                }
-            }
+            let groups = self.issued_groups(&provider_id, year, actual).await?;
             let id = format!("st-{provider_id}-{}", true_up_period(year));
             let mut lines = Vec::new();
-            for ((unit, rate, quantity_unit, catalog_version, share_percent, paying_frame, need_frame), (quantity, sample)) in groups {
-                let quantity_unit = if quantity_unit == "minutes" {
-                    afregning_tariff::pricing::QuantityUnit::Minutes
-                } else {
-                    afregning_tariff::pricing::QuantityUnit::Days
-                };
-                let paid = afregning_tariff::true_up::PaidQuantity {
-                    unit: unit.clone(),
-                    quantity,
-                    quantity_unit,
-                    paid_rate: Ore::new(rate),
-                    catalog_version: catalog_version.clone(),
-                    share_percent,
-                };
-                let priced =
-                    afregning_tariff::true_up::true_up_line(&paid, actual[&unit], range).map_err(|e| ApiError::Internal(e.into()))?;
-                if priced.amount == Ore::ZERO {
-                    continue;
+            for (group, (quantity, sample)) in groups {
+                if let Some(line) = self.true_up_line(group, quantity, &sample, actual, range, year)? {
+                    lines.push(line);
                 }
-                let shares = match self.catalogs.by_version(&catalog_version) {
-                    Some(catalog) => afregning_tariff::pricing::frame_shares_of_code(&unit, &paying_frame, catalog),
-                    None => vec![(paying_frame.clone(), 100)],
-                };
-                let largest = afregning_tariff::pricing::largest_share(&shares);
-                let cross_frame = paying_frame != need_frame;
-                let frames = afregning_tariff::pricing::split_by_percent(priced.amount, &shares, largest)
-                    .map_err(|e| ApiError::Internal(e.into()))?
-                    .into_iter()
-                    .map(|(frame, ore)| crate::engine::FramePart {
-                        need_frame: if cross_frame { need_frame.clone() } else { frame.clone() },
-                        account: self
-                            .catalogs
-                            .by_version(&catalog_version)
-                            .and_then(|c| c.frames.get(&frame))
-                            .map(|f| f.account.clone())
-                            .unwrap_or_default(),
-                        paying_frame: frame,
-                        amount_ore: ore.get(),
-                    })
-                    .collect();
-                let e = &priced.explanation;
-                let line = pb::StatementLine {
-                    kind: pb::LineKind::TrueUp as i32,
-                    unit,
-                    unit_kind: sample.unit_kind,
-                    covers: Some(pbc::DateRange {
-                        first: Some(pbc::Date { year, month: 1, day: 1 }),
-                        last: Some(pbc::Date { year, month: 12, day: 31 }),
-                    }),
-                    amount_ore: priced.amount.get(),
-                    explanation: Some(pbc::LineExplanation {
-                        rule: e.rule.code().to_owned(),
-                        catalog_version: e.catalog_version.clone(),
-                        rate_ore: e.rate.get(),
-                        quantity: i64::try_from(e.quantity).unwrap_or(i64::MAX),
-                        quantity_unit: e.quantity_unit.code().to_owned(),
-                        text: e.text.clone(),
-                    }),
-                    paying_frame,
-                    need_frame,
-                    account: sample.account.clone(),
-                    share_percent,
-                    ..Default::default()
-                };
-                lines.push(StoredLine {
-                    line,
-                    target_period: true_up_period(year),
-                    frames,
-                });
             }
-            for (i, l) in lines.iter_mut().enumerate() {
-                l.line.line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-                l.line.line_id = format!("{id}-{:05}", i + 1);
-                l.line.statement_id = id.clone();
-            }
-            let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
-            let versions: BTreeSet<String> = lines
-                .iter()
-                .filter_map(|l| l.line.explanation.as_ref().map(|e| e.catalog_version.clone()))
-                .collect();
-            let row = StatementRow {
-                statement_id: id,
-                provider_id: provider_id.clone(),
-                period: true_up_period(year),
-                state: crate::store::DRAFT,
-                total_ore: total.get(),
-                line_count: lines.len() as i64,
-                catalog_versions: versions.into_iter().collect::<Vec<_>>().join(","),
-                content_hash: String::new(),
-                computed_at: afregning_kit::store::timestamp(now),
-                issued_at: None,
-            };
+            number_lines(&id, &mut lines);
+            let row = draft_row(id, &provider_id, true_up_period(year), &lines, now)?;
             let mut tx = self.store.storage.begin().await?;
             tx.write_draft(&row, &lines, &[]).await?;
             self.store.storage.commit(tx).await?;
@@ -474,5 +386,114 @@ impl Runner {
             }
         }
         Ok(drafts)
+    }
+
+    /// The provider's effective lines issued for `year`, of units with an actual cost, summed by
+    /// group: the quantity and one line of the group to take its account from.
+    async fn issued_groups(
+        &self,
+        provider_id: &str,
+        year: i32,
+        actual: &BTreeMap<String, Ore>,
+    ) -> Result<BTreeMap<TrueUpGroup, (u64, pb::StatementLine)>, ApiError> {
+        let mut groups: BTreeMap<TrueUpGroup, (u64, pb::StatementLine)> = BTreeMap::new();
+        for month in 1..=12 {
+            let period = Period::new(year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+            for l in self.store.effective_lines(provider_id, &period.to_string()).await? {
+                let e = l.line.explanation.clone().unwrap_or_default();
+                // Visited-basis activity is priced from minutes per week, not a quantity of the rate.
+                if !actual.contains_key(&l.line.unit) || e.rule == Rule::ActivityVisited.code() {
+                    continue;
+                }
+                let group = TrueUpGroup {
+                    unit: l.line.unit.clone(),
+                    rate_ore: e.rate_ore,
+                    quantity_unit: e.quantity_unit.clone(),
+                    catalog_version: e.catalog_version.clone(),
+                    share_percent: l.line.share_percent.max(1),
+                    paying_frame: l.line.paying_frame.clone(),
+                    need_frame: l.line.need_frame.clone(),
+                };
+                groups.entry(group).or_insert((0, l.line.clone())).0 += u64::try_from(e.quantity).unwrap_or(0);
+            }
+        }
+        Ok(groups)
+    }
+
+    /// One group's true-up line, split over frames as its unit is; `None` when nothing is owed.
+    fn true_up_line(
+        &self,
+        group: TrueUpGroup,
+        quantity: u64,
+        sample: &pb::StatementLine,
+        actual: &BTreeMap<String, Ore>,
+        range: afregning_tariff::DateRange,
+        year: i32,
+    ) -> Result<Option<StoredLine>, ApiError> {
+        let quantity_unit = if group.quantity_unit == QuantityUnit::Minutes.code() {
+            QuantityUnit::Minutes
+        } else {
+            QuantityUnit::Days
+        };
+        let paid = PaidQuantity {
+            unit: group.unit.clone(),
+            quantity,
+            quantity_unit,
+            paid_rate: Ore::new(group.rate_ore),
+            catalog_version: group.catalog_version.clone(),
+            share_percent: group.share_percent,
+        };
+        let priced = true_up_line(&paid, actual[&group.unit], range).map_err(|e| ApiError::Internal(e.into()))?;
+        if priced.amount == Ore::ZERO {
+            return Ok(None);
+        }
+        let catalog = self.catalogs.by_version(&group.catalog_version);
+        let shares = match catalog {
+            Some(catalog) => frame_shares_of_code(&group.unit, &group.paying_frame, catalog),
+            None => vec![(group.paying_frame.clone(), 100)],
+        };
+        let cross_frame = group.paying_frame != group.need_frame;
+        let frames = split_by_percent(priced.amount, &shares, largest_share(&shares))
+            .map_err(|e| ApiError::Internal(e.into()))?
+            .into_iter()
+            .map(|(frame, ore)| FramePart {
+                need_frame: if cross_frame { group.need_frame.clone() } else { frame.clone() },
+                account: catalog
+                    .and_then(|c| c.frames.get(&frame))
+                    .map(|f| f.account.clone())
+                    .unwrap_or_default(),
+                paying_frame: frame,
+                amount_ore: ore.get(),
+            })
+            .collect();
+        let e = &priced.explanation;
+        let line = pb::StatementLine {
+            kind: pb::LineKind::TrueUp as i32,
+            unit: group.unit,
+            unit_kind: sample.unit_kind,
+            covers: Some(pbc::DateRange {
+                first: Some(pbc::Date { year, month: 1, day: 1 }),
+                last: Some(pbc::Date { year, month: 12, day: 31 }),
+            }),
+            amount_ore: priced.amount.get(),
+            explanation: Some(pbc::LineExplanation {
+                rule: e.rule.code().to_owned(),
+                catalog_version: e.catalog_version.clone(),
+                rate_ore: e.rate.get(),
+                quantity: i64::try_from(e.quantity).unwrap_or(i64::MAX),
+                quantity_unit: e.quantity_unit.code().to_owned(),
+                text: e.text.clone(),
+            }),
+            paying_frame: group.paying_frame,
+            need_frame: group.need_frame,
+            account: sample.account.clone(),
+            share_percent: group.share_percent,
+            ..Default::default()
+        };
+        Ok(Some(StoredLine {
+            line,
+            target_period: true_up_period(year),
+            frames,
+        }))
     }
 }

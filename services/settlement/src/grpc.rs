@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use afregning_kit::auth::{Principal, Role, require};
+use afregning_kit::paging::{MAX_PAGE_SIZE, next_token, page};
 use afregning_kit::store::{RequestKey, Tx};
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
@@ -32,9 +33,6 @@ const MAX_DELIVERIES_PER_STREAM: u64 = 2_000_000;
 const MAX_ERRORS_LISTED: usize = 10_000;
 /// How far in the future a visit may start (clock skew between systems).
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
-/// Default and largest page sizes.
-const DEFAULT_PAGE_SIZE: u32 = 100;
-const MAX_PAGE_SIZE: u32 = 1_000;
 
 /// Who may report and correct deliveries.
 const REPORTERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local];
@@ -328,35 +326,6 @@ async fn remember_run(store: &Store, key: &RequestKey, done: &pb::SettlementProg
         tx.remember(key, done).await?;
     }
     store.storage.commit(tx).await
-}
-
-fn page(request: Option<&pbc::PageRequest>) -> Result<(i64, i64), ApiError> {
-    let request = request.cloned().unwrap_or_default();
-    if request.page_size > MAX_PAGE_SIZE {
-        return Err(ApiError::invalid("page.page_size", format!("at most {MAX_PAGE_SIZE}")));
-    }
-    let size = if request.page_size == 0 {
-        DEFAULT_PAGE_SIZE
-    } else {
-        request.page_size
-    };
-    let offset = if request.page_token.is_empty() {
-        0
-    } else {
-        request
-            .page_token
-            .parse::<u32>()
-            .map_err(|_| ApiError::invalid("page.page_token", "not a token from this service"))?
-    };
-    Ok((i64::from(offset), i64::from(size)))
-}
-
-fn next_token(offset: i64, limit: i64, returned: usize) -> String {
-    if (returned as i64) < limit {
-        String::new()
-    } else {
-        (offset + limit).to_string()
-    }
 }
 
 fn instant(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {

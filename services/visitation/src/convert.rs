@@ -9,41 +9,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::domain::{Change, Grant, Provider, SettleMode, Share, Status, UnitKind};
 
-/// Default and largest page sizes.
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// Largest page a caller may ask for.
-pub const MAX_PAGE_SIZE: u32 = 1_000;
-
-/// Offset and limit from a page request; the token is the decimal offset of the next page.
-pub fn page(request: Option<&pbc::PageRequest>) -> Result<(i64, i64), ApiError> {
-    let request = request.cloned().unwrap_or_default();
-    if request.page_size > MAX_PAGE_SIZE {
-        return Err(ApiError::invalid("page.page_size", format!("at most {MAX_PAGE_SIZE}")));
-    }
-    let size = if request.page_size == 0 {
-        DEFAULT_PAGE_SIZE
-    } else {
-        request.page_size
-    };
-    let offset = if request.page_token.is_empty() {
-        0
-    } else {
-        request
-            .page_token
-            .parse::<u32>()
-            .map_err(|_| ApiError::invalid("page.page_token", "not a token from this service"))?
-    };
-    Ok((i64::from(offset), i64::from(size)))
-}
-
-/// The next page's token, empty when this page was the last.
-pub fn next_token(offset: i64, limit: i64, returned: usize) -> String {
-    if (returned as i64) < limit {
-        String::new()
-    } else {
-        (offset + limit).to_string()
-    }
-}
+pub use afregning_kit::paging::{next_token, page};
 
 /// A required date.
 pub fn date(value: Option<&pbc::Date>, field: &str) -> Result<NaiveDate, ApiError> {

@@ -1,11 +1,17 @@
 //! Finance's service: committee frames, the append-only ledger, follow-up, deviation
 //! explanations, quarterly net-zero reallocation, export and reconciliation.
 //!
-//! This crate holds the service's own parts; the server, configuration, telemetry and database
-//! plumbing it shares with the other services live in `afregning-kit`.
+//! * [`follower`] — settlement's postings into the ledger.
+//! * [`grpc`] — the `BudgetService` RPCs.
+//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
+
+pub mod follower;
+pub mod grpc;
+pub mod store;
 
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
+use afregning_proto::budget::v1::budget_service_server::BudgetServiceServer;
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -24,8 +30,18 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
-/// The service's RPC routes. The server already carries health and reflection; the
-/// `afregning.budget.v1.BudgetService` RPCs are added here as they are built.
-pub fn routes(_context: ServiceContext) -> anyhow::Result<Routes> {
-    Ok(Routes::default())
+/// The service's RPC routes, with the postings follower started in the background.
+pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
+    let store = store::Store::new(context.database);
+    follower::spawn(
+        store.clone(),
+        context.config.settlement_url.clone(),
+        context.config.upstream_token.clone(),
+    );
+    Ok(service_routes(store, &context.auth))
+}
+
+/// The RPC routes alone, for callers that run the follower themselves.
+pub fn service_routes(store: store::Store, auth: &afregning_kit::auth::Authenticator) -> Routes {
+    Routes::new(BudgetServiceServer::with_interceptor(grpc::Budget::new(store), auth.interceptor()))
 }

@@ -1,0 +1,221 @@
+//! Budget's storage: committees, frames, the append-only ledger with running day totals, and the
+//! cursor of the postings feed — on top of the kit's shared transaction and idempotency
+//! ([`afregning_kit::store`]). Each query is written once for both backends.
+
+use afregning_kit::store::{Storage, Tx};
+use afregning_kit::{ApiError, on_pool, on_tx};
+
+/// The postings feed, by cursor name.
+pub const SETTLEMENT_FEED: &str = "settlement";
+
+/// Ledger sources (the proto `EntrySource` numbers).
+pub mod source {
+    /// A posting from settlement.
+    pub const SETTLEMENT: i64 = 1;
+    /// An actual imported from the ERP.
+    pub const ERP_ACTUAL: i64 = 2;
+    /// One side of an executed reallocation.
+    pub const REALLOCATION: i64 = 3;
+}
+
+/// A committee.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CommitteeRow {
+    /// Upper-case code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A frame for one budget year.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FrameRow {
+    /// Frame code, as the catalog maps legal bases to it.
+    pub frame: String,
+    /// Budget year.
+    pub year: i64,
+    /// Committee code.
+    pub committee: String,
+    /// Display name.
+    pub name: String,
+    /// Finance account.
+    pub account: String,
+    /// The budget, øre.
+    pub amount_ore: i64,
+    /// JSON list of twelve monthly amounts, or empty for even by days.
+    pub profile: String,
+}
+
+/// A ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LedgerRow {
+    /// Assigned on insert; 0 before.
+    pub entry_no: i64,
+    /// The frame it is booked on.
+    pub frame: String,
+    /// Budget year.
+    pub year: i64,
+    /// Finance account.
+    pub account: String,
+    /// ISO date.
+    pub booked_on: String,
+    /// Øre (negative for credits and the giving side of a reallocation).
+    pub amount_ore: i64,
+    /// See [`source`].
+    pub source: i64,
+    /// Posting id, ERP external id or case id.
+    pub source_ref: String,
+    /// The frame that owns the need (for postings; the frame itself otherwise).
+    pub need_frame: String,
+    /// Free text.
+    pub text: String,
+    /// RFC 3339.
+    pub recorded_at: String,
+}
+
+/// Budget's store.
+#[derive(Clone)]
+pub struct Store {
+    /// The database.
+    pub storage: Storage,
+}
+
+const LEDGER_COLUMNS: &str = "entry_no, frame, year, account, booked_on, amount_ore, source, source_ref, need_frame, text, recorded_at";
+
+impl Store {
+    /// A store over `db`.
+    pub fn new(db: afregning_kit::db::Database) -> Store {
+        Store { storage: Storage::new(db) }
+    }
+
+    /// How far `feed` has been applied.
+    pub async fn cursor(&self, feed: &str) -> Result<i64, ApiError> {
+        let (position,): (i64,) =
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT position FROM cursors WHERE feed = $1").bind(feed).fetch_one(p).await?);
+        Ok(position)
+    }
+
+    /// Committees by code.
+    pub async fn committees(&self, offset: i64, limit: i64) -> Result<Vec<CommitteeRow>, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT code, name FROM committees ORDER BY code LIMIT $1 OFFSET $2")
+            .bind(limit).bind(offset).fetch_all(p).await?),
+        )
+    }
+
+    /// A frame of a year.
+    pub async fn frame(&self, frame: &str, year: i64) -> Result<Option<FrameRow>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT frame, year, committee, name, account, amount_ore, profile FROM frames WHERE frame = $1 AND year = $2")
+            .bind(frame).bind(year).fetch_optional(p).await?))
+    }
+
+    /// A year's frames by code.
+    pub async fn frames(&self, year: i64, offset: i64, limit: i64) -> Result<Vec<FrameRow>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT frame, year, committee, name, account, amount_ore, profile FROM frames WHERE year = $1 ORDER BY frame LIMIT $2 OFFSET $3")
+            .bind(year).bind(limit).bind(offset).fetch_all(p).await?))
+    }
+
+    /// A frame's ledger entries of a year, oldest first.
+    pub async fn ledger(&self, frame: &str, year: i64, offset: i64, limit: i64) -> Result<Vec<LedgerRow>, ApiError> {
+        let sql = format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE frame = $1 AND year = $2 ORDER BY entry_no LIMIT $3 OFFSET $4");
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(frame).bind(year).bind(limit).bind(offset).fetch_all(p).await?),
+        )
+    }
+
+    /// A frame's running totals of a year: (day, source, øre).
+    pub async fn day_totals(&self, frame: &str, year: i64) -> Result<Vec<(String, i64, i64)>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT day, source, amount_ore FROM frame_day_totals WHERE frame = $1 AND year = $2 ORDER BY day, source")
+            .bind(frame).bind(year).fetch_all(p).await?))
+    }
+
+    /// The sum of all entries of a source, øre.
+    pub async fn total_of_source(&self, source: i64) -> Result<i64, ApiError> {
+        let (total,): (i64,) = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(amount_ore), 0) AS BIGINT) FROM frame_day_totals WHERE source = $1").bind(source).fetch_one(p).await?);
+        Ok(total)
+    }
+}
+
+/// Budget's writes inside a transaction.
+pub(crate) trait BudgetTx {
+    /// Moves `feed`'s cursor from `from` to `to`; false when another follower already did.
+    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError>;
+    /// Creates a committee; false when the code exists.
+    async fn insert_committee(&mut self, row: &CommitteeRow) -> Result<bool, ApiError>;
+    /// Whether a committee exists.
+    async fn committee_exists(&mut self, code: &str) -> Result<bool, ApiError>;
+    /// Sets (creates or replaces) a frame of a year.
+    async fn upsert_frame(&mut self, row: &FrameRow) -> Result<(), ApiError>;
+    /// A frame of a year, inside the transaction.
+    async fn frame(&mut self, frame: &str, year: i64) -> Result<Option<FrameRow>, ApiError>;
+    /// An entry by its source and reference.
+    async fn entry(&mut self, source: i64, source_ref: &str) -> Result<Option<LedgerRow>, ApiError>;
+    /// Appends an entry and adds it to the running totals; false when its (source, reference)
+    /// is already in the ledger.
+    async fn append_entry(&mut self, row: &LedgerRow) -> Result<bool, ApiError>;
+}
+
+impl BudgetTx for Tx {
+    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError> {
+        let moved = on_tx!(self, t => sqlx::query("UPDATE cursors SET position = $1 WHERE feed = $2 AND position = $3")
+            .bind(to).bind(feed).bind(from).execute(&mut **t).await?.rows_affected());
+        Ok(moved == 1)
+    }
+
+    async fn insert_committee(&mut self, row: &CommitteeRow) -> Result<bool, ApiError> {
+        let added = on_tx!(self, t => sqlx::query("INSERT INTO committees (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(&row.code).bind(&row.name).execute(&mut **t).await?.rows_affected());
+        Ok(added == 1)
+    }
+
+    async fn committee_exists(&mut self, code: &str) -> Result<bool, ApiError> {
+        let row: Option<(String,)> =
+            on_tx!(self, t => sqlx::query_as("SELECT code FROM committees WHERE code = $1").bind(code).fetch_optional(&mut **t).await?);
+        Ok(row.is_some())
+    }
+
+    async fn upsert_frame(&mut self, row: &FrameRow) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query(
+            "INSERT INTO frames (frame, year, committee, name, account, amount_ore, profile) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (frame, year) DO UPDATE SET committee = excluded.committee, name = excluded.name, account = excluded.account, \
+             amount_ore = excluded.amount_ore, profile = excluded.profile")
+            .bind(&row.frame).bind(row.year).bind(&row.committee).bind(&row.name).bind(&row.account).bind(row.amount_ore).bind(&row.profile)
+            .execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    async fn frame(&mut self, frame: &str, year: i64) -> Result<Option<FrameRow>, ApiError> {
+        Ok(on_tx!(self, t => sqlx::query_as(
+            "SELECT frame, year, committee, name, account, amount_ore, profile FROM frames WHERE frame = $1 AND year = $2")
+            .bind(frame).bind(year).fetch_optional(&mut **t).await?))
+    }
+
+    async fn entry(&mut self, source: i64, source_ref: &str) -> Result<Option<LedgerRow>, ApiError> {
+        let sql = format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE source = $1 AND source_ref = $2");
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(source).bind(source_ref).fetch_optional(&mut **t).await?))
+    }
+
+    async fn append_entry(&mut self, row: &LedgerRow) -> Result<bool, ApiError> {
+        let added = on_tx!(self, t => {
+            let added = sqlx::query(
+                "INSERT INTO ledger (frame, year, account, booked_on, amount_ore, source, source_ref, need_frame, text, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (source, source_ref) DO NOTHING")
+                .bind(&row.frame).bind(row.year).bind(&row.account).bind(&row.booked_on).bind(row.amount_ore).bind(row.source)
+                .bind(&row.source_ref).bind(&row.need_frame).bind(&row.text).bind(&row.recorded_at)
+                .execute(&mut **t).await?.rows_affected() == 1;
+            if added {
+                sqlx::query(
+                    "INSERT INTO frame_day_totals (frame, year, day, source, amount_ore) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (frame, year, day, source) DO UPDATE SET amount_ore = frame_day_totals.amount_ore + excluded.amount_ore")
+                    .bind(&row.frame).bind(row.year).bind(&row.booked_on).bind(row.source).bind(row.amount_ore)
+                    .execute(&mut **t).await?;
+            }
+            added
+        });
+        Ok(added)
+    }
+}

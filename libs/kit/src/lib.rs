@@ -8,6 +8,7 @@
 //! * [`error`] — the small fixed set of API errors, each mapped to one gRPC code, with field violations.
 //! * [`db`] — SQLite (embedded default) or PostgreSQL pools, with each service's migrations.
 //! * [`store`] — the write transaction for both backends, idempotency records, the ordered feed.
+//! * [`follow`] — following another service's feed with a cursor kept beside its effects.
 //! * [`paging`] — page sizes and opaque page tokens for every list call.
 //! * [`server`] — the gRPC server with health, reflection, request spans and graceful shutdown.
 //! * [`testing`] — start a service on port 0 with a fresh database, and check a built binary.
@@ -17,6 +18,7 @@ pub mod catalogs;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod follow;
 pub mod paging;
 pub mod server;
 pub mod store;

@@ -1,73 +1,50 @@
-//! Follows settlement's postings feed into the ledger: each posting becomes one consumption entry
-//! on its paying frame, booked on the last day of its period, in one transaction with the cursor.
-//! A restart of either side resumes after the last applied sequence: nothing lost, nothing
-//! doubled (a posting id is also unique in the ledger).
+//! Follows settlement's postings feed into the ledger with the kit's follower: each posting
+//! becomes one consumption entry on its paying frame, booked on the last day of its period, in
+//! one transaction with the cursor (a posting id is also unique in the ledger).
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use afregning_kit::ApiError;
 use afregning_kit::auth::Outgoing;
+use afregning_kit::store::Tx;
 use afregning_proto::settlement::v1 as pbs;
 use afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient;
 use afregning_tariff::Period;
 use chrono::Utc;
+use futures::future::BoxFuture;
+use futures::stream::StreamExt;
 use tokio::task::JoinHandle;
 use tonic::transport::Endpoint;
 
 use crate::store::{BudgetTx, LedgerRow, SETTLEMENT_FEED, Store, source};
 
-/// Longest pause between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
-
-/// Starts following `url` in the background until the task is aborted.
+/// Starts following settlement at `url` in the background until the task is aborted.
 pub fn spawn(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut backoff = Duration::from_millis(200);
-        loop {
-            match follow(&store, &url, token.as_deref()).await {
-                Ok(()) => backoff = Duration::from_millis(200),
-                Err(error) => {
-                    tracing::warn!(
-                        error = format!("{error:#}"),
-                        feed = SETTLEMENT_FEED,
-                        "postings feed interrupted; reconnecting"
-                    );
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
-            }
-            tokio::time::sleep(backoff).await;
-        }
-    })
-}
-
-async fn follow(store: &Store, url: &str, token: Option<&str>) -> anyhow::Result<()> {
-    let channel = Endpoint::from_shared(url.to_owned())?
-        .connect_timeout(Duration::from_secs(5))
-        .connect()
-        .await?;
-    let mut client = SettlementServiceClient::with_interceptor(channel, Outgoing::new(token));
-    let mut cursor = store.cursor(SETTLEMENT_FEED).await?;
-    let request = pbs::StreamPostingsRequest {
-        after_sequence: u64::try_from(cursor)?,
-        follow: true,
-        max_events: 0,
-    };
-    let mut postings = client.stream_postings(request).await?.into_inner();
-    while let Some(posting) = postings.message().await? {
-        let sequence = i64::try_from(posting.sequence)?;
-        anyhow::ensure!(sequence == cursor + 1, "postings feed jumped from {cursor} to {sequence}");
-        apply(store, cursor, &posting).await?;
-        cursor = sequence;
-    }
-    Ok(())
+    let open: afregning_kit::follow::Opener<pbs::Posting> = Arc::new(move |after| {
+        let (url, token) = (url.clone(), token.clone());
+        Box::pin(async move {
+            let channel = Endpoint::from_shared(url)?
+                .connect_timeout(Duration::from_secs(5))
+                .connect()
+                .await?;
+            let mut client = SettlementServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
+            let request = pbs::StreamPostingsRequest {
+                after_sequence: after,
+                follow: true,
+                max_events: 0,
+            };
+            Ok(client.stream_postings(request).await?.into_inner().boxed())
+        })
+    });
+    afregning_kit::follow::spawn(store.storage, SETTLEMENT_FEED, |p: &pbs::Posting| p.sequence, open, apply)
 }
 
 /// The ledger entry of a posting: consumption on the paying frame on the period's last day.
-pub fn entry_of(posting: &pbs::Posting) -> anyhow::Result<LedgerRow> {
-    let p = posting
-        .period
-        .ok_or_else(|| anyhow::anyhow!("posting {} has no period", posting.posting_id))?;
-    let period = Period::new(p.year, u32::try_from(p.month)?)
-        .ok_or_else(|| anyhow::anyhow!("posting {} has an invalid period", posting.posting_id))?;
+pub fn entry_of(posting: &pbs::Posting) -> Result<LedgerRow, ApiError> {
+    let invalid = || ApiError::Internal(anyhow::anyhow!("posting {} has no valid period", posting.posting_id));
+    let p = posting.period.ok_or_else(invalid)?;
+    let period = Period::new(p.year, u32::try_from(p.month).map_err(|_| invalid())?).ok_or_else(invalid)?;
     Ok(LedgerRow {
         entry_no: 0,
         frame: posting.paying_frame.clone(),
@@ -83,14 +60,9 @@ pub fn entry_of(posting: &pbs::Posting) -> anyhow::Result<LedgerRow> {
     })
 }
 
-async fn apply(store: &Store, from: i64, posting: &pbs::Posting) -> anyhow::Result<()> {
-    let mut tx = store.storage.begin().await?;
-    let to = i64::try_from(posting.sequence)?;
-    anyhow::ensure!(
-        tx.advance_cursor(SETTLEMENT_FEED, from, to).await?,
-        "another follower moved the cursor past {from}"
-    );
-    tx.append_entry(&entry_of(posting)?).await?;
-    store.storage.commit(tx).await?;
-    Ok(())
+fn apply<'a>(tx: &'a mut Tx, posting: &'a pbs::Posting) -> BoxFuture<'a, Result<(), ApiError>> {
+    Box::pin(async move {
+        tx.append_entry(&entry_of(posting)?).await?;
+        Ok(())
+    })
 }

@@ -90,9 +90,7 @@ impl Store {
 
     /// How far `feed` has been applied.
     pub async fn cursor(&self, feed: &str) -> Result<i64, ApiError> {
-        let (position,): (i64,) =
-            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT position FROM cursors WHERE feed = $1").bind(feed).fetch_one(p).await?);
-        Ok(position)
+        afregning_kit::follow::cursor(&self.storage, feed).await
     }
 
     /// Committees by code.
@@ -142,8 +140,6 @@ impl Store {
 
 /// Budget's writes inside a transaction.
 pub(crate) trait BudgetTx {
-    /// Moves `feed`'s cursor from `from` to `to`; false when another follower already did.
-    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError>;
     /// Creates a committee; false when the code exists.
     async fn insert_committee(&mut self, row: &CommitteeRow) -> Result<bool, ApiError>;
     /// Whether a committee exists.
@@ -160,12 +156,6 @@ pub(crate) trait BudgetTx {
 }
 
 impl BudgetTx for Tx {
-    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError> {
-        let moved = on_tx!(self, t => sqlx::query("UPDATE cursors SET position = $1 WHERE feed = $2 AND position = $3")
-            .bind(to).bind(feed).bind(from).execute(&mut **t).await?.rows_affected());
-        Ok(moved == 1)
-    }
-
     async fn insert_committee(&mut self, row: &CommitteeRow) -> Result<bool, ApiError> {
         let added = on_tx!(self, t => sqlx::query("INSERT INTO committees (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(&row.code).bind(&row.name).execute(&mut **t).await?.rows_affected());

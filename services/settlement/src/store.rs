@@ -53,9 +53,7 @@ impl Store {
 
     /// How far `feed` has been applied.
     pub async fn cursor(&self, feed: &str) -> Result<i64, ApiError> {
-        let (position,): (i64,) =
-            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT position FROM cursors WHERE feed = $1").bind(feed).fetch_one(p).await?);
-        Ok(position)
+        afregning_kit::follow::cursor(&self.storage, feed).await
     }
 
     /// A provider by id.
@@ -98,8 +96,6 @@ impl Store {
 
 /// Settlement's writes inside a transaction.
 pub(crate) trait SettlementTx {
-    /// Moves `feed`'s cursor from `from` to `to`; false when another follower already did.
-    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError>;
     /// Stores or replaces a provider.
     async fn upsert_provider(&mut self, provider: &pbc::Provider) -> Result<(), ApiError>;
     /// Stores a grant version (once) and advances the grant's latest version.
@@ -131,12 +127,6 @@ pub(crate) trait SettlementTx {
 }
 
 impl SettlementTx for Tx {
-    async fn advance_cursor(&mut self, feed: &str, from: i64, to: i64) -> Result<bool, ApiError> {
-        let moved = on_tx!(self, t => sqlx::query("UPDATE cursors SET position = $1 WHERE feed = $2 AND position = $3")
-            .bind(to).bind(feed).bind(from).execute(&mut **t).await?.rows_affected());
-        Ok(moved == 1)
-    }
-
     async fn upsert_provider(&mut self, provider: &pbc::Provider) -> Result<(), ApiError> {
         let payload = provider.encode_to_vec();
         on_tx!(self, t => sqlx::query("INSERT INTO providers (provider_id, payload) VALUES ($1, $2) ON CONFLICT (provider_id) DO UPDATE SET payload = excluded.payload")

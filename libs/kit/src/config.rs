@@ -50,6 +50,9 @@ pub struct ServiceConfig {
     pub settlement_url: String,
     /// The bearer token this service presents to the services it follows, if they require one.
     pub upstream_token: Option<String>,
+    /// Budget: an expected overrun larger than this (øre) needs a deviation explanation before
+    /// the frame's month can be closed.
+    pub overrun_threshold_ore: i64,
     /// Bearer token → principal (`ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`,
     /// `operator`, `service:<name>`). Empty: no authentication, loopback only.
     pub auth_tokens: BTreeMap<String, String>,
@@ -82,6 +85,7 @@ impl ServiceConfig {
             visitation_url: "http://127.0.0.1:50051".to_owned(),
             settlement_url: "http://127.0.0.1:50052".to_owned(),
             upstream_token: None,
+            overrun_threshold_ore: 0,
         }
     }
 

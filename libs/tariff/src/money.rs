@@ -125,6 +125,36 @@ impl Ore {
     }
 }
 
+/// `numerator / denominator` rounded to a whole number, half away from zero: the one rounding
+/// rule, for øre ([`Ore::round_ratio`]) and for percentages shown in basis points alike.
+pub fn round_half_away(numerator: i128, denominator: i128) -> Result<i64, MoneyError> {
+    assert!(denominator != 0, "rounding by a zero denominator");
+    let (num, den) = if denominator < 0 {
+        (-numerator, -denominator)
+    } else {
+        (numerator, denominator)
+    };
+    let quotient = num / den;
+    let remainder = num % den;
+    // Half away from zero: compare twice the remainder with the denominator.
+    let rounded = if 2 * remainder.abs() >= den {
+        quotient + num.signum()
+    } else {
+        quotient
+    };
+    i64::try_from(rounded).map_err(|_| MoneyError::Overflow)
+}
+
+/// `part / whole` in basis points (1/100 of a percent), rounded half away from zero: 0 when the
+/// whole is 0.
+pub fn basis_points(part: i64, whole: i64) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        round_half_away(i128::from(part) * 10_000, i128::from(whole)).unwrap_or(i64::MAX)
+    }
+}
+
 /// Plain presentation in kroner with a decimal point and two decimals: `-1234.50`.
 impl fmt::Display for Ore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -148,6 +178,16 @@ mod tests {
         assert_eq!(Ore::round_ratio(47_500 * 85, 60).unwrap(), Ore(67_292));
         // 560.00 kr/h × 20 min / 60 = 186.666… kr
         assert_eq!(Ore::round_ratio(56_000 * 20, 60).unwrap(), Ore(18_667));
+    }
+
+    #[test]
+    fn percentages_round_like_money() {
+        // 304 of 365 days: 83.2876…% → 83.29 %
+        assert_eq!(basis_points(304, 365), 8_329);
+        assert_eq!(basis_points(1, 8), 1_250);
+        assert_eq!(basis_points(-1, 80_000), 0);
+        assert_eq!(basis_points(-1, 20_000), -1, "half away from zero");
+        assert_eq!(basis_points(5, 0), 0);
     }
 
     #[test]

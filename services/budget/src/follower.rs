@@ -66,3 +66,41 @@ fn apply<'a>(tx: &'a mut Tx, posting: &'a pbs::Posting) -> BoxFuture<'a, Result<
         Ok(())
     })
 }
+
+/// Starts following visitation's grant feed at `url` (for commitments) until the task is aborted.
+pub fn spawn_grants(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
+    use afregning_proto::visitation::v1 as pbv;
+    use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
+    let open: afregning_kit::follow::Opener<pbv::GrantEvent> = Arc::new(move |after| {
+        let (url, token) = (url.clone(), token.clone());
+        Box::pin(async move {
+            let channel = Endpoint::from_shared(url)?
+                .connect_timeout(Duration::from_secs(5))
+                .connect()
+                .await?;
+            let mut client = VisitationServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
+            let request = pbv::StreamGrantEventsRequest {
+                after_sequence: after,
+                follow: true,
+                max_events: 0,
+            };
+            Ok(client.stream_grant_events(request).await?.into_inner().boxed())
+        })
+    });
+    afregning_kit::follow::spawn(
+        store.storage,
+        crate::store::VISITATION_FEED,
+        |e: &pbv::GrantEvent| e.sequence,
+        open,
+        apply_grant,
+    )
+}
+
+fn apply_grant<'a>(tx: &'a mut Tx, event: &'a afregning_proto::visitation::v1::GrantEvent) -> BoxFuture<'a, Result<(), ApiError>> {
+    Box::pin(async move {
+        if let Some(grant) = &event.grant {
+            crate::store::FollowUpTx::upsert_grant(tx, grant).await?;
+        }
+        Ok(())
+    })
+}

@@ -2,6 +2,7 @@
 //! follow-up status, deviations, reallocation, export and reconciliation RPCs are not built yet
 //! and answer UNIMPLEMENTED. No SQL here.
 
+use std::collections::BTreeMap;
 use std::pin::Pin;
 
 use afregning_kit::auth::{Role, require};
@@ -15,10 +16,13 @@ use chrono::{Datelike, NaiveDate, Utc};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::store::{BudgetTx, CommitteeRow, FrameRow, LedgerRow, Store, source};
+use crate::follow_up;
+use crate::store::{BudgetTx, CommitteeRow, FollowUpTx, FrameRow, LedgerRow, Store, source};
 
 /// Who may set up committees and frames, and import actuals.
 const FINANCE: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
+/// Who may submit expected accounts and deviation explanations: finance and the committees.
+const LEADERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
 /// Who may read budgets and the ledger.
 const READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
 /// Actuals one stream message may carry.
@@ -28,12 +32,46 @@ const MAX_ACTUALS_PER_MESSAGE: usize = 10_000;
 #[derive(Clone)]
 pub struct Budget {
     store: Store,
+    /// An expected overrun beyond this (øre) must be explained before the month closes.
+    overrun_threshold_ore: i64,
 }
 
 impl Budget {
     /// A service over `store`.
-    pub fn new(store: Store) -> Budget {
-        Budget { store }
+    pub fn new(store: Store, overrun_threshold_ore: i64) -> Budget {
+        Budget {
+            store,
+            overrun_threshold_ore,
+        }
+    }
+
+    /// A frame's follow-up status at `as_of`.
+    async fn frame_status(&self, row: &FrameRow, as_of: NaiveDate) -> Result<pb::FrameStatus, ApiError> {
+        let totals = self.store.day_totals(&row.frame, row.year).await?;
+        let grants = self.store.grants_of_frame(&row.frame).await?;
+        let leader = self.store.expected_accounts(&row.frame, row.year).await?;
+        let s = follow_up::status(row, &profile_of(row), &totals, &grants, &leader, as_of);
+        let overrun = s.expected_result < -self.overrun_threshold_ore;
+        let period = format!("{:04}-{:02}", as_of.year(), as_of.month());
+        let explanation_required = overrun && !self.store.has_explanation(&row.frame, &period).await?;
+        Ok(pb::FrameStatus {
+            frame: row.frame.clone(),
+            year: i32::try_from(row.year).unwrap_or_default(),
+            as_of: Some(pb_date(as_of)),
+            budget_ore: s.budget,
+            consumed_ore: s.consumed,
+            expected_rest_from_commitments_ore: s.rest_from_commitments,
+            expected_rest_from_leader_ore: s.rest_from_leader,
+            has_leader_forecast: s.has_leader_forecast,
+            expected_result_ore: s.expected_result,
+            consumption: Some(pb::Percent {
+                basis_points: s.consumption_bp,
+            }),
+            profile_share: Some(pb::Percent {
+                basis_points: s.profile_share_bp,
+            }),
+            explanation_required,
+        })
     }
 }
 
@@ -59,6 +97,13 @@ fn pb_date(date: NaiveDate) -> pbc::Date {
         month: date.month() as i32,
         day: date.day() as i32,
     }
+}
+
+/// `YYYY-MM` of a wire period.
+fn period_text(period: Option<&pbc::Period>) -> Option<String> {
+    period
+        .filter(|p| year_ok(p.year) && (1..=12).contains(&p.month))
+        .map(|p| format!("{:04}-{:02}", p.year, p.month))
 }
 
 /// The twelve monthly amounts of a frame, or none for even by days.
@@ -362,31 +407,236 @@ impl BudgetService for Budget {
 
     async fn submit_expected_accounts(
         &self,
-        _request: Request<pb::SubmitExpectedAccountsRequest>,
+        request: Request<pb::SubmitExpectedAccountsRequest>,
     ) -> Result<Response<pb::ExpectedAccounts>, Status> {
-        Err(not_yet("SubmitExpectedAccounts"))
+        require(&request, LEADERS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("SubmitExpectedAccounts", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        v.check(!r.months.is_empty() && r.months.len() <= 12, "months", "1–12 months");
+        for (i, m) in r.months.iter().enumerate() {
+            v.check((1..=12).contains(&m.month), &format!("months[{i}].month"), "1–12");
+            v.check(m.amount_ore >= 0, &format!("months[{i}].amount_ore"), "must not be negative");
+            if r.months[..i].iter().any(|o| o.month == m.month) {
+                v.add(format!("months[{i}].month"), "given twice");
+            }
+        }
+        v.check(
+            !r.submitted_by.trim().is_empty() && r.submitted_by.len() <= 100,
+            "submitted_by",
+            "required, at most 100 characters",
+        );
+        v.finish()?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        if tx.frame(&r.frame, i64::from(r.year)).await?.is_none() {
+            return Err(ApiError::NotFound("frame".into()).into());
+        }
+        let now = Utc::now();
+        let months: Vec<(i64, i64)> = r.months.iter().map(|m| (i64::from(m.month), m.amount_ore)).collect();
+        tx.replace_expected_accounts(
+            &r.frame,
+            i64::from(r.year),
+            &months,
+            r.submitted_by.trim(),
+            &afregning_kit::store::timestamp(now),
+        )
+        .await?;
+        let mut sorted = r.months.clone();
+        sorted.sort_by_key(|m| m.month);
+        let answer = pb::ExpectedAccounts {
+            frame: r.frame,
+            year: r.year,
+            months: sorted,
+            submitted_by: r.submitted_by.trim().to_owned(),
+            submitted_at: Some(prost_types::Timestamp {
+                seconds: now.timestamp(),
+                nanos: 0,
+            }),
+        };
+        tx.remember(&key, &answer).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
     async fn get_follow_up_status(
         &self,
-        _request: Request<pb::GetFollowUpStatusRequest>,
+        request: Request<pb::GetFollowUpStatusRequest>,
     ) -> Result<Response<pb::GetFollowUpStatusResponse>, Status> {
-        Err(not_yet("GetFollowUpStatus"))
+        require(&request, READERS)?;
+        let r = request.get_ref();
+        let as_of = date_of(r.as_of.as_ref()).ok_or_else(|| ApiError::invalid("as_of", "required: a real date"))?;
+        let year = i64::from(as_of.year());
+        let rows = if r.frame.is_empty() {
+            self.store.frames(year, 0, i64::from(afregning_kit::paging::MAX_PAGE_SIZE)).await?
+        } else {
+            vec![
+                self.store
+                    .frame(&r.frame, year)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("frame".into()))?,
+            ]
+        };
+        let mut frames = Vec::with_capacity(rows.len());
+        for row in &rows {
+            frames.push(self.frame_status(row, as_of).await?);
+        }
+        Ok(Response::new(pb::GetFollowUpStatusResponse { frames }))
     }
 
-    async fn get_follow_up_series(&self, _request: Request<pb::GetFollowUpSeriesRequest>) -> Result<Response<pb::FollowUpSeries>, Status> {
-        Err(not_yet("GetFollowUpSeries"))
+    async fn get_follow_up_series(&self, request: Request<pb::GetFollowUpSeriesRequest>) -> Result<Response<pb::FollowUpSeries>, Status> {
+        require(&request, READERS)?;
+        let r = request.get_ref();
+        let row = self
+            .store
+            .frame(&r.frame, i64::from(r.year))
+            .await?
+            .ok_or_else(|| ApiError::NotFound("frame".into()))?;
+        let totals = self.store.day_totals(&row.frame, row.year).await?;
+        let grants = self.store.grants_of_frame(&row.frame).await?;
+        let leader: BTreeMap<i64, i64> = self.store.expected_accounts(&row.frame, row.year).await?.into_iter().collect();
+        let profile = profile_of(&row);
+        let today = Utc::now().date_naive();
+        let mut points = Vec::with_capacity(12);
+        let (mut leader_cumulative, mut commitments_cumulative) = (0_i64, 0_i64);
+        for month in 1..=12_u32 {
+            let period = afregning_tariff::Period::new(r.year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+            let end = period.range().last();
+            let consumed = follow_up::status(&row, &profile, &totals, &[], &[], end).consumed;
+            if end <= today {
+                // Months that have passed: both forecasts are what was consumed.
+                leader_cumulative = consumed;
+                commitments_cumulative = consumed;
+            } else {
+                let before = period.range().first().pred_opt().unwrap_or(end);
+                leader_cumulative += leader.get(&i64::from(month)).copied().unwrap_or(0);
+                commitments_cumulative += follow_up::commitments(&grants, before) - follow_up::commitments(&grants, end);
+            }
+            points.push(pb::SeriesPoint {
+                month: month as i32,
+                budget_cumulative_ore: follow_up::released_through(&row, &profile, end),
+                consumed_cumulative_ore: consumed,
+                leader_forecast_cumulative_ore: leader_cumulative,
+                commitments_forecast_cumulative_ore: commitments_cumulative,
+            });
+        }
+        Ok(Response::new(pb::FollowUpSeries {
+            frame: row.frame,
+            year: r.year,
+            points,
+        }))
     }
 
     async fn submit_deviation_explanation(
         &self,
-        _request: Request<pb::SubmitDeviationExplanationRequest>,
+        request: Request<pb::SubmitDeviationExplanationRequest>,
     ) -> Result<Response<pb::DeviationExplanation>, Status> {
-        Err(not_yet("SubmitDeviationExplanation"))
+        require(&request, LEADERS)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("SubmitDeviationExplanation", &r.request_id, &r)?;
+        let mut v = Violations::new();
+        let period = period_text(r.period.as_ref());
+        v.check(period.is_some(), "period", "required: a year and a month 1–12");
+        v.check(
+            !r.explanation.trim().is_empty() && r.explanation.chars().count() <= 4_000,
+            "explanation",
+            "required, at most 4,000 characters",
+        );
+        v.check(
+            !r.corrective_actions.is_empty() && r.corrective_actions.len() <= 20,
+            "corrective_actions",
+            "1–20 corrective actions",
+        );
+        for (i, a) in r.corrective_actions.iter().enumerate() {
+            v.check(
+                !a.trim().is_empty() && a.chars().count() <= 1_000,
+                &format!("corrective_actions[{i}]"),
+                "required, at most 1,000 characters",
+            );
+        }
+        v.check(
+            !r.submitted_by.trim().is_empty() && r.submitted_by.len() <= 100,
+            "submitted_by",
+            "required, at most 100 characters",
+        );
+        v.finish()?;
+        let period = period.unwrap_or_default();
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let year = r.period.map(|p| i64::from(p.year)).unwrap_or_default();
+        if tx.frame(&r.frame, year).await?.is_none() {
+            return Err(ApiError::NotFound("frame".into()).into());
+        }
+        let now = Utc::now();
+        let actions = afregning_kit::store::json(&r.corrective_actions)?;
+        tx.upsert_explanation(
+            &r.frame,
+            &period,
+            r.explanation.trim(),
+            &actions,
+            r.submitted_by.trim(),
+            &afregning_kit::store::timestamp(now),
+        )
+        .await?;
+        let answer = pb::DeviationExplanation {
+            frame: r.frame,
+            period: r.period,
+            explanation: r.explanation.trim().to_owned(),
+            corrective_actions: r.corrective_actions,
+            submitted_by: r.submitted_by.trim().to_owned(),
+            submitted_at: Some(prost_types::Timestamp {
+                seconds: now.timestamp(),
+                nanos: 0,
+            }),
+        };
+        tx.remember(&key, &answer).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
-    async fn close_month(&self, _request: Request<pb::CloseMonthRequest>) -> Result<Response<pb::CloseMonthResponse>, Status> {
-        Err(not_yet("CloseMonth"))
+    async fn close_month(&self, request: Request<pb::CloseMonthRequest>) -> Result<Response<pb::CloseMonthResponse>, Status> {
+        require(&request, FINANCE)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("CloseMonth", &r.request_id, &r)?;
+        let (period, p) = period_text(r.period.as_ref())
+            .zip(r.period)
+            .ok_or_else(|| ApiError::invalid("period", "required: a year and a month 1–12"))?;
+        let last_day = afregning_tariff::Period::new(p.year, u32::try_from(p.month).unwrap_or(0))
+            .map(|m| m.range().last())
+            .ok_or_else(|| ApiError::invalid("period", "required: a year and a month 1–12"))?;
+        let row = self
+            .store
+            .frame(&r.frame, i64::from(p.year))
+            .await?
+            .ok_or_else(|| ApiError::NotFound("frame".into()))?;
+        let status = self.frame_status(&row, last_day).await?;
+        if status.explanation_required {
+            return Err(ApiError::precondition(
+                "period",
+                "the expected result is an overrun beyond the threshold: submit a deviation explanation first",
+            )
+            .into());
+        }
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let now = Utc::now();
+        tx.close_month(&r.frame, &period, &afregning_kit::store::timestamp(now)).await?;
+        let answer = pb::CloseMonthResponse {
+            status: Some(status),
+            closed_at: Some(prost_types::Timestamp {
+                seconds: now.timestamp(),
+                nanos: 0,
+            }),
+        };
+        tx.remember(&key, &answer).await?;
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
     async fn propose_reallocations(

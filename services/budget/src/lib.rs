@@ -1,10 +1,12 @@
 //! Finance's service: committee frames, the append-only ledger, follow-up, deviation
 //! explanations, quarterly net-zero reallocation, export and reconciliation.
 //!
+//! * [`follow_up`] — a frame's follow-up figures at a date, from running totals.
 //! * [`follower`] — settlement's postings into the ledger.
 //! * [`grpc`] — the `BudgetService` RPCs.
 //! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
 
+pub mod follow_up;
 pub mod follower;
 pub mod grpc;
 pub mod store;
@@ -38,10 +40,13 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
         context.config.settlement_url.clone(),
         context.config.upstream_token.clone(),
     );
-    Ok(service_routes(store, &context.auth))
+    Ok(service_routes(store, context.config.overrun_threshold_ore, &context.auth))
 }
 
 /// The RPC routes alone, for callers that run the follower themselves.
-pub fn service_routes(store: store::Store, auth: &afregning_kit::auth::Authenticator) -> Routes {
-    Routes::new(BudgetServiceServer::with_interceptor(grpc::Budget::new(store), auth.interceptor()))
+pub fn service_routes(store: store::Store, overrun_threshold_ore: i64, auth: &afregning_kit::auth::Authenticator) -> Routes {
+    Routes::new(BudgetServiceServer::with_interceptor(
+        grpc::Budget::new(store, overrun_threshold_ore),
+        auth.interceptor(),
+    ))
 }

@@ -209,3 +209,110 @@ impl BudgetTx for Tx {
         Ok(added)
     }
 }
+
+/// Visitation's grant feed, by cursor name.
+pub const VISITATION_FEED: &str = "visitation";
+
+impl Store {
+    /// The latest version of every grant paid by `frame`.
+    pub async fn grants_of_frame(&self, frame: &str) -> Result<Vec<afregning_proto::visitation::v1::Grant>, ApiError> {
+        let rows: Vec<(Vec<u8>,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT payload FROM grants WHERE paying_frame = $1 ORDER BY grant_id")
+            .bind(frame).fetch_all(p).await?);
+        rows.iter().map(|(b,)| afregning_kit::store::decode(b)).collect()
+    }
+
+    /// A leader's expected accounts for a frame's year: (month, øre), by month.
+    pub async fn expected_accounts(&self, frame: &str, year: i64) -> Result<Vec<(i64, i64)>, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT month, amount_ore FROM expected_accounts WHERE frame = $1 AND year = $2 ORDER BY month")
+            .bind(frame).bind(year).fetch_all(p).await?),
+        )
+    }
+
+    /// Whether a deviation explanation exists for a frame's month.
+    pub async fn has_explanation(&self, frame: &str, period: &str) -> Result<bool, ApiError> {
+        let row: Option<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT frame FROM deviation_explanations WHERE frame = $1 AND period = $2")
+            .bind(frame).bind(period).fetch_optional(p).await?);
+        Ok(row.is_some())
+    }
+}
+
+/// Follow-up writes inside a transaction.
+pub(crate) trait FollowUpTx {
+    /// Keeps a grant version if it is newer than the one held.
+    async fn upsert_grant(&mut self, grant: &afregning_proto::visitation::v1::Grant) -> Result<(), ApiError>;
+    /// Replaces a frame's expected accounts for a year.
+    async fn replace_expected_accounts(
+        &mut self,
+        frame: &str,
+        year: i64,
+        months: &[(i64, i64)],
+        submitted_by: &str,
+        at: &str,
+    ) -> Result<(), ApiError>;
+    /// Stores (or replaces) a month's deviation explanation.
+    async fn upsert_explanation(
+        &mut self,
+        frame: &str,
+        period: &str,
+        explanation: &str,
+        actions: &str,
+        submitted_by: &str,
+        at: &str,
+    ) -> Result<(), ApiError>;
+    /// Marks a frame's month closed (once).
+    async fn close_month(&mut self, frame: &str, period: &str, at: &str) -> Result<(), ApiError>;
+}
+
+impl FollowUpTx for Tx {
+    async fn upsert_grant(&mut self, grant: &afregning_proto::visitation::v1::Grant) -> Result<(), ApiError> {
+        use prost::Message;
+        on_tx!(self, t => sqlx::query(
+            "INSERT INTO grants (grant_id, version, paying_frame, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (grant_id) DO UPDATE \
+             SET version = excluded.version, paying_frame = excluded.paying_frame, payload = excluded.payload WHERE grants.version < excluded.version")
+            .bind(&grant.grant_id).bind(i64::from(grant.version)).bind(&grant.paying_frame).bind(grant.encode_to_vec())
+            .execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    async fn replace_expected_accounts(
+        &mut self,
+        frame: &str,
+        year: i64,
+        months: &[(i64, i64)],
+        submitted_by: &str,
+        at: &str,
+    ) -> Result<(), ApiError> {
+        on_tx!(self, t => {
+            sqlx::query("DELETE FROM expected_accounts WHERE frame = $1 AND year = $2").bind(frame).bind(year).execute(&mut **t).await?;
+            for (month, amount) in months {
+                sqlx::query("INSERT INTO expected_accounts (frame, year, month, amount_ore, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(frame).bind(year).bind(month).bind(amount).bind(submitted_by).bind(at).execute(&mut **t).await?;
+            }
+        });
+        Ok(())
+    }
+
+    async fn upsert_explanation(
+        &mut self,
+        frame: &str,
+        period: &str,
+        explanation: &str,
+        actions: &str,
+        submitted_by: &str,
+        at: &str,
+    ) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query(
+            "INSERT INTO deviation_explanations (frame, period, explanation, actions, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (frame, period) DO UPDATE SET explanation = excluded.explanation, actions = excluded.actions, \
+             submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at")
+            .bind(frame).bind(period).bind(explanation).bind(actions).bind(submitted_by).bind(at).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    async fn close_month(&mut self, frame: &str, period: &str, at: &str) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query("INSERT INTO closed_months (frame, period, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(frame).bind(period).bind(at).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+}

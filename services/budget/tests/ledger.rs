@@ -182,9 +182,10 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     let b_store = afregning_budget::store::Store::new(database.clone());
     let settlement_url = format!("http://{}", settlement_server.addr);
     let follower = afregning_budget::follower::spawn(b_store.clone(), settlement_url.clone(), Some(BUDGET.into()));
+    let _grants = afregning_budget::follower::spawn_grants(b_store.clone(), format!("http://{}", visitation.addr), Some(BUDGET.into()));
     let budget_server = TestServer::start(ServiceSpec {
         grpc_name: afregning_budget::GRPC_NAME,
-        routes: afregning_budget::service_routes(b_store.clone(), &auth()),
+        routes: afregning_budget::service_routes(b_store.clone(), 0, &auth()),
         database,
     })
     .await;

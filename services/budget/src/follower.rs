@@ -60,9 +60,28 @@ pub fn entry_of(posting: &pbs::Posting) -> Result<LedgerRow, ApiError> {
     })
 }
 
+/// Records one posting in the ledger outside the feed, exactly as the follower applies it (for
+/// loading history and for tests); a posting already in the ledger is left as it is.
+pub async fn record_posting(store: &Store, posting: &pbs::Posting) -> Result<(), ApiError> {
+    let mut tx = store.storage.begin().await?;
+    apply(&mut tx, posting).await?;
+    store.storage.commit(tx).await
+}
+
 fn apply<'a>(tx: &'a mut Tx, posting: &'a pbs::Posting) -> BoxFuture<'a, Result<(), ApiError>> {
     Box::pin(async move {
-        tx.append_entry(&entry_of(posting)?).await?;
+        let entry = entry_of(posting)?;
+        let details = crate::store::Purchase {
+            posting_id: posting.posting_id.clone(),
+            statement_id: posting.statement_id.clone(),
+            provider_id: posting.provider_id.clone(),
+            period: entry.booked_on[..7].to_owned(),
+            paying_frame: posting.paying_frame.clone(),
+            need_frame: posting.need_frame.clone(),
+            amount_ore: posting.amount_ore,
+        };
+        crate::store::CaseTx::insert_posting_details(tx, &details).await?;
+        tx.append_entry(&entry).await?;
         Ok(())
     })
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::pin::Pin;
 
-use afregning_kit::auth::{Role, require};
+use afregning_kit::auth::{Principal, Role, require};
 use afregning_kit::paging::{next_token, page};
 use afregning_kit::store::RequestKey;
 use afregning_kit::{ApiError, Violations};
@@ -17,7 +17,10 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::follow_up;
-use crate::store::{BudgetTx, CommitteeRow, FollowUpTx, FrameRow, LedgerRow, Store, source};
+use crate::reallocation;
+use crate::store::{
+    AuditRow, BudgetTx, CaseRow, CaseTx, CommitteeRow, DecisionRow, FollowUpTx, FrameRow, LedgerRow, Purchase, Store, source,
+};
 
 /// Who may set up committees and frames, and import actuals.
 const FINANCE: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
@@ -43,6 +46,99 @@ impl Budget {
             store,
             overrun_threshold_ore,
         }
+    }
+
+    /// The committees of a case's two frames, in the case's year.
+    async fn committees_of(&self, case: &CaseRow) -> Result<Vec<String>, ApiError> {
+        let mut committees = Vec::new();
+        for frame in [&case.from_frame, &case.to_frame] {
+            let row = self
+                .store
+                .frame(frame, case.year)
+                .await?
+                .ok_or_else(|| ApiError::precondition("case_id", format!("frame {frame} has no budget for {}", case.year)))?;
+            committees.push(row.committee);
+        }
+        committees.dedup();
+        Ok(committees)
+    }
+
+    /// Stores the answer to a write whose effects already committed.
+    async fn remember<M: prost::Message + Default>(&self, key: &RequestKey, answer: &M) -> Result<(), ApiError> {
+        let mut tx = self.store.storage.begin().await?;
+        if tx.replay::<M>(key).await?.is_none() {
+            tx.remember(key, answer).await?;
+        }
+        self.store.storage.commit(tx).await
+    }
+
+    /// A case with the purchases behind it, the decisions, the audit trail and its entries.
+    async fn pb_case(&self, case_id: &str) -> Result<pb::ReallocationCase, ApiError> {
+        let case = self.store.case(case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
+        let purchases: Vec<Purchase> = afregning_kit::store::from_json(&case.purchases)?;
+        let stamp = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| prost_types::Timestamp {
+                seconds: t.timestamp(),
+                nanos: 0,
+            })
+        };
+        let period = |t: &str| {
+            t.split_once('-').and_then(|(y, m)| {
+                Some(pbc::Period {
+                    year: y.parse().ok()?,
+                    month: m.parse().ok()?,
+                })
+            })
+        };
+        Ok(pb::ReallocationCase {
+            case_id: case.case_id.clone(),
+            quarter: Some(pbc::Quarter {
+                year: i32::try_from(case.year).unwrap_or(0),
+                quarter: i32::try_from(case.quarter).unwrap_or(0),
+            }),
+            from_frame: case.from_frame.clone(),
+            to_frame: case.to_frame.clone(),
+            amount_ore: case.amount_ore,
+            state: i32::try_from(case.state).unwrap_or(0),
+            purchases: purchases
+                .iter()
+                .map(|p| pb::CasePurchase {
+                    posting_id: p.posting_id.clone(),
+                    statement_id: p.statement_id.clone(),
+                    provider_id: p.provider_id.clone(),
+                    period: period(&p.period),
+                    paying_frame: p.paying_frame.clone(),
+                    need_frame: p.need_frame.clone(),
+                    amount_ore: p.amount_ore,
+                })
+                .collect(),
+            approvals: self
+                .store
+                .decisions(case_id)
+                .await?
+                .into_iter()
+                .map(|d| pb::CaseApproval {
+                    committee: d.committee,
+                    approved: d.approved == 1,
+                    decided_by: d.decided_by,
+                    comment: d.comment,
+                    decided_at: stamp(&d.decided_at),
+                })
+                .collect(),
+            audit: self
+                .store
+                .audit(case_id)
+                .await?
+                .into_iter()
+                .map(|a| pb::CaseAuditEntry {
+                    at: stamp(&a.at),
+                    principal: a.principal,
+                    action: a.action,
+                    detail: a.detail,
+                })
+                .collect(),
+            entries: self.store.case_entries(case_id).await?.iter().map(pb_entry).collect(),
+        })
     }
 
     /// A frame's follow-up status at `as_of`.
@@ -97,6 +193,13 @@ fn pb_date(date: NaiveDate) -> pbc::Date {
         month: date.month() as i32,
         day: date.day() as i32,
     }
+}
+
+fn v_check_comment(comment: &str) -> Result<(), ApiError> {
+    if comment.chars().count() > 1_000 {
+        return Err(ApiError::invalid("comment", "at most 1,000 characters"));
+    }
+    Ok(())
 }
 
 /// `YYYY-MM` of a wire period.
@@ -641,37 +744,226 @@ impl BudgetService for Budget {
 
     async fn propose_reallocations(
         &self,
-        _request: Request<pb::ProposeReallocationsRequest>,
+        request: Request<pb::ProposeReallocationsRequest>,
     ) -> Result<Response<pb::ProposeReallocationsResponse>, Status> {
-        Err(not_yet("ProposeReallocations"))
+        let principal = require(&request, FINANCE)?;
+        let r = request.into_inner();
+        let key = RequestKey::new("ProposeReallocations", &r.request_id, &r)?;
+        let q = r.quarter.ok_or_else(|| ApiError::invalid("quarter", "required"))?;
+        let quarter = u32::try_from(q.quarter).unwrap_or(0);
+        let (first, last) = reallocation::quarter_days(q.year, quarter)
+            .filter(|_| year_ok(q.year))
+            .ok_or_else(|| ApiError::invalid("quarter", "a year and a quarter 1–4"))?;
+        if last >= Utc::now().date_naive() {
+            return Err(ApiError::precondition("quarter", "the quarter has not ended yet").into());
+        }
+        let purchases = self.store.purchases(&first.to_string(), &last.to_string()).await?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let now = afregning_kit::store::timestamp(Utc::now());
+        let mut ids = Vec::new();
+        for (mut case, behind) in reallocation::net_cases(&purchases, q.year, quarter) {
+            case.purchases = afregning_kit::store::json(&behind)?;
+            // A case already decided keeps what it was decided on.
+            let existing = tx.lock_case(&case.case_id).await?;
+            if existing.as_ref().is_none_or(|c| c.state == reallocation::state::PROPOSED) {
+                tx.upsert_proposed_case(&case).await?;
+                let detail = format!(
+                    "{} from {} to {} on {} purchases",
+                    afregning_tariff::Ore::new(case.amount_ore),
+                    case.from_frame,
+                    case.to_frame,
+                    behind.len()
+                );
+                tx.audit(
+                    &case.case_id,
+                    &AuditRow {
+                        at: now.clone(),
+                        principal: principal.to_string(),
+                        action: "proposed".into(),
+                        detail,
+                    },
+                )
+                .await?;
+            }
+            ids.push(case.case_id);
+        }
+        self.store.storage.commit(tx).await?;
+        let mut cases = Vec::new();
+        for id in &ids {
+            cases.push(self.pb_case(id).await?);
+        }
+        let answer = pb::ProposeReallocationsResponse { cases };
+        let mut tx = self.store.storage.begin().await?;
+        if tx.replay::<pb::ProposeReallocationsResponse>(&key).await?.is_none() {
+            tx.remember(&key, &answer).await?;
+        }
+        self.store.storage.commit(tx).await?;
+        Ok(Response::new(answer))
     }
 
     async fn list_reallocation_cases(
         &self,
-        _request: Request<pb::ListReallocationCasesRequest>,
+        request: Request<pb::ListReallocationCasesRequest>,
     ) -> Result<Response<pb::ListReallocationCasesResponse>, Status> {
-        Err(not_yet("ListReallocationCases"))
+        require(&request, READERS)?;
+        let r = request.get_ref();
+        let (offset, limit) = page(r.page.as_ref())?;
+        let (year, quarter) = r.quarter.map(|q| (i64::from(q.year), i64::from(q.quarter))).unwrap_or((0, 0));
+        let rows = self.store.cases(year, quarter, i64::from(r.state), offset, limit).await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in &rows {
+            cases.push(self.pb_case(&row.case_id).await?);
+        }
+        Ok(Response::new(pb::ListReallocationCasesResponse {
+            cases,
+            next_page_token: next_token(offset, limit, rows.len()),
+        }))
     }
 
     async fn get_reallocation_case(
         &self,
-        _request: Request<pb::GetReallocationCaseRequest>,
+        request: Request<pb::GetReallocationCaseRequest>,
     ) -> Result<Response<pb::ReallocationCase>, Status> {
-        Err(not_yet("GetReallocationCase"))
+        require(&request, READERS)?;
+        Ok(Response::new(self.pb_case(&request.get_ref().case_id).await?))
     }
 
     async fn decide_reallocation_case(
         &self,
-        _request: Request<pb::DecideReallocationCaseRequest>,
+        request: Request<pb::DecideReallocationCaseRequest>,
     ) -> Result<Response<pb::ReallocationCase>, Status> {
-        Err(not_yet("DecideReallocationCase"))
+        let principal = require(&request, &[Role::Committee, Role::Local])?;
+        let r = request.into_inner();
+        let key = RequestKey::new("DecideReallocationCase", &r.request_id, &r)?;
+        if matches!(&principal, Principal::Committee(own) if *own != r.committee) {
+            return Err(ApiError::PermissionDenied.into());
+        }
+        v_check_comment(&r.comment)?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let case = tx.lock_case(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
+        let concerned = self.committees_of(&case).await?;
+        if !concerned.contains(&r.committee) {
+            return Err(ApiError::PermissionDenied.into());
+        }
+        if case.state != reallocation::state::PROPOSED {
+            return Err(ApiError::precondition("case_id", "the case is no longer awaiting decisions").into());
+        }
+        let now = afregning_kit::store::timestamp(Utc::now());
+        let decision = DecisionRow {
+            committee: r.committee.clone(),
+            approved: i64::from(r.approve),
+            decided_by: principal.to_string(),
+            comment: r.comment.clone(),
+            decided_at: now.clone(),
+        };
+        if !tx.insert_decision(&case.case_id, &decision).await? {
+            return Err(ApiError::precondition("committee", "this committee has already decided").into());
+        }
+        let decisions = tx.decisions(&case.case_id).await?;
+        let next = if !r.approve {
+            Some(reallocation::state::REJECTED)
+        } else if concerned
+            .iter()
+            .all(|c| decisions.iter().any(|d| d.committee == *c && d.approved == 1))
+        {
+            Some(reallocation::state::APPROVED)
+        } else {
+            None
+        };
+        if let Some(next) = next {
+            tx.set_case_state(&case.case_id, reallocation::state::PROPOSED, next).await?;
+        }
+        let action = if r.approve { "approved" } else { "rejected" };
+        tx.audit(
+            &case.case_id,
+            &AuditRow {
+                at: now,
+                principal: principal.to_string(),
+                action: action.into(),
+                detail: format!("{}: {}", r.committee, r.comment),
+            },
+        )
+        .await?;
+        self.store.storage.commit(tx).await?;
+        let answer = self.pb_case(&r.case_id).await?;
+        self.remember(&key, &answer).await?;
+        Ok(Response::new(answer))
     }
 
     async fn execute_reallocation_case(
         &self,
-        _request: Request<pb::ExecuteReallocationCaseRequest>,
+        request: Request<pb::ExecuteReallocationCaseRequest>,
     ) -> Result<Response<pb::ReallocationCase>, Status> {
-        Err(not_yet("ExecuteReallocationCase"))
+        let principal = require(&request, &[Role::Finance, Role::Local])?;
+        let r = request.into_inner();
+        let key = RequestKey::new("ExecuteReallocationCase", &r.request_id, &r)?;
+        let mut tx = self.store.storage.begin().await?;
+        if let Some(answer) = tx.replay(&key).await? {
+            return Ok(Response::new(answer));
+        }
+        let case = tx.lock_case(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
+        match case.state {
+            reallocation::state::APPROVED => {}
+            reallocation::state::EXECUTED => return Err(ApiError::precondition("case_id", "the case has already been executed").into()),
+            _ => return Err(ApiError::precondition("case_id", "both committees must approve the case first").into()),
+        }
+        let (_, last) = reallocation::quarter_days(i32::try_from(case.year).unwrap_or(0), u32::try_from(case.quarter).unwrap_or(0))
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("case {} has an invalid quarter", case.case_id)))?;
+        let now = afregning_kit::store::timestamp(Utc::now());
+        for (side, frame, amount) in [
+            ("from", &case.from_frame, -case.amount_ore),
+            ("to", &case.to_frame, case.amount_ore),
+        ] {
+            let account = tx.frame(frame, case.year).await?.map(|f| f.account).unwrap_or_default();
+            let entry = LedgerRow {
+                entry_no: 0,
+                frame: frame.clone(),
+                year: case.year,
+                account,
+                booked_on: last.to_string(),
+                amount_ore: amount,
+                source: source::REALLOCATION,
+                source_ref: format!("{}:{side}", case.case_id),
+                need_frame: frame.clone(),
+                text: format!("net-zero reallocation {}", case.case_id),
+                recorded_at: now.clone(),
+            };
+            if !tx.append_entry(&entry).await? {
+                return Err(ApiError::precondition("case_id", "the case has already been executed").into());
+            }
+        }
+        if !tx
+            .set_case_state(&case.case_id, reallocation::state::APPROVED, reallocation::state::EXECUTED)
+            .await?
+        {
+            return Err(ApiError::precondition("case_id", "the case has already been executed").into());
+        }
+        let detail = format!(
+            "{} from {} to {}",
+            afregning_tariff::Ore::new(case.amount_ore),
+            case.from_frame,
+            case.to_frame
+        );
+        tx.audit(
+            &case.case_id,
+            &AuditRow {
+                at: now,
+                principal: principal.to_string(),
+                action: "executed".into(),
+                detail,
+            },
+        )
+        .await?;
+        self.store.storage.commit(tx).await?;
+        let answer = self.pb_case(&r.case_id).await?;
+        self.remember(&key, &answer).await?;
+        Ok(Response::new(answer))
     }
 
     type ExportPostingsStream = Pinned<pb::PostingTotal>;

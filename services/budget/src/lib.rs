@@ -3,12 +3,14 @@
 //!
 //! * [`follow_up`] — a frame's follow-up figures at a date, from running totals.
 //! * [`follower`] — settlement's postings into the ledger.
+//! * [`reallocation`] — netting the quarter's cross-frame purchases into cases.
 //! * [`grpc`] — the `BudgetService` RPCs.
 //! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
 
 pub mod follow_up;
 pub mod follower;
 pub mod grpc;
+pub mod reallocation;
 pub mod store;
 
 use afregning_kit::db::Migrations;

@@ -316,3 +316,192 @@ impl FollowUpTx for Tx {
         Ok(())
     }
 }
+
+/// A reallocation case as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseRow {
+    /// `case-<YYYY>Q<q>-<frame>-<frame>`.
+    pub case_id: String,
+    /// Year.
+    pub year: i64,
+    /// 1–4.
+    pub quarter: i64,
+    /// The frame whose need was bought: its budget moves out.
+    pub from_frame: String,
+    /// The frame that paid: its budget moves in.
+    pub to_frame: String,
+    /// Net amount moved, positive.
+    pub amount_ore: i64,
+    /// Proto `CaseState` number.
+    pub state: i64,
+    /// JSON list of the purchases behind it.
+    pub purchases: String,
+}
+
+/// A cross-frame purchase: a posting paid by one frame for another frame's need.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Purchase {
+    /// The posting.
+    pub posting_id: String,
+    /// Its statement.
+    pub statement_id: String,
+    /// Its provider.
+    pub provider_id: String,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// The frame that paid.
+    pub paying_frame: String,
+    /// The frame that owns the need.
+    pub need_frame: String,
+    /// Øre.
+    pub amount_ore: i64,
+}
+
+/// A committee's decision on a case.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DecisionRow {
+    /// Committee code.
+    pub committee: String,
+    /// 1 approved, 0 rejected.
+    pub approved: i64,
+    /// Who decided.
+    pub decided_by: String,
+    /// Why.
+    pub comment: String,
+    /// RFC 3339.
+    pub decided_at: String,
+}
+
+/// An audit line of a case.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    /// RFC 3339.
+    pub at: String,
+    /// Who.
+    pub principal: String,
+    /// `proposed`, `approved`, `rejected`, `executed`.
+    pub action: String,
+    /// What.
+    pub detail: String,
+}
+
+const CASE_COLUMNS: &str = "case_id, year, quarter, from_frame, to_frame, amount_ore, state, purchases";
+
+impl Store {
+    /// Cross-frame purchases booked from `first` to `last` (ISO dates), by posting.
+    pub async fn purchases(&self, first: &str, last: &str) -> Result<Vec<Purchase>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT l.source_ref AS posting_id, COALESCE(d.statement_id, '') AS statement_id, COALESCE(d.provider_id, '') AS provider_id, \
+             COALESCE(d.period, '') AS period, l.frame AS paying_frame, l.need_frame, l.amount_ore \
+             FROM ledger l LEFT JOIN posting_details d ON d.posting_id = l.source_ref \
+             WHERE l.source = $1 AND l.need_frame <> l.frame AND l.booked_on >= $2 AND l.booked_on <= $3 ORDER BY l.entry_no")
+            .bind(source::SETTLEMENT).bind(first).bind(last).fetch_all(p).await?))
+    }
+
+    /// A case by id.
+    pub async fn case(&self, case_id: &str) -> Result<Option<CaseRow>, ApiError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_id = $1");
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_optional(p).await?))
+    }
+
+    /// Cases, optionally of one quarter and state.
+    pub async fn cases(&self, year: i64, quarter: i64, state: i64, offset: i64, limit: i64) -> Result<Vec<CaseRow>, ApiError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE ($1 = 0 OR year = $1) AND ($2 = 0 OR quarter = $2) AND ($3 = 0 OR state = $3) \
+             ORDER BY year, quarter, case_id LIMIT $4 OFFSET $5"
+        );
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(year).bind(quarter).bind(state).bind(limit).bind(offset).fetch_all(p).await?))
+    }
+
+    /// A case's decisions, by committee.
+    pub async fn decisions(&self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT committee, approved, decided_by, comment, decided_at FROM case_decisions WHERE case_id = $1 ORDER BY committee")
+            .bind(case_id).fetch_all(p).await?))
+    }
+
+    /// A case's audit trail, oldest first.
+    pub async fn audit(&self, case_id: &str) -> Result<Vec<AuditRow>, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT at, principal, action, detail FROM case_audit WHERE case_id = $1 ORDER BY at, action")
+            .bind(case_id).fetch_all(p).await?),
+        )
+    }
+
+    /// The ledger entries a case wrote.
+    pub async fn case_entries(&self, case_id: &str) -> Result<Vec<LedgerRow>, ApiError> {
+        let sql =
+            format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE source = $1 AND (source_ref = $2 OR source_ref = $3) ORDER BY entry_no");
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(source::REALLOCATION).bind(format!("{case_id}:from")).bind(format!("{case_id}:to")).fetch_all(p).await?))
+    }
+}
+
+/// Reallocation writes inside a transaction.
+pub(crate) trait CaseTx {
+    /// Records where a posting came from.
+    async fn insert_posting_details(&mut self, posting: &Purchase) -> Result<(), ApiError>;
+    /// A case, locked for this transaction (every later writer to it waits).
+    async fn lock_case(&mut self, case_id: &str) -> Result<Option<CaseRow>, ApiError>;
+    /// Creates a case, or replaces a still-proposed one.
+    async fn upsert_proposed_case(&mut self, case: &CaseRow) -> Result<(), ApiError>;
+    /// Moves a case from one state to another; false when it was not in `from`.
+    async fn set_case_state(&mut self, case_id: &str, from: i64, to: i64) -> Result<bool, ApiError>;
+    /// Records a committee's decision; false when that committee already decided.
+    async fn insert_decision(&mut self, case_id: &str, decision: &DecisionRow) -> Result<bool, ApiError>;
+    /// A case's decisions, inside the transaction.
+    async fn decisions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError>;
+    /// Appends to a case's audit trail.
+    async fn audit(&mut self, case_id: &str, row: &AuditRow) -> Result<(), ApiError>;
+}
+
+impl CaseTx for Tx {
+    async fn insert_posting_details(&mut self, posting: &Purchase) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query("INSERT INTO posting_details (posting_id, statement_id, provider_id, period) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(&posting.posting_id).bind(&posting.statement_id).bind(&posting.provider_id).bind(&posting.period).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    async fn lock_case(&mut self, case_id: &str) -> Result<Option<CaseRow>, ApiError> {
+        on_tx!(self, t => sqlx::query("UPDATE cases SET state = state WHERE case_id = $1").bind(case_id).execute(&mut **t).await.map(drop)?);
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_id = $1");
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_optional(&mut **t).await?))
+    }
+
+    async fn upsert_proposed_case(&mut self, case: &CaseRow) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query(
+            "INSERT INTO cases (case_id, year, quarter, from_frame, to_frame, amount_ore, state, purchases) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (case_id) DO UPDATE SET from_frame = excluded.from_frame, to_frame = excluded.to_frame, amount_ore = excluded.amount_ore, \
+             purchases = excluded.purchases WHERE cases.state = $7")
+            .bind(&case.case_id).bind(case.year).bind(case.quarter).bind(&case.from_frame).bind(&case.to_frame).bind(case.amount_ore)
+            .bind(case.state).bind(&case.purchases).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+
+    async fn set_case_state(&mut self, case_id: &str, from: i64, to: i64) -> Result<bool, ApiError> {
+        let moved = on_tx!(self, t => sqlx::query("UPDATE cases SET state = $1 WHERE case_id = $2 AND state = $3")
+            .bind(to).bind(case_id).bind(from).execute(&mut **t).await?.rows_affected());
+        Ok(moved == 1)
+    }
+
+    async fn insert_decision(&mut self, case_id: &str, d: &DecisionRow) -> Result<bool, ApiError> {
+        let added = on_tx!(self, t => sqlx::query(
+            "INSERT INTO case_decisions (case_id, committee, approved, decided_by, comment, decided_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+            .bind(case_id).bind(&d.committee).bind(d.approved).bind(&d.decided_by).bind(&d.comment).bind(&d.decided_at)
+            .execute(&mut **t).await?.rows_affected());
+        Ok(added == 1)
+    }
+
+    async fn decisions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError> {
+        Ok(on_tx!(self, t => sqlx::query_as(
+            "SELECT committee, approved, decided_by, comment, decided_at FROM case_decisions WHERE case_id = $1 ORDER BY committee")
+            .bind(case_id).fetch_all(&mut **t).await?))
+    }
+
+    async fn audit(&mut self, case_id: &str, row: &AuditRow) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query("INSERT INTO case_audit (case_id, at, principal, action, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(case_id).bind(&row.at).bind(&row.principal).bind(&row.action).bind(&row.detail).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+}

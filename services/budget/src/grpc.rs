@@ -1,6 +1,6 @@
-//! The `BudgetService` implementation: committees, frames, the ledger and ERP actuals. The
-//! follow-up status, deviations, reallocation, export and reconciliation RPCs are not built yet
-//! and answer UNIMPLEMENTED. No SQL here.
+//! The `BudgetService` implementation: committees and frames, the ledger and ERP actuals,
+//! follow-up status and curves, deviation explanations and month close, quarterly net-zero
+//! reallocation, and export and reconciliation for the ERP. No SQL here.
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
@@ -141,6 +141,32 @@ impl Budget {
         })
     }
 
+    /// Settlement postings per frame, account and month of a year.
+    async fn posting_totals(&self, r: &pb::ExportPostingsRequest) -> Result<Vec<pb::PostingTotal>, ApiError> {
+        if !year_ok(r.year) {
+            return Err(ApiError::invalid("year", "a year from 2000 to 2999"));
+        }
+        let rows = self.store.posting_totals(i64::from(r.year), &r.frame).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(frame, account, month, amount_ore, entries)| {
+                let period = month.split_once('-').and_then(|(y, m)| {
+                    Some(pbc::Period {
+                        year: y.parse().ok()?,
+                        month: m.parse().ok()?,
+                    })
+                });
+                pb::PostingTotal {
+                    frame,
+                    account,
+                    period,
+                    amount_ore,
+                    entry_count: u64::try_from(entries).unwrap_or(0),
+                }
+            })
+            .collect())
+    }
+
     /// A frame's follow-up status at `as_of`.
     async fn frame_status(&self, row: &FrameRow, as_of: NaiveDate) -> Result<pb::FrameStatus, ApiError> {
         let totals = self.store.day_totals(&row.frame, row.year).await?;
@@ -257,10 +283,6 @@ fn pb_entry(row: &LedgerRow) -> pb::LedgerEntry {
 }
 
 type Pinned<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
-
-fn not_yet(what: &str) -> Status {
-    Status::unimplemented(format!("{what} is not available in this version of budget"))
-}
 
 #[tonic::async_trait]
 impl BudgetService for Budget {
@@ -968,20 +990,77 @@ impl BudgetService for Budget {
 
     type ExportPostingsStream = Pinned<pb::PostingTotal>;
 
-    async fn export_postings(&self, _request: Request<pb::ExportPostingsRequest>) -> Result<Response<Self::ExportPostingsStream>, Status> {
-        Err(not_yet("ExportPostings"))
+    async fn export_postings(&self, request: Request<pb::ExportPostingsRequest>) -> Result<Response<Self::ExportPostingsStream>, Status> {
+        require(&request, FINANCE)?;
+        let totals = self.posting_totals(request.get_ref()).await?;
+        Ok(Response::new(Box::pin(tokio_stream::iter(totals.into_iter().map(Ok)))))
     }
 
     type ExportPostingsCsvStream = Pinned<pb::CsvChunk>;
 
     async fn export_postings_csv(
         &self,
-        _request: Request<pb::ExportPostingsRequest>,
+        request: Request<pb::ExportPostingsRequest>,
     ) -> Result<Response<Self::ExportPostingsCsvStream>, Status> {
-        Err(not_yet("ExportPostingsCsv"))
+        require(&request, FINANCE)?;
+        let totals = self.posting_totals(request.get_ref()).await?;
+        let mut csv = String::from("frame;account;period;amount_kr;entries\n");
+        for t in &totals {
+            let p = t.period.unwrap_or_default();
+            let kroner = afregning_tariff::Ore::new(t.amount_ore).to_string().replace('.', ",");
+            csv.push_str(&format!(
+                "{};{};{:04}-{:02};{kroner};{}\n",
+                t.frame, t.account, p.year, p.month, t.entry_count
+            ));
+        }
+        let chunks: Vec<Result<pb::CsvChunk, Status>> = csv
+            .into_bytes()
+            .chunks(64 * 1024)
+            .map(|c| Ok(pb::CsvChunk { data: c.to_vec() }))
+            .collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
     }
 
-    async fn reconcile(&self, _request: Request<pb::ReconcileRequest>) -> Result<Response<pb::ReconcileResponse>, Status> {
-        Err(not_yet("Reconcile"))
+    async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Result<Response<pb::ReconcileResponse>, Status> {
+        require(&request, FINANCE)?;
+        let r = request.into_inner();
+        if r.erp_totals.len() > 100_000 {
+            return Err(ApiError::invalid("erp_totals", "at most 100,000 lines").into());
+        }
+        type Key = (String, String, i32, i32);
+        let key = |t: &pb::PostingTotal| -> Key {
+            let p = t.period.unwrap_or_default();
+            (t.frame.clone(), t.account.clone(), p.year, p.month)
+        };
+        let ours: BTreeMap<Key, i64> = self
+            .posting_totals(&pb::ExportPostingsRequest {
+                year: r.year,
+                frame: String::new(),
+            })
+            .await?
+            .iter()
+            .map(|t| (key(t), t.amount_ore))
+            .collect();
+        let mut theirs: BTreeMap<Key, i64> = BTreeMap::new();
+        for t in &r.erp_totals {
+            *theirs.entry(key(t)).or_default() += t.amount_ore;
+        }
+        let keys: std::collections::BTreeSet<&Key> = ours.keys().chain(theirs.keys()).collect();
+        let differences: Vec<pb::ReconcileDifference> = keys
+            .into_iter()
+            .filter_map(|k| {
+                let (a, e) = (ours.get(k).copied().unwrap_or(0), theirs.get(k).copied().unwrap_or(0));
+                (a != e).then(|| pb::ReconcileDifference {
+                    frame: k.0.clone(),
+                    account: k.1.clone(),
+                    period: Some(pbc::Period { year: k.2, month: k.3 }),
+                    afregning_ore: a,
+                    erp_ore: e,
+                    difference_ore: a - e,
+                })
+            })
+            .collect();
+        let balanced = differences.is_empty();
+        Ok(Response::new(pb::ReconcileResponse { differences, balanced }))
     }
 }

@@ -505,3 +505,14 @@ impl CaseTx for Tx {
         Ok(())
     }
 }
+
+impl Store {
+    /// Settlement postings of a year per frame, account and month `YYYY-MM`: (frame, account,
+    /// month, øre, entries), optionally of one frame.
+    pub async fn posting_totals(&self, year: i64, frame: &str) -> Result<Vec<(String, String, String, i64, i64)>, ApiError> {
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT frame, account, substr(booked_on, 1, 7) AS month, CAST(SUM(amount_ore) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM ledger \
+             WHERE source = $1 AND year = $2 AND ($3 = '' OR frame = $3) GROUP BY frame, account, substr(booked_on, 1, 7) ORDER BY frame, account, month")
+            .bind(source::SETTLEMENT).bind(year).bind(frame).fetch_all(p).await?))
+    }
+}

@@ -358,6 +358,83 @@ async fn the_ledger_follows_settlement(backend: Backend) {
             .len(),
         4
     );
+
+    // Finance exports what settlement posted, per frame, account and month, and reconciles the
+    // ERP's totals against it line by line.
+    let export = pb::ExportPostingsRequest {
+        year: 2026,
+        frame: String::new(),
+    };
+    let mut stream = finance.export_postings(export.clone()).await.unwrap().into_inner();
+    let mut totals = Vec::new();
+    while let Some(t) = stream.message().await.unwrap() {
+        totals.push((t.frame, t.account, t.period.unwrap().month, t.amount_ore, t.entry_count));
+    }
+    assert_eq!(
+        totals,
+        vec![
+            ("SOCIAL".into(), "5.30.26".into(), 4, 555_000, 1),
+            ("SOCIAL".into(), "5.30.26".into(), 5, 819_286, 1)
+        ]
+    );
+    let mut csv = finance.export_postings_csv(export).await.unwrap().into_inner();
+    let mut text = Vec::new();
+    while let Some(chunk) = csv.message().await.unwrap() {
+        text.extend(chunk.data);
+    }
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("SOCIAL;5.30.26;2026-04;5550,00;1"), "{text}");
+    let erp = |month, amount| pb::PostingTotal {
+        frame: "SOCIAL".into(),
+        account: "5.30.26".into(),
+        period: Some(pbc::Period { year: 2026, month }),
+        amount_ore: amount,
+        entry_count: 1,
+    };
+    let off = finance
+        .reconcile(pb::ReconcileRequest {
+            year: 2026,
+            erp_totals: vec![
+                erp(4, 555_000),
+                erp(5, 819_000),
+                pb::PostingTotal {
+                    frame: "HEALTH".into(),
+                    ..erp(5, 100)
+                },
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let diffs: Vec<(String, i32, i64, i64, i64)> = off
+        .differences
+        .iter()
+        .map(|d| {
+            (
+                d.frame.clone(),
+                d.period.unwrap().month,
+                d.afregning_ore,
+                d.erp_ore,
+                d.difference_ore,
+            )
+        })
+        .collect();
+    assert_eq!(
+        (off.balanced, diffs),
+        (
+            false,
+            vec![("HEALTH".into(), 5, 0, 100, -100), ("SOCIAL".into(), 5, 819_286, 819_000, 286)]
+        )
+    );
+    let even = finance
+        .reconcile(pb::ReconcileRequest {
+            year: 2026,
+            erp_totals: vec![erp(4, 555_000), erp(5, 819_286)],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(even.balanced && even.differences.is_empty());
 }
 
 #[tokio::test]

@@ -34,12 +34,17 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
-/// The service's RPC routes, with the postings follower started in the background.
+/// The service's RPC routes, with the postings and grant followers started in the background.
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let store = store::Store::new(context.database);
     follower::spawn(
         store.clone(),
         context.config.settlement_url.clone(),
+        context.config.upstream_token.clone(),
+    );
+    follower::spawn_grants(
+        store.clone(),
+        context.config.visitation_url.clone(),
         context.config.upstream_token.clone(),
     );
     Ok(service_routes(store, context.config.overrun_threshold_ore, &context.auth))

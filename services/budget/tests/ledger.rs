@@ -23,6 +23,8 @@ const SETTLEMENT: &str = "test-token-service-settlement";
 const BUDGET: &str = "test-token-service-budget-01";
 const OPERATOR: &str = "test-token-operator-00001";
 const FINANCE: &str = "test-token-finance-dept-01";
+const SOCIAL_COMMITTEE: &str = "test-token-committee-social";
+const HEALTH_COMMITTEE: &str = "test-token-committee-health";
 
 fn auth() -> Authenticator {
     let tokens: BTreeMap<String, String> = [
@@ -31,6 +33,8 @@ fn auth() -> Authenticator {
         (BUDGET, "service:budget"),
         (OPERATOR, "operator"),
         (FINANCE, "finance"),
+        (SOCIAL_COMMITTEE, "committee:SOCIAL"),
+        (HEALTH_COMMITTEE, "committee:HEALTH"),
     ]
     .into_iter()
     .map(|(t, p)| (t.to_owned(), p.to_owned()))
@@ -157,6 +161,45 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     .await
     .unwrap();
 
+    // G7 of the worked month: training under SUL §140, paid by HEALTH for a need SOCIAL owns.
+    let training = pbv::RegisterProviderRequest {
+        request_id: "prov-t".into(),
+        cvr: "29189668".into(),
+        name: "Træningsenheden".into(),
+        kind: pbc::ProviderKind::Municipal as i32,
+        committee: "HEALTH".into(),
+        approved_for: vec!["training".into()],
+    };
+    let traening = ehr.register_provider(training).await.unwrap().into_inner().provider_id;
+    let register = pbv::RegisterCitizenRequest {
+        request_id: "cit-g".into(),
+        cpr: "0707407777".into(),
+    };
+    let g_citizen = ehr.register_citizen(register).await.unwrap().into_inner().citizen_id;
+    let g7_terms = pbv::GrantTerms {
+        unit_kind: pbc::UnitKind::Service as i32,
+        legal_basis: "SUL-140".into(),
+        intervention: "genoptraening".into(),
+        visited_minutes_per_week: 60,
+        service_category: "training".into(),
+        need_frame: "SOCIAL".into(),
+        providers: vec![pbc::ProviderShare {
+            provider_id: traening.clone(),
+            share_percent: 100,
+            lead: true,
+        }],
+        ..Default::default()
+    };
+    let g7 = pbv::DecideGrantRequest {
+        request_id: "g7".into(),
+        citizen_id: g_citizen,
+        terms: Some(g7_terms),
+        start: date(2026, 4, 1),
+        end: None,
+        decided_on: date(2026, 4, 1),
+    };
+    let g7 = ehr.decide_grant(g7).await.unwrap().into_inner();
+
     // Settlement following visitation.
     let s_db = TestDatabase::new(backend).await;
     let database = s_db.connect(afregning_settlement::MIGRATIONS).await;
@@ -172,9 +215,37 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     .await;
     let mut settlement = SettlementServiceClient::with_interceptor(settlement_server.channel().await, Outgoing::new(Some(OPERATOR)));
     wait_for("settlement to mirror the grant", async || {
-        s_store.cursor("visitation").await.unwrap() == 2
+        s_store.cursor("visitation").await.unwrap() == 4
     })
     .await;
+
+    let visits: Vec<pbs::Delivery> = [8, 15, 22, 29]
+        .into_iter()
+        .map(|day| {
+            let local = chrono::NaiveDate::from_ymd_opt(2026, 4, day)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap();
+            let at = afregning_tariff::bands::local_to_utc(local).unwrap();
+            pbs::Delivery {
+                delivery_id: format!("g7-{day}"),
+                grant_id: g7.grant_id.clone(),
+                provider_id: traening.clone(),
+                carer_visit_id: format!("g7-cv{day}"),
+                started_at: Some(prost_types::Timestamp {
+                    seconds: at.timestamp(),
+                    nanos: 0,
+                }),
+                minutes: 60,
+                revision: 0,
+            }
+        })
+        .collect();
+    let stream = tokio_stream::iter(vec![pbs::ReportDeliveriesRequest {
+        request_id: "d".into(),
+        deliveries: visits,
+    }]);
+    assert_eq!(settlement.report_deliveries(stream).await.unwrap().into_inner().accepted, 4);
 
     // Budget following settlement.
     let b_db = TestDatabase::new(backend).await;
@@ -244,9 +315,9 @@ async fn the_ledger_follows_settlement(backend: Backend) {
 
     // April settled and issued: its posting lands in the ledger.
     let april = settle(&mut settlement, 4).await;
-    assert_eq!(april, 555_000);
+    assert_eq!(april, 555_000 + 236_000, "the package and the training");
     wait_for("budget to follow April's posting", async || {
-        b_store.cursor("settlement").await.unwrap() == 1
+        b_store.cursor("settlement").await.unwrap() == 2
     })
     .await;
 
@@ -256,7 +327,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     assert_eq!(may, 819_286, "31 days × 1,850.00 / 7");
     let _follower = afregning_budget::follower::spawn(b_store.clone(), settlement_url, Some(BUDGET.into()));
     wait_for("budget to follow May's posting", async || {
-        b_store.cursor("settlement").await.unwrap() == 2
+        b_store.cursor("settlement").await.unwrap() == 3
     })
     .await;
     let entries = finance
@@ -359,6 +430,249 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         4
     );
 
+    // Follow-up at the end of October 2026, by hand:
+    // SOCIAL consumed 5,550.00 + 8,192.86 + 250.00 − 50.00 = 13,942.86 → 1.16 % of 1,200,000.00;
+    // the monthly profile releases ten twelfths → 83.33 %; the open package commits
+    // 61 days × 1,850.00 / 7 = 16,121.43 for November and December.
+    wait_for("budget to follow the grant feed", async || {
+        b_store.cursor("visitation").await.unwrap() == 4
+    })
+    .await;
+    let status_at = |frame: &str| pb::GetFollowUpStatusRequest {
+        frame: frame.into(),
+        as_of: date(2026, 10, 31),
+    };
+    let bp = |p: Option<pb::Percent>| p.unwrap().basis_points;
+    let s = finance
+        .get_follow_up_status(status_at("SOCIAL"))
+        .await
+        .unwrap()
+        .into_inner()
+        .frames
+        .remove(0);
+    assert_eq!(
+        (
+            s.budget_ore,
+            s.consumed_ore,
+            s.expected_rest_from_commitments_ore,
+            s.has_leader_forecast
+        ),
+        (120_000_000, 1_394_286, 1_612_143, false)
+    );
+    assert_eq!(
+        (
+            s.expected_result_ore,
+            bp(s.consumption),
+            bp(s.profile_share),
+            s.explanation_required
+        ),
+        (116_993_571, 116, 8_333, false)
+    );
+    let forecast = pb::SubmitExpectedAccountsRequest {
+        request_id: "leader-1".into(),
+        frame: "SOCIAL".into(),
+        year: 2026,
+        months: vec![
+            pb::MonthAmount {
+                month: 12,
+                amount_ore: 500_000,
+            },
+            pb::MonthAmount {
+                month: 11,
+                amount_ore: 500_000,
+            },
+            pb::MonthAmount {
+                month: 10,
+                amount_ore: 900_000,
+            },
+        ],
+        submitted_by: "leder-17".into(),
+    };
+    finance.submit_expected_accounts(forecast).await.unwrap();
+    let s = finance
+        .get_follow_up_status(status_at("SOCIAL"))
+        .await
+        .unwrap()
+        .into_inner()
+        .frames
+        .remove(0);
+    assert_eq!(
+        (s.expected_rest_from_leader_ore, s.has_leader_forecast, s.expected_result_ore),
+        (1_000_000, true, 117_605_714),
+        "the leader's months after October"
+    );
+
+    // HEALTH with an even profile: 304 of 365 days through 31 October → 83.29 %. It has
+    // 400,000.00 of actuals and G7's April training 2,360.00, and G7 commits
+    // 61 days × 590.00 / 7 = 5,141.43 for the rest of the year: an overrun.
+    let committee = pb::CreateCommitteeRequest {
+        request_id: "c-health".into(),
+        code: "HEALTH".into(),
+        name: "Sundhedsudvalget".into(),
+    };
+    finance.create_committee(committee).await.unwrap();
+    let health = pb::SetFrameRequest {
+        request_id: "f-health".into(),
+        frame: "HEALTH".into(),
+        year: 2026,
+        committee: "HEALTH".into(),
+        name: "Visitation og Rehabilitering – Sund".into(),
+        account: "4.62.88".into(),
+        amount_ore: 36_500_000,
+        monthly_profile_ore: vec![],
+    };
+    finance.set_frame(health).await.unwrap();
+    let spent = pb::ActualEntry {
+        external_id: "erp-9".into(),
+        frame: "HEALTH".into(),
+        account: "4.62.88".into(),
+        booked_on: date(2026, 10, 10),
+        amount_ore: 40_000_000,
+        text: "udstyr".into(),
+    };
+    assert_eq!(
+        finance
+            .import_actuals(tokio_stream::iter(vec![import(vec![spent])]))
+            .await
+            .unwrap()
+            .into_inner()
+            .accepted,
+        1
+    );
+    let h = finance
+        .get_follow_up_status(status_at("HEALTH"))
+        .await
+        .unwrap()
+        .into_inner()
+        .frames
+        .remove(0);
+    assert_eq!((h.consumed_ore, h.expected_rest_from_commitments_ore), (40_236_000, 514_143));
+    assert_eq!(
+        (
+            bp(h.profile_share),
+            bp(h.consumption),
+            h.expected_result_ore,
+            h.explanation_required
+        ),
+        (8_329, 11_024, -4_250_143, true)
+    );
+
+    // An overrun beyond the threshold must be explained before the month closes.
+    let close = |id: &str| pb::CloseMonthRequest {
+        request_id: id.into(),
+        frame: "HEALTH".into(),
+        period: Some(pbc::Period { year: 2026, month: 10 }),
+    };
+    assert_eq!(
+        finance.close_month(close("close-1")).await.unwrap_err().code(),
+        tonic::Code::FailedPrecondition
+    );
+    let explain = pb::SubmitDeviationExplanationRequest {
+        request_id: "explain-1".into(),
+        frame: "HEALTH".into(),
+        period: Some(pbc::Period { year: 2026, month: 10 }),
+        explanation: "Udstyr købt for resten af året".into(),
+        corrective_actions: vec!["Indkøbsstop til årets udgang".into()],
+        submitted_by: "leder-3".into(),
+    };
+    finance.submit_deviation_explanation(explain).await.unwrap();
+    let closed = finance.close_month(close("close-2")).await.unwrap().into_inner();
+    assert!(!closed.status.unwrap().explanation_required);
+    let all = finance
+        .get_follow_up_status(pb::GetFollowUpStatusRequest {
+            frame: String::new(),
+            as_of: date(2026, 10, 31),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .frames;
+    assert_eq!(all.iter().map(|f| f.frame.as_str()).collect::<Vec<_>>(), vec!["HEALTH", "SOCIAL"]);
+
+    // Monthly series for curves: the budget released and what was consumed, month by month.
+    let series = finance
+        .get_follow_up_series(pb::GetFollowUpSeriesRequest {
+            frame: "SOCIAL".into(),
+            year: 2026,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .points;
+    let curve: Vec<(i64, i64)> = series
+        .iter()
+        .take(5)
+        .map(|p| (p.budget_cumulative_ore, p.consumed_cumulative_ore))
+        .collect();
+    assert_eq!(
+        curve,
+        vec![
+            (10_000_000, 0),
+            (20_000_000, 0),
+            (30_000_000, 0),
+            (40_000_000, 555_000),
+            (50_000_000, 1_394_286)
+        ]
+    );
+
+    // The second quarter's joint case: HEALTH bought SOCIAL's training for 2,360.00, so that much
+    // of SOCIAL's budget moves to HEALTH once both committees approve and FINANCE executes.
+    let propose = pb::ProposeReallocationsRequest {
+        request_id: "q2".into(),
+        quarter: Some(pbc::Quarter { year: 2026, quarter: 2 }),
+    };
+    let cases = finance.propose_reallocations(propose).await.unwrap().into_inner().cases;
+    assert_eq!(cases.len(), 1);
+    let case = &cases[0];
+    assert_eq!(
+        (case.from_frame.as_str(), case.to_frame.as_str(), case.amount_ore),
+        ("SOCIAL", "HEALTH", 236_000)
+    );
+    assert_eq!(
+        case.purchases.iter().map(|p| p.provider_id.as_str()).collect::<Vec<_>>(),
+        vec![traening.as_str()]
+    );
+    let adjusted = async |finance: &mut BudgetServiceClient<
+        tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Outgoing>,
+    >|
+           -> BTreeMap<String, i64> {
+        let frames = finance
+            .list_frames(pb::ListFramesRequest { year: 2026, page: None })
+            .await
+            .unwrap()
+            .into_inner()
+            .frames;
+        frames.into_iter().map(|f| (f.frame, f.adjusted_amount_ore)).collect()
+    };
+    let before = adjusted(&mut finance).await;
+    for (token, committee) in [(SOCIAL_COMMITTEE, "SOCIAL"), (HEALTH_COMMITTEE, "HEALTH")] {
+        let mut c = BudgetServiceClient::with_interceptor(budget_server.channel().await, Outgoing::new(Some(token)));
+        let decision = pb::DecideReallocationCaseRequest {
+            request_id: format!("ok-{committee}"),
+            case_id: case.case_id.clone(),
+            committee: committee.into(),
+            approve: true,
+            comment: "enig".into(),
+        };
+        c.decide_reallocation_case(decision).await.unwrap();
+    }
+    let execute = pb::ExecuteReallocationCaseRequest {
+        request_id: "exec-q2".into(),
+        case_id: case.case_id.clone(),
+    };
+    let executed = finance.execute_reallocation_case(execute).await.unwrap().into_inner();
+    assert_eq!(executed.entries.iter().map(|e| e.amount_ore).sum::<i64>(), 0);
+    let after = adjusted(&mut finance).await;
+    assert_eq!(
+        (after["SOCIAL"] - before["SOCIAL"], after["HEALTH"] - before["HEALTH"]),
+        (-236_000, 236_000)
+    );
+    assert_eq!(
+        after.values().sum::<i64>(),
+        before.values().sum::<i64>(),
+        "the grand total is unchanged"
+    );
+
     // Finance exports what settlement posted, per frame, account and month, and reconciles the
     // ERP's totals against it line by line.
     let export = pb::ExportPostingsRequest {
@@ -373,6 +687,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     assert_eq!(
         totals,
         vec![
+            ("HEALTH".into(), "4.62.88".into(), 4, 236_000, 1),
             ("SOCIAL".into(), "5.30.26".into(), 4, 555_000, 1),
             ("SOCIAL".into(), "5.30.26".into(), 5, 819_286, 1)
         ]
@@ -423,13 +738,25 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         (off.balanced, diffs),
         (
             false,
-            vec![("HEALTH".into(), 5, 0, 100, -100), ("SOCIAL".into(), 5, 819_286, 819_000, 286)]
+            vec![
+                ("HEALTH".into(), 4, 236_000, 0, 236_000),
+                ("HEALTH".into(), 5, 0, 100, -100),
+                ("SOCIAL".into(), 5, 819_286, 819_000, 286)
+            ]
         )
     );
     let even = finance
         .reconcile(pb::ReconcileRequest {
             year: 2026,
-            erp_totals: vec![erp(4, 555_000), erp(5, 819_286)],
+            erp_totals: vec![
+                erp(4, 555_000),
+                erp(5, 819_286),
+                pb::PostingTotal {
+                    frame: "HEALTH".into(),
+                    account: "4.62.88".into(),
+                    ..erp(4, 236_000)
+                },
+            ],
         })
         .await
         .unwrap()

@@ -584,6 +584,23 @@ async fn the_worked_month(backend: Backend) {
             .unwrap_err();
         assert_eq!(denied.code(), tonic::Code::PermissionDenied);
     }
+    // CPR numbers: on the provider's own lines, to the provider only.
+    let mut own = nord_client
+        .stream_statement_lines(pb::StreamStatementLinesRequest {
+            statement_id: april[&nord].statement_id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut own_lines = Vec::new();
+    while let Some(l) = own.message().await.unwrap() {
+        own_lines.push(l);
+    }
+    assert_eq!(
+        own_lines.iter().find(|l| l.grant_id == g2.grant_id).map(|l| l.cpr.as_str()),
+        Some("0202402222")
+    );
+    assert!(nord_lines.iter().all(|l| l.cpr.is_empty()), "the operator sees no CPR numbers");
     let mut csv = nord_client
         .export_statement_csv(pb::ExportStatementCsvRequest {
             statement_id: april[&nord].statement_id.clone(),

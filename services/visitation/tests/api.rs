@@ -243,6 +243,29 @@ async fn changes_are_versions_with_derived_values(backend: Backend) {
         (Code::FailedPrecondition, vec!["grant_id".to_owned()])
     );
 
+    // Revisiting into MAINTAINING needs a provider approved for it; this one is not.
+    let dev_only = c
+        .decide_grant(decide(&cid, course_terms(&other, pbc::CourseType::Developing, 300), d(2026, 7, 1)))
+        .await
+        .unwrap()
+        .into_inner();
+    let not_approved = c
+        .revisit_grant(pb::RevisitGrantRequest {
+            request_id: rid("rev"),
+            grant_id: dev_only.grant_id.clone(),
+            expected_version: 1,
+            effective_from: d(2026, 9, 23),
+            visited_minutes_per_week: 300,
+            course_type: pbc::CourseType::Maintaining as i32,
+            decided_on: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (not_approved.code(), fields(&not_approved)),
+        (Code::FailedPrecondition, vec!["providers[0].provider_id".to_owned()])
+    );
+
     let versions = c
         .list_grant_versions(pb::ListGrantVersionsRequest {
             grant_id: g.grant_id.clone(),
@@ -794,7 +817,7 @@ async fn each_caller_may_do_only_its_part(backend: Backend) {
     let cid = citizen(&mut ehr, "1901501234").await;
     let mut provider_client = client_as(&running, PROVIDER_TOKEN).await;
     let mut finance = client_as(&running, FINANCE_TOKEN).await;
-    let mut settlement = client_as(&running, SETTLEMENT_TOKEN).await;
+    let settlement = client_as(&running, SETTLEMENT_TOKEN).await;
 
     let denied = provider_client
         .decide_grant(decide(
@@ -823,14 +846,31 @@ async fn each_caller_may_do_only_its_part(backend: Backend) {
         })
         .await;
     assert_eq!(denied.unwrap_err().code(), Code::PermissionDenied, "the feed is for the services");
-    let events = settlement
-        .stream_grant_events(pb::StreamGrantEventsRequest {
+    // The feed carries the citizen's CPR number to settlement (for the provider's statement
+    // lines) and to no other follower: budget holds none.
+    let decided = decide(
+        &cid,
+        service_terms(&nord, "personal_care", "SEL-83", "personlig-pleje", 60),
+        d(2026, 4, 1),
+    );
+    ehr.decide_grant(decided).await.unwrap();
+    let cpr_seen = |mut client: Client| async move {
+        let request = pb::StreamGrantEventsRequest {
             after_sequence: 0,
             follow: false,
             max_events: 10,
-        })
-        .await;
-    assert!(events.is_ok());
+        };
+        let mut stream = client.stream_grant_events(request).await.unwrap().into_inner();
+        let mut cprs = Vec::new();
+        while let Some(event) = stream.message().await.unwrap() {
+            if event.grant.is_some() {
+                cprs.push(event.citizen_cpr);
+            }
+        }
+        cprs
+    };
+    assert_eq!(cpr_seen(settlement.clone()).await, vec!["1901501234".to_owned()]);
+    assert_eq!(cpr_seen(client_as(&running, BUDGET_TOKEN).await).await, vec![String::new()]);
 
     let mut anonymous =
         afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient::new(running.server.channel().await);

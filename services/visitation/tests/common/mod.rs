@@ -60,6 +60,7 @@ pub fn tokens() -> std::collections::BTreeMap<String, String> {
         (SETTLEMENT_TOKEN, "service:settlement"),
         (PROVIDER_TOKEN, "provider:prv_nord"),
         (FINANCE_TOKEN, "finance"),
+        (BUDGET_TOKEN, "service:budget"),
     ]
     .into_iter()
     .map(|(t, p)| (t.to_owned(), p.to_owned()))

@@ -11,6 +11,7 @@ use futures::future::BoxFuture;
 use futures::stream::{BoxStream, StreamExt};
 use tokio::task::JoinHandle;
 
+use crate::auth::Outgoing;
 use crate::error::ApiError;
 use crate::store::{Storage, Tx};
 use crate::{on_pool, on_tx};
@@ -84,4 +85,48 @@ async fn follow<E>(
         position = next;
     }
     Ok(())
+}
+
+/// Opens visitation's grant feed at `url`, presenting `token`.
+pub fn grant_feed(url: String, token: Option<String>) -> Opener<afregning_proto::visitation::v1::GrantEvent> {
+    use afregning_proto::visitation::v1 as pbv;
+    Arc::new(move |after| {
+        let (url, token) = (url.clone(), token.clone());
+        Box::pin(async move {
+            let channel = tonic::transport::Endpoint::from_shared(url)?
+                .connect_timeout(Duration::from_secs(5))
+                .connect()
+                .await?;
+            let mut client =
+                pbv::visitation_service_client::VisitationServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
+            let request = pbv::StreamGrantEventsRequest {
+                after_sequence: after,
+                follow: true,
+                max_events: 0,
+            };
+            Ok(client.stream_grant_events(request).await?.into_inner().boxed())
+        })
+    })
+}
+
+/// Opens settlement's postings feed at `url`, presenting `token`.
+pub fn postings_feed(url: String, token: Option<String>) -> Opener<afregning_proto::settlement::v1::Posting> {
+    use afregning_proto::settlement::v1 as pbs;
+    Arc::new(move |after| {
+        let (url, token) = (url.clone(), token.clone());
+        Box::pin(async move {
+            let channel = tonic::transport::Endpoint::from_shared(url)?
+                .connect_timeout(Duration::from_secs(5))
+                .connect()
+                .await?;
+            let mut client =
+                pbs::settlement_service_client::SettlementServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
+            let request = pbs::StreamPostingsRequest {
+                after_sequence: after,
+                follow: true,
+                max_events: 0,
+            };
+            Ok(client.stream_postings(request).await?.into_inner().boxed())
+        })
+    })
 }

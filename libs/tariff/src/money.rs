@@ -46,21 +46,7 @@ impl Ore {
     /// This is the single rounding rule of Afregning. Callers pass the exact rational (for
     /// example `rate_ore × minutes` over `60`), so nothing is rounded twice.
     pub fn round_ratio(numerator: i128, denominator: i128) -> Result<Ore, MoneyError> {
-        assert!(denominator != 0, "rounding by a zero denominator");
-        let (num, den) = if denominator < 0 {
-            (-numerator, -denominator)
-        } else {
-            (numerator, denominator)
-        };
-        let quotient = num / den;
-        let remainder = num % den;
-        // Half away from zero: compare twice the remainder with the denominator.
-        let rounded = if 2 * remainder.abs() >= den {
-            quotient + num.signum()
-        } else {
-            quotient
-        };
-        i64::try_from(rounded).map(Ore).map_err(|_| MoneyError::Overflow)
+        round_half_away(numerator, denominator).map(Ore)
     }
 
     /// `self × factor`, rounded to øre (used by the price index).

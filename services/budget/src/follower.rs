@@ -2,41 +2,19 @@
 //! becomes one consumption entry on its paying frame, booked on the last day of its period, in
 //! one transaction with the cursor (a posting id is also unique in the ledger).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use afregning_kit::ApiError;
-use afregning_kit::auth::Outgoing;
 use afregning_kit::store::Tx;
 use afregning_proto::settlement::v1 as pbs;
-use afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient;
 use afregning_tariff::Period;
 use chrono::Utc;
 use futures::future::BoxFuture;
-use futures::stream::StreamExt;
 use tokio::task::JoinHandle;
-use tonic::transport::Endpoint;
 
 use crate::store::{BudgetTx, LedgerRow, SETTLEMENT_FEED, Store, source};
 
 /// Starts following settlement at `url` in the background until the task is aborted.
 pub fn spawn(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    let open: afregning_kit::follow::Opener<pbs::Posting> = Arc::new(move |after| {
-        let (url, token) = (url.clone(), token.clone());
-        Box::pin(async move {
-            let channel = Endpoint::from_shared(url)?
-                .connect_timeout(Duration::from_secs(5))
-                .connect()
-                .await?;
-            let mut client = SettlementServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
-            let request = pbs::StreamPostingsRequest {
-                after_sequence: after,
-                follow: true,
-                max_events: 0,
-            };
-            Ok(client.stream_postings(request).await?.into_inner().boxed())
-        })
-    });
+    let open = afregning_kit::follow::postings_feed(url, token);
     afregning_kit::follow::spawn(store.storage, SETTLEMENT_FEED, |p: &pbs::Posting| p.sequence, open, apply)
 }
 
@@ -89,23 +67,7 @@ fn apply<'a>(tx: &'a mut Tx, posting: &'a pbs::Posting) -> BoxFuture<'a, Result<
 /// Starts following visitation's grant feed at `url` (for commitments) until the task is aborted.
 pub fn spawn_grants(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
     use afregning_proto::visitation::v1 as pbv;
-    use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
-    let open: afregning_kit::follow::Opener<pbv::GrantEvent> = Arc::new(move |after| {
-        let (url, token) = (url.clone(), token.clone());
-        Box::pin(async move {
-            let channel = Endpoint::from_shared(url)?
-                .connect_timeout(Duration::from_secs(5))
-                .connect()
-                .await?;
-            let mut client = VisitationServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
-            let request = pbv::StreamGrantEventsRequest {
-                after_sequence: after,
-                follow: true,
-                max_events: 0,
-            };
-            Ok(client.stream_grant_events(request).await?.into_inner().boxed())
-        })
-    });
+    let open = afregning_kit::follow::grant_feed(url, token);
     afregning_kit::follow::spawn(
         store.storage,
         crate::store::VISITATION_FEED,

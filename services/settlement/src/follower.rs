@@ -1,39 +1,17 @@
 //! Follows visitation's grant feed into settlement's mirror of grant versions, providers and the
 //! citizens' CPR numbers, with the kit's follower (cursor kept in the same transaction).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use afregning_kit::ApiError;
-use afregning_kit::auth::Outgoing;
 use afregning_kit::store::Tx;
 use afregning_proto::visitation::v1 as pbv;
-use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
 use futures::future::BoxFuture;
-use futures::stream::StreamExt;
 use tokio::task::JoinHandle;
-use tonic::transport::Endpoint;
 
 use crate::store::{SettlementTx, Store, VISITATION_FEED};
 
 /// Starts following visitation at `url` in the background until the task is aborted.
 pub fn spawn(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    let open: afregning_kit::follow::Opener<pbv::GrantEvent> = Arc::new(move |after| {
-        let (url, token) = (url.clone(), token.clone());
-        Box::pin(async move {
-            let channel = Endpoint::from_shared(url)?
-                .connect_timeout(Duration::from_secs(5))
-                .connect()
-                .await?;
-            let mut client = VisitationServiceClient::with_interceptor(channel, Outgoing::new(token.as_deref()));
-            let request = pbv::StreamGrantEventsRequest {
-                after_sequence: after,
-                follow: true,
-                max_events: 0,
-            };
-            Ok(client.stream_grant_events(request).await?.into_inner().boxed())
-        })
-    });
+    let open = afregning_kit::follow::grant_feed(url, token);
     afregning_kit::follow::spawn(store.storage, VISITATION_FEED, |e: &pbv::GrantEvent| e.sequence, open, apply)
 }
 

@@ -150,6 +150,14 @@ impl Storage {
         Ok(())
     }
 
+    /// Finishes a client write: stores its answer under the request key in the same
+    /// transaction as its effects, commits, and hands the answer back.
+    pub async fn finish<M: Message>(&self, mut tx: Tx, key: &RequestKey, answer: M) -> Result<M, ApiError> {
+        tx.remember(key, &answer).await?;
+        self.commit(tx).await?;
+        Ok(answer)
+    }
+
     /// Waits until a write commits here or `timeout` passes (other replicas write too).
     pub async fn wait_for_feed(&self, timeout: Duration) {
         let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;

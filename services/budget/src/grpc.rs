@@ -315,9 +315,7 @@ impl BudgetService for Budget {
             code: r.code,
             name: r.name.trim().to_owned(),
         };
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn list_committees(&self, request: Request<pb::ListCommitteesRequest>) -> Result<Response<pb::ListCommitteesResponse>, Status> {
@@ -397,9 +395,7 @@ impl BudgetService for Budget {
         };
         tx.upsert_frame(&row).await?;
         let answer = self.pb_frame(&row).await?;
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn get_frame(&self, request: Request<pb::GetFrameRequest>) -> Result<Response<pb::Frame>, Status> {
@@ -581,9 +577,7 @@ impl BudgetService for Budget {
                 nanos: 0,
             }),
         };
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn get_follow_up_status(
@@ -718,9 +712,7 @@ impl BudgetService for Budget {
                 nanos: 0,
             }),
         };
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn close_month(&self, request: Request<pb::CloseMonthRequest>) -> Result<Response<pb::CloseMonthResponse>, Status> {
@@ -759,9 +751,7 @@ impl BudgetService for Budget {
                 nanos: 0,
             }),
         };
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn propose_reallocations(

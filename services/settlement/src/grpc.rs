@@ -592,9 +592,7 @@ impl SettlementService for Settlement {
         }
         tx.correct_delivery(&before, &after, r.reason.trim(), &text_instant(now)).await?;
         let answer = pb_delivery(&after);
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn list_deliveries(&self, request: Request<pb::ListDeliveriesRequest>) -> Result<Response<pb::ListDeliveriesResponse>, Status> {
@@ -707,9 +705,7 @@ impl SettlementService for Settlement {
             ..row
         };
         let answer = pb_statement(&issued);
-        tx.remember(&key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn list_statements(&self, request: Request<pb::ListStatementsRequest>) -> Result<Response<pb::ListStatementsResponse>, Status> {

@@ -70,11 +70,9 @@ fn code_field(value: &str) -> Option<String> {
 }
 
 impl Visitation {
-    /// Finishes a write: remembers the answer and commits.
-    async fn finish<M: Message>(&self, mut tx: Tx, key: &RequestKey, answer: M) -> Result<Response<M>, Status> {
-        tx.remember(key, &answer).await?;
-        self.store.storage.commit(tx).await?;
-        Ok(Response::new(answer))
+    /// Finishes a write: remembers the answer with its effects and commits.
+    async fn finish<M: Message>(&self, tx: Tx, key: &RequestKey, answer: M) -> Result<Response<M>, Status> {
+        Ok(Response::new(self.store.storage.finish(tx, key, answer).await?))
     }
 
     /// Checks that every provider of `shares` is registered and approved for the unit.

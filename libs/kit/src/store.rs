@@ -158,6 +158,16 @@ impl Storage {
         Ok(answer)
     }
 
+    /// Stores the answer to a write whose effects committed earlier (a long run, a multi-step
+    /// proposal), unless a concurrent retry stored one first.
+    pub async fn remember_after<M: Message + Default>(&self, key: &RequestKey, answer: &M) -> Result<(), ApiError> {
+        let mut tx = self.begin().await?;
+        if tx.replay::<M>(key).await?.is_none() {
+            tx.remember(key, answer).await?;
+        }
+        self.commit(tx).await
+    }
+
     /// Waits until a write commits here or `timeout` passes (other replicas write too).
     pub async fn wait_for_feed(&self, timeout: Duration) {
         let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;

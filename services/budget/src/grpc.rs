@@ -63,15 +63,6 @@ impl Budget {
         Ok(committees)
     }
 
-    /// Stores the answer to a write whose effects already committed.
-    async fn remember<M: prost::Message + Default>(&self, key: &RequestKey, answer: &M) -> Result<(), ApiError> {
-        let mut tx = self.store.storage.begin().await?;
-        if tx.replay::<M>(key).await?.is_none() {
-            tx.remember(key, answer).await?;
-        }
-        self.store.storage.commit(tx).await
-    }
-
     /// A case with the purchases behind it, the decisions, the audit trail and its entries.
     async fn pb_case(&self, case_id: &str) -> Result<pb::ReallocationCase, ApiError> {
         let case = self.store.case(case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
@@ -808,11 +799,7 @@ impl BudgetService for Budget {
             cases.push(self.pb_case(id).await?);
         }
         let answer = pb::ProposeReallocationsResponse { cases };
-        let mut tx = self.store.storage.begin().await?;
-        if tx.replay::<pb::ProposeReallocationsResponse>(&key).await?.is_none() {
-            tx.remember(&key, &answer).await?;
-        }
-        self.store.storage.commit(tx).await?;
+        self.store.storage.remember_after(&key, &answer).await?;
         Ok(Response::new(answer))
     }
 
@@ -904,7 +891,7 @@ impl BudgetService for Budget {
         .await?;
         self.store.storage.commit(tx).await?;
         let answer = self.pb_case(&r.case_id).await?;
-        self.remember(&key, &answer).await?;
+        self.store.storage.remember_after(&key, &answer).await?;
         Ok(Response::new(answer))
     }
 
@@ -974,7 +961,7 @@ impl BudgetService for Budget {
         .await?;
         self.store.storage.commit(tx).await?;
         let answer = self.pb_case(&r.case_id).await?;
-        self.remember(&key, &answer).await?;
+        self.store.storage.remember_after(&key, &answer).await?;
         Ok(Response::new(answer))
     }
 

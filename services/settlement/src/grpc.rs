@@ -320,14 +320,6 @@ async fn run_period(
     Ok(report)
 }
 
-async fn remember_run(store: &Store, key: &RequestKey, done: &pb::SettlementProgress) -> Result<(), ApiError> {
-    let mut tx = store.storage.begin().await?;
-    if tx.replay::<pb::SettlementProgress>(key).await?.is_none() {
-        tx.remember(key, done).await?;
-    }
-    store.storage.commit(tx).await
-}
-
 fn instant(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(at.seconds, u32::try_from(at.nanos).ok()?)
 }
@@ -638,7 +630,7 @@ impl SettlementService for Settlement {
         tokio::spawn(async move {
             let outcome = run_period(&store, &runner, period, &sender).await;
             let last = match outcome {
-                Ok(done) => match remember_run(&store, &key, &done).await {
+                Ok(done) => match store.storage.remember_after(&key, &done).await {
                     Ok(()) => Ok(done),
                     Err(error) => Err(Status::from(error)),
                 },
@@ -810,11 +802,7 @@ impl SettlementService for Settlement {
             statements: drafts.iter().map(pb_statement).collect(),
             total_ore,
         };
-        let mut tx = self.store.storage.begin().await?;
-        if tx.replay::<pb::RunTrueUpResponse>(&key).await?.is_none() {
-            tx.remember(&key, &answer).await?;
-        }
-        self.store.storage.commit(tx).await?;
+        self.store.storage.remember_after(&key, &answer).await?;
         Ok(Response::new(answer))
     }
 

@@ -1,8 +1,9 @@
 //! Who is calling. Each caller is a principal: the EHR, a provider, finance, a committee, an
-//! operator or one of the services. Configured bearer tokens map to principals (development and
-//! the demo); a service with no authentication configured treats every caller as `local` and
-//! refuses to listen anywhere but on loopback, so an unauthenticated service is never reachable
-//! from another machine.
+//! operator or one of the services. A client certificate (mutual TLS, see [`crate::tls`]) maps
+//! to a principal by its names; configured bearer tokens map to principals the same way
+//! (development and the demo). A service with neither configured treats every caller as
+//! `local` and refuses to listen anywhere but on loopback, so an unauthenticated service is never
+//! reachable from another machine.
 //!
 //! The interceptor puts the [`Principal`] into the request's extensions; each RPC then decides
 //! what that principal may do with [`require`].
@@ -53,6 +54,19 @@ pub enum Role {
     Service,
 }
 
+impl Role {
+    /// Every role: for reads that reveal nothing about anyone, such as feed positions.
+    pub const ALL: &[Role] = &[
+        Role::Local,
+        Role::Ehr,
+        Role::Provider,
+        Role::Finance,
+        Role::Committee,
+        Role::Operator,
+        Role::Service,
+    ];
+}
+
 impl Principal {
     /// Parses `local`, `ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`, `operator`
     /// or `service:<name>`.
@@ -99,28 +113,67 @@ impl fmt::Display for Principal {
     }
 }
 
-/// Maps bearer tokens to principals.
+/// Maps client certificates and bearer tokens to principals.
 #[derive(Clone, Debug, Default)]
 pub struct Authenticator {
     tokens: Arc<BTreeMap<String, Principal>>,
+    /// Certificate name → principal; used only when client certificates are required (and so
+    /// verified against the configured CA by the TLS layer).
+    certificates: Arc<BTreeMap<String, Principal>>,
+}
+
+fn principals(map: &BTreeMap<String, String>, what: &str) -> anyhow::Result<BTreeMap<String, Principal>> {
+    map.iter()
+        .map(|(key, principal)| {
+            let parsed = Principal::parse(principal).ok_or_else(|| anyhow::anyhow!("unknown principal {principal:?} in {what}"))?;
+            Ok((key.clone(), parsed))
+        })
+        .collect()
 }
 
 impl Authenticator {
     /// From configuration: token → principal text. Refuses tokens shorter than 16 characters
     /// and principals it cannot parse.
     pub fn from_tokens(tokens: &BTreeMap<String, String>) -> anyhow::Result<Authenticator> {
-        let mut parsed = BTreeMap::new();
-        for (token, principal) in tokens {
-            anyhow::ensure!(token.len() >= 16, "auth token for {principal} is shorter than 16 characters");
-            let principal = Principal::parse(principal).ok_or_else(|| anyhow::anyhow!("unknown principal {principal:?} in auth_tokens"))?;
-            parsed.insert(token.clone(), principal);
+        if let Some((token, principal)) = tokens.iter().find(|(token, _)| token.len() < 16) {
+            anyhow::bail!(
+                "auth token for {principal} is shorter than 16 characters ({} characters)",
+                token.len()
+            );
         }
-        Ok(Authenticator { tokens: Arc::new(parsed) })
+        Ok(Authenticator {
+            tokens: Arc::new(principals(tokens, "auth_tokens")?),
+            certificates: Arc::default(),
+        })
+    }
+
+    /// From a service's configuration: its tokens, and — when `tls` requires client
+    /// certificates — its certificate names. Certificate names without required client
+    /// certificates are refused: nothing would have verified them.
+    pub fn from_config(config: &crate::config::ServiceConfig, tls: Option<&crate::tls::Tls>) -> anyhow::Result<Authenticator> {
+        let mut auth = Authenticator::from_tokens(&config.auth_tokens)?;
+        if !config.cert_principals.is_empty() {
+            anyhow::ensure!(
+                tls.is_some_and(crate::tls::Tls::requires_client_certificates),
+                "cert_principals needs tls_cert, tls_key and tls_ca: only a CA-verified certificate names a principal"
+            );
+            auth.certificates = Arc::new(principals(&config.cert_principals, "cert_principals")?);
+        }
+        Ok(auth)
     }
 
     /// Whether any authentication is configured.
     pub fn is_enabled(&self) -> bool {
-        !self.tokens.is_empty()
+        !self.tokens.is_empty() || !self.certificates.is_empty()
+    }
+
+    /// The principal of a verified client certificate (DER, leaf first): the first of its
+    /// names that is configured. UNAUTHENTICATED when none is.
+    pub fn authenticate_certificate(&self, leaf: &[u8]) -> Result<Principal, Status> {
+        crate::tls::certificate_names(leaf)
+            .iter()
+            .find_map(|name| self.certificates.get(name).cloned())
+            .ok_or_else(|| Status::unauthenticated("the client certificate names no known principal"))
     }
 
     /// The principal of a request's metadata: UNAUTHENTICATED without a known token.
@@ -143,7 +196,12 @@ impl Authenticator {
     pub fn interceptor(&self) -> impl FnMut(Request<()>) -> Result<Request<()>, Status> + Clone + Send + Sync + 'static {
         let auth = self.clone();
         move |mut request: Request<()>| {
-            let principal = auth.authenticate(request.metadata())?;
+            // A client certificate is there only when the TLS layer verified it against the CA.
+            let leaf = request.peer_certs().and_then(|certs| certs.first().map(|c| c.as_ref().to_vec()));
+            let principal = match leaf {
+                Some(leaf) if !auth.certificates.is_empty() => auth.authenticate_certificate(&leaf)?,
+                _ => auth.authenticate(request.metadata())?,
+            };
             request.extensions_mut().insert(principal);
             Ok(request)
         }

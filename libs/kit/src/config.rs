@@ -56,6 +56,15 @@ pub struct ServiceConfig {
     /// Bearer token → principal (`ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`,
     /// `operator`, `service:<name>`). Empty: no authentication, loopback only.
     pub auth_tokens: BTreeMap<String, String>,
+    /// This service's certificate (PEM), for TLS; with `tls_key`.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `tls_cert` (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// The CA that signs callers' certificates (and upstream services'); when set, every caller
+    /// must present a certificate it signed.
+    pub tls_ca: Option<PathBuf>,
+    /// Certificate name (subject CN or DNS name) → principal, e.g. `"nexus.ehr.kommune.dk" = "ehr:nexus"`.
+    pub cert_principals: BTreeMap<String, String>,
 }
 
 /// Why configuration could not be read.
@@ -82,6 +91,10 @@ impl ServiceConfig {
             otlp_endpoint: None,
             catalogs: vec![PathBuf::from("deploy/catalog-2026.toml")],
             auth_tokens: BTreeMap::new(),
+            tls_cert: None,
+            tls_key: None,
+            tls_ca: None,
+            cert_principals: BTreeMap::new(),
             visitation_url: "http://127.0.0.1:50051".to_owned(),
             settlement_url: "http://127.0.0.1:50052".to_owned(),
             upstream_token: None,

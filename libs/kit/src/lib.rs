@@ -24,6 +24,7 @@ pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod testing;
+pub mod tls;
 
 pub use config::ServiceConfig;
 pub use error::{ApiError, FieldViolation, Violations};

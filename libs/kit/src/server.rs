@@ -19,6 +19,20 @@ use crate::config::ServiceConfig;
 use crate::db::{Database, Migrations};
 use crate::telemetry::extract_parent;
 
+/// Set once a server of this process begins to shut down. Following feed streams end on it:
+/// they never finish by themselves, and a graceful shutdown waits for every open call.
+static DRAINING: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> = std::sync::OnceLock::new();
+
+fn draining_sender() -> &'static tokio::sync::watch::Sender<bool> {
+    DRAINING.get_or_init(|| tokio::sync::watch::channel(false).0)
+}
+
+/// Completes once a server of this process has begun to shut down.
+pub async fn draining() {
+    let mut receiver = draining_sender().subscribe();
+    let _ = receiver.wait_for(|draining| *draining).await;
+}
+
 /// How often health probes the database.
 const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -36,13 +50,15 @@ pub struct ServiceSpec {
 pub struct Server {
     listener: TcpListener,
     spec: ServiceSpec,
+    /// TLS (and client certificates) when configured.
+    tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 impl Server {
     /// Binds `addr` (port 0 picks a free port).
     pub async fn bind(addr: SocketAddr, spec: ServiceSpec) -> anyhow::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Server { listener, spec })
+        Ok(Server { listener, spec, tls: None })
     }
 
     /// The address actually bound.
@@ -52,7 +68,9 @@ impl Server {
 
     /// Serves until `shutdown` completes, then lets in-flight calls finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Server { listener, spec } = self;
+        let Server { listener, spec, tls } = self;
+        // A server starting again in this process (tests restart servers) serves feeds again.
+        draining_sender().send_replace(false);
         let (reporter, health) = tonic_health::server::health_reporter();
         reporter.set_service_status(spec.grpc_name, ServingStatus::Serving).await;
         reporter.set_service_status("", ServingStatus::Serving).await;
@@ -74,10 +92,17 @@ impl Server {
             .add_service(reflection().build_v1()?)
             .add_service(reflection().build_v1alpha()?);
         tracing::info!(addr = %listener.local_addr()?, service = spec.grpc_name, backend = spec.database.backend(), "listening");
-        let result = tonic::transport::Server::builder()
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = tls {
+            builder = builder.tls_config(tls)?;
+        }
+        let result = builder
             .trace_fn(request_span)
             .add_routes(routes)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+                shutdown.await;
+                draining_sender().send_replace(true);
+            })
             .await;
         probe.abort();
         spec.database.close().await;
@@ -136,39 +161,69 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Everything `main` does for every service: configuration, telemetry, the tariff catalogs
-/// (refusing to start on a bad one), the database with its migrations, then serving until
-/// Ctrl-C or SIGTERM. `routes` builds the service's own RPCs.
-pub async fn run_service<F>(service: &str, grpc_name: &'static str, migrations: Migrations, routes: F) -> anyhow::Result<()>
-where
-    F: FnOnce(ServiceContext) -> anyhow::Result<Routes>,
-{
-    let config = ServiceConfig::load(service)?;
+/// What a service binary is made of: its names, its schema and how its RPCs are built.
+#[derive(Clone, Copy)]
+pub struct ServiceDef {
+    /// The name in configuration and logs, e.g. `visitation`.
+    pub service: &'static str,
+    /// Fully qualified gRPC service name.
+    pub grpc_name: &'static str,
+    /// Its schema on each backend.
+    pub migrations: Migrations,
+    /// Builds the service's own RPCs (and starts its followers).
+    pub routes: fn(ServiceContext) -> anyhow::Result<Routes>,
+}
+
+/// Everything `main` does for every service: configuration, telemetry, then [`serve`] on the
+/// configured address until Ctrl-C or SIGTERM.
+pub async fn run_service(def: ServiceDef) -> anyhow::Result<()> {
+    let config = ServiceConfig::load(def.service)?;
     let _telemetry = crate::telemetry::init(&config)?;
-    let auth = crate::auth::Authenticator::from_tokens(&config.auth_tokens)?;
+    let listener = TcpListener::bind(config.listen).await?;
+    serve(def, config, listener, shutdown_signal()).await
+}
+
+/// Serves `def` on `listener` until `shutdown` (see [`prepare`]).
+pub async fn serve(
+    def: ServiceDef,
+    config: ServiceConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    prepare(def, config, listener).await?.run_until(shutdown).await
+}
+
+/// Makes `def` ready to serve on `listener`: checks that an address beyond loopback has
+/// authentication, loads the tariff catalogs (refusing to start on a bad one), connects and
+/// migrates the database and builds the routes (starting the service's followers).
+pub async fn prepare(def: ServiceDef, config: ServiceConfig, listener: TcpListener) -> anyhow::Result<Server> {
+    let tls = crate::tls::Tls::from_config(&config)?;
+    let auth = crate::auth::Authenticator::from_config(&config, tls.as_ref())?;
+    let addr = listener.local_addr()?;
     anyhow::ensure!(
-        auth.is_enabled() || config.listen.ip().is_loopback(),
-        "refusing to listen on {} without authentication: configure auth_tokens, or listen on loopback",
-        config.listen
+        auth.is_enabled() || addr.ip().is_loopback(),
+        "refusing to listen on {addr} without authentication: configure client certificates (tls_ca, cert_principals) or auth_tokens, or listen on loopback"
     );
     let catalogs = crate::catalogs::load(&config.catalogs)?;
-    let database = Database::connect(&config.database_url, config.database_max_connections, migrations).await?;
-    let routes = routes(ServiceContext {
-        config: config.clone(),
+    let database = Database::connect(&config.database_url, config.database_max_connections, def.migrations)
+        .await
+        .map_err(|e| e.context(format!("{}: cannot open its database", def.service)))?;
+    let routes = (def.routes)(ServiceContext {
+        config,
         database: database.clone(),
         catalogs,
         auth,
     })?;
-    let server = Server::bind(
-        config.listen,
-        ServiceSpec {
-            grpc_name,
-            routes,
-            database,
-        },
-    )
-    .await?;
-    server.run_until(shutdown_signal()).await
+    let spec = ServiceSpec {
+        grpc_name: def.grpc_name,
+        routes,
+        database,
+    };
+    Ok(Server {
+        listener,
+        spec,
+        tls: tls.map(|t| t.server()),
+    })
 }
 
 /// What a service's RPCs are built from.

@@ -66,14 +66,7 @@ pub struct RequestKey {
 impl RequestKey {
     /// Checks the request id and hashes the whole request.
     pub fn new<M: Message>(method: &'static str, request_id: &str, message: &M) -> Result<RequestKey, ApiError> {
-        let ok = (1..=64).contains(&request_id.len()) && request_id.chars().all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c));
-        if !ok {
-            return Err(ApiError::invalid(
-                "request_id",
-                "required: 1–64 characters from A–Z, a–z, 0–9 and . _ : -",
-            ));
-        }
-        let mut hasher = Sha256::new();
+        let mut hasher = RequestKey::check(request_id)?;
         hasher.update(method.as_bytes());
         hasher.update(message.encode_to_vec());
         Ok(RequestKey {
@@ -81,6 +74,34 @@ impl RequestKey {
             method,
             content_hash: hasher.finalize().to_vec(),
         })
+    }
+
+    /// The key of a client stream: the same id check, and a hash fed with every message in turn
+    /// (finish it with [`RequestKey::of_stream`]).
+    pub fn stream_hasher(method: &'static str, request_id: &str) -> Result<Sha256, ApiError> {
+        let mut hasher = RequestKey::check(request_id)?;
+        hasher.update(method.as_bytes());
+        Ok(hasher)
+    }
+
+    /// The key of a whole client stream once its last message has been hashed.
+    pub fn of_stream(method: &'static str, request_id: &str, hasher: Sha256) -> RequestKey {
+        RequestKey {
+            request_id: request_id.to_owned(),
+            method,
+            content_hash: hasher.finalize().to_vec(),
+        }
+    }
+
+    fn check(request_id: &str) -> Result<Sha256, ApiError> {
+        let ok = (1..=64).contains(&request_id.len()) && request_id.chars().all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c));
+        if !ok {
+            return Err(ApiError::invalid(
+                "request_id",
+                "required: 1–64 characters from A–Z, a–z, 0–9 and . _ : -",
+            ));
+        }
+        Ok(Sha256::new())
     }
 }
 
@@ -95,6 +116,8 @@ pub struct FeedEvent<P> {
     pub payload: P,
     /// RFC 3339.
     pub committed_at: String,
+    /// W3C `traceparent` of the write that appended it; empty when it was not traced.
+    pub trace_parent: String,
 }
 
 /// A service's database with its feed.
@@ -168,6 +191,14 @@ impl Storage {
         self.commit(tx).await
     }
 
+    /// Whether `request_id` already has a stored answer: a client stream learns it from its
+    /// first message, before its content is known, and then only checks the rest.
+    pub async fn is_answered(&self, request_id: &str) -> Result<bool, ApiError> {
+        let row: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT request_id FROM request_log WHERE request_id = $1")
+            .bind(request_id).fetch_optional(p).await?);
+        Ok(row.is_some())
+    }
+
     /// Waits until a write commits here or `timeout` passes (other replicas write too).
     pub async fn wait_for_feed(&self, timeout: Duration) {
         let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;
@@ -175,16 +206,17 @@ impl Storage {
 
     /// Feed events after `sequence`, oldest first.
     pub async fn events_after<P: serde::de::DeserializeOwned>(&self, sequence: i64, limit: i64) -> Result<Vec<FeedEvent<P>>, ApiError> {
-        let rows: Vec<(i64, i64, String, String)> = on_pool!(&self.db, p => sqlx::query_as(
-            "SELECT sequence, kind, payload, committed_at FROM feed_events WHERE sequence > $1 ORDER BY sequence LIMIT $2")
+        let rows: Vec<(i64, i64, String, String, String)> = on_pool!(&self.db, p => sqlx::query_as(
+            "SELECT sequence, kind, payload, committed_at, trace_parent FROM feed_events WHERE sequence > $1 ORDER BY sequence LIMIT $2")
             .bind(sequence).bind(limit).fetch_all(p).await?);
         rows.into_iter()
-            .map(|(sequence, kind, payload, committed_at)| {
+            .map(|(sequence, kind, payload, committed_at, trace_parent)| {
                 Ok(FeedEvent {
                     sequence,
                     kind,
                     payload: from_json(&payload)?,
                     committed_at,
+                    trace_parent,
                 })
             })
             .collect()
@@ -220,15 +252,17 @@ impl Tx {
         Ok(())
     }
 
-    /// Appends a feed event. Call it last before commit: it locks the counter row until then.
+    /// Appends a feed event, with the current trace context. Call it last before commit: it
+    /// locks the counter row until then.
     pub async fn append_event<P: serde::Serialize>(&mut self, kind: i64, payload: &P, now: DateTime<Utc>) -> Result<i64, ApiError> {
         let payload = json(payload)?;
         let at = timestamp(now);
+        let trace_parent = crate::telemetry::current_trace_parent();
         let sequence: i64 = on_tx!(self, t => {
             let (sequence,): (i64,) = sqlx::query_as("UPDATE feed_counter SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")
                 .fetch_one(&mut **t).await?;
-            sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at) VALUES ($1, $2, $3, $4)")
-                .bind(sequence).bind(kind).bind(&payload).bind(&at).execute(&mut **t).await?;
+            sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at, trace_parent) VALUES ($1, $2, $3, $4, $5)")
+                .bind(sequence).bind(kind).bind(&payload).bind(&at).bind(&trace_parent).execute(&mut **t).await?;
             sequence
         });
         Ok(sequence)
@@ -281,6 +315,7 @@ where
                 tokio::select! {
                     () = storage.wait_for_feed(FEED_POLL) => {}
                     () = tx.closed() => return,
+                    () = crate::server::draining() => return,
                 }
                 continue;
             }

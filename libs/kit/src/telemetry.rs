@@ -100,6 +100,25 @@ pub fn extract_parent(span: &tracing::Span, headers: &http::HeaderMap) {
     let _ = span.set_parent(parent);
 }
 
+/// The current span's W3C `traceparent`, or empty when nothing is traced (no exporter, or no
+/// sampled span). Stored with feed events so that followers continue the trace.
+pub fn current_trace_parent() -> String {
+    let context = tracing::Span::current().context();
+    let mut carrier = std::collections::HashMap::new();
+    opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&context, &mut carrier));
+    carrier.remove("traceparent").unwrap_or_default()
+}
+
+/// Makes `span` a child of a stored W3C `traceparent` (see [`current_trace_parent`]).
+pub fn set_parent_from(span: &tracing::Span, trace_parent: &str) {
+    if trace_parent.is_empty() {
+        return;
+    }
+    let carrier = std::collections::HashMap::from([("traceparent".to_owned(), trace_parent.to_owned())]);
+    let parent = opentelemetry::global::get_text_map_propagator(|p| p.extract(&carrier));
+    let _ = span.set_parent(parent);
+}
+
 /// Client interceptor: writes the current span's trace context into the outgoing metadata.
 pub fn inject_trace_context(mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
     let context = tracing::Span::current().context();

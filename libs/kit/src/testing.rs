@@ -219,53 +219,95 @@ pub struct BinaryCheck {
     pub exit_code: Option<i32>,
 }
 
+/// A binary of the workspace built beside the running test (`target/<profile>/<name>`);
+/// `bash scripts/test` builds them all first.
+pub fn built_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let path = exe.parent().and_then(|deps| deps.parent()).expect("target directory").join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with `bash scripts/test` (or `cargo build --bins` first)",
+        path.display()
+    );
+    path
+}
+
+/// A service binary running as its own process, on a free port, with its own SQLite database.
+pub struct ServiceProcess {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    child: tokio::process::Child,
+    /// Keeps the database folder alive.
+    _dir: tempfile::TempDir,
+}
+
+impl ServiceProcess {
+    /// Starts `binary` as `service` with the example catalog, JSON logs and `env` on top (later
+    /// entries win), and waits until it logs the address it listens on.
+    pub async fn spawn(binary: &Path, service: &str, env: &[(String, String)]) -> anyhow::Result<ServiceProcess> {
+        let dir = tempfile::tempdir()?;
+        let prefix = format!("AFREGNING_{}_", service.to_ascii_uppercase());
+        let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/catalog-2026.toml");
+        let mut child = tokio::process::Command::new(binary)
+            .env(format!("{prefix}LISTEN"), "127.0.0.1:0")
+            .env(
+                format!("{prefix}DATABASE_URL"),
+                format!("sqlite://{}", dir.path().join("db.sqlite").display()),
+            )
+            .env(format!("{prefix}CATALOGS"), format!("[\"{}\"]", catalog.display()))
+            .env("AFREGNING_LOG_FORMAT", "json")
+            .env("AFREGNING_LOG_FILTER", "info")
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await? {
+                if line.contains("\"listening\"")
+                    && let Some(addr) = json_field(&line, "addr")
+                {
+                    return Ok::<SocketAddr, anyhow::Error>(addr.parse()?);
+                }
+            }
+            anyhow::bail!("{service} exited before listening")
+        })
+        .await??;
+        // Keep draining the log so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(ServiceProcess { addr, child, _dir: dir })
+    }
+
+    /// The process id, to signal it.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits for the exit code.
+    pub async fn terminate(mut self) -> anyhow::Result<Option<i32>> {
+        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("no pid"))?;
+        let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
+        anyhow::ensure!(killed.success(), "kill -TERM failed");
+        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await??;
+        Ok(status.code())
+    }
+}
+
 /// Starts the service binary at `binary` on a free port with a fresh SQLite database, checks
 /// health and reflection over a real connection, sends SIGTERM and waits for it to exit.
 pub async fn check_binary(binary: &Path, service: &str, grpc_name: &str) -> anyhow::Result<BinaryCheck> {
-    let dir = tempfile::tempdir()?;
-    let prefix = format!("AFREGNING_{}_", service.to_ascii_uppercase());
-    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/catalog-2026.toml");
-    let mut child = tokio::process::Command::new(binary)
-        .env(format!("{prefix}LISTEN"), "127.0.0.1:0")
-        .env(
-            format!("{prefix}DATABASE_URL"),
-            format!("sqlite://{}", dir.path().join("db.sqlite").display()),
-        )
-        .env(format!("{prefix}CATALOGS"), format!("[\"{}\"]", catalog.display()))
-        .env("AFREGNING_LOG_FORMAT", "json")
-        .env("AFREGNING_LOG_FILTER", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await? {
-            if line.contains("\"listening\"")
-                && let Some(addr) = json_field(&line, "addr")
-            {
-                return Ok::<SocketAddr, anyhow::Error>(addr.parse()?);
-            }
-        }
-        anyhow::bail!("the service exited before listening")
-    })
-    .await??;
-    // Keep draining the log so the child never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-
-    let channel = connect(addr).await?;
+    let process = ServiceProcess::spawn(binary, service, &[]).await?;
+    let channel = connect(process.addr).await?;
     let health = health_status(channel.clone(), grpc_name).await?;
     let services = reflected_services(channel).await?;
-
-    let pid = child.id().ok_or_else(|| anyhow::anyhow!("no pid"))?;
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status()?;
-    anyhow::ensure!(killed.success(), "kill -TERM failed");
-    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await??;
+    let exit_code = process.terminate().await?;
     Ok(BinaryCheck {
         health,
         services,
-        exit_code: status.code(),
+        exit_code,
     })
 }
 

@@ -599,7 +599,7 @@ impl RawCatalog {
             if let Some((frame, _)) = raw.frames.iter().find(|(f, _)| !frames.contains_key(*f)) {
                 return Err(invalid(format!("{key}.frames.{frame}"), "unknown frame"));
             }
-            if raw.frames.values().any(|p| *p == 0) || raw.frames.values().sum::<u32>() != 100 {
+            if raw.frames.values().any(|p| *p == 0) || raw.frames.values().map(|p| u64::from(*p)).sum::<u64>() != 100 {
                 return Err(invalid(
                     format!("{key}.frames"),
                     "shares must be whole positive percentages adding up to 100",

@@ -556,7 +556,7 @@ fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, cata
 /// Provider shares of a course use the lead as absorber; frame shares use the largest share
 /// ([`largest_share`]).
 pub fn split_by_percent<K: Clone>(amount: Ore, parts: &[(K, u32)], absorber: usize) -> Result<Vec<(K, Ore)>, PricingError> {
-    if absorber >= parts.len() || parts.iter().any(|(_, p)| *p == 0) || parts.iter().map(|(_, p)| *p).sum::<u32>() != 100 {
+    if absorber >= parts.len() || parts.iter().any(|(_, p)| *p == 0) || parts.iter().map(|(_, p)| u64::from(*p)).sum::<u64>() != 100 {
         return Err(PricingError::Shares);
     }
     let mut out: Vec<(K, Ore)> = Vec::with_capacity(parts.len());

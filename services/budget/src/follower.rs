@@ -3,6 +3,7 @@
 //! one transaction with the cursor (a posting id is also unique in the ledger).
 
 use afregning_kit::ApiError;
+use afregning_kit::follow::Upstream;
 use afregning_kit::store::Tx;
 use afregning_proto::settlement::v1 as pbs;
 use afregning_tariff::Period;
@@ -12,10 +13,10 @@ use tokio::task::JoinHandle;
 
 use crate::store::{BudgetTx, LedgerRow, SETTLEMENT_FEED, Store, source};
 
-/// Starts following settlement at `url` in the background until the task is aborted.
-pub fn spawn(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    let open = afregning_kit::follow::postings_feed(url, token);
-    afregning_kit::follow::spawn(store.storage, SETTLEMENT_FEED, |p: &pbs::Posting| p.sequence, open, apply)
+/// Starts following settlement at `upstream` in the background until the task is aborted.
+pub fn spawn(store: Store, upstream: Upstream) -> JoinHandle<()> {
+    let open = afregning_kit::follow::postings_feed(upstream);
+    afregning_kit::follow::spawn(store.storage, SETTLEMENT_FEED, open, apply)
 }
 
 /// The ledger entry of a posting: consumption on the paying frame on the period's last day.
@@ -64,17 +65,10 @@ fn apply<'a>(tx: &'a mut Tx, posting: &'a pbs::Posting) -> BoxFuture<'a, Result<
     })
 }
 
-/// Starts following visitation's grant feed at `url` (for commitments) until the task is aborted.
-pub fn spawn_grants(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    use afregning_proto::visitation::v1 as pbv;
-    let open = afregning_kit::follow::grant_feed(url, token);
-    afregning_kit::follow::spawn(
-        store.storage,
-        crate::store::VISITATION_FEED,
-        |e: &pbv::GrantEvent| e.sequence,
-        open,
-        apply_grant,
-    )
+/// Starts following visitation's grant feed at `upstream` (for commitments) until the task is aborted.
+pub fn spawn_grants(store: Store, upstream: Upstream) -> JoinHandle<()> {
+    let open = afregning_kit::follow::grant_feed(upstream);
+    afregning_kit::follow::spawn(store.storage, crate::store::VISITATION_FEED, open, apply_grant)
 }
 
 fn apply_grant<'a>(tx: &'a mut Tx, event: &'a afregning_proto::visitation::v1::GrantEvent) -> BoxFuture<'a, Result<(), ApiError>> {

@@ -22,6 +22,10 @@ use crate::store::{
     AuditRow, BudgetTx, CaseRow, CaseTx, CommitteeRow, DecisionRow, FollowUpTx, FrameRow, LedgerRow, Purchase, Store, source,
 };
 
+/// Whether this service publishes a feed of its own.
+const PUBLISHES: bool = false;
+/// The feeds this service follows.
+const FOLLOWS: &[&str] = &[crate::store::VISITATION_FEED, crate::store::SETTLEMENT_FEED];
 /// Who may set up committees and frames, and import actuals.
 const FINANCE: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
 /// Who may submit expected accounts and deviation explanations: finance and the committees.
@@ -1039,5 +1043,12 @@ impl BudgetService for Budget {
             .collect();
         let balanced = differences.is_empty();
         Ok(Response::new(pb::ReconcileResponse { differences, balanced }))
+    }
+
+    async fn get_feed_positions(
+        &self,
+        request: Request<afregning_proto::common::v1::GetFeedPositionsRequest>,
+    ) -> Result<Response<afregning_proto::common::v1::FeedPositions>, Status> {
+        afregning_kit::follow::answer_positions(&request, &self.store.storage, PUBLISHES, FOLLOWS).await
     }
 }

@@ -2,11 +2,5 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    afregning_kit::server::run_service(
-        afregning_budget::SERVICE,
-        afregning_budget::GRPC_NAME,
-        afregning_budget::MIGRATIONS,
-        afregning_budget::routes,
-    )
-    .await
+    afregning_kit::server::run_service(afregning_budget::DEF).await
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use afregning_kit::auth::{Authenticator, Outgoing};
 use afregning_kit::config::ServiceConfig;
+use afregning_kit::follow::Upstream;
 use afregning_kit::server::{ServiceContext, ServiceSpec};
 use afregning_kit::testing::{Backend, TestDatabase, TestServer};
 use afregning_proto::budget::v1 as pb;
@@ -204,8 +205,10 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     let s_db = TestDatabase::new(backend).await;
     let database = s_db.connect(afregning_settlement::MIGRATIONS).await;
     let s_store = afregning_settlement::store::Store::new(database.clone());
-    let _s_follower =
-        afregning_settlement::follower::spawn(s_store.clone(), format!("http://{}", visitation.addr), Some(SETTLEMENT.into()));
+    let _s_follower = afregning_settlement::follower::spawn(
+        s_store.clone(),
+        Upstream::new(format!("http://{}", visitation.addr), Some(SETTLEMENT.into())),
+    );
     let routes = afregning_settlement::service_routes(s_store.clone(), catalogs(), &auth());
     let settlement_server = TestServer::start(ServiceSpec {
         grpc_name: afregning_settlement::GRPC_NAME,
@@ -252,8 +255,11 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     let database = b_db.connect(afregning_budget::MIGRATIONS).await;
     let b_store = afregning_budget::store::Store::new(database.clone());
     let settlement_url = format!("http://{}", settlement_server.addr);
-    let follower = afregning_budget::follower::spawn(b_store.clone(), settlement_url.clone(), Some(BUDGET.into()));
-    let _grants = afregning_budget::follower::spawn_grants(b_store.clone(), format!("http://{}", visitation.addr), Some(BUDGET.into()));
+    let follower = afregning_budget::follower::spawn(b_store.clone(), Upstream::new(settlement_url.clone(), Some(BUDGET.into())));
+    let _grants = afregning_budget::follower::spawn_grants(
+        b_store.clone(),
+        Upstream::new(format!("http://{}", visitation.addr), Some(BUDGET.into())),
+    );
     let budget_server = TestServer::start(ServiceSpec {
         grpc_name: afregning_budget::GRPC_NAME,
         routes: afregning_budget::service_routes(b_store.clone(), 0, &auth()),
@@ -325,7 +331,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     follower.abort();
     let may = settle(&mut settlement, 5).await;
     assert_eq!(may, 819_286, "31 days × 1,850.00 / 7");
-    let _follower = afregning_budget::follower::spawn(b_store.clone(), settlement_url, Some(BUDGET.into()));
+    let _follower = afregning_budget::follower::spawn(b_store.clone(), Upstream::new(settlement_url, Some(BUDGET.into())));
     wait_for("budget to follow May's posting", async || {
         b_store.cursor("settlement").await.unwrap() == 3
     })

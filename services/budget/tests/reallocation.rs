@@ -93,6 +93,7 @@ async fn posting(store: &Store, id: &str, paying: &str, need: &str, month: i32, 
         account: "5.30.26".into(),
         amount_ore: amount,
         committed_at: None,
+        trace_parent: String::new(),
     };
     afregning_budget::follower::record_posting(store, &p).await.unwrap();
 }

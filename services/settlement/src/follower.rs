@@ -2,6 +2,7 @@
 //! citizens' CPR numbers, with the kit's follower (cursor kept in the same transaction).
 
 use afregning_kit::ApiError;
+use afregning_kit::follow::Upstream;
 use afregning_kit::store::Tx;
 use afregning_proto::visitation::v1 as pbv;
 use futures::future::BoxFuture;
@@ -9,10 +10,10 @@ use tokio::task::JoinHandle;
 
 use crate::store::{SettlementTx, Store, VISITATION_FEED};
 
-/// Starts following visitation at `url` in the background until the task is aborted.
-pub fn spawn(store: Store, url: String, token: Option<String>) -> JoinHandle<()> {
-    let open = afregning_kit::follow::grant_feed(url, token);
-    afregning_kit::follow::spawn(store.storage, VISITATION_FEED, |e: &pbv::GrantEvent| e.sequence, open, apply)
+/// Starts following visitation at `upstream` in the background until the task is aborted.
+pub fn spawn(store: Store, upstream: Upstream) -> JoinHandle<()> {
+    let open = afregning_kit::follow::grant_feed(upstream);
+    afregning_kit::follow::spawn(store.storage, VISITATION_FEED, open, apply)
 }
 
 /// Mirrors one grant event.

@@ -25,8 +25,14 @@ use crate::grants::{has_provider, is_activity, valid_on, version_on};
 use crate::run::{Runner, pb_statement};
 use crate::store::{DeliveryRow, ISSUED, RunRow, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
 
+/// Whether this service publishes a feed of its own.
+const PUBLISHES: bool = true;
+/// The feeds this service follows.
+const FOLLOWS: &[&str] = &[crate::store::VISITATION_FEED];
 /// Deliveries one stream message may carry.
 const MAX_DELIVERIES_PER_MESSAGE: usize = 10_000;
+/// The RPC's name in request keys.
+const REPORT_DELIVERIES: &str = "ReportDeliveries";
 /// Deliveries one stream may carry.
 const MAX_DELIVERIES_PER_STREAM: u64 = 2_000_000;
 /// Refusals listed in one answer; the count beyond is summarised in the last one.
@@ -158,6 +164,7 @@ fn pb_posting(event: afregning_kit::store::FeedEvent<PostingRecord>) -> pb::Post
         account: p.account,
         amount_ore: p.amount_ore,
         committed_at: pb_instant(&event.committed_at),
+        trace_parent: event.trace_parent,
     }
 }
 
@@ -487,20 +494,33 @@ impl SettlementService for Settlement {
         let mut answer = pb::ReportDeliveriesResponse::default();
         let mut index: u64 = 0;
         let mut refused: u64 = 0;
-        let mut first = true;
         let mut grants = HashMap::new();
+        // Each record is idempotent by its delivery id; the stream as a whole by its request id:
+        // a retry of an answered stream only checks that it is the same stream and gets the
+        // first answer (a record corrected since is not refused on a retry).
+        let mut stream_key: Option<(String, sha2::Sha256, bool)> = None;
         while let Some(message) = stream.message().await? {
-            if first {
-                // The request id names the stream in logs; idempotency is per delivery id.
-                let key = RequestKey::new("ReportDeliveries", &message.request_id, &pb::ReportDeliveriesRequest::default())?;
-                tracing::info!(request_id = key.request_id, "delivery stream opened");
-                first = false;
-            }
+            let (_, hasher, retry) = match &mut stream_key {
+                Some(state) => state,
+                None => {
+                    let hasher = RequestKey::stream_hasher(REPORT_DELIVERIES, &message.request_id)?;
+                    let retry = self.store.storage.is_answered(&message.request_id).await?;
+                    tracing::info!(request_id = message.request_id, retry, "delivery stream opened");
+                    stream_key.insert((message.request_id.clone(), hasher, retry))
+                }
+            };
             if message.deliveries.len() > MAX_DELIVERIES_PER_MESSAGE {
                 return Err(ApiError::invalid("deliveries", format!("at most {MAX_DELIVERIES_PER_MESSAGE} per message")).into());
             }
             if index + message.deliveries.len() as u64 > MAX_DELIVERIES_PER_STREAM {
                 return Err(ApiError::invalid("deliveries", format!("at most {MAX_DELIVERIES_PER_STREAM} per stream")).into());
+            }
+            for delivery in &message.deliveries {
+                sha2::Digest::update(hasher, delivery.encode_to_vec());
+            }
+            if *retry {
+                index += message.deliveries.len() as u64;
+                continue;
             }
             let now = Utc::now();
             let mut tx = self.store.storage.begin().await?;
@@ -524,6 +544,18 @@ impl SettlementService for Settlement {
             }
             self.store.storage.commit(tx).await?;
         }
+        let Some((request_id, hasher, retry)) = stream_key else {
+            return Err(ApiError::invalid("request_id", "required on the first message of the stream").into());
+        };
+        let key = RequestKey::of_stream(REPORT_DELIVERIES, &request_id, hasher);
+        if retry {
+            let mut tx = self.store.storage.begin().await?;
+            let first = tx
+                .replay::<pb::ReportDeliveriesResponse>(&key)
+                .await?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a stored answer vanished")))?;
+            return Ok(Response::new(first));
+        }
         if refused > answer.errors.len() as u64 {
             let more = refused - answer.errors.len() as u64;
             answer.errors.push(pb::DeliveryError {
@@ -533,6 +565,7 @@ impl SettlementService for Settlement {
                 description: format!("and {more} more refused"),
             });
         }
+        self.store.storage.remember_after(&key, &answer).await?;
         Ok(Response::new(answer))
     }
 
@@ -813,5 +846,12 @@ impl SettlementService for Settlement {
         let r = request.into_inner();
         let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, pb_posting)?;
         Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn get_feed_positions(
+        &self,
+        request: Request<afregning_proto::common::v1::GetFeedPositionsRequest>,
+    ) -> Result<Response<afregning_proto::common::v1::FeedPositions>, Status> {
+        afregning_kit::follow::answer_positions(&request, &self.store.storage, PUBLISHES, FOLLOWS).await
     }
 }

@@ -37,14 +37,19 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
+/// The service as the kit runs it: in its own binary or beside the others in `afregning up`.
+pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::ServiceDef {
+    service: SERVICE,
+    grpc_name: GRPC_NAME,
+    migrations: MIGRATIONS,
+    routes,
+};
+
 /// The service's RPC routes, with the grant follower started in the background.
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let store = store::Store::new(context.database);
-    follower::spawn(
-        store.clone(),
-        context.config.visitation_url.clone(),
-        context.config.upstream_token.clone(),
-    );
+    let visitation = afregning_kit::follow::Upstream::from_config(&context.config, &context.config.visitation_url)?;
+    follower::spawn(store.clone(), visitation);
     Ok(service_routes(store, context.catalogs, &context.auth))
 }
 

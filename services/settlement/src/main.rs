@@ -2,11 +2,5 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    afregning_kit::server::run_service(
-        afregning_settlement::SERVICE,
-        afregning_settlement::GRPC_NAME,
-        afregning_settlement::MIGRATIONS,
-        afregning_settlement::routes,
-    )
-    .await
+    afregning_kit::server::run_service(afregning_settlement::DEF).await
 }

@@ -144,6 +144,25 @@ async fn deliveries_are_checked_one_by_one(backend: Backend) {
     assert_eq!((again.accepted, again.duplicates, again.errors.len()), (0, 1, 1));
     assert_eq!(again.errors[0].field, "delivery_id");
 
+    // A whole stream sent again under its request id gets the first answer, even for a record
+    // corrected since; the same request id with other records is refused and stores nothing.
+    let d6 = || delivery("d6", g, p, "cv11", at(2026, 4, 9, 8, 0), 30);
+    let sent = report_as(&mut operator, "stream-retry", vec![vec![d6()]]).await.unwrap();
+    assert_eq!((sent.accepted, sent.duplicates), (1, 0));
+    let correct = pb::CorrectDeliveryRequest {
+        request_id: "fix-d6".into(),
+        delivery_id: "d6".into(),
+        started_at: at(2026, 4, 9, 8, 0),
+        minutes: 45,
+        reason: "logged short".into(),
+    };
+    operator.correct_delivery(correct).await.unwrap();
+    let retried = report_as(&mut operator, "stream-retry", vec![vec![d6()]]).await.unwrap();
+    assert_eq!(retried, sent, "the first answer");
+    let other = vec![vec![delivery("d7", g, p, "cv12", at(2026, 4, 10, 8, 0), 30)]];
+    let misused = report_as(&mut operator, "stream-retry", other).await.unwrap_err();
+    assert_eq!(misused.code(), tonic::Code::AlreadyExists);
+
     // A provider reports and reads only its own deliveries.
     let mut nord = client(&server, NORD).await;
     let own = report(
@@ -168,7 +187,8 @@ async fn deliveries_are_checked_one_by_one(backend: Backend) {
         .deliveries;
     assert_eq!(
         listed.iter().map(|d| d.delivery_id.as_str()).collect::<Vec<_>>(),
-        vec!["d1", "d3", "d2", "d4"]
+        vec!["d1", "d3", "d2", "d4", "d6"],
+        "d7 of the refused stream is not stored"
     );
     let other = nord
         .list_deliveries(pb::ListDeliveriesRequest {
@@ -203,7 +223,7 @@ async fn deliveries_are_checked_one_by_one(backend: Backend) {
         .deliveries;
     assert_eq!(
         listed.iter().map(|d| (d.delivery_id.as_str(), d.minutes)).collect::<Vec<_>>(),
-        vec![("d1", 45), ("d3", 30), ("d2", 50), ("d4", 30)]
+        vec![("d1", 45), ("d3", 30), ("d2", 50), ("d4", 30), ("d6", 45)]
     );
     server.stop().await.unwrap();
 }

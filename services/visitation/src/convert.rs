@@ -132,7 +132,8 @@ pub fn shares(providers: &[pbc::ProviderShare], field: &str, v: &mut Violations)
     }
     v.check(shares.iter().filter(|s| s.lead).count() == 1, field, "exactly one lead provider");
     v.check(
-        shares.iter().map(|s| s.share_percent).sum::<u32>() == 100,
+        // Summed wide: each share is checked above, but a caller can send u32::MAX.
+        shares.iter().map(|s| u64::from(s.share_percent)).sum::<u64>() == 100,
         field,
         "shares must add up to 100",
     );

@@ -40,6 +40,10 @@ impl Visitation {
     }
 }
 
+/// Whether this service publishes a feed of its own.
+const PUBLISHES: bool = true;
+/// The feeds this service follows.
+const FOLLOWS: &[&str] = &[];
 /// Who may write: the authority's EHR, and operators.
 const WRITERS: &[Role] = &[Role::Ehr, Role::Operator, Role::Local];
 /// Who may read a citizen's personal data (and see CPR numbers): the EHR.
@@ -726,6 +730,13 @@ impl VisitationService for Visitation {
         let stream = afregning_kit::store::feed_stream(self.store.storage.clone(), r.after_sequence, r.follow, r.max_events, convert)?;
         Ok(Response::new(Box::pin(stream)))
     }
+
+    async fn get_feed_positions(
+        &self,
+        request: Request<afregning_proto::common::v1::GetFeedPositionsRequest>,
+    ) -> Result<Response<afregning_proto::common::v1::FeedPositions>, Status> {
+        afregning_kit::follow::answer_positions(&request, &self.store.storage, PUBLISHES, FOLLOWS).await
+    }
 }
 
 fn feed_event(event: crate::store::EventRow, with_cpr: bool) -> pb::GrantEvent {
@@ -740,6 +751,7 @@ fn feed_event(event: crate::store::EventRow, with_cpr: bool) -> pb::GrantEvent {
         committed_at: timestamp_text(&event.committed_at),
         provider,
         citizen_cpr,
+        trace_parent: event.trace_parent,
     }
 }
 

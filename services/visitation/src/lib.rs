@@ -32,6 +32,14 @@ pub const MIGRATIONS: Migrations = Migrations {
     postgres: &POSTGRES,
 };
 
+/// The service as the kit runs it: in its own binary or beside the others in `afregning up`.
+pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::ServiceDef {
+    service: SERVICE,
+    grpc_name: GRPC_NAME,
+    migrations: MIGRATIONS,
+    routes,
+};
+
 /// The service's RPC routes.
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs);

@@ -2,11 +2,5 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    afregning_kit::server::run_service(
-        afregning_visitation::SERVICE,
-        afregning_visitation::GRPC_NAME,
-        afregning_visitation::MIGRATIONS,
-        afregning_visitation::routes,
-    )
-    .await
+    afregning_kit::server::run_service(afregning_visitation::DEF).await
 }

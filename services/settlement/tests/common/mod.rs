@@ -116,11 +116,8 @@ pub async fn suite(backend: Backend) -> Suite {
 pub async fn settlement(suite: &Suite) -> (TestServer, tokio::task::JoinHandle<()>, Store) {
     let database = suite.settlement_db.connect(afregning_settlement::MIGRATIONS).await;
     let store = Store::new(database.clone());
-    let follower = afregning_settlement::follower::spawn(
-        store.clone(),
-        format!("http://{}", suite.visitation.addr),
-        Some(SETTLEMENT.to_owned()),
-    );
+    let visitation = afregning_kit::follow::Upstream::new(format!("http://{}", suite.visitation.addr), Some(SETTLEMENT.to_owned()));
+    let follower = afregning_settlement::follower::spawn(store.clone(), visitation);
     let auth = Authenticator::from_tokens(&tokens(&[(NORD, format!("provider:{}", suite.nord))])).unwrap();
     let routes = afregning_settlement::service_routes(store.clone(), catalogs(), &auth);
     let server = TestServer::start(ServiceSpec {
@@ -217,14 +214,26 @@ pub fn delivery(id: &str, grant: &str, provider: &str, carer: &str, start: Optio
     }
 }
 
+/// Reports `batches` as one stream under a request id of its own.
 pub async fn report(client: &mut Settlement, batches: Vec<Vec<pb::Delivery>>) -> pb::ReportDeliveriesResponse {
+    static STREAMS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = STREAMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    report_as(client, &format!("stream-{n}"), batches).await.unwrap()
+}
+
+/// Reports `batches` as one stream under `request_id`.
+pub async fn report_as(
+    client: &mut Settlement,
+    request_id: &str,
+    batches: Vec<Vec<pb::Delivery>>,
+) -> Result<pb::ReportDeliveriesResponse, tonic::Status> {
     let messages: Vec<pb::ReportDeliveriesRequest> = batches
         .into_iter()
         .enumerate()
         .map(|(i, deliveries)| pb::ReportDeliveriesRequest {
-            request_id: if i == 0 { "stream-1".into() } else { String::new() },
+            request_id: if i == 0 { request_id.into() } else { String::new() },
             deliveries,
         })
         .collect();
-    client.report_deliveries(tokio_stream::iter(messages)).await.unwrap().into_inner()
+    Ok(client.report_deliveries(tokio_stream::iter(messages)).await?.into_inner())
 }

@@ -1,0 +1,313 @@
+//! The command line: what each command does, in the domain's words.
+//!
+//! clap turns doc comments into `--help` text, so the help of each command and flag is its
+//! documentation; the enums and flattened fields that have no help of their own stay
+//! undocumented rather than print a stray line in `--help`.
+#![allow(missing_docs)]
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Afregning: money follows the citizen in municipal elder care.
+///
+/// The authority's decisions (visitation) become provider statements (settlement) and committee
+/// budget consumption (budget), exact to the øre and explained line by line.
+///
+/// Words: a grant (bevilling) is what the authority decides a citizen receives; a delivery
+/// (leverance) is a visit a provider made; a statement (afregningsbilag) is a provider's monthly
+/// settlement; a frame (budgetramme) is a committee's budget for a year; a case
+/// (omplaceringssag) moves budget between two frames each quarter, net zero, when one committee
+/// paid for a need another committee owns.
+#[derive(Debug, Parser)]
+#[command(name = "afregning", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the running services are, and who is calling. The variables are `AFREGNING_CLI_*`:
+/// `AFREGNING_<SERVICE>_*` belongs to the services' own configuration.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Visitation's URL.
+    #[arg(
+        long,
+        global = true,
+        env = "AFREGNING_CLI_VISITATION_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub visitation: String,
+    /// Settlement's URL.
+    #[arg(
+        long,
+        global = true,
+        env = "AFREGNING_CLI_SETTLEMENT_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub settlement: String,
+    /// Budget's URL.
+    #[arg(long, global = true, env = "AFREGNING_CLI_BUDGET_URL", default_value = "http://127.0.0.1:50053")]
+    pub budget: String,
+    /// Your bearer token (it decides who you are: the EHR, a provider, finance, a committee or
+    /// the operator). Not needed against services on loopback without authentication.
+    #[arg(long, global = true, env = "AFREGNING_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run all three services in this process until Ctrl-C, each on its own port
+    /// (50051 visitation, 50052 settlement, 50053 budget) with its own embedded SQLite database
+    /// under the data directory. Set AFREGNING_<SERVICE>_DATABASE_URL=postgres://… to use
+    /// PostgreSQL instead; every other setting is read as the service binaries read it.
+    Up {
+        /// Directory for the SQLite databases.
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+    },
+    /// Show a small municipality's quarter end to end on a fresh, throwaway setup: the EHR's
+    /// decisions, providers' deliveries, monthly settlement, statements, budget follow-up and the
+    /// quarterly reallocation between committees, all over the real gRPC APIs.
+    Demo {
+        /// Keep the demo's databases in this directory instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
+    /// Whether each service answers, and how far settlement and budget have followed the feeds.
+    Status,
+    /// Grants (bevillinger) as the authority decided them.
+    #[command(subcommand)]
+    Grants(Grants),
+    /// Deliveries (leverancer): visits providers made.
+    #[command(subcommand)]
+    Deliveries(Deliveries),
+    /// Settle a month: price every provider's deliveries and grant days into draft statements.
+    Settle {
+        /// The month, e.g. 2026-04. It must have ended.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// Issue (seal) every statement of the month afterwards; issued statements post to budget.
+        #[arg(long)]
+        issue: bool,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Statements (afregningsbilag): a provider's settlement for a month.
+    #[command(subcommand)]
+    Statements(Statements),
+    /// Budget follow-up: each frame's budget, consumption and expected result at a date.
+    Budget {
+        /// One frame (e.g. SOCIAL); all when left out.
+        #[arg(long, default_value = "")]
+        frame: String,
+        /// The date to follow up at, e.g. 2026-06-30 (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<(i32, i32, i32)>,
+    },
+    /// Quarterly reallocation cases between committee frames.
+    #[command(subcommand)]
+    Cases(Cases),
+    /// Settlement's postings per frame, account and month, for the ERP.
+    Export {
+        /// The budget year.
+        #[arg(long)]
+        year: i32,
+        /// One frame; all when left out.
+        #[arg(long, default_value = "")]
+        frame: String,
+        /// How to print it.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Compare the ERP's totals with settlement's postings, line by line. The file has the
+    /// columns of `export --format csv`: frame;account;period;amount_kr (decimal comma or point).
+    Reconcile {
+        /// The budget year.
+        #[arg(long)]
+        year: i32,
+        /// The ERP's totals.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Grants {
+    /// A citizen's grants (current versions).
+    List {
+        /// The citizen's id in visitation (cit_…).
+        #[arg(long)]
+        citizen: String,
+    },
+    /// One grant with every version the authority decided.
+    Show {
+        /// The grant's id (grt_…).
+        grant_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Deliveries {
+    /// Report deliveries from a CSV file (comma- or semicolon-separated) with a header row:
+    /// delivery_id, grant_id, provider_id, carer_visit_id, started_at, minutes. started_at is
+    /// RFC 3339 (2026-04-01T07:30:00+02:00) or Danish local time (2026-04-01 07:30). Each record
+    /// is idempotent by its delivery_id, so a file can be sent again safely.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Statements {
+    /// A month's statements.
+    List {
+        /// The month, e.g. 2026-04.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// Only this provider's (providers must give their own id).
+        #[arg(long, default_value = "")]
+        provider: String,
+    },
+    /// One statement, line by line: what each line pays for and why it costs what it does.
+    Show {
+        /// The statement's id (st-…).
+        statement_id: String,
+        /// How to print it.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Issue (seal) a draft statement: it never changes again and posts to budget.
+    Issue {
+        /// The statement's id.
+        statement_id: String,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cases {
+    /// Net the quarter's cross-frame purchases into cases, one per pair of frames.
+    Propose {
+        /// The quarter, e.g. 2026-Q2.
+        #[arg(long, value_parser = parse_quarter)]
+        quarter: (i32, i32),
+        #[command(flatten)]
+        write: Write,
+    },
+    /// A quarter's cases.
+    List {
+        /// The quarter, e.g. 2026-Q2.
+        #[arg(long, value_parser = parse_quarter)]
+        quarter: (i32, i32),
+    },
+    /// One case: the purchases behind it, the committees' decisions and its audit trail.
+    Explain {
+        /// The case's id.
+        case_id: String,
+    },
+    /// Decide a case for one committee (only that committee may).
+    Approve {
+        /// The case's id.
+        case_id: String,
+        /// The deciding committee, e.g. SOCIAL.
+        #[arg(long)]
+        committee: String,
+        /// Reject instead of approve.
+        #[arg(long)]
+        reject: bool,
+        /// A comment for the audit trail.
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Execute an approved case (finance only): two ledger entries that sum to zero.
+    Execute {
+        /// The case's id.
+        case_id: String,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+/// Options of every command that changes something.
+#[derive(Debug, Args)]
+pub struct Write {
+    /// The write's request id. Give the same id to retry safely: the service answers a retry
+    /// with the first answer instead of doing the work twice. Default: a new id.
+    #[arg(long)]
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// Semicolon-separated CSV with decimal commas, as Danish spreadsheets read it.
+    Csv,
+    /// JSON, amounts in øre.
+    Json,
+}
+
+fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+    text.parse().map_err(|_| format!("{what} is not a number"))
+}
+
+/// `2026-04` → (2026, 4).
+pub fn parse_period(text: &str) -> Result<(i32, i32), String> {
+    let (y, m) = text.split_once('-').ok_or("expected a month like 2026-04")?;
+    let (y, m) = (number(y, "the year")?, number(m, "the month")?);
+    if !(1..=12).contains(&m) {
+        return Err("the month must be 01–12".into());
+    }
+    Ok((y, m))
+}
+
+/// `2026-Q2` → (2026, 2).
+pub fn parse_quarter(text: &str) -> Result<(i32, i32), String> {
+    let (y, q) = text.split_once("-Q").ok_or("expected a quarter like 2026-Q2")?;
+    let (y, q) = (number(y, "the year")?, number(q, "the quarter")?);
+    if !(1..=4).contains(&q) {
+        return Err("the quarter must be Q1–Q4".into());
+    }
+    Ok((y, q))
+}
+
+/// `2026-06-30` → (2026, 6, 30).
+pub fn parse_date(text: &str) -> Result<(i32, i32, i32), String> {
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected a date like 2026-06-30".to_owned())?;
+    use chrono::Datelike;
+    Ok((
+        date.year(),
+        i32::try_from(date.month()).unwrap_or(1),
+        i32::try_from(date.day()).unwrap_or(1),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_quarters_and_dates_parse_or_say_why_not() {
+        assert_eq!(parse_period("2026-04"), Ok((2026, 4)));
+        assert!(parse_period("2026-13").unwrap_err().contains("01–12"));
+        assert!(parse_period("april").is_err());
+        assert_eq!(parse_quarter("2026-Q2"), Ok((2026, 2)));
+        assert!(parse_quarter("2026-Q5").is_err());
+        assert_eq!(parse_date("2026-06-30"), Ok((2026, 6, 30)));
+        assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

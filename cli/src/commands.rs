@@ -1,0 +1,794 @@
+//! The daily commands against running services: each is one or a few RPCs, printed for people
+//! (tables), spreadsheets (CSV) or programs (JSON).
+
+use std::path::Path;
+
+use afregning_proto::budget::v1 as pbb;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+use afregning_proto::visitation::v1 as pbv;
+use chrono::{Datelike, NaiveDateTime};
+
+use crate::args::{Cases, Deliveries, Format, Grants, Statements, Write};
+use crate::connect::{Clients, behind};
+use crate::print::{Out, date, kr, period, table, unit_of};
+
+/// The request id of a write: the one given, or a new one.
+fn request_id(write: &Write) -> String {
+    write
+        .request_id
+        .clone()
+        .unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4().simple()))
+}
+
+fn p(period: (i32, i32)) -> Option<pbc::Period> {
+    Some(pbc::Period {
+        year: period.0,
+        month: period.1,
+    })
+}
+
+/// `afregning status`.
+pub async fn status(clients: &mut Clients) -> anyhow::Result<()> {
+    let [v, s, b] = clients.feed_positions().await?;
+    let mut shown = table(&["service", "publishes up to", "follows", "applied", "behind"], &[1, 3, 4]);
+    shown.add_row(vec![
+        "visitation".into(),
+        v.published_sequence.to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]);
+    for (name, own, feeds) in [
+        ("settlement", &s, vec![("visitation", &v)]),
+        ("budget", &b, vec![("visitation", &v), ("settlement", &s)]),
+    ] {
+        for (feed, upstream) in feeds {
+            let applied = upstream.published_sequence - behind(own, feed, upstream.published_sequence);
+            shown.add_row(vec![
+                name.into(),
+                if name == "budget" {
+                    String::new()
+                } else {
+                    own.published_sequence.to_string()
+                },
+                feed.into(),
+                applied.to_string(),
+                behind(own, feed, upstream.published_sequence).to_string(),
+            ]);
+        }
+    }
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// `afregning grants …`.
+pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()> {
+    let grants = match command {
+        Grants::List { citizen } => {
+            clients
+                .visitation
+                .list_citizen_grants(pbv::ListCitizenGrantsRequest {
+                    citizen_id: citizen,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .grants
+        }
+        Grants::Show { grant_id } => {
+            clients
+                .visitation
+                .list_grant_versions(pbv::ListGrantVersionsRequest { grant_id, page: None })
+                .await?
+                .into_inner()
+                .versions
+        }
+    };
+    let mut shown = table(
+        &[
+            "grant",
+            "version",
+            "status",
+            "unit",
+            "valid",
+            "effective",
+            "decided",
+            "pays",
+            "need",
+            "kr/week",
+        ],
+        &[1, 9],
+    );
+    for g in grants {
+        let valid = g
+            .validity
+            .map(|v| format!("{} – {}", date(v.first), date(v.last)))
+            .unwrap_or_default();
+        let status = pbv::GrantStatus::try_from(g.status)
+            .map(|s| s.as_str_name().trim_start_matches("GRANT_STATUS_").to_lowercase())
+            .unwrap_or_default();
+        shown.add_row(vec![
+            g.grant_id.clone(),
+            g.version.to_string(),
+            status,
+            unit_of(&g),
+            valid,
+            date(g.effective_from),
+            format!("{}{}", date(g.decided_on), if g.backdated { " (backdated)" } else { "" }),
+            g.paying_frame.clone(),
+            g.need_frame.clone(),
+            kr(g.expected_weekly_cost_ore),
+        ]);
+    }
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// Reads deliveries from CSV (see `afregning deliveries import --help`).
+pub fn read_deliveries(path: &Path) -> anyhow::Result<Vec<pbs::Delivery>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))
+    };
+    let [id, grant, provider, carer, started, minutes] =
+        ["delivery_id", "grant_id", "provider_id", "carer_visit_id", "started_at", "minutes"].map(column);
+    let (id, grant, provider, carer, started, minutes) = (id?, grant?, provider?, carer?, started?, minutes?);
+    let mut deliveries = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record?;
+        let line = row + 2;
+        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
+        let started_at = parse_instant(&field(started)).map_err(|e| anyhow::anyhow!("line {line}: started_at {e}"))?;
+        let minutes: u32 = field(minutes)
+            .parse()
+            .map_err(|_| anyhow::anyhow!("line {line}: minutes is not a whole number"))?;
+        deliveries.push(pbs::Delivery {
+            delivery_id: field(id),
+            grant_id: field(grant),
+            provider_id: field(provider),
+            carer_visit_id: field(carer),
+            started_at: Some(started_at),
+            minutes,
+            revision: 0,
+        });
+    }
+    Ok(deliveries)
+}
+
+/// RFC 3339, or Danish local time `2026-04-01 07:30`.
+fn parse_instant(text: &str) -> Result<prost_types::Timestamp, String> {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(at) => Ok(prost_types::Timestamp {
+            seconds: at.timestamp(),
+            nanos: 0,
+        }),
+        Err(_) => {
+            let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+                .map_err(|_| format!("{text:?} is neither RFC 3339 nor local time like 2026-04-01 07:30"))?;
+            local_time(local).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// An instant from Danish local time (as visits are planned and bands are priced).
+pub fn local_time(local: NaiveDateTime) -> Result<prost_types::Timestamp, afregning_tariff::bands::LocalTimeError> {
+    let utc = afregning_tariff::bands::local_to_utc(local)?;
+    Ok(prost_types::Timestamp {
+        seconds: utc.timestamp(),
+        nanos: 0,
+    })
+}
+
+/// Deliveries per stream message: the service takes at most 10,000.
+const DELIVERIES_PER_MESSAGE: usize = 5_000;
+
+/// Reports `deliveries` as one stream under `request_id`, in messages the service accepts.
+pub async fn report_deliveries(
+    settlement: &mut afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient<crate::connect::Authed>,
+    request_id: &str,
+    deliveries: &[pbs::Delivery],
+) -> Result<pbs::ReportDeliveriesResponse, tonic::Status> {
+    let messages: Vec<pbs::ReportDeliveriesRequest> = deliveries
+        .chunks(DELIVERIES_PER_MESSAGE)
+        .enumerate()
+        .map(|(i, chunk)| pbs::ReportDeliveriesRequest {
+            request_id: if i == 0 { request_id.to_owned() } else { String::new() },
+            deliveries: chunk.to_vec(),
+        })
+        .collect();
+    Ok(settlement.report_deliveries(tokio_stream::iter(messages)).await?.into_inner())
+}
+
+/// `afregning deliveries …`.
+pub async fn deliveries(clients: &mut Clients, command: Deliveries) -> anyhow::Result<bool> {
+    let Deliveries::Import { file, write } = command;
+    let deliveries = read_deliveries(&file)?;
+    let count = deliveries.len();
+    let reported = report_deliveries(&mut clients.settlement, &request_id(&write), &deliveries).await?;
+    println!(
+        "{count} deliveries read: {} accepted, {} already reported, {} refused",
+        reported.accepted,
+        reported.duplicates,
+        reported.errors.len()
+    );
+    if !reported.errors.is_empty() {
+        let mut shown = table(&["line", "delivery_id", "field", "why"], &[0]);
+        for e in &reported.errors {
+            shown.add_row(vec![
+                (e.index + 2).to_string(),
+                e.delivery_id.clone(),
+                e.field.clone(),
+                e.description.clone(),
+            ]);
+        }
+        eprintln!("{shown}");
+    }
+    Ok(reported.errors.is_empty())
+}
+
+/// Runs a month's settlement, drawing its progress on `out`; the final progress of a completed run.
+pub async fn run_month(
+    settlement: &mut afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient<crate::connect::Authed>,
+    request_id: &str,
+    period: (i32, i32),
+    out: Out,
+) -> anyhow::Result<pbs::SettlementProgress> {
+    let mut run = settlement
+        .run_settlement(pbs::RunSettlementRequest {
+            request_id: request_id.to_owned(),
+            period: p(period),
+        })
+        .await?
+        .into_inner();
+    let bar = out.progress(0, &format!("settling {:04}-{:02}", period.0, period.1));
+    let mut last = None;
+    while let Some(progress) = run.message().await? {
+        bar.set_length(u64::from(progress.providers_total));
+        bar.set_position(u64::from(progress.providers_done));
+        bar.set_message(format!("{} lines · {} kr", progress.lines_written, kr(progress.total_ore)));
+        last = Some(progress);
+    }
+    bar.finish_and_clear();
+    let last = last.ok_or_else(|| anyhow::anyhow!("the run sent no progress"))?;
+    anyhow::ensure!(
+        last.state == pbs::RunState::Completed as i32,
+        "run {} of {:04}-{:02} did not complete",
+        last.run_id,
+        period.0,
+        period.1
+    );
+    Ok(last)
+}
+
+/// `afregning settle`.
+pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, write: &Write) -> anyhow::Result<()> {
+    let out = Out::terminal();
+    let request_id = request_id(write);
+    let last = run_month(&mut clients.settlement, &request_id, period, out).await?;
+    println!(
+        "run {}: {} providers, {} lines, {} kr",
+        last.run_id,
+        last.providers_total,
+        last.lines_written,
+        kr(last.total_ore)
+    );
+    let statements = clients
+        .settlement
+        .list_statements(pbs::ListStatementsRequest {
+            period: p(period),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .statements;
+    let mut shown = statements_table();
+    for st in statements {
+        let st = if issue && st.state == pbs::StatementState::Draft as i32 {
+            clients
+                .settlement
+                .issue_statement(pbs::IssueStatementRequest {
+                    request_id: format!("{request_id}-issue-{}", st.statement_id),
+                    statement_id: st.statement_id,
+                })
+                .await?
+                .into_inner()
+        } else {
+            st
+        };
+        add_statement(&mut shown, &st);
+    }
+    out.table(&shown);
+    Ok(())
+}
+
+fn statements_table() -> comfy_table::Table {
+    table(&["statement", "provider", "period", "state", "lines", "total (kr)"], &[4, 5])
+}
+
+fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement) {
+    let state = pbs::StatementState::try_from(st.state)
+        .map(|s| s.as_str_name().trim_start_matches("STATEMENT_STATE_").to_lowercase())
+        .unwrap_or_default();
+    shown.add_row(vec![
+        st.statement_id.clone(),
+        st.provider_id.clone(),
+        period(st.period),
+        if st.true_up { format!("{state} (true-up)") } else { state },
+        st.line_count.to_string(),
+        kr(st.total_ore),
+    ]);
+}
+
+/// `afregning statements …`.
+pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::Result<()> {
+    match command {
+        Statements::List { period: month, provider } => {
+            let statements = clients
+                .settlement
+                .list_statements(pbs::ListStatementsRequest {
+                    provider_id: provider,
+                    period: p(month),
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .statements;
+            let mut shown = statements_table();
+            for st in &statements {
+                add_statement(&mut shown, st);
+            }
+            Out::terminal().table(&shown);
+        }
+        Statements::Issue { statement_id, write } => {
+            let st = clients
+                .settlement
+                .issue_statement(pbs::IssueStatementRequest {
+                    request_id: request_id(&write),
+                    statement_id,
+                })
+                .await?
+                .into_inner();
+            println!("issued {} · {} kr · sha-256 {}", st.statement_id, kr(st.total_ore), st.content_hash);
+        }
+        Statements::Show { statement_id, format } => show_statement(clients, statement_id, format).await?,
+    }
+    Ok(())
+}
+
+async fn show_statement(clients: &mut Clients, statement_id: String, format: Format) -> anyhow::Result<()> {
+    if format == Format::Csv {
+        let mut csv = clients
+            .settlement
+            .export_statement_csv(pbs::ExportStatementCsvRequest { statement_id })
+            .await?
+            .into_inner();
+        let mut stdout = std::io::stdout().lock();
+        while let Some(chunk) = csv.message().await? {
+            std::io::Write::write_all(&mut stdout, &chunk.data)?;
+        }
+        return Ok(());
+    }
+    let st = clients
+        .settlement
+        .get_statement(pbs::GetStatementRequest {
+            statement_id: statement_id.clone(),
+        })
+        .await?
+        .into_inner();
+    let mut stream = clients
+        .settlement
+        .stream_statement_lines(pbs::StreamStatementLinesRequest { statement_id })
+        .await?
+        .into_inner();
+    let mut lines = Vec::new();
+    while let Some(line) = stream.message().await? {
+        lines.push(line);
+    }
+    if format == Format::Json {
+        let json = serde_json::json!({
+            "statement_id": st.statement_id,
+            "provider_id": st.provider_id,
+            "period": period(st.period),
+            "state": pbs::StatementState::try_from(st.state).map(|s| s.as_str_name()).unwrap_or_default(),
+            "total_ore": st.total_ore,
+            "content_hash": st.content_hash,
+            "catalog_versions": st.catalog_versions,
+            "lines": lines.iter().map(|l| {
+                let e = l.explanation.clone().unwrap_or_default();
+                serde_json::json!({
+                    "line_no": l.line_no,
+                    "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
+                    "citizen_id": l.citizen_id,
+                    "cpr": l.cpr,
+                    "grant_id": l.grant_id,
+                    "grant_version": l.grant_version,
+                    "unit": l.unit,
+                    "covers": l.covers.map(|c| format!("{}/{}", date(c.first), date(c.last))),
+                    "time_band": pbc::TimeBand::try_from(l.time_band).map(|b| b.as_str_name()).unwrap_or_default(),
+                    "quantity": e.quantity,
+                    "quantity_unit": e.quantity_unit,
+                    "rate_ore": e.rate_ore,
+                    "amount_ore": l.amount_ore,
+                    "share_percent": l.share_percent,
+                    "rule": e.rule,
+                    "explanation": e.text,
+                    "paying_frame": l.paying_frame,
+                    "need_frame": l.need_frame,
+                    "account": l.account,
+                    "corrects_line_id": l.corrects_line_id,
+                })
+            }).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    println!(
+        "{} · {} · {} · {} lines · {} kr",
+        st.statement_id,
+        st.provider_id,
+        period(st.period),
+        st.line_count,
+        kr(st.total_ore)
+    );
+    let mut shown = table(
+        &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
+        &[0, 5, 6],
+    );
+    for l in &lines {
+        let e = l.explanation.clone().unwrap_or_default();
+        let kind = pbs::LineKind::try_from(l.kind)
+            .map(|k| k.as_str_name().trim_start_matches("LINE_KIND_").to_lowercase())
+            .unwrap_or_default();
+        shown.add_row(vec![
+            l.line_no.to_string(),
+            kind,
+            format!("{} v{}", l.grant_id, l.grant_version),
+            l.unit.clone(),
+            l.covers
+                .map(|c| format!("{} – {}", date(c.first), date(c.last)))
+                .unwrap_or_default(),
+            format!("{} {}", e.quantity, e.quantity_unit),
+            kr(l.amount_ore),
+            if l.paying_frame == l.need_frame {
+                l.paying_frame.clone()
+            } else {
+                format!("{} for {}", l.paying_frame, l.need_frame)
+            },
+            e.text,
+        ]);
+    }
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// `afregning budget`.
+pub async fn budget(clients: &mut Clients, frame: String, as_of: Option<(i32, i32, i32)>) -> anyhow::Result<()> {
+    let (y, m, d) = as_of.unwrap_or_else(|| {
+        let today = chrono::Local::now().date_naive();
+        (
+            today.year(),
+            i32::try_from(today.month()).unwrap_or(1),
+            i32::try_from(today.day()).unwrap_or(1),
+        )
+    });
+    let frames = clients
+        .budget
+        .get_follow_up_status(pbb::GetFollowUpStatusRequest {
+            frame,
+            as_of: Some(pbc::Date { year: y, month: m, day: d }),
+        })
+        .await?
+        .into_inner()
+        .frames;
+    println!("Follow-up at {y:04}-{m:02}-{d:02}");
+    let shown = crate::print::follow_up_table(&frames);
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// `afregning cases …`.
+pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> {
+    let budget = &mut clients.budget;
+    let quarter = |(year, quarter): (i32, i32)| Some(pbc::Quarter { year, quarter });
+    let cases = match command {
+        Cases::Propose { quarter: q, write } => {
+            budget
+                .propose_reallocations(pbb::ProposeReallocationsRequest {
+                    request_id: request_id(&write),
+                    quarter: quarter(q),
+                })
+                .await?
+                .into_inner()
+                .cases
+        }
+        Cases::List { quarter: q } => {
+            budget
+                .list_reallocation_cases(pbb::ListReallocationCasesRequest {
+                    quarter: quarter(q),
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .cases
+        }
+        Cases::Explain { case_id } => {
+            let case = budget
+                .get_reallocation_case(pbb::GetReallocationCaseRequest { case_id })
+                .await?
+                .into_inner();
+            explain(&case);
+            return Ok(());
+        }
+        Cases::Approve {
+            case_id,
+            committee,
+            reject,
+            comment,
+            write,
+        } => {
+            let case = budget
+                .decide_reallocation_case(pbb::DecideReallocationCaseRequest {
+                    request_id: request_id(&write),
+                    case_id,
+                    committee,
+                    approve: !reject,
+                    comment,
+                })
+                .await?
+                .into_inner();
+            vec![case]
+        }
+        Cases::Execute { case_id, write } => {
+            let case = budget
+                .execute_reallocation_case(pbb::ExecuteReallocationCaseRequest {
+                    request_id: request_id(&write),
+                    case_id,
+                })
+                .await?
+                .into_inner();
+            explain(&case);
+            return Ok(());
+        }
+    };
+    let mut shown = table(&["case", "quarter", "from", "to", "amount (kr)", "state", "purchases"], &[4, 6]);
+    for c in &cases {
+        shown.add_row(vec![
+            c.case_id.clone(),
+            c.quarter.map(|q| format!("{}-Q{}", q.year, q.quarter)).unwrap_or_default(),
+            c.from_frame.clone(),
+            c.to_frame.clone(),
+            kr(c.amount_ore),
+            case_state(c.state),
+            c.purchases.len().to_string(),
+        ]);
+    }
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+fn case_state(state: i32) -> String {
+    pbb::CaseState::try_from(state)
+        .map(|s| s.as_str_name().trim_start_matches("CASE_STATE_").to_lowercase())
+        .unwrap_or_default()
+}
+
+fn explain(case: &pbb::ReallocationCase) {
+    let out = Out::terminal();
+    out.line(format!(
+        "Case {} ({}): {} kr from {} to {} — {}",
+        case.case_id,
+        case.quarter.map(|q| format!("{}-Q{}", q.year, q.quarter)).unwrap_or_default(),
+        kr(case.amount_ore),
+        case.from_frame,
+        case.to_frame,
+        case_state(case.state)
+    ));
+    let mut purchases = table(&["month", "provider", "statement", "paid by", "need of", "amount (kr)"], &[5]);
+    for p in &case.purchases {
+        purchases.add_row(vec![
+            period(p.period),
+            p.provider_id.clone(),
+            p.statement_id.clone(),
+            p.paying_frame.clone(),
+            p.need_frame.clone(),
+            kr(p.amount_ore),
+        ]);
+    }
+    out.table(&purchases);
+    let mut audit = table(&["when", "who", "what", "detail"], &[]);
+    for a in &case.audit {
+        let when =
+            a.at.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default();
+        audit.add_row(vec![when, a.principal.clone(), a.action.clone(), a.detail.clone()]);
+    }
+    out.table(&audit);
+    if !case.entries.is_empty() {
+        let sum: i64 = case.entries.iter().map(|e| e.amount_ore).sum();
+        let mut entries = table(&["frame", "account", "booked", "amount (kr)"], &[3]);
+        for e in &case.entries {
+            entries.add_row(vec![e.frame.clone(), e.account.clone(), date(e.booked_on), kr(e.amount_ore)]);
+        }
+        out.table(&entries);
+        out.line(format!("The entries sum to {} kr.", kr(sum)));
+    }
+}
+
+/// `afregning export`.
+pub async fn export(clients: &mut Clients, year: i32, frame: String, format: Format) -> anyhow::Result<()> {
+    let request = pbb::ExportPostingsRequest { year, frame };
+    if format == Format::Csv {
+        let mut csv = clients.budget.export_postings_csv(request).await?.into_inner();
+        let mut stdout = std::io::stdout().lock();
+        while let Some(chunk) = csv.message().await? {
+            std::io::Write::write_all(&mut stdout, &chunk.data)?;
+        }
+        return Ok(());
+    }
+    let mut stream = clients.budget.export_postings(request).await?.into_inner();
+    let mut totals = Vec::new();
+    while let Some(t) = stream.message().await? {
+        totals.push(t);
+    }
+    if format == Format::Json {
+        let json: Vec<_> = totals
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "frame": t.frame, "account": t.account, "period": period(t.period),
+                    "amount_ore": t.amount_ore, "entries": t.entry_count,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    let mut shown = table(&["frame", "account", "month", "amount (kr)", "entries"], &[3, 4]);
+    for t in &totals {
+        shown.add_row(vec![
+            t.frame.clone(),
+            t.account.clone(),
+            period(t.period),
+            kr(t.amount_ore),
+            t.entry_count.to_string(),
+        ]);
+    }
+    shown.add_row(vec![
+        "all".to_owned(),
+        String::new(),
+        String::new(),
+        kr(totals.iter().map(|t| t.amount_ore).sum()),
+        String::new(),
+    ]);
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// Reads the ERP's totals: `frame;account;period;amount_kr[;entries]` with a header row.
+pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut totals = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record?;
+        let line = row + 2;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let month = crate::args::parse_period(field(2)).map_err(|e| anyhow::anyhow!("line {line}: period: {e}"))?;
+        // Danish `1.234,56` or plain `1234.56`.
+        let text = field(3);
+        let plain = if text.contains(',') {
+            text.replace('.', "").replace(',', ".")
+        } else {
+            text.to_owned()
+        };
+        let amount = afregning_tariff::Ore::parse_kroner(&plain)
+            .map_err(|_| anyhow::anyhow!("line {line}: amount_kr {:?} is not an amount in kroner", field(3)))?;
+        totals.push(pbb::PostingTotal {
+            frame: field(0).to_owned(),
+            account: field(1).to_owned(),
+            period: p(month),
+            amount_ore: amount.get(),
+            entry_count: 0,
+        });
+    }
+    Ok(totals)
+}
+
+/// `afregning reconcile`; false when the two sides differ.
+pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow::Result<bool> {
+    let erp_totals = read_erp_totals(file)?;
+    let answer = clients
+        .budget
+        .reconcile(pbb::ReconcileRequest { year, erp_totals })
+        .await?
+        .into_inner();
+    if answer.balanced {
+        println!("Balanced: the ERP agrees with settlement's postings for {year} on every frame, account and month.");
+        return Ok(true);
+    }
+    let mut shown = table(
+        &["frame", "account", "month", "afregning (kr)", "ERP (kr)", "difference (kr)"],
+        &[3, 4, 5],
+    );
+    for d in &answer.differences {
+        shown.add_row(vec![
+            d.frame.clone(),
+            d.account.clone(),
+            period(d.period),
+            kr(d.afregning_ore),
+            kr(d.erp_ore),
+            kr(d.difference_ore),
+        ]);
+    }
+    println!("{} lines differ:", answer.differences.len());
+    Out::terminal().table(&shown);
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_files_read_with_either_separator_and_local_or_utc_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.csv");
+        std::fs::write(
+            &file,
+            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
+             d1;grt_1;prv_1;cv1;2026-04-01 07:30;45\n\
+             d2;grt_1;prv_1;cv2;2026-04-01T12:40:00Z;40\n",
+        )
+        .unwrap();
+        let read = read_deliveries(&file).unwrap();
+        assert_eq!(read.len(), 2);
+        // 07:30 in Copenhagen summer time is 05:30 UTC.
+        assert_eq!(read[0].started_at.unwrap().seconds, 1_775_021_400);
+        assert_eq!((read[1].minutes, read[1].started_at.unwrap().seconds), (40, 1_775_047_200));
+        std::fs::write(
+            &file,
+            "delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\nd1,g,p,c,yesterday,45\n",
+        )
+        .unwrap();
+        assert!(read_deliveries(&file).unwrap_err().to_string().contains("line 2: started_at"));
+        std::fs::write(&file, "delivery_id,grant_id\nd1,g\n").unwrap();
+        assert!(read_deliveries(&file).unwrap_err().to_string().contains("no column provider_id"));
+    }
+
+    #[test]
+    fn erp_totals_read_in_the_export_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("erp.csv");
+        std::fs::write(
+            &file,
+            "frame;account;period;amount_kr;entries\nSOCIAL;5.30.26;2026-04;83534,82;1\nHEALTH;4.62.88;2026-04;7288.57;1\n",
+        )
+        .unwrap();
+        let totals = read_erp_totals(&file).unwrap();
+        assert_eq!(
+            totals.iter().map(|t| (t.frame.as_str(), t.amount_ore)).collect::<Vec<_>>(),
+            vec![("SOCIAL", 8_353_482), ("HEALTH", 728_857)]
+        );
+        std::fs::write(&file, "frame;account;period;amount_kr\nSOCIAL;5.30.26;2026-04;lots\n").unwrap();
+        assert!(read_erp_totals(&file).unwrap_err().to_string().contains("line 2: amount_kr"));
+    }
+}

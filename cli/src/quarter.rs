@@ -1,0 +1,787 @@
+//! A small municipality's second quarter of 2026, told through the real gRPC APIs: what
+//! `afregning demo` shows and what the end-to-end tests check to the øre.
+//!
+//! April is the worked month of `shared/examples/april-2026.md` (every unit kind, a course settled
+//! with each provider, a hospital stay, a course ending with its goal met, and G7's training bought
+//! by HEALTH for a need SOCIAL owns). In May the authority revisits G1, ends G2 backdated to
+//! 20 April and a training visit of April is corrected: May's statements carry the reversals and
+//! rebookings. In June G3's course ends at its period end. Finance follows the frames, and after
+//! the quarter the cross-frame purchases become one case that both committees approve and
+//! finance executes, net zero.
+//!
+//! Each actor calls with its own principal: the EHR writes visitation, the operator imports the
+//! providers' delivery files and settles, finance and the committees work in budget.
+
+use std::collections::BTreeMap;
+
+use afregning_proto::budget::v1 as pbb;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+use afregning_proto::visitation::v1 as pbv;
+use chrono::NaiveDate;
+
+use crate::connect::{Clients, Endpoints};
+use crate::print::{Out, date, kr, table};
+
+/// The demo's bearer tokens and principals; every service accepts all of them.
+pub const TOKENS: [(&str, &str); 7] = [
+    ("demo-token-ehr-nexus-0001", "ehr:nexus"),
+    ("demo-token-operator-00001", "operator"),
+    ("demo-token-finance-000001", "finance"),
+    ("demo-token-committee-social", "committee:SOCIAL"),
+    ("demo-token-committee-health", "committee:HEALTH"),
+    ("demo-token-service-settlement", "service:settlement"),
+    ("demo-token-service-budget-01", "service:budget"),
+];
+
+/// The token each service presents to the feeds it follows: visitation follows none.
+pub const UPSTREAM: [Option<&str>; 3] = [None, Some(TOKENS[5].0), Some(TOKENS[6].0)];
+
+/// What the quarter came to, for the closing summary and for tests.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Provider name → id.
+    pub providers: BTreeMap<String, String>,
+    /// Grant label (`G1` …) → grant id.
+    pub grants: BTreeMap<String, String>,
+    /// Per month (4, 5, 6): each provider's issued total by name.
+    pub statements: BTreeMap<i32, BTreeMap<String, i64>>,
+    /// Per month: the run's total.
+    pub run_totals: BTreeMap<i32, i64>,
+    /// Correction lines of May: (grant label, kind, amount).
+    pub corrections: Vec<(String, pbs::LineKind, i64)>,
+    /// Follow-up at 30 June per frame.
+    pub status: BTreeMap<String, pbb::FrameStatus>,
+    /// The quarter's case.
+    pub case: Option<pbb::ReallocationCase>,
+    /// Each frame's adjusted budget before and after the case was executed.
+    pub adjusted: BTreeMap<String, (i64, i64)>,
+    /// Sum of every issued statement.
+    pub issued_total_ore: i64,
+    /// Sum of what budget's ledger holds from settlement.
+    pub posted_total_ore: i64,
+}
+
+struct Actors {
+    ehr: Clients,
+    operator: Clients,
+    finance: Clients,
+    committees: BTreeMap<&'static str, Clients>,
+}
+
+/// The whole story, against services that trust [`TOKENS`].
+pub async fn run(endpoints: &Endpoints, out: Out) -> anyhow::Result<Outcome> {
+    let actor = |i: usize| endpoints.as_principal(Some(TOKENS[i].0));
+    let mut story = Story {
+        a: Actors {
+            ehr: actor(0),
+            operator: actor(1),
+            finance: actor(2),
+            committees: BTreeMap::from([("SOCIAL", actor(3)), ("HEALTH", actor(4))]),
+        },
+        out,
+        outcome: Outcome::default(),
+    };
+    story.frames().await?;
+    story.decisions().await?;
+    story.april().await?;
+    story.may().await?;
+    story.june().await?;
+    story.follow_up().await?;
+    story.reallocation().await?;
+    story.money_check().await?;
+    Ok(story.outcome)
+}
+
+struct Story {
+    a: Actors,
+    out: Out,
+    outcome: Outcome,
+}
+
+fn d(y: i32, m: i32, day: i32) -> Option<pbc::Date> {
+    Some(pbc::Date { year: y, month: m, day })
+}
+
+fn share(provider: &str, percent: u32, lead: bool) -> pbc::ProviderShare {
+    pbc::ProviderShare {
+        provider_id: provider.to_owned(),
+        share_percent: percent,
+        lead,
+    }
+}
+
+/// A visit starting at local Danish time.
+fn at(month: u32, day: u32, hour: u32, minute: u32) -> anyhow::Result<Option<prost_types::Timestamp>> {
+    let local = NaiveDate::from_ymd_opt(2026, month, day)
+        .and_then(|d| d.and_hms_opt(hour, minute, 0))
+        .ok_or_else(|| anyhow::anyhow!("no such time"))?;
+    Ok(Some(crate::commands::local_time(local).map_err(|e| anyhow::anyhow!("{e}"))?))
+}
+
+impl Story {
+    fn provider(&self, name: &str) -> String {
+        self.outcome.providers.get(name).cloned().unwrap_or_default()
+    }
+
+    fn grant(&self, label: &str) -> String {
+        self.outcome.grants.get(label).cloned().unwrap_or_default()
+    }
+
+    fn label_of(&self, grant_id: &str) -> String {
+        self.outcome
+            .grants
+            .iter()
+            .find(|(_, id)| *id == grant_id)
+            .map(|(label, _)| label.clone())
+            .unwrap_or_else(|| grant_id.to_owned())
+    }
+
+    fn name_of(&self, provider_id: &str) -> String {
+        self.outcome
+            .providers
+            .iter()
+            .find(|(_, id)| *id == provider_id)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_else(|| provider_id.to_owned())
+    }
+
+    async fn frames(&mut self) -> anyhow::Result<()> {
+        self.out.heading("Finance sets the committees' frames for 2026");
+        let mut budget = self.a.finance.budget.clone();
+        let mut shown = table(&["frame", "committee", "account", "budget 2026 (kr)"], &[3]);
+        for (code, name, account, amount_ore) in [
+            ("SOCIAL", "Socialudvalget", "5.30.26", 120_000_000),
+            ("HEALTH", "Sundhedsudvalget", "4.62.88", 15_000_000),
+        ] {
+            budget
+                .create_committee(pbb::CreateCommitteeRequest {
+                    request_id: format!("demo-committee-{code}"),
+                    code: code.into(),
+                    name: name.into(),
+                })
+                .await?;
+            budget
+                .set_frame(pbb::SetFrameRequest {
+                    request_id: format!("demo-frame-{code}"),
+                    frame: code.into(),
+                    year: 2026,
+                    committee: code.into(),
+                    name: format!("Ældreområdet – {name}"),
+                    account: account.into(),
+                    amount_ore,
+                    monthly_profile_ore: vec![],
+                })
+                .await?;
+            shown.add_row(vec![code.to_owned(), name.to_owned(), account.to_owned(), kr(amount_ore)]);
+        }
+        self.out.table(&shown);
+        Ok(())
+    }
+
+    async fn decisions(&mut self) -> anyhow::Result<()> {
+        self.out.heading("The EHR records the authority's decisions (visitation)");
+        let mut ehr = self.a.ehr.visitation.clone();
+        let providers = [
+            (
+                "Hjemmeplejen Nord",
+                "29189668",
+                pbc::ProviderKind::Municipal,
+                "SOCIAL",
+                vec![
+                    "personal_care_package",
+                    "course:DEVELOPING",
+                    "course:MAINTAINING",
+                    "course:INDIVIDUAL",
+                ],
+            ),
+            (
+                "Plejegruppen ApS",
+                "35123458",
+                pbc::ProviderKind::Private,
+                "SOCIAL",
+                vec!["personal_care"],
+            ),
+            (
+                "Sygeplejen",
+                "25412346",
+                pbc::ProviderKind::Municipal,
+                "HEALTH",
+                vec!["course:MAINTAINING"],
+            ),
+            (
+                "Træningsenheden",
+                "44000016",
+                pbc::ProviderKind::Municipal,
+                "HEALTH",
+                vec!["training"],
+            ),
+        ];
+        for (i, (name, cvr, kind, committee, approved)) in providers.into_iter().enumerate() {
+            let provider = ehr
+                .register_provider(pbv::RegisterProviderRequest {
+                    request_id: format!("demo-provider-{i}"),
+                    cvr: cvr.into(),
+                    name: name.into(),
+                    kind: kind as i32,
+                    committee: committee.into(),
+                    approved_for: approved.into_iter().map(str::to_owned).collect(),
+                })
+                .await?
+                .into_inner();
+            self.outcome.providers.insert(name.to_owned(), provider.provider_id);
+        }
+        let (nord, pleje, syg, traening) = (
+            self.provider("Hjemmeplejen Nord"),
+            self.provider("Plejegruppen ApS"),
+            self.provider("Sygeplejen"),
+            self.provider("Træningsenheden"),
+        );
+        use pbc::CourseType as C;
+        use pbc::UnitKind as U;
+        let terms = |unit: U, basis: &str, intervention: &str, minutes: u32, providers: Vec<pbc::ProviderShare>| pbv::GrantTerms {
+            unit_kind: unit as i32,
+            legal_basis: basis.into(),
+            intervention: intervention.into(),
+            visited_minutes_per_week: minutes,
+            providers,
+            ..Default::default()
+        };
+        let grants = [
+            (
+                "G1",
+                "A",
+                "0101401111",
+                d(2026, 1, 1),
+                pbv::GrantTerms {
+                    service_category: "personal_care".into(),
+                    ..terms(U::Service, "SEL-83", "personlig-pleje", 180, vec![share(&pleje, 100, true)])
+                },
+            ),
+            (
+                "G2",
+                "B",
+                "0202402222",
+                d(2026, 4, 10),
+                pbv::GrantTerms {
+                    package: "personal_care_package".into(),
+                    ..terms(U::Package, "SEL-83", "personlig-pleje", 240, vec![share(&nord, 100, true)])
+                },
+            ),
+            (
+                "G3",
+                "C",
+                "0303403333",
+                d(2026, 3, 16),
+                pbv::GrantTerms {
+                    course_type: C::Developing as i32,
+                    ..terms(U::Course, "SEL-83a", "hverdagsrehabilitering", 640, vec![share(&nord, 100, true)])
+                },
+            ),
+            (
+                "G4",
+                "D",
+                "0404404444",
+                d(2026, 2, 2),
+                pbv::GrantTerms {
+                    course_type: C::Developing as i32,
+                    ..terms(U::Course, "SEL-83a", "hverdagsrehabilitering", 420, vec![share(&nord, 100, true)])
+                },
+            ),
+            (
+                "G5",
+                "E",
+                "0505405555",
+                d(2026, 4, 1),
+                pbv::GrantTerms {
+                    course_type: C::Maintaining as i32,
+                    settle_mode: pbc::SettleMode::WithEach as i32,
+                    ..terms(
+                        U::Course,
+                        "SEL-83",
+                        "personlig-pleje",
+                        1_000,
+                        vec![share(&nord, 70, true), share(&syg, 30, false)],
+                    )
+                },
+            ),
+            (
+                "G6",
+                "F",
+                "0606406666",
+                d(2026, 1, 5),
+                pbv::GrantTerms {
+                    course_type: C::Maintaining as i32,
+                    ..terms(U::Course, "SEL-83", "personlig-pleje", 1_620, vec![share(&nord, 100, true)])
+                },
+            ),
+            (
+                "G7",
+                "G",
+                "0707407777",
+                d(2026, 4, 1),
+                pbv::GrantTerms {
+                    service_category: "training".into(),
+                    need_frame: "SOCIAL".into(),
+                    ..terms(U::Service, "SUL-140", "genoptraening", 60, vec![share(&traening, 100, true)])
+                },
+            ),
+        ];
+        let mut shown = table(
+            &["grant", "citizen", "unit", "from", "provider", "pays", "need", "expected kr/week"],
+            &[7],
+        );
+        for (label, citizen, cpr, start, terms) in grants {
+            let citizen_id = ehr
+                .register_citizen(pbv::RegisterCitizenRequest {
+                    request_id: format!("demo-citizen-{citizen}"),
+                    cpr: cpr.into(),
+                })
+                .await?
+                .into_inner()
+                .citizen_id;
+            let grant = ehr
+                .decide_grant(pbv::DecideGrantRequest {
+                    request_id: format!("demo-decide-{label}"),
+                    citizen_id,
+                    terms: Some(terms),
+                    start,
+                    end: None,
+                    decided_on: start,
+                })
+                .await?
+                .into_inner();
+            let providers: Vec<String> = grant
+                .terms
+                .iter()
+                .flat_map(|t| &t.providers)
+                .map(|s| format!("{} {} %", self.name_of(&s.provider_id), s.share_percent))
+                .collect();
+            shown.add_row(vec![
+                label.to_owned(),
+                citizen.to_owned(),
+                crate::print::unit_of(&grant),
+                date(grant.validity.and_then(|v| v.first)),
+                providers.join(", "),
+                grant.paying_frame.clone(),
+                grant.need_frame.clone(),
+                kr(grant.expected_weekly_cost_ore),
+            ]);
+            self.outcome.grants.insert(label.to_owned(), grant.grant_id);
+        }
+        self.out.table(&shown);
+
+        let mut ehr = self.a.ehr.visitation.clone();
+        ehr.end_grant(pbv::EndGrantRequest {
+            request_id: "demo-end-G4".into(),
+            grant_id: self.outcome.grants["G4"].clone(),
+            expected_version: 1,
+            last_day: d(2026, 4, 9),
+            reason: pbc::EndReason::GoalMet as i32,
+            decided_on: d(2026, 4, 9),
+        })
+        .await?;
+        ehr.suspend_grant(pbv::SuspendGrantRequest {
+            request_id: "demo-suspend-G5".into(),
+            grant_id: self.outcome.grants["G5"].clone(),
+            expected_version: 1,
+            from: d(2026, 4, 13),
+            reason: "hospital admission".into(),
+            decided_on: d(2026, 4, 13),
+        })
+        .await?;
+        ehr.resume_grant(pbv::ResumeGrantRequest {
+            request_id: "demo-resume-G5".into(),
+            grant_id: self.outcome.grants["G5"].clone(),
+            expected_version: 2,
+            on: d(2026, 4, 20),
+            decided_on: d(2026, 4, 20),
+        })
+        .await?;
+        self.out
+            .line("G4 ends 9 April, goal met: a DEVELOPING course is paid to the end of its course period.");
+        self.out.line("G5's citizen is in hospital 13–19 April: no pay for those days.");
+        self.out
+            .line("G7 is training paid by HEALTH for a need SOCIAL owns: a cross-frame purchase.");
+        Ok(())
+    }
+
+    /// Runs a month with a progress bar, issues every statement and shows them.
+    async fn settle(&mut self, month: i32) -> anyhow::Result<Vec<pbs::Statement>> {
+        self.a.operator.wait_until_caught_up().await?;
+        let period = Some(pbc::Period { year: 2026, month });
+        let mut settlement = self.a.operator.settlement.clone();
+        let last = crate::commands::run_month(&mut settlement, &format!("demo-run-{month}"), (2026, month), self.out).await?;
+        self.outcome.run_totals.insert(month, last.total_ore);
+
+        let drafts = settlement
+            .list_statements(pbs::ListStatementsRequest {
+                period,
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .statements;
+        let mut issued = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let statement = settlement
+                .issue_statement(pbs::IssueStatementRequest {
+                    request_id: format!("demo-issue-{}", draft.statement_id),
+                    statement_id: draft.statement_id,
+                })
+                .await?
+                .into_inner();
+            issued.push(statement);
+        }
+        let mut shown = table(&["provider", "lines", "total (kr)", "sealed (sha-256)"], &[1, 2]);
+        let mut totals = BTreeMap::new();
+        for st in &issued {
+            let name = self.name_of(&st.provider_id);
+            shown.add_row(vec![
+                name.clone(),
+                st.line_count.to_string(),
+                kr(st.total_ore),
+                st.content_hash.chars().take(12).collect(),
+            ]);
+            totals.insert(name, st.total_ore);
+        }
+        shown.add_row(vec!["all providers".to_owned(), String::new(), kr(last.total_ore), String::new()]);
+        self.out.line(format!(
+            "Settlement priced 2026-{month:02} for {} providers; the operator issued every statement:",
+            last.providers_total
+        ));
+        self.out.table(&shown);
+        self.outcome.statements.insert(month, totals);
+        Ok(issued)
+    }
+
+    async fn april(&mut self) -> anyhow::Result<()> {
+        self.out.heading("April: providers deliver, settlement pays");
+        let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
+        // G1's five visits across the time bands (the worked example).
+        for (day, hour, minute, minutes) in [(1, 7, 30, 45), (1, 14, 40, 40), (3, 8, 0, 30), (4, 22, 45, 30), (7, 6, 50, 30)] {
+            visits.push(("G1", "Plejegruppen ApS", day, hour * 100 + minute, minutes));
+        }
+        for day in [1, 7, 8, 9, 10, 13, 14, 15, 16, 17, 20, 21, 22, 23, 24, 27, 28, 29, 30] {
+            visits.push(("G6", "Hjemmeplejen Nord", day, 800, 120));
+        }
+        for day in [8, 15, 22, 29] {
+            visits.push(("G7", "Træningsenheden", day, 1000, 60));
+        }
+        self.deliveries(4, &visits).await?;
+        self.settle(4).await?;
+        Ok(())
+    }
+
+    /// Reports deliveries as the operator importing the providers' files; `visits` are
+    /// (grant label, provider name, day, start as `hhmm` local time, minutes).
+    async fn deliveries(&mut self, month: u32, visits: &[(&str, &str, u32, u32, u32)]) -> anyhow::Result<()> {
+        let mut batch = Vec::with_capacity(visits.len());
+        for (label, provider, day, hhmm, minutes) in visits {
+            let id = format!("{label}-2026-{month:02}-{day:02}-{hhmm:04}");
+            batch.push(pbs::Delivery {
+                delivery_id: id.clone(),
+                grant_id: self.grant(label),
+                provider_id: self.provider(provider),
+                carer_visit_id: format!("cv-{id}"),
+                started_at: at(month, *day, hhmm / 100, hhmm % 100)?,
+                minutes: *minutes,
+                revision: 0,
+            });
+        }
+        self.report(month, batch).await
+    }
+
+    async fn report(&mut self, month: u32, batch: Vec<pbs::Delivery>) -> anyhow::Result<()> {
+        self.a.operator.wait_until_caught_up().await?;
+        let request_id = format!("demo-deliveries-{month}");
+        let reported = crate::commands::report_deliveries(&mut self.a.operator.settlement, &request_id, &batch).await?;
+        anyhow::ensure!(
+            reported.errors.is_empty(),
+            "deliveries refused: {:?}",
+            reported
+                .errors
+                .iter()
+                .map(|e| format!("{} {}: {}", e.delivery_id, e.field, e.description))
+                .collect::<Vec<_>>()
+        );
+        self.out.line(format!(
+            "Providers report {} delivered visits for 2026-{month:02}.",
+            reported.accepted
+        ));
+        Ok(())
+    }
+}
+
+impl Story {
+    async fn may(&mut self) -> anyhow::Result<()> {
+        self.out.heading("May: a revisit, a backdated change and a corrected visit");
+        let mut ehr = self.a.ehr.visitation.clone();
+        ehr.revisit_grant(pbv::RevisitGrantRequest {
+            request_id: "demo-revisit-G1".into(),
+            grant_id: self.outcome.grants["G1"].clone(),
+            expected_version: 1,
+            effective_from: d(2026, 5, 1),
+            visited_minutes_per_week: 240,
+            course_type: 0,
+            decided_on: d(2026, 4, 28),
+        })
+        .await?;
+        ehr.end_grant(pbv::EndGrantRequest {
+            request_id: "demo-end-G2".into(),
+            grant_id: self.outcome.grants["G2"].clone(),
+            expected_version: 1,
+            last_day: d(2026, 4, 20),
+            reason: pbc::EndReason::Moved as i32,
+            decided_on: d(2026, 5, 4),
+        })
+        .await?;
+        self.out
+            .line("G1 revisited from 1 May: 240 visited minutes a week (paid by activity, so by what is delivered).");
+        self.out
+            .line("G2 ended on 4 May, backdated to 20 April: April is already issued, so May corrects it.");
+        self.a
+            .operator
+            .settlement
+            .correct_delivery(pbs::CorrectDeliveryRequest {
+                request_id: "demo-correct-G7-29".into(),
+                delivery_id: "G7-2026-04-29-1000".into(),
+                started_at: at(4, 29, 10, 0)?,
+                minutes: 90,
+                reason: "the visit was logged short".into(),
+            })
+            .await?;
+        self.out
+            .line("Træningsenheden's training visit on 29 April really lasted 90 minutes, not 60.");
+        let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
+        for day in [5, 12, 19, 26] {
+            visits.push(("G1", "Plejegruppen ApS", day, 900, 60));
+            visits.push(("G6", "Hjemmeplejen Nord", day, 800, 120));
+        }
+        for day in [6, 13, 20, 27] {
+            visits.push(("G7", "Træningsenheden", day, 1000, 60));
+        }
+        self.deliveries(5, &visits).await?;
+        let issued = self.settle(5).await?;
+
+        let mut shown = table(&["provider", "grant", "line", "corrects", "amount (kr)", "why"], &[4]);
+        for st in issued {
+            let mut lines = self
+                .a
+                .operator
+                .settlement
+                .stream_statement_lines(pbs::StreamStatementLinesRequest {
+                    statement_id: st.statement_id.clone(),
+                })
+                .await?
+                .into_inner();
+            while let Some(line) = lines.message().await? {
+                let kind = pbs::LineKind::try_from(line.kind).unwrap_or(pbs::LineKind::Unspecified);
+                if !matches!(kind, pbs::LineKind::Reversal | pbs::LineKind::Rebooking) {
+                    continue;
+                }
+                let label = self.label_of(&line.grant_id);
+                shown.add_row(vec![
+                    self.name_of(&st.provider_id),
+                    label.clone(),
+                    if kind == pbs::LineKind::Reversal { "reversal" } else { "rebooking" }.to_owned(),
+                    format!(
+                        "{} line",
+                        line.covers
+                            .and_then(|c| c.first)
+                            .map(|s| format!("{:04}-{:02}", s.year, s.month))
+                            .unwrap_or_default()
+                    ),
+                    kr(line.amount_ore),
+                    line.explanation.map(|e| e.text).unwrap_or_default(),
+                ]);
+                self.outcome.corrections.push((label, kind, line.amount_ore));
+            }
+        }
+        self.out
+            .line("May's corrections of April, line by line (April's issued statements stay as they were):");
+        self.out.table(&shown);
+        Ok(())
+    }
+
+    async fn june(&mut self) -> anyhow::Result<()> {
+        self.out.heading("June: a course completes");
+        self.a
+            .ehr
+            .visitation
+            .end_grant(pbv::EndGrantRequest {
+                request_id: "demo-end-G3".into(),
+                grant_id: self.outcome.grants["G3"].clone(),
+                expected_version: 1,
+                last_day: d(2026, 6, 7),
+                reason: pbc::EndReason::GoalMet as i32,
+                decided_on: d(2026, 6, 5),
+            })
+            .await?;
+        self.out
+            .line("G3's DEVELOPING course reaches the end of its period on 7 June with its goal met.");
+        let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
+        for day in [2, 9, 16, 23] {
+            visits.push(("G1", "Plejegruppen ApS", day, 900, 60));
+            visits.push(("G6", "Hjemmeplejen Nord", day, 800, 120));
+        }
+        for day in [3, 10, 17, 24] {
+            visits.push(("G7", "Træningsenheden", day, 1000, 60));
+        }
+        self.deliveries(6, &visits).await?;
+        self.settle(6).await?;
+        Ok(())
+    }
+
+    async fn follow_up(&mut self) -> anyhow::Result<()> {
+        self.out.heading("Budget follow-up at 30 June");
+        self.a.finance.wait_until_caught_up().await?;
+        let frames = self
+            .a
+            .finance
+            .budget
+            .get_follow_up_status(pbb::GetFollowUpStatusRequest {
+                frame: String::new(),
+                as_of: d(2026, 6, 30),
+            })
+            .await?
+            .into_inner()
+            .frames;
+        let shown = crate::print::follow_up_table(&frames);
+        for f in frames {
+            self.outcome.status.insert(f.frame.clone(), f);
+        }
+        self.out.table(&shown);
+        self.out
+            .line("Consumed is what settlement posted; expected rest is what open grants commit for the rest of the year.");
+        Ok(())
+    }
+
+    async fn adjusted(&mut self) -> anyhow::Result<BTreeMap<String, i64>> {
+        let frames = self
+            .a
+            .finance
+            .budget
+            .list_frames(pbb::ListFramesRequest { year: 2026, page: None })
+            .await?
+            .into_inner()
+            .frames;
+        Ok(frames.into_iter().map(|f| (f.frame, f.adjusted_amount_ore)).collect())
+    }
+
+    async fn reallocation(&mut self) -> anyhow::Result<()> {
+        self.out.heading("After the quarter: money follows the citizen between committees");
+        let cases = self
+            .a
+            .finance
+            .budget
+            .propose_reallocations(pbb::ProposeReallocationsRequest {
+                request_id: "demo-q2".into(),
+                quarter: Some(pbc::Quarter { year: 2026, quarter: 2 }),
+            })
+            .await?
+            .into_inner()
+            .cases;
+        let case = cases
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("the quarter produced no case"))?;
+        let mut shown = table(&["month", "provider", "paid by", "need of", "amount (kr)"], &[4]);
+        for p in &case.purchases {
+            shown.add_row(vec![
+                crate::print::period(p.period),
+                self.name_of(&p.provider_id),
+                p.paying_frame.clone(),
+                p.need_frame.clone(),
+                kr(p.amount_ore),
+            ]);
+        }
+        self.out.line(format!(
+            "Finance proposes case {}: move {} kr from {} to {}, for the care {} bought for {}'s citizens:",
+            case.case_id,
+            kr(case.amount_ore),
+            case.from_frame,
+            case.to_frame,
+            case.to_frame,
+            case.from_frame
+        ));
+        self.out.table(&shown);
+        let before = self.adjusted().await?;
+        for committee in [case.from_frame.clone(), case.to_frame.clone()] {
+            let Some(clients) = self.a.committees.get_mut(committee.as_str()) else {
+                anyhow::bail!("no committee {committee} in the demo");
+            };
+            clients
+                .budget
+                .decide_reallocation_case(pbb::DecideReallocationCaseRequest {
+                    request_id: format!("demo-approve-{committee}"),
+                    case_id: case.case_id.clone(),
+                    committee: committee.clone(),
+                    approve: true,
+                    comment: "Godkendt på udvalgsmødet".into(),
+                })
+                .await?;
+            self.out.line(format!("Committee {committee} approves."));
+        }
+        let executed = self
+            .a
+            .finance
+            .budget
+            .execute_reallocation_case(pbb::ExecuteReallocationCaseRequest {
+                request_id: "demo-execute-q2".into(),
+                case_id: case.case_id.clone(),
+            })
+            .await?
+            .into_inner();
+        let after = self.adjusted().await?;
+        let mut shown = table(&["frame", "before (kr)", "after (kr)", "change (kr)"], &[1, 2, 3]);
+        for (frame, was) in &before {
+            let now = after.get(frame).copied().unwrap_or_default();
+            shown.add_row(vec![frame.clone(), kr(*was), kr(now), kr(now - was)]);
+            self.outcome.adjusted.insert(frame.clone(), (*was, now));
+        }
+        let entries: i64 = executed.entries.iter().map(|e| e.amount_ore).sum();
+        let (sum_before, sum_after) = (before.values().sum::<i64>(), after.values().sum::<i64>());
+        self.out.line("Finance executes the case:");
+        self.out.table(&shown);
+        self.out.line(format!(
+            "Net-zero check: the case's {} entries sum to {} kr; all frames together {} kr before and {} kr after {}",
+            executed.entries.len(),
+            kr(entries),
+            kr(sum_before),
+            kr(sum_after),
+            if entries == 0 && sum_before == sum_after { "✓" } else { "✗" }
+        ));
+        self.outcome.case = Some(executed);
+        Ok(())
+    }
+
+    async fn money_check(&mut self) -> anyhow::Result<()> {
+        self.out.heading("Nothing lost, nothing doubled");
+        let issued: i64 = self.outcome.statements.values().flat_map(|m| m.values()).sum();
+        let mut export = self
+            .a
+            .finance
+            .budget
+            .export_postings(pbb::ExportPostingsRequest {
+                year: 2026,
+                frame: String::new(),
+            })
+            .await?
+            .into_inner();
+        let mut posted = 0;
+        while let Some(total) = export.message().await? {
+            posted += total.amount_ore;
+        }
+        self.outcome.issued_total_ore = issued;
+        self.outcome.posted_total_ore = posted;
+        self.out.line(format!(
+            "Issued statements {} kr = postings in budget's ledger {} kr {}",
+            kr(issued),
+            kr(posted),
+            if issued == posted { "✓" } else { "✗" }
+        ));
+        anyhow::ensure!(issued == posted, "postings differ from the issued statements");
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+//! Running a command: `up` and `demo` start the suite here; every other command talks to
+//! running services. Errors become one readable message and a non-zero exit code.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use afregning_kit::server::shutdown_signal;
+use tonic_types::StatusExt;
+
+use crate::args::{Cli, Command};
+use crate::connect::Endpoints;
+use crate::print::{Out, kr};
+use crate::suite::{Suite, SuiteConfig};
+use crate::{commands, quarter};
+
+/// The example catalog, so the demo runs from any directory.
+const DEMO_CATALOG: &str = include_str!("../../deploy/catalog-2026.toml");
+
+/// Runs `cli`; the exit code says whether it worked (1: it failed, 3: it ran but found
+/// differences or refusals).
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(cli).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(3),
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error for people: a gRPC status with its code and each field at fault.
+pub fn describe(error: &anyhow::Error) -> String {
+    let Some(status) = error.downcast_ref::<tonic::Status>() else {
+        return format!("{error:#}");
+    };
+    let mut text = match status.code() {
+        tonic::Code::Unavailable => format!("the service is not reachable ({})", status.message()),
+        tonic::Code::Unauthenticated => format!("{} — pass --token or set AFREGNING_TOKEN", status.message()),
+        tonic::Code::PermissionDenied => "permission denied: your token's principal may not do this".to_owned(),
+        code => format!("{code:?}: {}", status.message()),
+    };
+    if let Some(bad) = status.get_details_bad_request() {
+        for violation in bad.field_violations {
+            text.push_str(&format!("\n  {}: {}", violation.field, violation.description));
+        }
+    }
+    text
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
+    let c = &cli.connection;
+    let connect = || -> anyhow::Result<crate::connect::Clients> {
+        let endpoints = Endpoints::new(&[c.visitation.clone(), c.settlement.clone(), c.budget.clone()])?;
+        Ok(endpoints.as_principal(c.token.as_deref()))
+    };
+    match cli.command {
+        Command::Up { data_dir } => up(&data_dir).await.map(|()| true),
+        Command::Demo { keep } => demo(keep.as_deref()).await.map(|()| true),
+        Command::Status => commands::status(&mut connect()?).await.map(|()| true),
+        Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
+        Command::Deliveries(d) => commands::deliveries(&mut connect()?, d).await,
+        Command::Settle { period, issue, write } => commands::settle(&mut connect()?, period, issue, &write).await.map(|()| true),
+        Command::Statements(s) => commands::statements(&mut connect()?, s).await.map(|()| true),
+        Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),
+        Command::Cases(cases) => commands::cases(&mut connect()?, cases).await.map(|()| true),
+        Command::Export { year, frame, format } => commands::export(&mut connect()?, year, frame, format).await.map(|()| true),
+        Command::Reconcile { year, file } => commands::reconcile(&mut connect()?, year, &file).await,
+    }
+}
+
+/// `afregning up`.
+async fn up(data_dir: &Path) -> anyhow::Result<()> {
+    let config = SuiteConfig::load(Some(data_dir))?;
+    let mut telemetry = config.services[0].clone();
+    telemetry.service = "suite".to_owned();
+    let _telemetry = afregning_kit::telemetry::init(&telemetry)?;
+    let suite = Suite::start(config.clone()).await?;
+    for ((def, config), addr) in crate::suite::SERVICES.iter().zip(&config.services).zip(suite.addrs) {
+        let backend = config.database_url.split(':').next().unwrap_or_default();
+        println!("{:<10} listening on {addr} ({backend})", def.service);
+    }
+    println!("Ctrl-C stops all three.");
+    suite.run_until(shutdown_signal()).await
+}
+
+/// `afregning demo`.
+async fn demo(keep: Option<&Path>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let temporary = tempfile::tempdir()?;
+    let dir = keep.unwrap_or(temporary.path());
+    std::fs::create_dir_all(dir)?;
+    let catalog = dir.join("catalog-2026.toml");
+    std::fs::write(&catalog, DEMO_CATALOG)?;
+    let config = SuiteConfig::embedded(dir, &catalog).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
+    let suite = Suite::start(config).await?;
+    let out = Out::terminal();
+    out.line("Afregning — money follows the citizen");
+    out.line(format!(
+        "A small municipality's second quarter of 2026, on three fresh services (visitation {}, settlement {}, budget {}).",
+        suite.addrs[0], suite.addrs[1], suite.addrs[2]
+    ));
+    let endpoints = Endpoints::new(&suite.urls())?;
+    let outcome = quarter::run(&endpoints, out).await;
+    suite.stop().await?;
+    let outcome = outcome?;
+    out.heading("The quarter in one line");
+    let case = outcome
+        .case
+        .as_ref()
+        .map(|c| (c.amount_ore, c.from_frame.as_str(), c.to_frame.as_str()));
+    out.line(format!(
+        "{} kr paid to {} providers over three months, every line explained; {} kr of budget moved {} → {} to follow the citizens; {:.1} s.",
+        kr(outcome.issued_total_ore),
+        outcome.providers.len(),
+        kr(case.map(|c| c.0).unwrap_or_default()),
+        case.map(|c| c.1).unwrap_or_default(),
+        case.map(|c| c.2).unwrap_or_default(),
+        started.elapsed().as_secs_f32()
+    ));
+    if let Some(dir) = keep {
+        out.line(format!("The databases are kept in {}.", dir.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The `afregning` binary as people use it: the demo tells its quarter, then `afregning up` serves
+//! the demo's databases and the daily commands read statements, budget, cases and exports from
+//! it, reconcile, and fail with clear messages and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_afregning");
+
+fn catalog() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"))
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs a daily command against the suite at `urls`.
+fn afregning(urls: &[String; 3], args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+        .args(args)
+        .env_remove("AFREGNING_TOKEN")
+        .output()
+        .expect("run afregning")
+}
+
+async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3]) {
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["up", "--data-dir"])
+        .arg(data_dir)
+        .env("AFREGNING_CATALOGS", format!("[\"{}\"]", catalog().display()))
+        .env("AFREGNING_VISITATION_LISTEN", "127.0.0.1:0")
+        .env("AFREGNING_SETTLEMENT_LISTEN", "127.0.0.1:0")
+        .env("AFREGNING_BUDGET_LISTEN", "127.0.0.1:0")
+        .env("AFREGNING_LOG_FILTER", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut urls = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while urls.len() < 3 {
+            let line = lines.next_line().await.unwrap().expect("up exited before listening");
+            if let Some((_, rest)) = line.split_once("listening on ") {
+                urls.push(format!("http://{}", rest.split_whitespace().next().unwrap()));
+            }
+        }
+    })
+    .await
+    .expect("up listens");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, [urls[0].clone(), urls[1].clone(), urls[2].clone()])
+}
+
+#[tokio::test]
+async fn the_demo_then_daily_work_against_afregning_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();
+    let (out, err) = text(&demo);
+    assert!(demo.status.success(), "demo failed: {err}");
+    for figure in [
+        "90.823,39",
+        "65.215,00",
+        "46.262,86",
+        "7.375,00",
+        "202.301,25 kr = postings in budget's ledger 202.301,25 kr ✓",
+    ] {
+        assert!(out.contains(figure), "the demo shows {figure}:\n{out}");
+    }
+    assert!(!out.contains('✗'), "no check fails:\n{out}");
+
+    // The demo's databases, served by `afregning up` (no tokens: loopback only, every caller local).
+    let (mut suite, urls) = up(dir.path()).await;
+
+    let status = afregning(&urls, &["status"]);
+    assert!(status.status.success(), "{:?}", text(&status));
+
+    let list = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
+    let (out, _) = text(&list);
+    assert!(out.contains("90.823,39") || out.contains("79.524,28"), "{out}");
+    let nord = out
+        .lines()
+        .find(|l| l.contains("79.524,28"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("st-")))
+        .expect("Hjemmeplejen Nord's April statement")
+        .to_owned();
+    let json = afregning(&urls, &["statements", "show", &nord, "--format", "json"]);
+    let statement: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(statement["total_ore"], 7_952_428);
+    assert_eq!(statement["state"], "STATEMENT_STATE_ISSUED");
+    let lines = statement["lines"].as_array().unwrap();
+    assert_eq!(lines.iter().map(|l| l["amount_ore"].as_i64().unwrap()).sum::<i64>(), 7_952_428);
+    assert!(lines.iter().all(|l| l["explanation"].as_str().is_some_and(|e| !e.is_empty())));
+    let csv = afregning(&urls, &["statements", "show", &nord, "--format", "csv"]);
+    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("line_no;kind;citizen_id"));
+    let table = afregning(&urls, &["statements", "show", &nord]);
+    assert!(
+        text(&table).0.contains("course.goal_met") || text(&table).0.contains("goal met"),
+        "{}",
+        text(&table).0
+    );
+
+    let budget = afregning(&urls, &["budget", "--as-of", "2026-06-30"]);
+    let (out, _) = text(&budget);
+    assert!(out.contains("176.926,25") && out.contains("25.375,00"), "{out}");
+    let cases = afregning(&urls, &["cases", "list", "--quarter", "2026-Q2"]);
+    let (out, _) = text(&cases);
+    assert!(out.contains("executed") && out.contains("7.375,00"), "{out}");
+
+    // Finance exports, and the ERP that agrees balances; one that does not gets the differences.
+    let export = afregning(&urls, &["export", "--year", "2026", "--format", "csv"]);
+    assert!(export.status.success());
+    let erp = dir.path().join("erp.csv");
+    std::fs::write(&erp, &export.stdout).unwrap();
+    let balanced = afregning(&urls, &["reconcile", "--year", "2026", erp.to_str().unwrap()]);
+    assert!(balanced.status.success(), "{:?}", text(&balanced));
+    assert!(text(&balanced).0.contains("Balanced"));
+    let exported = String::from_utf8(export.stdout).unwrap();
+    let changed = exported.replacen("83534,82", "83534,00", 1);
+    assert_ne!(changed, exported, "April's SOCIAL line is in the export:\n{exported}");
+    std::fs::write(&erp, changed).unwrap();
+    let off = afregning(&urls, &["reconcile", "--year", "2026", erp.to_str().unwrap()]);
+    assert_eq!(off.status.code(), Some(3), "differences are their own exit code");
+    assert!(text(&off).0.contains("0,82"), "{}", text(&off).0);
+
+    // Mistakes: a clear message and a non-zero exit code.
+    let usage = afregning(&urls, &["settle", "--period", "2026-13"]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(text(&usage).1.contains("01–12"));
+    let missing = afregning(&urls, &["statements", "show", "st-nobody-2026-04"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing).1.starts_with("error: NotFound"), "{}", text(&missing).1);
+    let future = afregning(&urls, &["settle", "--period", "2099-01"]);
+    assert_eq!(future.status.code(), Some(1));
+    assert!(text(&future).1.contains("period"), "names the field: {}", text(&future).1);
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\nd1,g,p,c,tomorrow,30\n",
+    )
+    .unwrap();
+    let refused = afregning(&urls, &["deliveries", "import", bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused).1.contains("line 2: started_at"));
+
+    let pid = suite.id().unwrap();
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let stopped = tokio::time::timeout(Duration::from_secs(15), suite.wait()).await.unwrap().unwrap();
+    assert!(stopped.success(), "up stops cleanly on SIGTERM");
+
+    let down = afregning(&urls, &["status"]);
+    assert_eq!(down.status.code(), Some(1));
+    assert!(text(&down).1.contains("not reachable"), "{}", text(&down).1);
+}

@@ -1,0 +1,72 @@
+//! The deployment files agree with the code: every Kubernetes Deployment runs its service's
+//! binary on the port its configuration listens on, probes the gRPC service name the server
+//! reports health for, and reads its database URL from the secret; the configuration files load.
+
+use std::path::{Path, PathBuf};
+
+use afregning_kit::config::ServiceConfig;
+
+fn deploy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn kubernetes_manifests_match_each_service() {
+    let kustomization = read(&deploy().join("kustomization.yaml"));
+    for def in afregning::suite::SERVICES {
+        let service = def.service;
+        let file = format!("kubernetes/{service}.yaml");
+        assert!(kustomization.contains(&file), "kustomization lists {file}");
+        let manifest = read(&deploy().join(&file));
+        let config = ServiceConfig::figment(service, Some(deploy().join("kubernetes/afregning.toml")))
+            .extract::<ServiceConfig>()
+            .unwrap_or_else(|e| panic!("kubernetes/afregning.toml for {service}: {e}"));
+        let port = config.listen.port();
+        assert!(config.listen.ip().is_unspecified(), "{service} listens for the cluster");
+        for expected in [
+            format!("command: [\"{service}\"]"),
+            format!("containerPort: {port}"),
+            format!("AFREGNING_{}_DATABASE_URL", service.to_uppercase()),
+            format!("key: {service}-database-url"),
+        ] {
+            assert!(manifest.contains(&expected), "{file} has {expected}");
+        }
+        assert_eq!(
+            manifest
+                .matches(&format!("grpc: {{ port: {port}, service: {} }}", def.grpc_name))
+                .count(),
+            2,
+            "{file}: readiness and startup probe the health of {}",
+            def.grpc_name
+        );
+        let secret = read(&deploy().join("kubernetes/secret.example.yaml"));
+        assert!(
+            secret.contains(&format!("{service}-database-url:")),
+            "the example secret has {service}'s URL"
+        );
+    }
+}
+
+#[test]
+fn container_configuration_loads_for_every_service() {
+    for def in afregning::suite::SERVICES {
+        let config = ServiceConfig::figment(def.service, Some(deploy().join("afregning.container.toml")))
+            .extract::<ServiceConfig>()
+            .unwrap_or_else(|e| panic!("afregning.container.toml for {}: {e}", def.service));
+        assert!(config.database_url.starts_with("postgres://"));
+        assert!(
+            !config.auth_tokens.is_empty(),
+            "{} listens beyond loopback only with tokens",
+            def.service
+        );
+        afregning_kit::auth::Authenticator::from_tokens(&config.auth_tokens).expect("valid tokens");
+    }
+    let compose = read(&deploy().join("compose.yaml"));
+    for def in afregning::suite::SERVICES {
+        assert!(compose.contains(&format!("command: [\"{}\"]", def.service)));
+    }
+}

@@ -383,81 +383,132 @@ fn timing(
 }
 
 impl Settlement {
-    /// Checks one delivery against the grant in force on its day and stores it.
-    async fn report_one(
+    /// Checks a message's deliveries against the grant in force on each one's day, against what
+    /// is stored and against each other, and stores those accepted: a handful of round trips
+    /// whatever the number. Outcomes are as if each delivery were reported alone, in order.
+    async fn report_batch(
         &self,
         tx: &mut Tx,
         principal: &Principal,
-        d: &pb::Delivery,
+        deliveries: &[pb::Delivery],
         now: DateTime<Utc>,
         grants: &mut HashMap<String, Vec<pbv::Grant>>,
-    ) -> Result<Outcome, ApiError> {
-        let refuse = |field: &'static str, why: &str| Ok(Outcome::Refused((field, why.to_owned())));
-        if d.delivery_id.is_empty() || d.delivery_id.len() > 64 {
-            return refuse("delivery_id", "required, at most 64 characters");
+    ) -> Result<Vec<Outcome>, ApiError> {
+        let missing: Vec<&str> = deliveries
+            .iter()
+            .map(|d| d.grant_id.as_str())
+            .filter(|id| !grants.contains_key(*id))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            let mut found = tx.grant_versions_of(&missing).await?;
+            for id in missing {
+                grants.insert(id.to_owned(), found.remove(id).unwrap_or_default());
+            }
         }
-        if d.carer_visit_id.is_empty() || d.carer_visit_id.len() > 64 {
-            return refuse("carer_visit_id", "required, at most 64 characters");
+        let checked: Vec<Result<DeliveryRow, Refusal>> = deliveries.iter().map(|d| check_delivery(principal, d, now, grants)).collect();
+        let rows: Vec<&DeliveryRow> = checked.iter().filter_map(|c| c.as_ref().ok()).collect();
+        let ids: Vec<&str> = rows.iter().map(|r| r.delivery_id.as_str()).collect();
+        let visits: Vec<&str> = rows.iter().map(|r| r.carer_visit_id.as_str()).collect();
+        let mut stored: HashMap<String, DeliveryRow> = HashMap::new();
+        let mut of_visit: HashMap<String, Vec<DeliveryRow>> = HashMap::new();
+        if !rows.is_empty() {
+            for row in tx.deliveries_by_id(&ids).await? {
+                stored.insert(row.delivery_id.clone(), row);
+            }
+            for row in tx.deliveries_of_visits(&visits).await? {
+                of_visit.entry(row.carer_visit_id.clone()).or_default().push(row);
+            }
         }
-        if matches!(principal, Principal::Provider(own) if *own != d.provider_id) {
-            return refuse("provider_id", "a provider reports only its own deliveries");
-        }
-        let (start, started_at, ends_at, period) = match timing(d.started_at.as_ref(), d.minutes, now) {
-            Ok(t) => t,
-            Err(refusal) => return Ok(Outcome::Refused(refusal)),
-        };
-        if !grants.contains_key(&d.grant_id) {
-            let versions = tx.grant_versions(&d.grant_id).await?;
-            grants.insert(d.grant_id.clone(), versions);
-        }
-        let versions = &grants[&d.grant_id];
-        if versions.is_empty() {
-            return refuse("grant_id", "unknown grant");
-        }
-        let day = utc_to_local(start).date();
-        let Some(grant) = version_on(versions, day).filter(|g| valid_on(g, day)) else {
-            return refuse("started_at", "outside the grant's validity");
-        };
-        if !is_activity(grant) {
-            return refuse("grant_id", "the grant is paid per day, not by delivered minutes");
-        }
-        if !has_provider(grant, &d.provider_id) {
-            return refuse("provider_id", "not a provider on the grant on that day");
-        }
-        let row = DeliveryRow {
-            delivery_id: d.delivery_id.clone(),
-            grant_id: d.grant_id.clone(),
-            provider_id: d.provider_id.clone(),
-            carer_visit_id: d.carer_visit_id.clone(),
-            started_at,
-            ends_at,
-            minutes: i64::from(d.minutes),
-            period,
-            revision: 0,
-        };
-        if let Some(existing) = tx.delivery(&d.delivery_id).await? {
-            let same = DeliveryRow {
-                revision: existing.revision,
-                ..row.clone()
-            } == existing;
-            return if same {
-                Ok(Outcome::Duplicate)
-            } else {
-                refuse("delivery_id", "already reported with other content; use CorrectDelivery")
+        let mut accepted: Vec<&DeliveryRow> = Vec::new();
+        let mut outcomes = Vec::with_capacity(deliveries.len());
+        for c in &checked {
+            let row = match c {
+                Ok(row) => row,
+                Err(refusal) => {
+                    outcomes.push(Outcome::Refused(refusal.clone()));
+                    continue;
+                }
             };
+            if let Some(existing) = stored.get(&row.delivery_id) {
+                let same = DeliveryRow {
+                    revision: existing.revision,
+                    ..row.clone()
+                } == *existing;
+                outcomes.push(if same {
+                    Outcome::Duplicate
+                } else {
+                    Outcome::Refused(("delivery_id", "already reported with other content; use CorrectDelivery".to_owned()))
+                });
+                continue;
+            }
+            let same_visit = of_visit.entry(row.carer_visit_id.clone()).or_default();
+            if let Some(other) = same_visit
+                .iter()
+                .find(|o| o.delivery_id != row.delivery_id && o.started_at < row.ends_at && o.ends_at > row.started_at)
+            {
+                outcomes.push(Outcome::Refused((
+                    "carer_visit_id",
+                    format!("overlaps delivery {} of the same carer visit", other.delivery_id),
+                )));
+                continue;
+            }
+            same_visit.push(row.clone());
+            stored.insert(row.delivery_id.clone(), row.clone());
+            accepted.push(row);
+            outcomes.push(Outcome::Accepted);
         }
-        if let Some(other) = tx
-            .overlapping_visit(&row.carer_visit_id, &row.started_at, &row.ends_at, &row.delivery_id)
-            .await?
-        {
-            return Ok(Outcome::Refused((
-                "carer_visit_id",
-                format!("overlaps delivery {other} of the same carer visit"),
-            )));
+        if !accepted.is_empty() {
+            tx.insert_deliveries(&accepted, &text_instant(now)).await?;
         }
-        tx.insert_delivery(&row, &text_instant(now)).await?;
-        Ok(Outcome::Accepted)
+        Ok(outcomes)
     }
+}
+
+/// The checks of one delivery that need only its grant's versions: the row to store, or why not.
+fn check_delivery(
+    principal: &Principal,
+    d: &pb::Delivery,
+    now: DateTime<Utc>,
+    grants: &HashMap<String, Vec<pbv::Grant>>,
+) -> Result<DeliveryRow, Refusal> {
+    let refuse = |field: &'static str, why: &str| Err((field, why.to_owned()));
+    if d.delivery_id.is_empty() || d.delivery_id.len() > 64 {
+        return refuse("delivery_id", "required, at most 64 characters");
+    }
+    if d.carer_visit_id.is_empty() || d.carer_visit_id.len() > 64 {
+        return refuse("carer_visit_id", "required, at most 64 characters");
+    }
+    if matches!(principal, Principal::Provider(own) if *own != d.provider_id) {
+        return refuse("provider_id", "a provider reports only its own deliveries");
+    }
+    let (start, started_at, ends_at, period) = timing(d.started_at.as_ref(), d.minutes, now)?;
+    let versions = grants.get(&d.grant_id).map(Vec::as_slice).unwrap_or_default();
+    if versions.is_empty() {
+        return refuse("grant_id", "unknown grant");
+    }
+    let day = utc_to_local(start).date();
+    let Some(grant) = version_on(versions, day).filter(|g| valid_on(g, day)) else {
+        return refuse("started_at", "outside the grant's validity");
+    };
+    if !is_activity(grant) {
+        return refuse("grant_id", "the grant is paid per day, not by delivered minutes");
+    }
+    if !has_provider(grant, &d.provider_id) {
+        return refuse("provider_id", "not a provider on the grant on that day");
+    }
+    Ok(DeliveryRow {
+        delivery_id: d.delivery_id.clone(),
+        grant_id: d.grant_id.clone(),
+        provider_id: d.provider_id.clone(),
+        carer_visit_id: d.carer_visit_id.clone(),
+        started_at,
+        ends_at,
+        minutes: i64::from(d.minutes),
+        period,
+        revision: 0,
+    })
 }
 
 type Pinned<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
@@ -524,8 +575,11 @@ impl SettlementService for Settlement {
             }
             let now = Utc::now();
             let mut tx = self.store.storage.begin().await?;
-            for delivery in &message.deliveries {
-                match self.report_one(&mut tx, &principal, delivery, now, &mut grants).await? {
+            let outcomes = self
+                .report_batch(&mut tx, &principal, &message.deliveries, now, &mut grants)
+                .await?;
+            for (delivery, outcome) in message.deliveries.iter().zip(outcomes) {
+                match outcome {
                     Outcome::Accepted => answer.accepted += 1,
                     Outcome::Duplicate => answer.duplicates += 1,
                     Outcome::Refused((field, description)) => {

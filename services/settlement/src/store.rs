@@ -2,6 +2,8 @@
 //! the follower's cursor, and delivered visits — on top of the kit's shared transaction,
 //! idempotency and feed ([`afregning_kit::store`]). Each query is written once for both backends.
 
+use std::collections::HashMap;
+
 use afregning_kit::store::{Storage, Tx};
 use afregning_kit::{ApiError, on_pool, on_tx};
 use afregning_proto::common::v1 as pbc;
@@ -94,6 +96,22 @@ impl Store {
     }
 }
 
+const DELIVERY_COLUMNS: &str = "delivery_id, grant_id, provider_id, carer_visit_id, started_at, ends_at, minutes, period, revision";
+
+/// The SQL list of the ids bound as `$1` by [`id_list_param`]: one parameter whatever their
+/// number, so a batch is one round trip on either backend.
+fn id_list(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Sqlite(_) => "SELECT value FROM json_each($1)",
+        Tx::Postgres(_) => "SELECT jsonb_array_elements_text($1::jsonb)",
+    }
+}
+
+/// `ids` as the JSON array [`id_list`] reads.
+fn id_list_param(ids: &[&str]) -> Result<String, ApiError> {
+    afregning_kit::store::json(&ids)
+}
+
 /// Settlement's writes inside a transaction.
 pub(crate) trait SettlementTx {
     /// Stores or replaces a provider.
@@ -114,8 +132,15 @@ pub(crate) trait SettlementTx {
         ends_at: &str,
         except: &str,
     ) -> Result<Option<String>, ApiError>;
-    /// Stores a new delivery.
-    async fn insert_delivery(&mut self, row: &DeliveryRow, recorded_at: &str) -> Result<(), ApiError>;
+    /// Every known version of each of `grant_ids`, oldest first, by grant id (an unknown grant
+    /// has no entry).
+    async fn grant_versions_of(&mut self, grant_ids: &[&str]) -> Result<HashMap<String, Vec<pbv::Grant>>, ApiError>;
+    /// The stored deliveries among `delivery_ids`.
+    async fn deliveries_by_id(&mut self, delivery_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
+    /// The stored deliveries of the carer visits `carer_visit_ids`.
+    async fn deliveries_of_visits(&mut self, carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
+    /// Stores new deliveries: on PostgreSQL in one statement, on SQLite row by row in process.
+    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError>;
     /// Replaces a delivery's time and minutes, keeping the earlier revision.
     async fn correct_delivery(
         &mut self,
@@ -186,13 +211,76 @@ impl SettlementTx for Tx {
         Ok(row.map(|(id,)| id))
     }
 
-    async fn insert_delivery(&mut self, row: &DeliveryRow, recorded_at: &str) -> Result<(), ApiError> {
-        on_tx!(self, t => sqlx::query(
-            "INSERT INTO deliveries (delivery_id, grant_id, provider_id, carer_visit_id, started_at, ends_at, minutes, period, revision, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(&row.delivery_id).bind(&row.grant_id).bind(&row.provider_id).bind(&row.carer_visit_id).bind(&row.started_at)
-            .bind(&row.ends_at).bind(row.minutes).bind(&row.period).bind(row.revision).bind(recorded_at)
-            .execute(&mut **t).await.map(drop)?);
+    async fn grant_versions_of(&mut self, grant_ids: &[&str]) -> Result<HashMap<String, Vec<pbv::Grant>>, ApiError> {
+        let sql = format!(
+            "SELECT grant_id, payload FROM grant_versions WHERE grant_id IN ({}) ORDER BY grant_id, version",
+            id_list(self)
+        );
+        let ids = id_list_param(grant_ids)?;
+        let rows: Vec<(String, Vec<u8>)> = on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **t).await?);
+        let mut versions: HashMap<String, Vec<pbv::Grant>> = HashMap::new();
+        for (grant_id, payload) in rows {
+            versions.entry(grant_id).or_default().push(decode(&payload)?);
+        }
+        Ok(versions)
+    }
+
+    async fn deliveries_by_id(&mut self, delivery_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError> {
+        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE delivery_id IN ({})", id_list(self));
+        let ids = id_list_param(delivery_ids)?;
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **t).await?))
+    }
+
+    async fn deliveries_of_visits(&mut self, carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE carer_visit_id IN ({})",
+            id_list(self)
+        );
+        let ids = id_list_param(carer_visit_ids)?;
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **t).await?))
+    }
+
+    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError> {
+        const INSERT: &str = "INSERT INTO deliveries (delivery_id, grant_id, provider_id, carer_visit_id, started_at, ends_at, minutes, period, revision, recorded_at)";
+        match self {
+            Tx::Postgres(t) => {
+                let column = |f: fn(&DeliveryRow) -> &String| rows.iter().map(|r| f(r).clone()).collect::<Vec<String>>();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{INSERT} SELECT d.*, $10 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[]) AS d"
+                )))
+                .bind(column(|r| &r.delivery_id))
+                .bind(column(|r| &r.grant_id))
+                .bind(column(|r| &r.provider_id))
+                .bind(column(|r| &r.carer_visit_id))
+                .bind(column(|r| &r.started_at))
+                .bind(column(|r| &r.ends_at))
+                .bind(rows.iter().map(|r| r.minutes).collect::<Vec<i64>>())
+                .bind(column(|r| &r.period))
+                .bind(rows.iter().map(|r| r.revision).collect::<Vec<i64>>())
+                .bind(recorded_at)
+                .execute(&mut **t)
+                .await?;
+            }
+            Tx::Sqlite(t) => {
+                for row in rows {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    )))
+                    .bind(&row.delivery_id)
+                    .bind(&row.grant_id)
+                    .bind(&row.provider_id)
+                    .bind(&row.carer_visit_id)
+                    .bind(&row.started_at)
+                    .bind(&row.ends_at)
+                    .bind(row.minutes)
+                    .bind(&row.period)
+                    .bind(row.revision)
+                    .bind(recorded_at)
+                    .execute(&mut **t)
+                    .await?;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -296,7 +384,7 @@ impl Store {
     }
 
     /// The CPR numbers of the citizens on a provider's grants, by citizen id.
-    pub async fn provider_citizens(&self, provider_id: &str) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    pub async fn provider_citizens(&self, provider_id: &str) -> Result<HashMap<String, String>, ApiError> {
         let rows: Vec<(String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT DISTINCT c.citizen_id, c.cpr FROM citizens c JOIN grant_versions v ON v.citizen_id = c.citizen_id \
              JOIN grant_providers gp ON gp.grant_id = v.grant_id WHERE gp.provider_id = $1")

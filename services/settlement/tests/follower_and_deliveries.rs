@@ -225,6 +225,33 @@ async fn deliveries_are_checked_one_by_one(backend: Backend) {
         listed.iter().map(|d| (d.delivery_id.as_str(), d.minutes)).collect::<Vec<_>>(),
         vec![("d1", 45), ("d3", 30), ("d2", 50), ("d4", 30), ("d6", 45)]
     );
+
+    // Within one message each record sees those before it: a repeat is a duplicate; the same id
+    // with other content, and an overlap of the same carer visit, are refused; a visit that
+    // starts as the last one ends is not an overlap.
+    let batch = report(
+        &mut operator,
+        vec![vec![
+            delivery("d8", g, p, "cv20", at(2026, 4, 20, 8, 0), 30),
+            delivery("d8", g, p, "cv20", at(2026, 4, 20, 8, 0), 30),
+            delivery("d8", g, p, "cv20", at(2026, 4, 20, 8, 0), 40),
+            delivery("d9", g, p, "cv20", at(2026, 4, 20, 8, 20), 30),
+            delivery("d10", g, p, "cv20", at(2026, 4, 20, 8, 30), 30),
+        ]],
+    )
+    .await;
+    assert_eq!((batch.accepted, batch.duplicates), (2, 1));
+    let refused: Vec<(&str, u64, &str)> = batch
+        .errors
+        .iter()
+        .map(|e| (e.delivery_id.as_str(), e.index, e.field.as_str()))
+        .collect();
+    assert_eq!(refused, vec![("d8", 2, "delivery_id"), ("d9", 3, "carer_visit_id")]);
+    let stored = store.storage.db.clone();
+    let minutes: Vec<(String, i64)> = afregning_kit::on_pool!(&stored, p => sqlx::query_as(
+        "SELECT delivery_id, minutes FROM deliveries WHERE carer_visit_id = 'cv20' ORDER BY delivery_id")
+        .fetch_all(p).await.unwrap());
+    assert_eq!(minutes, vec![("d10".to_owned(), 30), ("d8".to_owned(), 30)]);
     server.stop().await.unwrap();
 }
 

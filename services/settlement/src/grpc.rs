@@ -262,6 +262,9 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// Runs every provider's month, reporting progress; the last message says it completed.
+/// How many providers' months a run prices at once on PostgreSQL.
+const PROVIDERS_AT_ONCE: usize = 4;
+
 async fn run_period(
     store: &Store,
     runner: &Runner,
@@ -292,10 +295,23 @@ async fn run_period(
         ..Default::default()
     };
     let mut total = afregning_tariff::Ore::ZERO;
-    for provider_id in &providers {
-        report.current_provider_id = provider_id.clone();
+    // Providers are priced a few at a time on PostgreSQL (each draft is its own transaction);
+    // SQLite has one writer, so there they go one by one. Results arrive in provider order.
+    let at_once = match store.storage.db {
+        afregning_kit::db::Database::Postgres(_) => PROVIDERS_AT_ONCE,
+        afregning_kit::db::Database::Sqlite(_) => 1,
+    };
+    use futures::StreamExt as _;
+    let mut priced = futures::stream::iter(providers.iter().cloned())
+        .map(move |provider_id: String| async move {
+            let priced = runner.provider_month(&provider_id, period, Utc::now()).await;
+            (provider_id, priced)
+        })
+        .buffered(at_once);
+    while let Some((provider_id, priced)) = priced.next().await {
+        report.current_provider_id = provider_id;
         let _ = progress.send(Ok(report.clone())).await;
-        let result = match runner.provider_month(provider_id, period, Utc::now()).await {
+        let result = match priced {
             Ok(result) => result,
             Err(error) => {
                 store

@@ -448,13 +448,14 @@ impl Store {
     }
 
     /// What the provider has been paid for `period` so far: issued regular and rebooking lines
-    /// for it that no issued reversal has taken back.
+    /// for it that no issued reversal has taken back. (Reversals are the provider's own lines; the
+    /// set of reversed ids is read once, so the plan stays linear even before fresh statistics.)
     pub async fn effective_lines(&self, provider_id: &str, period: &str) -> Result<Vec<StoredLine>, ApiError> {
         let rows: Vec<(Vec<u8>, String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT l.payload, l.target_period, l.frames FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id \
              WHERE s.provider_id = $1 AND s.state = $2 AND l.target_period = $3 AND l.kind IN (1, 3) \
-             AND NOT EXISTS (SELECT 1 FROM statement_lines r JOIN statements rs ON rs.statement_id = r.statement_id \
-                             WHERE rs.state = $2 AND r.kind = 2 AND r.corrects_line_id = l.line_id) \
+             AND l.line_id NOT IN (SELECT r.corrects_line_id FROM statement_lines r JOIN statements rs ON rs.statement_id = r.statement_id \
+                                   WHERE rs.provider_id = $1 AND rs.state = $2 AND r.kind = 2) \
              ORDER BY s.period, l.line_no")
             .bind(provider_id).bind(ISSUED).bind(period).fetch_all(p).await?);
         rows.iter()
@@ -477,6 +478,10 @@ pub(crate) trait StatementTx {
     async fn write_draft(&mut self, statement: &StatementRow, lines: &[StoredLine], inputs: &[Input]) -> Result<(), ApiError>;
     /// A statement by id.
     async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError>;
+    /// Stores a draft's lines: on PostgreSQL in one statement, on SQLite row by row in process.
+    async fn insert_lines(&mut self, statement_id: &str, lines: &[StoredLine]) -> Result<(), ApiError>;
+    /// Stores the inputs that priced a draft, once each, the same way.
+    async fn insert_inputs(&mut self, statement_id: &str, inputs: &[Input]) -> Result<(), ApiError>;
     /// Seals a draft; false when it is not a draft (any more).
     async fn seal(&mut self, statement_id: &str, content_hash: &str, issued_at: &str) -> Result<bool, ApiError>;
 }
@@ -499,26 +504,98 @@ impl StatementTx for Tx {
                     .bind(&statement.statement_id).bind(&statement.provider_id).bind(&statement.period).bind(DRAFT).bind(statement.total_ore)
                     .bind(statement.line_count).bind(&statement.catalog_versions).bind(&statement.computed_at)
                     .execute(&mut **t).await?;
-                for l in lines {
-                    let frames = afregning_kit::store::json(&l.frames)?;
-                    sqlx::query("INSERT INTO statement_lines (line_id, statement_id, line_no, kind, target_period, grant_id, amount_ore, corrects_line_id, frames, payload) \
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                        .bind(&l.line.line_id).bind(&statement.statement_id).bind(i64::from(l.line.line_no)).bind(i64::from(l.line.kind))
-                        .bind(&l.target_period).bind(&l.line.grant_id).bind(l.line.amount_ore).bind(&l.line.corrects_line_id).bind(frames)
-                        .bind(l.line.encode_to_vec()).execute(&mut **t).await?;
-                }
-                for i in inputs {
-                    sqlx::query("INSERT INTO statement_inputs (statement_id, kind, input_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-                        .bind(&statement.statement_id).bind(i.kind).bind(&i.key).bind(&i.payload).execute(&mut **t).await?;
-                }
             }
         });
+        if !lines.is_empty() {
+            self.insert_lines(&statement.statement_id, lines).await?;
+            self.insert_inputs(&statement.statement_id, inputs).await?;
+        }
         Ok(())
     }
 
     async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError> {
         let sql = format!("SELECT {STATEMENT_COLUMNS} FROM statements WHERE statement_id = $1");
         Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(statement_id).fetch_optional(&mut **t).await?))
+    }
+
+    async fn insert_lines(&mut self, statement_id: &str, lines: &[StoredLine]) -> Result<(), ApiError> {
+        const INSERT: &str = "INSERT INTO statement_lines (line_id, statement_id, line_no, kind, target_period, grant_id, amount_ore, corrects_line_id, frames, payload)";
+        let frames = lines
+            .iter()
+            .map(|l| afregning_kit::store::json(&l.frames))
+            .collect::<Result<Vec<String>, ApiError>>()?;
+        match self {
+            Tx::Postgres(t) => {
+                let texts = |f: fn(&StoredLine) -> &String| lines.iter().map(|l| f(l).clone()).collect::<Vec<String>>();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{INSERT} SELECT l.line_id, $10, l.line_no, l.kind, l.target_period, l.grant_id, l.amount_ore, l.corrects_line_id, l.frames, l.payload \
+                     FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::bytea[]) \
+                     AS l(line_id, line_no, kind, target_period, grant_id, amount_ore, corrects_line_id, frames, payload)"
+                )))
+                .bind(texts(|l| &l.line.line_id))
+                .bind(lines.iter().map(|l| i64::from(l.line.line_no)).collect::<Vec<i64>>())
+                .bind(lines.iter().map(|l| i64::from(l.line.kind)).collect::<Vec<i64>>())
+                .bind(texts(|l| &l.target_period))
+                .bind(texts(|l| &l.line.grant_id))
+                .bind(lines.iter().map(|l| l.line.amount_ore).collect::<Vec<i64>>())
+                .bind(texts(|l| &l.line.corrects_line_id))
+                .bind(frames)
+                .bind(lines.iter().map(|l| l.line.encode_to_vec()).collect::<Vec<Vec<u8>>>())
+                .bind(statement_id)
+                .execute(&mut **t)
+                .await?;
+            }
+            Tx::Sqlite(t) => {
+                for (l, frames) in lines.iter().zip(frames) {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    )))
+                    .bind(&l.line.line_id)
+                    .bind(statement_id)
+                    .bind(i64::from(l.line.line_no))
+                    .bind(i64::from(l.line.kind))
+                    .bind(&l.target_period)
+                    .bind(&l.line.grant_id)
+                    .bind(l.line.amount_ore)
+                    .bind(&l.line.corrects_line_id)
+                    .bind(frames)
+                    .bind(l.line.encode_to_vec())
+                    .execute(&mut **t)
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert_inputs(&mut self, statement_id: &str, inputs: &[Input]) -> Result<(), ApiError> {
+        match self {
+            Tx::Postgres(t) => {
+                sqlx::query(
+                    "INSERT INTO statement_inputs (statement_id, kind, input_key, payload) \
+                     SELECT $4, i.kind, i.input_key, i.payload FROM UNNEST($1::text[], $2::text[], $3::bytea[]) AS i(kind, input_key, payload) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(inputs.iter().map(|i| i.kind.to_owned()).collect::<Vec<String>>())
+                .bind(inputs.iter().map(|i| i.key.clone()).collect::<Vec<String>>())
+                .bind(inputs.iter().map(|i| i.payload.clone()).collect::<Vec<Vec<u8>>>())
+                .bind(statement_id)
+                .execute(&mut **t)
+                .await?;
+            }
+            Tx::Sqlite(t) => {
+                for i in inputs {
+                    sqlx::query("INSERT INTO statement_inputs (statement_id, kind, input_key, payload) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                        .bind(statement_id)
+                        .bind(i.kind)
+                        .bind(&i.key)
+                        .bind(&i.payload)
+                        .execute(&mut **t)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn seal(&mut self, statement_id: &str, content_hash: &str, issued_at: &str) -> Result<bool, ApiError> {

@@ -86,7 +86,7 @@ fn ratio(a: u128, b: u128) -> String {
     format!("{}.{:02}×", hundredths / 100, hundredths % 100)
 }
 
-/// The `q`-th per mille of sorted latencies.
+/// The latency below which `per_mille` of the sorted latencies lie.
 fn percentile(sorted: &[Duration], per_mille: usize) -> Duration {
     sorted
         .get((sorted.len() * per_mille / 1000).min(sorted.len().saturating_sub(1)))
@@ -538,7 +538,7 @@ async fn setup_budget(c: &mut Clients) -> anyhow::Result<()> {
                 committee: frame.into(),
                 name: format!("Ældreområdet – {frame}"),
                 account: account.into(),
-                amount_ore: 5_000_000_000_00,
+                amount_ore: 500_000_000_000,
                 monthly_profile_ore: Vec::new(),
             })
             .await?;

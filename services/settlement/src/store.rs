@@ -50,7 +50,9 @@ fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
 impl Store {
     /// A store over `db`.
     pub fn new(db: afregning_kit::db::Database) -> Store {
-        Store { storage: Storage::new(db) }
+        Store {
+            storage: Storage::with_feed(db),
+        }
     }
 
     /// How far `feed` has been applied.

@@ -67,7 +67,9 @@ pub struct Store {
 impl Store {
     /// A store over `db`.
     pub fn new(db: afregning_kit::db::Database) -> Store {
-        Store { storage: Storage::new(db) }
+        Store {
+            storage: Storage::with_feed(db),
+        }
     }
 
     /// A provider by id.

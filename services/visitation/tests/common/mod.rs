@@ -20,7 +20,8 @@ pub type Client = VisitationServiceClient<InterceptedService<Channel, Bearer>>;
 pub struct Running {
     pub client: Client,
     pub server: TestServer,
-    _db: TestDatabase,
+    /// The service's database, for checks beneath the API.
+    pub db: TestDatabase,
 }
 
 pub async fn start(backend: Backend) -> Running {
@@ -44,7 +45,7 @@ pub async fn start(backend: Backend) -> Running {
     })
     .await;
     let client = VisitationServiceClient::with_interceptor(server.channel().await, bearer(EHR_TOKEN));
-    Running { client, server, _db: db }
+    Running { client, server, db }
 }
 
 pub const EHR_TOKEN: &str = "test-token-ehr-nexus";

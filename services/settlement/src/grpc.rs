@@ -430,10 +430,11 @@ impl Settlement {
         let mut stored: HashMap<String, DeliveryRow> = HashMap::new();
         let mut of_visit: HashMap<String, Vec<DeliveryRow>> = HashMap::new();
         if !rows.is_empty() {
-            for row in tx.deliveries_by_id(&ids).await? {
-                stored.insert(row.delivery_id.clone(), row);
-            }
-            for row in tx.deliveries_of_visits(&visits).await? {
+            let asked: std::collections::HashSet<&str> = ids.iter().copied().collect();
+            for row in tx.deliveries_by_id_or_visit(&ids, &visits).await? {
+                if asked.contains(row.delivery_id.as_str()) {
+                    stored.insert(row.delivery_id.clone(), row.clone());
+                }
                 of_visit.entry(row.carer_visit_id.clone()).or_default().push(row);
             }
         }

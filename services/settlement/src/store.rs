@@ -137,10 +137,9 @@ pub(crate) trait SettlementTx {
     /// Every known version of each of `grant_ids`, oldest first, by grant id (an unknown grant
     /// has no entry).
     async fn grant_versions_of(&mut self, grant_ids: &[&str]) -> Result<HashMap<String, Vec<pbv::Grant>>, ApiError>;
-    /// The stored deliveries among `delivery_ids`.
-    async fn deliveries_by_id(&mut self, delivery_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
-    /// The stored deliveries of the carer visits `carer_visit_ids`.
-    async fn deliveries_of_visits(&mut self, carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
+    /// The stored deliveries with one of `delivery_ids` or of one of the carer visits
+    /// `carer_visit_ids`, in one round trip.
+    async fn deliveries_by_id_or_visit(&mut self, delivery_ids: &[&str], carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
     /// Stores new deliveries: on PostgreSQL in one statement, on SQLite row by row in process.
     async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError>;
     /// Replaces a delivery's time and minutes, keeping the earlier revision.
@@ -227,19 +226,29 @@ impl SettlementTx for Tx {
         Ok(versions)
     }
 
-    async fn deliveries_by_id(&mut self, delivery_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError> {
-        let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE delivery_id IN ({})", id_list(self));
-        let ids = id_list_param(delivery_ids)?;
-        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **t).await?))
-    }
-
-    async fn deliveries_of_visits(&mut self, carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError> {
-        let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE carer_visit_id IN ({})",
-            id_list(self)
-        );
-        let ids = id_list_param(carer_visit_ids)?;
-        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **t).await?))
+    async fn deliveries_by_id_or_visit(&mut self, delivery_ids: &[&str], carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError> {
+        Ok(match self {
+            // Arrays let PostgreSQL combine the two index scans (a bitmap OR).
+            Tx::Postgres(t) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE delivery_id = ANY($1::text[]) OR carer_visit_id = ANY($2::text[])"
+                )))
+                .bind(delivery_ids)
+                .bind(carer_visit_ids)
+                .fetch_all(&mut **t)
+                .await?
+            }
+            Tx::Sqlite(t) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE delivery_id IN (SELECT value FROM json_each($1)) \
+                     OR carer_visit_id IN (SELECT value FROM json_each($2))"
+                )))
+                .bind(id_list_param(delivery_ids)?)
+                .bind(id_list_param(carer_visit_ids)?)
+                .fetch_all(&mut **t)
+                .await?
+            }
+        })
     }
 
     async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError> {

@@ -66,7 +66,6 @@ pub async fn positions(
     follows: &[&str],
 ) -> Result<afregning_proto::common::v1::FeedPositions, ApiError> {
     let published: i64 = if publishes {
-        storage.sequence_events().await?;
         let (last,): (i64,) =
             on_pool!(&storage.db, p => sqlx::query_as("SELECT last_sequence FROM feed_counter WHERE id = 1").fetch_one(p).await?);
         last

@@ -7,14 +7,10 @@
 //! takes the write lock up front, so concurrent writers queue instead of failing); PostgreSQL's
 //! takes an advisory lock on the request id, so two retries of one request never both do the work.
 //!
-//! The feed (`feed_counter`, `feed_events` in each service's schema) is gap-free, and a sequence
-//! is only ever given to a committed event, so a follower that resumes after the last sequence it
-//! saw never skips one. On SQLite, where writes run one at a time anyway, a write takes its
-//! sequence from the counter row as its last step. On PostgreSQL a write puts its event in
-//! `feed_outbox` and commits side by side with other writes; after each commit the sequencer
-//! moves every committed outbox event into `feed_events` under the next sequences, in one short
-//! transaction that holds the counter row (see [`Storage::sequence_events`]). A write returns
-//! only after its event has a sequence, so a caller reads its own write on the feed.
+//! The feed (`feed_counter`, `feed_events` in each service's schema) takes its sequence from a
+//! counter row with `UPDATE … RETURNING` as the last step of a write: the row stays locked until
+//! commit, so sequences are gap-free and in commit order, and a follower that resumes after the
+//! last sequence it saw never skips an event.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -131,14 +127,7 @@ pub struct Storage {
     pub db: Database,
     /// Woken after each commit, so following streams need not poll hard.
     feed_written: Arc<Notify>,
-    /// Whether this service publishes a feed; on PostgreSQL through `feed_outbox`.
-    feed: bool,
-    /// One sequencer pass at a time in this process (replicas queue on the counter row).
-    sequencer: Arc<tokio::sync::Mutex<()>>,
 }
-
-/// Events one sequencer pass moves at most.
-const SEQUENCE_BATCH: i64 = 5_000;
 
 /// Serialises a stored value as JSON text.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
@@ -166,16 +155,6 @@ impl Storage {
         Storage {
             db,
             feed_written: Arc::new(Notify::new()),
-            feed: false,
-            sequencer: Arc::default(),
-        }
-    }
-
-    /// Storage over `db` for a service that publishes a feed.
-    pub fn with_feed(db: Database) -> Storage {
-        Storage {
-            feed: true,
-            ..Storage::new(db)
         }
     }
 
@@ -187,56 +166,11 @@ impl Storage {
         })
     }
 
-    /// Commits `tx`, gives its feed event (if any) a sequence, and wakes feed followers.
+    /// Commits `tx` and wakes feed followers.
     pub async fn commit(&self, tx: Tx) -> Result<(), ApiError> {
         on_tx!(tx, t => t.commit().await?);
-        self.sequence_events().await?;
         self.feed_written.notify_waiters();
         Ok(())
-    }
-
-    /// On PostgreSQL, moves every committed event of `feed_outbox` into `feed_events` under the
-    /// next sequences, in outbox order (an event written after another committed comes after
-    /// it). The counter row is held only for this move, so replicas' sequencers take turns and
-    /// the sequence stays gap-free. Runs after each commit and before each feed read, so an
-    /// event left behind by a write that failed after committing is moved by the next one.
-    pub async fn sequence_events(&self) -> Result<(), ApiError> {
-        let Database::Postgres(pool) = &self.db else { return Ok(()) };
-        if !self.feed {
-            return Ok(());
-        }
-        let _turn = self.sequencer.lock().await;
-        loop {
-            let waiting: Option<(i64,)> = sqlx::query_as("SELECT outbox_id FROM feed_outbox LIMIT 1")
-                .fetch_optional(pool)
-                .await?;
-            if waiting.is_none() {
-                return Ok(());
-            }
-            let mut tx = pool.begin().await?;
-            let (last,): (i64,) = sqlx::query_as("SELECT last_sequence FROM feed_counter WHERE id = 1 FOR UPDATE")
-                .fetch_one(&mut *tx)
-                .await?;
-            let moved = sqlx::query(
-                "WITH moved AS (DELETE FROM feed_outbox WHERE outbox_id IN (SELECT outbox_id FROM feed_outbox ORDER BY outbox_id LIMIT $2) \
-                 RETURNING outbox_id, kind, payload, committed_at, trace_parent) \
-                 INSERT INTO feed_events (sequence, kind, payload, committed_at, trace_parent) \
-                 SELECT $1 + row_number() OVER (ORDER BY outbox_id), kind, payload, committed_at, trace_parent FROM moved",
-            )
-            .bind(last)
-            .bind(SEQUENCE_BATCH)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            sqlx::query("UPDATE feed_counter SET last_sequence = $1 WHERE id = 1")
-                .bind(last + i64::try_from(moved).unwrap_or(i64::MAX))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            if moved < u64::try_from(SEQUENCE_BATCH).unwrap_or(u64::MAX) {
-                return Ok(());
-            }
-        }
     }
 
     /// Finishes a client write: stores its answer under the request key in the same
@@ -272,7 +206,6 @@ impl Storage {
 
     /// Feed events after `sequence`, oldest first.
     pub async fn events_after<P: serde::de::DeserializeOwned>(&self, sequence: i64, limit: i64) -> Result<Vec<FeedEvent<P>>, ApiError> {
-        self.sequence_events().await?;
         let rows: Vec<(i64, i64, String, String, String)> = on_pool!(&self.db, p => sqlx::query_as(
             "SELECT sequence, kind, payload, committed_at, trace_parent FROM feed_events WHERE sequence > $1 ORDER BY sequence LIMIT $2")
             .bind(sequence).bind(limit).fetch_all(p).await?);
@@ -319,39 +252,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Appends a feed event, with the current trace context; it gets its sequence when the
-    /// write commits ([`Storage::commit`]). On SQLite it takes the counter row here, so call it
-    /// last before commit.
-    pub async fn append_event<P: serde::Serialize>(&mut self, kind: i64, payload: &P, now: DateTime<Utc>) -> Result<(), ApiError> {
+    /// Appends a feed event, with the current trace context. Call it last before commit: it
+    /// locks the counter row until then.
+    pub async fn append_event<P: serde::Serialize>(&mut self, kind: i64, payload: &P, now: DateTime<Utc>) -> Result<i64, ApiError> {
         let payload = json(payload)?;
         let at = timestamp(now);
         let trace_parent = crate::telemetry::current_trace_parent();
-        match self {
-            Tx::Sqlite(t) => {
-                let (sequence,): (i64,) =
-                    sqlx::query_as("UPDATE feed_counter SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")
-                        .fetch_one(&mut **t)
-                        .await?;
-                sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at, trace_parent) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(sequence)
-                    .bind(kind)
-                    .bind(&payload)
-                    .bind(&at)
-                    .bind(&trace_parent)
-                    .execute(&mut **t)
-                    .await?;
-            }
-            Tx::Postgres(t) => {
-                sqlx::query("INSERT INTO feed_outbox (kind, payload, committed_at, trace_parent) VALUES ($1, $2, $3, $4)")
-                    .bind(kind)
-                    .bind(&payload)
-                    .bind(&at)
-                    .bind(&trace_parent)
-                    .execute(&mut **t)
-                    .await?;
-            }
-        }
-        Ok(())
+        let sequence: i64 = on_tx!(self, t => {
+            let (sequence,): (i64,) = sqlx::query_as("UPDATE feed_counter SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")
+                .fetch_one(&mut **t).await?;
+            sqlx::query("INSERT INTO feed_events (sequence, kind, payload, committed_at, trace_parent) VALUES ($1, $2, $3, $4, $5)")
+                .bind(sequence).bind(kind).bind(&payload).bind(&at).bind(&trace_parent).execute(&mut **t).await?;
+            sequence
+        });
+        Ok(sequence)
     }
 }
 

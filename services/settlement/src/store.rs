@@ -50,9 +50,7 @@ fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
 impl Store {
     /// A store over `db`.
     pub fn new(db: afregning_kit::db::Database) -> Store {
-        Store {
-            storage: Storage::with_feed(db),
-        }
+        Store { storage: Storage::new(db) }
     }
 
     /// How far `feed` has been applied.

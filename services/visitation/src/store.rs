@@ -67,9 +67,7 @@ pub struct Store {
 impl Store {
     /// A store over `db`.
     pub fn new(db: afregning_kit::db::Database) -> Store {
-        Store {
-            storage: Storage::with_feed(db),
-        }
+        Store { storage: Storage::new(db) }
     }
 
     /// A provider by id.

@@ -94,35 +94,3 @@ async fn every_event_exactly_once_in_order_sqlite() {
 async fn every_event_exactly_once_in_order_postgres() {
     every_event_exactly_once_in_order(Backend::Postgres).await;
 }
-
-/// A write that committed on PostgreSQL but failed before its event got a sequence (the database
-/// went away between the two) leaves the event in the outbox; the next read of the feed moves it
-/// under the next sequence, so the follower still sees it, once.
-#[tokio::test]
-async fn an_event_left_in_the_outbox_is_sequenced_by_the_next_read_postgres() {
-    let running = start(Backend::Postgres).await;
-    let mut c = running.client.clone();
-    let nord = provider(&mut c, "Hjemmeplejen Nord", &["personal_care"]).await;
-    let pool = sqlx::PgPool::connect(&running.db.url).await.unwrap();
-    sqlx::query(
-        "INSERT INTO feed_outbox (kind, payload, committed_at, trace_parent) \
-         SELECT kind, payload, committed_at, trace_parent FROM feed_events WHERE sequence = 1",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    let mut follower = client_as(&running, SETTLEMENT_TOKEN).await;
-    let request = pb::StreamGrantEventsRequest {
-        after_sequence: 0,
-        follow: false,
-        max_events: 10,
-    };
-    let mut stream = follower.stream_grant_events(request).await.unwrap().into_inner();
-    let mut seen = Vec::new();
-    while let Some(event) = stream.message().await.unwrap() {
-        seen.push((event.sequence, event.provider.map(|p| p.provider_id).unwrap_or_default()));
-    }
-    assert_eq!(seen, vec![(1, nord.clone()), (2, nord)]);
-    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM feed_outbox").fetch_one(&pool).await.unwrap();
-    assert_eq!(left, 0);
-}

@@ -20,8 +20,7 @@ pub type Client = VisitationServiceClient<InterceptedService<Channel, Bearer>>;
 pub struct Running {
     pub client: Client,
     pub server: TestServer,
-    /// The service's database, for checks beneath the API.
-    pub db: TestDatabase,
+    _db: TestDatabase,
 }
 
 pub async fn start(backend: Backend) -> Running {
@@ -45,7 +44,7 @@ pub async fn start(backend: Backend) -> Running {
     })
     .await;
     let client = VisitationServiceClient::with_interceptor(server.channel().await, bearer(EHR_TOKEN));
-    Running { client, server, db }
+    Running { client, server, _db: db }
 }
 
 pub const EHR_TOKEN: &str = "test-token-ehr-nexus";

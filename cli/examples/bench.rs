@@ -14,13 +14,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use afregning::connect::{Clients, Endpoints};
-use afregning::generate::{Municipality, municipality};
-use afregning::print::{Out, kr};
+use afregning::generate::{Municipality, decide_citizen, municipality};
+use afregning::print::{Out, kr, per_second};
 use afregning_kit::testing::{Backend, ServiceProcess, TestDatabase};
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
-use afregning_proto::visitation::v1 as pbv;
 use clap::{Parser, Subcommand};
 use sqlx::{Connection, PgConnection};
 
@@ -73,11 +72,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::MonthEnd { citizens, deliveries } => month_end(citizens, deliveries).await,
         Bench::Budget { small, large, calls } => budget(small, large, calls).await,
     }
-}
-
-/// Whole items per second (integers: floats stay out of this code base).
-fn per_second(n: u64, d: Duration) -> u64 {
-    u64::try_from(u128::from(n) * 1_000_000 / d.as_micros().max(1)).unwrap_or(u64::MAX)
 }
 
 /// `a / b` as a ratio with two decimals, e.g. "0.53×".
@@ -192,30 +186,8 @@ async fn decide_all(c: &Clients, m: &Municipality, clients: usize) -> anyhow::Re
             let mut out = Vec::new();
             let mut latencies = Vec::new();
             for i in (w..m.citizens.len()).step_by(clients) {
-                let t = Instant::now();
-                let citizen_id = v
-                    .register_citizen(pbv::RegisterCitizenRequest {
-                        request_id: format!("bench-citizen-{i}"),
-                        cpr: m.citizens[i].cpr.clone(),
-                    })
-                    .await?
-                    .into_inner()
-                    .citizen_id;
-                latencies.push(t.elapsed());
-                let t = Instant::now();
-                let grant = v
-                    .decide_grant(pbv::DecideGrantRequest {
-                        request_id: format!("bench-grant-{i}"),
-                        citizen_id,
-                        terms: Some(m.terms(i, &provider_ids)),
-                        start: Some(start),
-                        end: None,
-                        decided_on: None,
-                    })
-                    .await?
-                    .into_inner();
-                latencies.push(t.elapsed());
-                out.push((i, grant.grant_id));
+                let grant_id = decide_citizen(&mut v, &m, i, &provider_ids, start, &mut |took| latencies.push(took)).await?;
+                out.push((i, grant_id));
             }
             Ok::<_, tonic::Status>((out, latencies))
         });

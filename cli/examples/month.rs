@@ -9,19 +9,14 @@
 //! `afregning::generate` (seed 1). The databases are SQLite in a temporary folder, as
 //! `afregning demo` uses.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use afregning::connect::Endpoints;
 use afregning::generate::{load, municipality};
-use afregning::print::kr;
+use afregning::print::{kr, per_second};
 use afregning::suite::{Suite, SuiteConfig};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
-
-/// Whole items per second (integers: floats stay out of this code base).
-fn per_second(n: usize, d: Duration) -> u128 {
-    n as u128 * 1_000_000 / d.as_micros().max(1)
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -82,15 +77,15 @@ async fn main() -> anyhow::Result<()> {
     println!("citizens {citizens}, providers {}, deliveries {count}", m.providers.len());
     println!(
         "decide (citizen + grant)  {decided:>10.2?}  {:>8} grants/s",
-        per_second(citizens, decided)
+        per_second(citizens as u64, decided)
     );
     println!(
         "report deliveries         {imported:>10.2?}  {:>8} deliveries/s",
-        per_second(count, imported)
+        per_second(count as u64, imported)
     );
     println!(
         "settle April              {settled:>10.2?}  {:>8} deliveries/s  ({} lines, {} kr)",
-        per_second(count, settled),
+        per_second(count as u64, settled),
         last.lines_written,
         kr(last.total_ore)
     );

@@ -303,31 +303,46 @@ pub async fn load(clients: &mut Clients, m: &Municipality, start: pbc::Date) -> 
         );
     }
     let mut grant_ids = Vec::with_capacity(m.citizens.len());
-    for (i, c) in m.citizens.iter().enumerate() {
-        let citizen_id = clients
-            .visitation
-            .register_citizen(pbv::RegisterCitizenRequest {
-                request_id: format!("gen-citizen-{i}"),
-                cpr: c.cpr.clone(),
-            })
-            .await?
-            .into_inner()
-            .citizen_id;
-        let grant = clients
-            .visitation
-            .decide_grant(pbv::DecideGrantRequest {
-                request_id: format!("gen-grant-{i}"),
-                citizen_id,
-                terms: Some(m.terms(i, &provider_ids)),
-                start: Some(start),
-                end: None,
-                decided_on: None,
-            })
-            .await?
-            .into_inner();
-        grant_ids.push(grant.grant_id);
+    for i in 0..m.citizens.len() {
+        grant_ids.push(decide_citizen(&mut clients.visitation, m, i, &provider_ids, start, &mut |_| {}).await?);
     }
     Ok(Loaded { provider_ids, grant_ids })
+}
+
+/// Registers citizen `i` and decides its grant from `start`, as the EHR: two calls, each
+/// reported to `timed` with how long it took. Returns the grant id.
+pub async fn decide_citizen(
+    visitation: &mut afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient<crate::connect::Authed>,
+    m: &Municipality,
+    i: usize,
+    provider_ids: &[String],
+    start: pbc::Date,
+    timed: &mut impl FnMut(std::time::Duration),
+) -> Result<String, tonic::Status> {
+    let t = std::time::Instant::now();
+    let citizen_id = visitation
+        .register_citizen(pbv::RegisterCitizenRequest {
+            request_id: format!("gen-citizen-{i}"),
+            cpr: m.citizens[i].cpr.clone(),
+        })
+        .await?
+        .into_inner()
+        .citizen_id;
+    timed(t.elapsed());
+    let t = std::time::Instant::now();
+    let grant = visitation
+        .decide_grant(pbv::DecideGrantRequest {
+            request_id: format!("gen-grant-{i}"),
+            citizen_id,
+            terms: Some(m.terms(i, provider_ids)),
+            start: Some(start),
+            end: None,
+            decided_on: None,
+        })
+        .await?
+        .into_inner();
+    timed(t.elapsed());
+    Ok(grant.grant_id)
 }
 
 #[cfg(test)]

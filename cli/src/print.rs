@@ -7,6 +7,11 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Whole items per second (integers: floats stay out of this code base).
+pub fn per_second(n: u64, d: std::time::Duration) -> u64 {
+    u64::try_from(u128::from(n) * 1_000_000 / d.as_micros().max(1)).unwrap_or(u64::MAX)
+}
+
 /// Øre as Danish kroner: `90.823,39`.
 pub fn kr(ore: i64) -> String {
     afregning_tariff::Ore::new(ore).to_danish()

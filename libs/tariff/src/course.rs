@@ -118,6 +118,40 @@ pub enum CourseError {
     OutOfRange,
 }
 
+/// How a citizen's function moved over a course, from two FSIII assessments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Progress {
+    /// Less limited afterwards.
+    Improved,
+    /// As limited as before.
+    Held,
+    /// More limited afterwards.
+    Worsened,
+}
+
+impl Progress {
+    /// Compares the scores of the areas assessed in both `before` and `after` (area, score):
+    /// scores run from 0 (no limitation) to 4 (total), so a lower sum afterwards is an
+    /// improvement. Areas scored 9 (not relevant) or in only one assessment do not count; with no
+    /// area in common there is nothing to compare.
+    pub fn between(before: &[(String, u32)], after: &[(String, u32)]) -> Option<Progress> {
+        let scored = |s: &u32| *s <= 4;
+        let mut compared = 0;
+        let mut change: i64 = 0;
+        for (area, old) in before.iter().filter(|(_, s)| scored(s)) {
+            if let Some((_, new)) = after.iter().find(|(a, s)| a == area && scored(s)) {
+                compared += 1;
+                change += i64::from(*new) - i64::from(*old);
+            }
+        }
+        (compared > 0).then_some(match change.signum() {
+            -1 => Progress::Improved,
+            0 => Progress::Held,
+            _ => Progress::Worsened,
+        })
+    }
+}
+
 /// The fixed terms of one course period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoursePeriod {

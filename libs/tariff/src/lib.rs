@@ -12,6 +12,7 @@
 //! * [`course`] — levels, course types, course periods and the progression rule.
 //! * [`pricing`] — a grant's month as statement lines; provider and frame shares.
 //! * [`true_up`] — annual true-up lines.
+//! * [`steering`] — frame, activity and course budgeting side by side.
 
 pub mod bands;
 pub mod calendar;
@@ -20,12 +21,13 @@ pub mod course;
 pub mod ids;
 pub mod money;
 pub mod pricing;
+pub mod steering;
 pub mod true_up;
 
 pub use bands::TimeBand;
 pub use calendar::{DateRange, HolidayOptions, Period};
 pub use catalog::{Catalog, CatalogError, CatalogSet};
-pub use course::{CoursePeriod, CourseType, HoursBand, Level};
+pub use course::{CoursePeriod, CourseType, HoursBand, Level, Progress};
 pub use ids::{Cpr, Cvr, IdError};
 pub use money::Ore;
 pub use pricing::{EndReason, GrantTerms, PricedLine, PricingError, Rule, Suspension, Unit, Visit, price_grant};

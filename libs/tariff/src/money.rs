@@ -97,18 +97,34 @@ impl Ore {
 
     /// Danish presentation: `1.234.567,89` (thousands dot, decimal comma).
     pub fn to_danish(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let kroner = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(kroner.len() + kroner.len() / 3);
-        for (i, digit) in kroner.chars().enumerate() {
-            if i > 0 && (kroner.len() - i).is_multiple_of(3) {
-                grouped.push('.');
-            }
-            grouped.push(digit);
-        }
-        format!("{sign}{grouped},{:02}", abs % 100)
+        danish_hundredths(self.0)
     }
+}
+
+/// A count of hundredths in Danish presentation, `123456789` as `1.234.567,89`: kroner from øre,
+/// hours from hundredths of an hour, percent from basis points.
+pub fn danish_hundredths(hundredths: i64) -> String {
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let abs = hundredths.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped},{:02}", abs % 100)
+}
+
+/// Basis points as a Danish percentage: `37,12 %`.
+pub fn danish_percent(basis_points: i64) -> String {
+    format!("{} %", danish_hundredths(basis_points))
+}
+
+/// Minutes as Danish hours with two decimals, rounded once: `1.234,50`.
+pub fn danish_hours(minutes: u64) -> String {
+    danish_hundredths(round_half_away(i128::from(minutes) * 100, 60).unwrap_or(i64::MAX))
 }
 
 /// `numerator / denominator` rounded to a whole number, half away from zero: the one rounding

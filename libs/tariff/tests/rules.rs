@@ -427,3 +427,26 @@ fn a_line_runs_across_versions_until_the_price_or_unit_changes() {
         .collect();
     assert_eq!(seen, vec![(1, 19, "nord"), (20, 5, "nord"), (25, 6, "syd")]);
 }
+
+#[test]
+fn progress_compares_the_areas_scored_in_both_assessments() {
+    use afregning_tariff::Progress;
+    let s = |pairs: &[(&str, u32)]| pairs.iter().map(|(a, n)| ((*a).to_owned(), *n)).collect::<Vec<_>>();
+    let before = s(&[("mobility", 3), ("personal_care", 2), ("practical_tasks", 9)]);
+    assert_eq!(
+        Progress::between(&before, &s(&[("mobility", 2), ("personal_care", 2)])),
+        Some(Progress::Improved)
+    );
+    assert_eq!(
+        Progress::between(&before, &s(&[("mobility", 2), ("personal_care", 3)])),
+        Some(Progress::Held)
+    );
+    assert_eq!(Progress::between(&before, &s(&[("mobility", 4)])), Some(Progress::Worsened));
+    // 9 is "not relevant", an area only assessed once does not count, and nothing in common compares nothing.
+    assert_eq!(
+        Progress::between(&before, &s(&[("practical_tasks", 0), ("mobility", 3)])),
+        Some(Progress::Held)
+    );
+    assert_eq!(Progress::between(&before, &s(&[("practical_tasks", 0)])), None);
+    assert_eq!(Progress::between(&[], &before), None);
+}

@@ -17,7 +17,7 @@ use afregning_tariff::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::grants::{date_of, is_activity, version_on};
+use crate::grants::{date_of, version_on};
 
 /// Why a grant could not be priced: the grant and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -296,12 +296,32 @@ pub fn price_grant_for_provider(
     period: Period,
     catalogs: &CatalogSet,
 ) -> Result<Vec<FramedLine>, EngineError> {
-    let Some(latest) = versions.iter().max_by_key(|g| g.version) else {
+    price_grant_for_provider_as(provider, versions, visits, period, catalogs, &|terms, _| Ok(terms))
+}
+
+/// How a steering model reads a grant version's terms, given the grant's first version.
+pub type Recast<'r> = dyn Fn(GrantTerms, &GrantTerms) -> Result<GrantTerms, PricingError> + 'r;
+
+/// [`price_grant_for_provider`] with each version's terms read through `recast` first: the
+/// steering models price the same grants under other units.
+pub fn price_grant_for_provider_as(
+    provider: &str,
+    versions: &[pbv::Grant],
+    visits: &[DeliveredVisit],
+    period: Period,
+    catalogs: &CatalogSet,
+    recast: &Recast<'_>,
+) -> Result<Vec<FramedLine>, EngineError> {
+    let (Some(latest), Some(first)) = (versions.iter().max_by_key(|g| g.version), versions.iter().min_by_key(|g| g.version)) else {
         return Ok(Vec::new());
     };
+    let first_terms = terms_of(first)?;
+    let read =
+        |grant: &pbv::Grant| -> Result<GrantTerms, EngineError> { recast(terms_of(grant)?, &first_terms).map_err(|e| fail(grant, e)) };
     let range = period.range();
-    if is_activity(latest) {
-        let terms = terms_of(latest)?;
+    let latest_terms = read(latest)?;
+    if latest_terms.unit.is_activity() {
+        let terms = latest_terms;
         let visits: Vec<Visit> = visits
             .iter()
             .filter(|v| v.grant_id == latest.grant_id)
@@ -319,7 +339,7 @@ pub fn price_grant_for_provider(
     }
     let all_terms: Vec<(GrantTerms, &pbv::Grant, Allocation)> = versions
         .iter()
-        .map(|v| Ok((terms_of(v)?, v, Allocation::of(v))))
+        .map(|v| Ok((read(v)?, v, Allocation::of(v))))
         .collect::<Result<_, EngineError>>()?;
     let in_force = |day: NaiveDate| {
         let version = version_on(versions, day)?.version;

@@ -57,6 +57,10 @@ const ANYONE: &[Role] = &[
 const OPERATORS: &[Role] = &[Role::Operator, Role::Local];
 /// Who may read statements (a provider only its own).
 const STATEMENT_READERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local, Role::Finance];
+/// Who may compare steering models: finance, the committees and operators.
+const STEERING_READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
+/// Frame budgets one comparison may carry.
+const MAX_FRAME_BUDGETS: usize = 100;
 /// Who may follow the postings feed.
 const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 /// The feed event kind of a posting.
@@ -252,9 +256,14 @@ fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
 }
 
 fn period_of(period: Option<&pbc::Period>) -> Result<Period, ApiError> {
+    month_in(period, "period")
+}
+
+/// The month in `field`.
+fn month_in(period: Option<&pbc::Period>, field: &str) -> Result<Period, ApiError> {
     period
         .and_then(|p| Period::new(p.year, u32::try_from(p.month).ok()?))
-        .ok_or_else(|| ApiError::invalid("period", "required: a year and a month 1–12"))
+        .ok_or_else(|| ApiError::invalid(field, "required: a year and a month 1–12"))
 }
 
 fn today() -> chrono::NaiveDate {
@@ -858,6 +867,37 @@ impl SettlementService for Settlement {
         let csv = statement_csv(&lines).map_err(|e| ApiError::Internal(e.into()))?;
         let chunks: Vec<Result<pb::CsvChunk, Status>> = csv.chunks(64 * 1024).map(|c| Ok(pb::CsvChunk { data: c.to_vec() })).collect();
         Ok(Response::new(Box::pin(tokio_stream::iter(chunks))))
+    }
+
+    async fn compare_steering_models(
+        &self,
+        request: Request<pb::CompareSteeringModelsRequest>,
+    ) -> Result<Response<pb::SteeringComparison>, Status> {
+        require(&request, STEERING_READERS)?;
+        let r = request.into_inner();
+        let from = month_in(r.from.as_ref(), "from")?;
+        let to = month_in(r.to.as_ref(), "to")?;
+        let mut v = Violations::new();
+        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+        v.check((0..12).contains(&months), "to", "from the month of `from` up to 11 months after it");
+        v.check(r.frame_budgets.len() <= MAX_FRAME_BUDGETS, "frame_budgets", "at most 100 frames");
+        let mut budgets = std::collections::BTreeMap::new();
+        for (i, b) in r.frame_budgets.iter().enumerate() {
+            v.check(
+                !b.frame.is_empty() && b.frame.len() <= 64,
+                &format!("frame_budgets[{i}].frame"),
+                "required, at most 64 characters",
+            );
+            v.check(b.amount_ore >= 0, &format!("frame_budgets[{i}].amount_ore"), "must not be negative");
+            v.check(
+                budgets.insert(b.frame.clone(), afregning_tariff::Ore::new(b.amount_ore)).is_none(),
+                &format!("frame_budgets[{i}].frame"),
+                "given twice",
+            );
+        }
+        v.finish()?;
+        let comparison = crate::steering::compare(&self.store, self.runner.catalogs(), from, to, &budgets).await?;
+        Ok(Response::new(comparison))
     }
 
     async fn run_true_up(&self, request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {

@@ -5,6 +5,7 @@
 //! * [`follower`] — mirrors grant versions and providers from visitation's feed.
 //! * [`grants`] — which mirrored grant version is in force on a day, and what it allows.
 //! * [`run`] — settlement runs: drafts with corrections and input copies.
+//! * [`steering`] — the steering-model comparison over the same grants and deliveries.
 //! * [`grpc`] — the `SettlementService` RPCs.
 //! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
 
@@ -13,6 +14,7 @@ pub mod follower;
 pub mod grants;
 pub mod grpc;
 pub mod run;
+pub mod steering;
 pub mod store;
 
 use afregning_kit::auth::Authenticator;

@@ -83,21 +83,16 @@ impl Runner {
         Runner { store, catalogs }
     }
 
+    /// The catalogs it prices with.
+    pub fn catalogs(&self) -> &CatalogSet {
+        &self.catalogs
+    }
+
     /// The provider's regular lines for `period`, ordered by citizen, grant, date and band.
     async fn regular(&self, provider_id: &str, period: Period) -> Result<(Vec<FramedLine>, Vec<Input>), ApiError> {
         let grants = self.store.grants_of_provider(provider_id).await?;
         let deliveries = self.store.provider_deliveries(provider_id, &period.to_string()).await?;
-        let visits: Vec<DeliveredVisit> = deliveries
-            .iter()
-            .filter_map(|d| {
-                let started_at = DateTime::parse_from_rfc3339(&d.started_at).ok()?.with_timezone(&Utc);
-                Some(DeliveredVisit {
-                    grant_id: d.grant_id.clone(),
-                    started_at,
-                    minutes: u32::try_from(d.minutes).ok()?,
-                })
-            })
-            .collect();
+        let visits = visits_of(&deliveries);
         let mut lines = Vec::new();
         let mut inputs = Vec::new();
         for versions in &grants {
@@ -253,6 +248,21 @@ impl Runner {
         let total = Ore::new(row.total_ore);
         Ok(ProviderResult { lines: lines.len(), total })
     }
+}
+
+/// Stored deliveries as the engine prices them.
+pub fn visits_of(deliveries: &[crate::store::DeliveryRow]) -> Vec<DeliveredVisit> {
+    deliveries
+        .iter()
+        .filter_map(|d| {
+            let started_at = DateTime::parse_from_rfc3339(&d.started_at).ok()?.with_timezone(&Utc);
+            Some(DeliveredVisit {
+                grant_id: d.grant_id.clone(),
+                started_at,
+                minutes: u32::try_from(d.minutes).ok()?,
+            })
+        })
+        .collect()
 }
 
 /// Numbers `lines` in order and gives each its id within statement `id`.

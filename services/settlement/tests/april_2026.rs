@@ -352,6 +352,7 @@ async fn the_worked_month(backend: Backend) {
             (traening.as_str(), 236_000)
         ])
     );
+    steering_models_for_april(&mut operator, &server, [&pleje, &nord, &syg, &traening]).await;
     let amounts = |lines: &[pb::StatementLine]| lines.iter().map(|l| (l.grant_id.clone(), l.amount_ore)).collect::<Vec<_>>();
     let pleje_lines = lines(&mut operator, &april[&pleje].statement_id).await;
     let bands: Vec<(i32, i64, i64)> = pleje_lines
@@ -620,6 +621,94 @@ async fn the_worked_month(backend: Backend) {
         "the provider's CSV carries its citizens' CPR numbers"
     );
     server.stop().await.unwrap();
+}
+
+/// April's grants and deliveries under the three steering models, by hand:
+/// * Activity: every delivered minute at its rate. Plejegruppen's and Træningsenheden's services
+///   as on their statements (1,546.26 and 2,360.00); Nord only G6's 2,280 minutes (18,810.00), as
+///   nobody reported visits on its package and courses; Sygeplejen reported none: 0.00.
+/// * Course: services and packages become MAINTAINING courses at the level of their visited time:
+///   G1 (180 min) and G7 (60 min) level 1, 1,250.00 × 30 / 7 = 5,357.14 each; G2 (240 min, from
+///   10 April) 1,250.00 × 21 / 7 = 3,750.00 on top of Nord's courses and G6 (73,974.28): 77,724.28.
+/// * Frame: SOCIAL's 1,000,000.00 split by visited minutes per week on 1 April — Plejegruppen 180,
+///   Sygeplejen 30 % of G5's 1,000 = 300, Nord 640 + 420 + 700 + 1,620 = 3,380 (of 3,860):
+///   46,632.12, 77,720.21 and the rest 875,647.67; HEALTH's 100,000.00 all to Træningsenheden;
+///   FINANCE's 5,000.00 pays no provider's grant and stays unallocated.
+async fn steering_models_for_april(
+    operator: &mut Settlement,
+    server: &afregning_kit::testing::TestServer,
+    [pleje, nord, syg, traening]: [&String; 4],
+) {
+    let april = || Some(pbc::Period { year: 2026, month: 4 });
+    let budget = |frame: &str, amount_ore: i64| pb::FrameBudget {
+        frame: frame.into(),
+        amount_ore,
+    };
+    let request = pb::CompareSteeringModelsRequest {
+        from: april(),
+        to: april(),
+        frame_budgets: vec![
+            budget("SOCIAL", 100_000_000),
+            budget("HEALTH", 10_000_000),
+            budget("FINANCE", 500_000),
+        ],
+    };
+    let comparison = operator.compare_steering_models(request.clone()).await.unwrap().into_inner();
+    let figures: BTreeMap<&str, pb::ModelFigures> = comparison
+        .providers
+        .iter()
+        .map(|p| (p.provider_id.as_str(), p.figures.clone().unwrap()))
+        .collect();
+    let by_model = |id: &String| {
+        let f = &figures[id.as_str()];
+        (f.frame_ore, f.activity_ore, f.course_ore, f.current_ore)
+    };
+    assert_eq!(by_model(pleje), (Some(4_663_212), 154_626, 535_714, 154_626));
+    assert_eq!(by_model(nord), (Some(87_564_767), 1_881_000, 7_772_428, 7_952_428));
+    assert_eq!(by_model(syg), (Some(7_772_021), 0, 739_285, 739_285));
+    assert_eq!(by_model(traening), (Some(10_000_000), 236_000, 535_714, 236_000));
+    let total = comparison.total.unwrap();
+    assert_eq!(
+        (total.frame_ore, total.activity_ore, total.course_ore, total.current_ore),
+        (Some(110_000_000), 2_271_626, 9_583_141, 9_082_339),
+        "the total is the providers' sum; what is 'as settled' is April's run"
+    );
+    assert_eq!(total.frame_share_basis_points, 9_955, "110,000.00 of the 110,500.00 given");
+    assert_eq!(
+        comparison.unallocated,
+        vec![pb::FrameBudget {
+            frame: "FINANCE".into(),
+            amount_ore: 500_000
+        }]
+    );
+    assert_eq!(figures[traening.as_str()].delivered_minutes, 240);
+    assert_eq!(figures[pleje.as_str()].visited_minutes, 771, "180 min/week × 30 days / 7");
+    assert!(figures[traening.as_str()].explanations[0].starts_with("Activity pays for the 4,00 hours delivered"));
+
+    // Only whole months in order, amounts not negative, frames once: each refusal names its field.
+    let refused = |status: tonic::Status| {
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+        use tonic_types::StatusExt;
+        status
+            .get_details_bad_request()
+            .map(|b| b.field_violations.into_iter().map(|v| v.field).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let mut backwards = request.clone();
+    backwards.from = Some(pbc::Period { year: 2026, month: 5 });
+    assert_eq!(refused(operator.compare_steering_models(backwards).await.unwrap_err()), vec!["to"]);
+    let mut negative = request.clone();
+    negative.frame_budgets = vec![budget("SOCIAL", -1), budget("SOCIAL", 1)];
+    assert_eq!(
+        refused(operator.compare_steering_models(negative).await.unwrap_err()),
+        vec!["frame_budgets[0].amount_ore", "frame_budgets[1].frame"]
+    );
+    let mut no_month = request.clone();
+    no_month.to = None;
+    assert_eq!(refused(operator.compare_steering_models(no_month).await.unwrap_err()), vec!["to"]);
+    // A provider may not see what the others would be paid.
+    let denied = client(server, NORD).await.compare_steering_models(request).await.unwrap_err();
+    assert_eq!(denied.code(), tonic::Code::PermissionDenied);
 }
 
 #[tokio::test]

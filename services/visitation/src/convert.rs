@@ -67,7 +67,7 @@ pub fn course_type(value: i32) -> Option<CourseType> {
     }
 }
 
-fn pb_course_type(value: CourseType) -> pbc::CourseType {
+pub(crate) fn pb_course_type(value: CourseType) -> pbc::CourseType {
     match value {
         CourseType::Developing => pbc::CourseType::Developing,
         CourseType::Maintaining => pbc::CourseType::Maintaining,

@@ -11,7 +11,7 @@ use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
 use afregning_proto::visitation::v1::visitation_service_server::VisitationService;
-use afregning_tariff::{CatalogSet, CourseType, Cpr, Cvr, HoursBand};
+use afregning_tariff::{CatalogSet, CourseType, Cpr, Cvr, HoursBand, Progress};
 use chrono::{Days, NaiveDate, Utc};
 use prost::Message;
 use tokio_stream::Stream;
@@ -694,6 +694,98 @@ impl VisitationService for Visitation {
             before_minutes_per_week: Self::average_minutes(&versions, first - Days::new(window), first - Days::new(1)),
             during_minutes_per_week: Self::average_minutes(&versions, first, last),
             after_minutes_per_week: Self::average_minutes(&versions, last + Days::new(1), last + Days::new(window)),
+        }))
+    }
+
+    async fn get_progression(&self, request: Request<pb::GetProgressionRequest>) -> Result<Response<pb::Progression>, Status> {
+        require(&request, READERS)?;
+        let r = request.get_ref();
+        let as_of = opt_date(r.as_of.as_ref(), "as_of")?.unwrap_or_else(today);
+        let mut v = Violations::new();
+        v.check(r.window_days <= 366, "window_days", "at most 366");
+        v.check(r.follow_up_within_days <= 366, "follow_up_within_days", "at most 366");
+        v.finish()?;
+        let window = Days::new(u64::from(if r.window_days == 0 { 90 } else { r.window_days }));
+        let due_until = as_of
+            + Days::new(u64::from(if r.follow_up_within_days == 0 {
+                30
+            } else {
+                r.follow_up_within_days
+            }));
+        #[derive(Default)]
+        struct Sums {
+            row: pb::ProgressionRow,
+            minutes: [u64; 3],
+        }
+        let mut rows: BTreeMap<(String, CourseType), Sums> = BTreeMap::new();
+        let mut citizens: BTreeMap<String, (BTreeMap<String, Vec<Grant>>, Vec<(NaiveDate, Vec<(String, u32)>)>)> = BTreeMap::new();
+        for grant in self.store.grants_started_by(as_of).await? {
+            let Some(course) = grant.course.clone().filter(|c| c.period.first() <= as_of) else {
+                continue;
+            };
+            let Some(lead) = grant.terms.providers.iter().find(|s| s.lead).map(|s| s.provider_id.clone()) else {
+                continue;
+            };
+            if !citizens.contains_key(&grant.citizen_id) {
+                let mut versions: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+                for g in self.store.citizen_grant_versions(&grant.citizen_id).await? {
+                    versions.entry(g.grant_id.clone()).or_default().push(g);
+                }
+                let mut assessments = Vec::new();
+                for row in self.store.assessments(&grant.citizen_id, 0, 10_000).await? {
+                    let scores: Vec<(String, u32)> = serde_json::from_str(&row.scores).map_err(|e| ApiError::Internal(e.into()))?;
+                    if let Ok(on) = row.assessed_on.parse::<NaiveDate>() {
+                        assessments.push((on, scores));
+                    }
+                }
+                citizens.insert(grant.citizen_id.clone(), (versions, assessments));
+            }
+            let (versions, assessments) = &citizens[&grant.citizen_id];
+            let (first, last) = (course.period.first(), course.period.last());
+            // Newest first: the first match is the latest.
+            let before = assessments.iter().find(|(on, _)| *on <= first).map(|(_, s)| s.as_slice());
+            let after = assessments
+                .iter()
+                .find(|(on, _)| *on > first && *on <= as_of)
+                .map(|(_, s)| s.as_slice());
+            let sums = rows.entry((lead.clone(), course.course_type)).or_default();
+            let row = &mut sums.row;
+            row.courses += 1;
+            match before.zip(after).and_then(|(b, a)| Progress::between(b, a)) {
+                Some(Progress::Improved) => row.improved += 1,
+                Some(Progress::Held) => row.held += 1,
+                Some(Progress::Worsened) => row.worsened += 1,
+                None => row.not_assessed += 1,
+            }
+            if grant.status != domain::Status::Ended && course.follow_up_on <= due_until {
+                row.due_for_follow_up += 1;
+            }
+            let windows = [
+                (first - window, first - Days::new(1)),
+                (first, last),
+                (last + Days::new(1), last + window),
+            ];
+            for (sum, (from, to)) in sums.minutes.iter_mut().zip(windows) {
+                *sum += u64::from(Self::average_minutes(versions, from, to));
+            }
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for ((provider_id, course_type), sums) in rows {
+            let name = self.store.provider(&provider_id).await?.map(|p| p.name).unwrap_or_default();
+            let average = |sum: u64| u32::try_from(sum / u64::from(sums.row.courses.max(1))).unwrap_or(u32::MAX);
+            out.push(pb::ProgressionRow {
+                provider_id,
+                provider_name: name,
+                course_type: pb_course_type(course_type) as i32,
+                before_minutes_per_week: average(sums.minutes[0]),
+                during_minutes_per_week: average(sums.minutes[1]),
+                after_minutes_per_week: average(sums.minutes[2]),
+                ..sums.row
+            });
+        }
+        Ok(Response::new(pb::Progression {
+            as_of: Some(pb_date(as_of)),
+            rows: out,
         }))
     }
 

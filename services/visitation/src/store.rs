@@ -145,6 +145,14 @@ impl Store {
         rows.iter().map(|(s,)| from_json(s)).collect()
     }
 
+    /// Current versions of the grants that started on or before `on`, by id.
+    pub async fn grants_started_by(&self, on: NaiveDate) -> Result<Vec<Grant>, ApiError> {
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT snapshot FROM grants WHERE start_date <= $1 ORDER BY grant_id")
+            .bind(on.to_string()).fetch_all(p).await?);
+        rows.iter().map(|(s,)| from_json(s)).collect()
+    }
+
     /// Every version of every grant whose validity covers `on`.
     pub async fn versions_of_grants_valid_on(&self, on: NaiveDate) -> Result<Vec<Grant>, ApiError> {
         let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(

@@ -748,6 +748,68 @@ async fn reads_for_follow_up_and_revisitation_rounds(backend: Backend) {
             .grants
             .is_empty()
     );
+
+    // Progression at 31 May: A improved over the course (3 + 2 → 2 + 2; the area scored 9 does
+    // not count), the other citizen worsened (1 → 2); only the open course is due. Visited hours
+    // average over the two courses: before (120 + 0) / 2, during (760 + 200) / 2, after
+    // (60 + 200) / 2 minutes per week.
+    let assess = |citizen: &str, on, scores: &[(&str, u32)]| pb::RecordAssessmentRequest {
+        request_id: rid("assessment"),
+        citizen_id: citizen.to_owned(),
+        assessed_on: on,
+        assessor: "AK".into(),
+        scores: scores
+            .iter()
+            .map(|(area, score)| pb::FunctionScore {
+                area: (*area).into(),
+                score: *score,
+            })
+            .collect(),
+    };
+    for request in [
+        assess(&a, d(2026, 2, 20), &[("mobility", 3), ("personal_care", 2), ("practical_tasks", 9)]),
+        assess(&a, d(2026, 5, 20), &[("mobility", 2), ("personal_care", 2), ("practical_tasks", 1)]),
+        assess(&other, d(2026, 3, 1), &[("mobility", 1)]),
+        assess(&other, d(2026, 4, 20), &[("mobility", 2)]),
+        // After the reference date: not yet known at 31 May.
+        assess(&other, d(2026, 6, 10), &[("mobility", 0)]),
+    ] {
+        c.record_assessment(request).await.unwrap();
+    }
+    let progression = |as_of, window_days| pb::GetProgressionRequest {
+        as_of,
+        window_days,
+        follow_up_within_days: 30,
+    };
+    let rows = c.get_progression(progression(d(2026, 5, 31), 28)).await.unwrap().into_inner().rows;
+    assert_eq!(rows.len(), 1, "one provider, one course type: {rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        (r.provider_id.as_str(), r.provider_name.as_str(), r.course_type),
+        (nord.as_str(), "Hjemmeplejen Nord", pbc::CourseType::Developing as i32)
+    );
+    assert_eq!((r.courses, r.improved, r.held, r.worsened, r.not_assessed), (2, 1, 0, 1, 0));
+    assert_eq!(
+        (r.before_minutes_per_week, r.during_minutes_per_week, r.after_minutes_per_week),
+        (60, 480, 130)
+    );
+    assert_eq!(r.due_for_follow_up, 1);
+    // Before the second assessments nobody can be compared yet.
+    let early = c.get_progression(progression(d(2026, 3, 31), 28)).await.unwrap().into_inner().rows;
+    assert_eq!((early[0].courses, early[0].not_assessed), (2, 2));
+    let refused = c.get_progression(progression(d(2026, 5, 31), 400)).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    assert_eq!(fields(&refused), vec!["window_days"]);
+    let denied = client_as(&running, PROVIDER_TOKEN)
+        .await
+        .get_progression(progression(None, 0))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        denied.code(),
+        tonic::Code::PermissionDenied,
+        "aggregates are for the authority and finance"
+    );
 }
 
 async fn personal_data_reads_are_audited(backend: Backend) {

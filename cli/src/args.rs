@@ -67,6 +67,34 @@ pub enum Command {
         /// Directory for the SQLite databases.
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
+        /// Where the web cockpit listens ("off" serves none).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        cockpit: String,
+    },
+    /// Serve the web cockpit against running services: budget curves and forecasts per frame,
+    /// the quarter's reallocation cases, progression per provider and course type, and the
+    /// steering models side by side. It reads only through the services' gRPC APIs, as the
+    /// principal of --token.
+    Cockpit {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Compare the steering models on the municipality's own grants and deliveries: frame
+    /// budgeting (rammestyring: each provider a fixed share of its frames' budgets for the months,
+    /// decided by visited time on the first day), activity budgeting (aktivitetsstyring: delivered
+    /// hours × hourly rate) and course budgeting (forløbsstyring: weekly course tariffs, level fixed
+    /// at each course's start), per provider and in total, with the differences explained.
+    Steering {
+        /// First month, e.g. 2026-04.
+        #[arg(long, value_parser = parse_period)]
+        from: (i32, i32),
+        /// Last month (inclusive), at most 11 months after the first.
+        #[arg(long, value_parser = parse_period)]
+        to: (i32, i32),
+        /// How to print it.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Show a small municipality's quarter end to end on a fresh, throwaway setup: the EHR's
     /// decisions, providers' deliveries, monthly settlement, statements, budget follow-up and the

@@ -8,12 +8,16 @@
 //! * [`commands`] — grants, deliveries, settle, statements, budget, cases, export, reconcile.
 //! * [`generate`] — a realistic municipality of any size, for load tests and benchmarks.
 //! * [`print`] — kroner, percentages, tables and progress bars.
+//! * [`steering`] — the steering models compared on the municipality's own months.
+//! * [`cockpit`] — the web cockpit: budget curves, cases, progression, steering models.
 
 pub mod args;
+pub mod cockpit;
 pub mod commands;
 pub mod connect;
 pub mod generate;
 pub mod print;
 pub mod quarter;
 pub mod run;
+pub mod steering;
 pub mod suite;

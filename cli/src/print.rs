@@ -19,9 +19,7 @@ pub fn kr(ore: i64) -> String {
 
 /// Basis points as a percentage: `83,33 %`.
 pub fn percent(basis_points: i64) -> String {
-    let sign = if basis_points < 0 { "-" } else { "" };
-    let abs = basis_points.unsigned_abs();
-    format!("{sign}{},{:02} %", abs / 100, abs % 100)
+    afregning_tariff::money::danish_percent(basis_points)
 }
 
 /// `2026-04`.

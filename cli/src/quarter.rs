@@ -331,6 +331,7 @@ impl Story {
             &["grant", "citizen", "unit", "from", "provider", "pays", "need", "expected kr/week"],
             &[7],
         );
+        let mut citizens: BTreeMap<&str, String> = BTreeMap::new();
         for (label, citizen, cpr, start, terms) in grants {
             let citizen_id = ehr
                 .register_citizen(pbv::RegisterCitizenRequest {
@@ -368,8 +369,10 @@ impl Story {
                 kr(grant.expected_weekly_cost_ore),
             ]);
             self.outcome.grants.insert(label.to_owned(), grant.grant_id);
+            citizens.insert(citizen, grant.citizen_id);
         }
         self.out.table(&shown);
+        self.assessments(&citizens).await?;
 
         let mut ehr = self.a.ehr.visitation.clone();
         ehr.end_grant(pbv::EndGrantRequest {
@@ -403,6 +406,41 @@ impl Story {
         self.out.line("G5's citizen is in hospital 13–19 April: no pay for those days.");
         self.out
             .line("G7 is training paid by HEALTH for a need SOCIAL owns: a cross-frame purchase.");
+        Ok(())
+    }
+
+    /// The therapists' FSIII assessments around the courses: C (G3) and D (G4) before and after
+    /// their rehabilitation, F (G6) on its maintaining course. Scores weigh nothing in pricing (the
+    /// progression rule); they show in the cockpit's progression page.
+    async fn assessments(&mut self, citizens: &BTreeMap<&str, String>) -> anyhow::Result<()> {
+        let mut ehr = self.a.ehr.visitation.clone();
+        let assessed = [
+            ("C", d(2026, 3, 12), [("mobility", 3), ("personal_care", 2), ("practical_tasks", 3)]),
+            ("C", d(2026, 6, 5), [("mobility", 1), ("personal_care", 1), ("practical_tasks", 2)]),
+            ("D", d(2026, 1, 29), [("mobility", 2), ("personal_care", 2), ("practical_tasks", 9)]),
+            ("D", d(2026, 4, 8), [("mobility", 2), ("personal_care", 2), ("practical_tasks", 9)]),
+            ("F", d(2026, 1, 2), [("mobility", 3), ("personal_care", 3), ("practical_tasks", 3)]),
+            ("F", d(2026, 6, 22), [("mobility", 4), ("personal_care", 3), ("practical_tasks", 3)]),
+        ];
+        for (i, (citizen, on, scores)) in assessed.into_iter().enumerate() {
+            ehr.record_assessment(pbv::RecordAssessmentRequest {
+                request_id: format!("demo-assessment-{i}"),
+                citizen_id: citizens.get(citizen).cloned().unwrap_or_default(),
+                assessed_on: on,
+                assessor: "therapist AK".into(),
+                scores: scores
+                    .iter()
+                    .map(|(area, score)| pbv::FunctionScore {
+                        area: (*area).into(),
+                        score: *score,
+                    })
+                    .collect(),
+            })
+            .await?;
+        }
+        self.out.line(
+            "Therapists assess function (FSIII) before and after the courses: C improves, D holds, F worsens — the tariffs stay as fixed at each start.",
+        );
         Ok(())
     }
 

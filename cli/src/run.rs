@@ -56,7 +56,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Ok(endpoints.as_principal(c.token.as_deref()))
     };
     match cli.command {
-        Command::Up { data_dir } => up(&data_dir).await.map(|()| true),
+        Command::Up { data_dir, cockpit } => up(&data_dir, &cockpit, c.token.clone()).await.map(|()| true),
+        Command::Cockpit { listen } => {
+            let endpoints = Endpoints::new(&[c.visitation.clone(), c.settlement.clone(), c.budget.clone()])?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            println!("cockpit on http://{}", listener.local_addr()?);
+            crate::cockpit::serve(listener, endpoints, c.token.clone(), shutdown_signal())
+                .await
+                .map(|()| true)
+        }
+        Command::Steering { from, to, format } => crate::steering::command(&mut connect()?, from, to, format).await.map(|()| true),
         Command::Demo { keep } => demo(keep.as_deref()).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
@@ -71,7 +80,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
 }
 
 /// `afregning up`.
-async fn up(data_dir: &Path) -> anyhow::Result<()> {
+async fn up(data_dir: &Path, cockpit: &str, token: Option<String>) -> anyhow::Result<()> {
     let config = SuiteConfig::load(Some(data_dir))?;
     let mut telemetry = config.services[0].clone();
     telemetry.service = "suite".to_owned();
@@ -81,8 +90,30 @@ async fn up(data_dir: &Path) -> anyhow::Result<()> {
         let backend = config.database_url.split(':').next().unwrap_or_default();
         println!("{:<10} listening on {addr} ({backend})", def.service);
     }
-    println!("Ctrl-C stops all three.");
-    suite.run_until(shutdown_signal()).await
+    let (stop_cockpit, cockpit_stopped) = tokio::sync::watch::channel(false);
+    let cockpit = if cockpit == "off" {
+        None
+    } else {
+        let addr: std::net::SocketAddr = cockpit
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--cockpit: not an address: {cockpit}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cockpit: cannot listen on {addr}: {e}"))?;
+        println!("{:<10} on http://{}", "cockpit", listener.local_addr()?);
+        let endpoints = Endpoints::new(&suite.urls())?;
+        let mut stopped = cockpit_stopped;
+        Some(tokio::spawn(crate::cockpit::serve(listener, endpoints, token, async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })))
+    };
+    println!("Ctrl-C stops them all.");
+    let result = suite.run_until(shutdown_signal()).await;
+    let _ = stop_cockpit.send(true);
+    if let Some(cockpit) = cockpit {
+        cockpit.await??;
+    }
+    result
 }
 
 /// `afregning demo`.

@@ -31,9 +31,9 @@ fn afregning(urls: &[String; 3], args: &[&str]) -> Output {
         .expect("run afregning")
 }
 
-async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3]) {
+async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3], String) {
     let mut child = tokio::process::Command::new(BIN)
-        .args(["up", "--data-dir"])
+        .args(["up", "--cockpit", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .env("AFREGNING_CATALOGS", format!("[\"{}\"]", catalog().display()))
         .env("AFREGNING_VISITATION_LISTEN", "127.0.0.1:0")
@@ -46,18 +46,37 @@ async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3]) {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut urls = Vec::new();
+    let mut cockpit = String::new();
     tokio::time::timeout(Duration::from_secs(30), async {
-        while urls.len() < 3 {
+        while urls.len() < 3 || cockpit.is_empty() {
             let line = lines.next_line().await.unwrap().expect("up exited before listening");
             if let Some((_, rest)) = line.split_once("listening on ") {
                 urls.push(format!("http://{}", rest.split_whitespace().next().unwrap()));
+            }
+            if let Some((_, rest)) = line.split_once("cockpit    on http://") {
+                cockpit = rest.trim().to_owned();
             }
         }
     })
     .await
     .expect("up listens");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, [urls[0].clone(), urls[1].clone(), urls[2].clone()])
+    (child, [urls[0].clone(), urls[1].clone(), urls[2].clone()], cockpit)
+}
+
+/// A page of the cockpit at `addr`: the status code and the body.
+async fn get(addr: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let code = response.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (code, body)
 }
 
 #[tokio::test]
@@ -78,7 +97,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert!(!out.contains('✗'), "no check fails:\n{out}");
 
     // The demo's databases, served by `afregning up` (no tokens: loopback only, every caller local).
-    let (mut suite, urls) = up(dir.path()).await;
+    let (mut suite, urls, cockpit) = up(dir.path()).await;
 
     let status = afregning(&urls, &["status"]);
     assert!(status.status.success(), "{:?}", text(&status));
@@ -114,6 +133,38 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let cases = afregning(&urls, &["cases", "list", "--quarter", "2026-Q2"]);
     let (out, _) = text(&cases);
     assert!(out.contains("executed") && out.contains("7.375,00"), "{out}");
+
+    // The steering models for the quarter: the frames' quarter budgets (91/365 of 1,200,000.00 and
+    // of 150,000.00), course tariffs for Plejegruppen's personal care, and what was settled.
+    let steering = afregning(&urls, &["steering", "--from", "2026-04", "--to", "2026-06"]);
+    let (out, err) = text(&steering);
+    assert!(steering.status.success(), "{err}");
+    for figure in [
+        "336.575,34",
+        "16.249,99",
+        "202.301,25",
+        "Frame pays a fixed",
+        "the progression rule",
+    ] {
+        assert!(out.contains(figure), "steering shows {figure}:\n{out}");
+    }
+    let json = afregning(&urls, &["steering", "--from", "2026-04", "--to", "2026-06", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let total = rows.as_array().and_then(|r| r.last()).expect("a total row");
+    assert_eq!(
+        (total["provider"].as_str(), total["frame_ore"].as_i64()),
+        (Some("all providers"), Some(33_657_534))
+    );
+    let backwards = afregning(&urls, &["steering", "--from", "2026-06", "--to", "2026-04"]);
+    assert_eq!(backwards.status.code(), Some(1));
+    assert!(text(&backwards).1.contains("to:"), "names the field: {}", text(&backwards).1);
+
+    // The cockpit `up` serves beside the services.
+    let (code, page) = get(&cockpit, "/steering?from=04.2026&to=06.2026").await;
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("336.575,34 kr.") && page.contains("<svg"), "{page}");
+    let (code, page) = get(&cockpit, "/?as_of=2026-13-01").await;
+    assert_eq!(code, 400, "{page}");
 
     // Finance exports, and the ERP that agrees balances; one that does not gets the differences.
     let export = afregning(&urls, &["export", "--year", "2026", "--format", "csv"]);

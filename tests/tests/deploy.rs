@@ -70,3 +70,42 @@ fn container_configuration_loads_for_every_service() {
         assert!(compose.contains(&format!("command: [\"{}\"]", def.service)));
     }
 }
+
+#[test]
+fn the_cockpit_is_deployed_as_finance_behind_its_health_path() {
+    let kustomization = read(&deploy().join("kustomization.yaml"));
+    assert!(kustomization.contains("kubernetes/cockpit.yaml"), "kustomization lists the cockpit");
+    let manifest = read(&deploy().join("kubernetes/cockpit.yaml"));
+    let compose = read(&deploy().join("compose.yaml"));
+    for file in [&manifest, &compose] {
+        assert!(file.contains(r#"["afregning", "cockpit", "--listen", "0.0.0.0:8080"]"#));
+        for (service, port) in [("visitation", 50051), ("settlement", 50052), ("budget", 50053)] {
+            assert!(
+                file.contains(&format!("AFREGNING_CLI_{}_URL", service.to_uppercase()))
+                    && file.contains(&format!("http://{service}:{port}")),
+                "the cockpit reaches {service}"
+            );
+        }
+    }
+    assert_eq!(
+        manifest.matches("httpGet: { path: /healthz, port: http }").count(),
+        2,
+        "readiness and liveness"
+    );
+    assert!(manifest.contains("key: cockpit-token"));
+    // The token the cockpit presents is finance's, in the secret's example as in compose's.
+    let secret = read(&deploy().join("kubernetes/secret.example.yaml"));
+    assert!(secret.contains("cockpit-token: change-me-finance-token-01") && secret.contains(r#""change-me-finance-token-01" = "finance""#));
+    let config = ServiceConfig::figment("budget", Some(deploy().join("afregning.container.toml")))
+        .extract::<ServiceConfig>()
+        .expect("the container configuration");
+    assert_eq!(
+        config.auth_tokens.get("dev-token-finance-00000001").map(String::as_str),
+        Some("finance")
+    );
+    assert!(compose.contains("AFREGNING_TOKEN: dev-token-finance-00000001"));
+    assert!(
+        compose.contains(r#"ports: ["127.0.0.1:8080:8080"]"#),
+        "no login of its own: loopback only"
+    );
+}

@@ -1,0 +1,171 @@
+//! The web cockpit: what finance consultants, committee members and team leaders look at. It is
+//! served by `afregning up` beside the services and by `afregning cockpit` against running ones,
+//! and reads only through the services' gRPC APIs as one principal. Pages are HTML with charts
+//! drawn on the server as SVG; nothing is built or run in the browser.
+//!
+//! * `/` — per frame: the consumption curve against the budget profile, the forecasts from
+//!   commitments and from the leader's expected accounts, the expected result, and whether a
+//!   deviation awaits explanation (`?as_of=30.06.2026`).
+//! * `/cases` — the quarter's reallocation cases with their purchases and approvals
+//!   (`?quarter=2026-Q2`).
+//! * `/progression` — per provider and course type: function scores, visited hours around the
+//!   courses, courses due for follow-up (`?as_of=30.06.2026`).
+//! * `/steering` — the steering models side by side (`?from=04.2026&to=06.2026`).
+
+pub mod chart;
+pub mod html;
+mod pages;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Datelike, NaiveDate};
+use tokio::net::TcpListener;
+
+use crate::connect::{Clients, Endpoints};
+
+/// What every request needs: clients as the cockpit's principal.
+struct Cockpit {
+    clients: Clients,
+}
+
+/// Serves the cockpit on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    endpoints: Endpoints,
+    token: Option<String>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = Arc::new(Cockpit {
+        clients: endpoints.as_principal(token.as_deref()),
+    });
+    let app = Router::new()
+        .route("/", get(follow_up))
+        .route("/cases", get(cases))
+        .route("/progression", get(progression))
+        .route("/steering", get(steering))
+        // For probes: the cockpit answers, whatever the services behind it do.
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(state);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}
+
+/// Why a page could not be shown.
+enum Failure {
+    /// A query parameter is malformed.
+    Query(String),
+    /// A service refused or could not be reached.
+    Service(anyhow::Error),
+}
+
+impl From<tonic::Status> for Failure {
+    fn from(status: tonic::Status) -> Failure {
+        Failure::Service(status.into())
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Failure {
+        Failure::Service(error)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let (code, text) = match self {
+            Failure::Query(text) => (StatusCode::BAD_REQUEST, text),
+            Failure::Service(error) => (StatusCode::BAD_GATEWAY, crate::run::describe(&error)),
+        };
+        let body = format!(r#"<section><p class="warn">{}</p></section>"#, html::escape(&text));
+        (code, Html(html::page("", "Cannot show this page", &body))).into_response()
+    }
+}
+
+type Params = Query<HashMap<String, String>>;
+
+/// Today in Denmark.
+fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
+}
+
+/// The `as_of` parameter (YYYY-MM-DD), today when absent.
+fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
+    match params.get("as_of").filter(|s| !s.is_empty()) {
+        None => Ok(today()),
+        Some(text) => NaiveDate::parse_from_str(text, "%d.%m.%Y")
+            .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+            .map_err(|_| Failure::Query(format!("as_of: not a date such as 31.10.2026: {text}"))),
+    }
+}
+
+/// A month parameter (YYYY-MM).
+fn month(params: &HashMap<String, String>, name: &str, default: (i32, i32)) -> Result<(i32, i32), Failure> {
+    match params.get(name).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(text) => {
+            // 04.2026 as Danes write it, or 2026-04.
+            let iso = match text.split_once('.') {
+                Some((m, y)) => format!("{y}-{m}"),
+                None => text.clone(),
+            };
+            crate::args::parse_period(&iso).map_err(|e| Failure::Query(format!("{name}: {e} (e.g. 04.2026)")))
+        }
+    }
+}
+
+fn month_number(date: NaiveDate) -> i32 {
+    i32::try_from(date.month()).unwrap_or(1)
+}
+
+async fn follow_up(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
+    let as_of = as_of(&params)?;
+    let mut clients = cockpit.clients.clone();
+    let body = pages::follow_up(&mut clients, as_of, today()).await?;
+    Ok(Html(html::page("/", "Budget follow-up (budgetopfølgning)", &body)))
+}
+
+async fn cases(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
+    // By default the last quarter that has ended.
+    let today = today();
+    let current = (today.year(), (month_number(today) - 1) / 3 + 1);
+    let default = if current.1 == 1 {
+        (current.0 - 1, 4)
+    } else {
+        (current.0, current.1 - 1)
+    };
+    let quarter = match params.get("quarter").filter(|s| !s.is_empty()) {
+        None => default,
+        Some(text) => crate::args::parse_quarter(text).map_err(|e| Failure::Query(format!("quarter: {e}")))?,
+    };
+    let mut clients = cockpit.clients.clone();
+    let body = pages::cases(&mut clients, quarter).await?;
+    Ok(Html(html::page("/cases", "Reallocation (omplacering)", &body)))
+}
+
+async fn progression(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
+    let as_of = as_of(&params)?;
+    let mut clients = cockpit.clients.clone();
+    let body = pages::progression(&mut clients, as_of).await?;
+    Ok(Html(html::page("/progression", "Progression", &body)))
+}
+
+async fn steering(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
+    // By default the year so far: January to the last month that has ended.
+    let today = today();
+    let last = if today.month() == 1 {
+        (today.year() - 1, 12)
+    } else {
+        (today.year(), month_number(today) - 1)
+    };
+    let to = month(&params, "to", last)?;
+    let from = month(&params, "from", (to.0, 1))?;
+    let mut clients = cockpit.clients.clone();
+    let body = pages::steering(&mut clients, from, to).await?;
+    Ok(Html(html::page("/steering", "Steering models (styringsmodeller)", &body)))
+}

@@ -1,0 +1,154 @@
+//! The steering-model comparison as people ask for it: months of their own municipality, with
+//! each frame's budget for those months read from budget (its monthly profile) and handed to
+//! settlement, which prices the same grants and deliveries under each model.
+
+use std::collections::BTreeMap;
+
+use afregning_proto::budget::v1 as pbb;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+
+use crate::args::Format;
+use crate::connect::Clients;
+use crate::print::{Out, kr, percent, table};
+
+/// Each frame's budget for the months `from..=to` (year, month), as budget's profile releases
+/// it: the cumulative budget through `to` less that through the month before `from`, per year.
+pub async fn frame_budgets(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<Vec<pbs::FrameBudget>> {
+    let mut budgets: BTreeMap<String, i64> = BTreeMap::new();
+    for year in from.0..=to.0 {
+        let frames = clients
+            .budget
+            .list_frames(pbb::ListFramesRequest { year, page: None })
+            .await?
+            .into_inner()
+            .frames;
+        let first = if year == from.0 { from.1 } else { 1 };
+        let last = if year == to.0 { to.1 } else { 12 };
+        for frame in frames {
+            let series = clients
+                .budget
+                .get_follow_up_series(pbb::GetFollowUpSeriesRequest {
+                    frame: frame.frame.clone(),
+                    year,
+                })
+                .await?
+                .into_inner();
+            let through = |month: i32| {
+                series
+                    .points
+                    .iter()
+                    .find(|p| p.month == month)
+                    .map(|p| p.budget_cumulative_ore)
+                    .unwrap_or_default()
+            };
+            *budgets.entry(frame.frame).or_default() += through(last) - through(first - 1);
+        }
+    }
+    Ok(budgets
+        .into_iter()
+        .map(|(frame, amount_ore)| pbs::FrameBudget { frame, amount_ore })
+        .collect())
+}
+
+/// The comparison for `from..=to`, frame budgets included.
+pub async fn compare(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<pbs::SteeringComparison> {
+    let frame_budgets = frame_budgets(clients, from, to).await?;
+    let period = |(year, month): (i32, i32)| Some(pbc::Period { year, month });
+    Ok(clients
+        .settlement
+        .compare_steering_models(pbs::CompareSteeringModelsRequest {
+            from: period(from),
+            to: period(to),
+            frame_budgets,
+        })
+        .await?
+        .into_inner())
+}
+
+/// `afregning steering`.
+pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), format: Format) -> anyhow::Result<()> {
+    let comparison = compare(clients, from, to).await?;
+    let rows = comparison
+        .providers
+        .iter()
+        .map(|p| (p.name.as_str(), p.figures.clone().unwrap_or_default()))
+        .chain(std::iter::once(("all providers", comparison.total.clone().unwrap_or_default())));
+    match format {
+        Format::Json => {
+            let json: Vec<_> = rows
+                .map(|(name, f)| {
+                    serde_json::json!({
+                        "provider": name, "frame_ore": f.frame_ore, "activity_ore": f.activity_ore,
+                        "course_ore": f.course_ore, "current_ore": f.current_ore,
+                        "delivered_minutes": f.delivered_minutes, "visited_minutes": f.visited_minutes,
+                        "explanations": f.explanations,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        Format::Csv => {
+            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(std::io::stdout().lock());
+            w.write_record([
+                "provider",
+                "frame_kr",
+                "activity_kr",
+                "course_kr",
+                "current_kr",
+                "delivered_hours",
+                "visited_hours",
+            ])?;
+            for (name, f) in rows {
+                w.write_record([
+                    name.to_owned(),
+                    f.frame_ore.map(kr).unwrap_or_default(),
+                    kr(f.activity_ore),
+                    kr(f.course_ore),
+                    kr(f.current_ore),
+                    afregning_tariff::money::danish_hours(f.delivered_minutes),
+                    afregning_tariff::money::danish_hours(f.visited_minutes),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let out = Out::terminal();
+            out.heading(&format!(
+                "Steering models, {:04}-{:02} to {:04}-{:02}: what each would have paid (kr)",
+                from.0, from.1, to.0, to.1
+            ));
+            let mut shown = table(
+                &["provider", "frame", "share", "activity", "course", "as settled"],
+                &[1, 2, 3, 4, 5],
+            );
+            let mut explained = Vec::new();
+            for (name, f) in rows {
+                shown.add_row(vec![
+                    name.to_owned(),
+                    f.frame_ore.map(kr).unwrap_or_else(|| "–".into()),
+                    percent(f.frame_share_basis_points),
+                    kr(f.activity_ore),
+                    kr(f.course_ore),
+                    kr(f.current_ore),
+                ]);
+                explained.push((name.to_owned(), f.explanations));
+            }
+            out.table(&shown);
+            for (name, lines) in explained {
+                out.line(format!("{name}:"));
+                for line in lines {
+                    out.line(format!("  {line}"));
+                }
+            }
+            for u in &comparison.unallocated {
+                out.line(format!(
+                    "{} kr of {}'s budget pays no provider's grant: nobody gets it under frame budgeting.",
+                    kr(u.amount_ore),
+                    u.frame
+                ));
+            }
+        }
+    }
+    Ok(())
+}

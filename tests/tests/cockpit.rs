@@ -263,6 +263,7 @@ async fn the_cockpit_shows_what_the_apis_say_to_the_ore_sqlite() {
             ("worsened", r.worsened),
             ("not_assessed", r.not_assessed),
             ("due", r.due_for_follow_up),
+            ("ended", r.courses_ended),
         ] {
             check(&page, &key(what), i64::from(n), &n.to_string());
         }

@@ -33,6 +33,17 @@ pub struct Bars {
     pub values: Vec<i64>,
 }
 
+impl Bars {
+    /// A series named `name`, coloured by `class`.
+    pub fn new(name: &str, class: &'static str, values: Vec<i64>) -> Bars {
+        Bars {
+            name: name.to_owned(),
+            class,
+            values,
+        }
+    }
+}
+
 /// The axes' words: title, x axis, y axis (with its unit), and how a y value reads.
 pub struct Axes<'a> {
     /// Above the chart and for screen readers.

@@ -341,7 +341,7 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
         .rows;
     let mut body = form("/progression", &[("as_of", "At", "text", date_text(Some(pb_date(as_of))))]);
     body.push_str(&format!(
-        r#"<p class="note">Courses started by {}, by lead provider. Function (FSIII) is compared between the latest assessment on or before a course's first day and the latest after it; visited hours are the citizen's average per week in the 90 days before, during, and the 90 days after the course period. Courses are due for follow-up within 30 days.</p>"#,
+        r#"<p class="note">Courses started by {}, by lead provider. Function (FSIII) is compared between the latest assessment on or before a course's first day and the latest after it; visited hours are the citizen's average per week in the 90 days before the course period, during it so far, and in the 90 days after it (only courses whose period has ended; days through the date shown). Courses are due for follow-up within 30 days.</p>"#,
         date_text(Some(pb_date(as_of)))
     ));
     if rows.is_empty() {
@@ -359,6 +359,7 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
         "before",
         "during",
         "after",
+        "ended",
         "due for follow-up",
     ]);
     let mut groups = Vec::new();
@@ -377,6 +378,7 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
             hours_per_week(&key("before"), r.before_minutes_per_week),
             hours_per_week(&key("during"), r.during_minutes_per_week),
             hours_per_week(&key("after"), r.after_minutes_per_week),
+            count(&key("ended"), r.courses_ended),
             count(&key("due"), r.due_for_follow_up),
         ]));
         groups.push(format!("{}\n{}", r.provider_name, course_type_code(r.course_type)));
@@ -397,21 +399,9 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
         },
         &groups,
         &[
-            Bars {
-                name: "improved".into(),
-                class: "improved",
-                values: improved,
-            },
-            Bars {
-                name: "held".into(),
-                class: "held",
-                values: held,
-            },
-            Bars {
-                name: "worsened".into(),
-                class: "worsened",
-                values: worsened,
-            },
+            Bars::new("improved", "improved", improved),
+            Bars::new("held", "held", held),
+            Bars::new("worsened", "worsened", worsened),
         ],
     );
     let visited = bar_chart(
@@ -424,21 +414,9 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
         },
         &groups,
         &[
-            Bars {
-                name: "before".into(),
-                class: "before",
-                values: before,
-            },
-            Bars {
-                name: "during".into(),
-                class: "during",
-                values: during,
-            },
-            Bars {
-                name: "after".into(),
-                class: "after",
-                values: after,
-            },
+            Bars::new("before", "before", before),
+            Bars::new("during", "during", during),
+            Bars::new("after", "after", after),
         ],
     );
     body.push_str(&format!(
@@ -518,26 +496,10 @@ pub async fn steering(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -
         },
         &groups,
         &[
-            Bars {
-                name: "frame".into(),
-                class: "frame",
-                values: frame,
-            },
-            Bars {
-                name: "activity".into(),
-                class: "activity",
-                values: activity,
-            },
-            Bars {
-                name: "course".into(),
-                class: "course",
-                values: course,
-            },
-            Bars {
-                name: "as settled".into(),
-                class: "current",
-                values: current,
-            },
+            Bars::new("frame", "frame", frame),
+            Bars::new("activity", "activity", activity),
+            Bars::new("course", "course", course),
+            Bars::new("as settled", "current", current),
         ],
     );
     let unallocated: String = comparison

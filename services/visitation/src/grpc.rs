@@ -716,6 +716,7 @@ impl VisitationService for Visitation {
         struct Sums {
             row: pb::ProgressionRow,
             minutes: [u64; 3],
+            counted: [u64; 3],
         }
         let mut rows: BTreeMap<(String, CourseType), Sums> = BTreeMap::new();
         let mut citizens: BTreeMap<String, (BTreeMap<String, Vec<Grant>>, Vec<(NaiveDate, Vec<(String, u32)>)>)> = BTreeMap::new();
@@ -760,26 +761,33 @@ impl VisitationService for Visitation {
             if grant.status != domain::Status::Ended && course.follow_up_on <= due_until {
                 row.due_for_follow_up += 1;
             }
+            if last < as_of {
+                row.courses_ended += 1;
+            }
+            // Only days through as_of count: what is planned beyond it has not happened yet.
             let windows = [
                 (first - window, first - Days::new(1)),
-                (first, last),
-                (last + Days::new(1), last + window),
+                (first, last.min(as_of)),
+                (last + Days::new(1), (last + window).min(as_of)),
             ];
-            for (sum, (from, to)) in sums.minutes.iter_mut().zip(windows) {
-                *sum += u64::from(Self::average_minutes(versions, from, to));
+            for (i, (from, to)) in windows.into_iter().enumerate() {
+                if from <= to {
+                    sums.minutes[i] += u64::from(Self::average_minutes(versions, from, to));
+                    sums.counted[i] += 1;
+                }
             }
         }
         let mut out = Vec::with_capacity(rows.len());
         for ((provider_id, course_type), sums) in rows {
             let name = self.store.provider(&provider_id).await?.map(|p| p.name).unwrap_or_default();
-            let average = |sum: u64| u32::try_from(sum / u64::from(sums.row.courses.max(1))).unwrap_or(u32::MAX);
+            let average = |i: usize| u32::try_from(sums.minutes[i].checked_div(sums.counted[i]).unwrap_or(0)).unwrap_or(u32::MAX);
             out.push(pb::ProgressionRow {
                 provider_id,
                 provider_name: name,
                 course_type: pb_course_type(course_type) as i32,
-                before_minutes_per_week: average(sums.minutes[0]),
-                during_minutes_per_week: average(sums.minutes[1]),
-                after_minutes_per_week: average(sums.minutes[2]),
+                before_minutes_per_week: average(0),
+                during_minutes_per_week: average(1),
+                after_minutes_per_week: average(2),
                 ..sums.row
             });
         }

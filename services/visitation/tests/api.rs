@@ -751,8 +751,8 @@ async fn reads_for_follow_up_and_revisitation_rounds(backend: Backend) {
 
     // Progression at 31 May: A improved over the course (3 + 2 → 2 + 2; the area scored 9 does
     // not count), the other citizen worsened (1 → 2); only the open course is due. Visited hours
-    // average over the two courses: before (120 + 0) / 2, during (760 + 200) / 2, after
-    // (60 + 200) / 2 minutes per week.
+    // average over the two courses: before (120 + 0) / 2, during (760 + 200) / 2, after — both
+    // periods ended 24 May, the week to 31 May counts — (60 + 200) / 2 minutes per week.
     let assess = |citizen: &str, on, scores: &[(&str, u32)]| pb::RecordAssessmentRequest {
         request_id: rid("assessment"),
         citizen_id: citizen.to_owned(),
@@ -793,10 +793,15 @@ async fn reads_for_follow_up_and_revisitation_rounds(backend: Backend) {
         (r.before_minutes_per_week, r.during_minutes_per_week, r.after_minutes_per_week),
         (60, 480, 130)
     );
-    assert_eq!(r.due_for_follow_up, 1);
+    assert_eq!((r.due_for_follow_up, r.courses_ended), (1, 2));
     // Before the second assessments nobody can be compared yet.
+    // Nor does anything after 31 March count yet: no course has ended, so there is no "after".
     let early = c.get_progression(progression(d(2026, 3, 31), 28)).await.unwrap().into_inner().rows;
-    assert_eq!((early[0].courses, early[0].not_assessed), (2, 2));
+    assert_eq!((early[0].courses, early[0].not_assessed, early[0].courses_ended), (2, 2, 0));
+    assert_eq!(
+        (early[0].during_minutes_per_week, early[0].after_minutes_per_week),
+        ((760 + 200) / 2, 0)
+    );
     let refused = c.get_progression(progression(d(2026, 5, 31), 400)).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::InvalidArgument);
     assert_eq!(fields(&refused), vec!["window_days"]);

@@ -482,6 +482,34 @@ async fn month_end(citizens: usize, wanted: usize) -> anyhow::Result<()> {
         peak / 1024,
         before_kib / 1024
     );
+
+    // 6. The steering models over the same quarter, against the run that settled it.
+    let started = Instant::now();
+    let comparison = run
+        .clients
+        .settlement
+        .compare_steering_models(pbs::CompareSteeringModelsRequest {
+            from: Some(pbc::Period { year: 2026, month: 4 }),
+            to: Some(pbc::Period { year: 2026, month: 6 }),
+            frame_budgets: ["SOCIAL", "HEALTH"]
+                .map(|frame| pbs::FrameBudget {
+                    frame: frame.into(),
+                    amount_ore: 100_000_000_000,
+                })
+                .to_vec(),
+        })
+        .await?
+        .into_inner();
+    let compared = started.elapsed();
+    let current = comparison.total.map(|t| t.current_ore).unwrap_or_default();
+    println!("benchmark 6 — steering models compared over April–June 2026 (CompareSteeringModels)");
+    println!(
+        "  afregning   {} providers priced four ways, as settled {} kr, in {compared:>8.2?}",
+        comparison.providers.len(),
+        kr(current)
+    );
+    println!("  reference   the settlement run of the same months above, {settle:>8.2?}");
+    println!("  ratio       {} the run's time", ratio(compared.as_micros(), settle.as_micros()));
     caught_up(&mut run.clients, Duration::from_secs(600)).await?;
     run.stop().await
 }

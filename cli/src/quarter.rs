@@ -674,6 +674,22 @@ impl Story {
     async fn follow_up(&mut self) -> anyhow::Result<()> {
         self.out.heading("Budget follow-up at 30 June");
         self.a.finance.wait_until_caught_up().await?;
+        // HEALTH's leader expects the training to grow: 25,000.00 kr a month for the rest of the year.
+        let mut health = self.a.committees["HEALTH"].budget.clone();
+        health
+            .submit_expected_accounts(pbb::SubmitExpectedAccountsRequest {
+                request_id: "demo-expected-accounts-health".into(),
+                frame: "HEALTH".into(),
+                year: 2026,
+                months: (7..=12)
+                    .map(|month| pbb::MonthAmount {
+                        month,
+                        amount_ore: 2_500_000,
+                    })
+                    .collect(),
+                submitted_by: "leader HEALTH".into(),
+            })
+            .await?;
         let frames = self
             .a
             .finance
@@ -691,7 +707,10 @@ impl Story {
         }
         self.out.table(&shown);
         self.out
-            .line("Consumed is what settlement posted; expected rest is what open grants commit for the rest of the year.");
+            .line("Consumed is what settlement posted; expected rest is what open grants commit for the rest of the year,");
+        self.out.line(
+            "or the leader's expected accounts where given: HEALTH's leader expects 25.000,00 kr a month, an overrun that awaits a deviation explanation.",
+        );
         Ok(())
     }
 

@@ -150,6 +150,13 @@ async fn check_follow_up(finance: &mut Clients, page: &BTreeMap<String, Shown>) 
         );
         check(page, &key("expected_result"), s.expected_result_ore, &kr(s.expected_result_ore));
     }
+    // HEALTH's leader expects 6 × 25,000.00 for July–December: the budget after the quarter's case
+    // (150,000.00 + 7,375.00) − 25,375.00 consumed − 150,000.00 is an overrun of 18,000.00, which
+    // awaits a deviation explanation.
+    let health = frames.iter().find(|s| s.frame == "HEALTH").expect("HEALTH");
+    assert!(health.has_leader_forecast && health.explanation_required);
+    check(page, "frame:HEALTH:rest_leader", 15_000_000, "150.000,00 kr.");
+    check(page, "frame:HEALTH:expected_result", -1_800_000, "-18.000,00 kr.");
     // The demo's figures, as the quarter test works them out by hand.
     check(page, "frame:SOCIAL:consumed", 17_692_625, "176.926,25 kr.");
     check(page, "frame:HEALTH:consumed", 2_537_500, "25.375,00 kr.");
@@ -200,6 +207,12 @@ async fn the_cockpit_shows_what_the_apis_say_to_the_ore_sqlite() {
         "a chart with axes and units"
     );
     let checked = check_follow_up(&mut finance, &figures(&dom)).await;
+    assert_eq!(
+        dom.matches("awaits before the month can be closed").count(),
+        1,
+        "HEALTH's deviation, not SOCIAL's"
+    );
+    assert!(dom.contains(">forecast from expected accounts<"), "the leader's forecast is drawn");
 
     // The quarter's reallocation case.
     let dom = load("cases", "/cases?quarter=2026-Q2").await;

@@ -192,11 +192,12 @@ pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate
             &lines,
         );
         body.push_str(&format!(
-            r#"<section id="frame-{fid}"><h3>{name} ({fid}){committee}</h3><p class="note">Status at {date}.</p><table>{table}</table>{deviation}{chart}</section>"#,
+            r#"<section id="frame-{fid}"><h3>{name} ({fid}){committee}</h3><p class="note">Status at {date}.</p><table>{table}</table>{deviation}{chart}<p class="note">The curve shows consumption through the last month ended by today, {today}; the dashed forecasts run from there to December.</p></section>"#,
             fid = escape(f),
             name = escape(name),
             committee = if committee.is_empty() { String::new() } else { format!(" — {}", escape(committee)) },
             date = date_text(s.as_of.or(Some(pb_date(as_of)))),
+            today = date_text(Some(pb_date(today))),
         ));
     }
     Ok(body)

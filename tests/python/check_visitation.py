@@ -66,6 +66,16 @@ except grpc.RpcError as error:
             fields += [f.field for f in bad_request.field_violations]
     assert "terms.visited_minutes_per_week" in fields, fields
 
+# Progression at 30 June: assessed on 10 March and 5 June, mobility 3 → 1, the course improved it.
+for day, score in ((c.Date(year=2026, month=3, day=10), 3), (c.Date(year=2026, month=6, day=5), 1)):
+    stub.RecordAssessment(v.RecordAssessmentRequest(
+        request_id=f"py-asm-{run}-{score}", citizen_id=citizen.citizen_id, assessed_on=day, assessor="AK",
+        scores=[v.FunctionScore(area="mobility", score=score)]), metadata=metadata)
+rows = [r for r in stub.GetProgression(v.GetProgressionRequest(as_of=c.Date(year=2026, month=6, day=30)),
+                                       metadata=metadata).rows if r.provider_id == provider.provider_id]
+assert [(r.course_type, r.courses, r.improved, r.courses_ended) for r in rows] == [(c.COURSE_TYPE_DEVELOPING, 1, 1, 1)], rows
+assert rows[0].during_minutes_per_week == 640, rows[0]
+
 ore = grant.expected_weekly_cost_ore
 print(f"visitation at {address}: level {grant.course.level}, {ore // 100}.{ore % 100:02d} kr/week, "
-      f"field violations {fields}: all checks hold")
+      f"field violations {fields}, progression {rows[0].improved} improved: all checks hold")

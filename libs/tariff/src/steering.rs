@@ -203,8 +203,10 @@ pub fn explain(f: &Figures) -> Vec<String> {
     );
     if f.level_kept > 0 {
         course.push_str(&format!(
-            "; {} of them were visited for another time later and kept their level (the progression rule)",
-            f.level_kept
+            "; {} of them {} later revisited to another visited time and kept {} level (the progression rule)",
+            f.level_kept,
+            if f.level_kept == 1 { "was" } else { "were" },
+            if f.level_kept == 1 { "its" } else { "their" }
         ));
     }
     course.push('.');
@@ -350,7 +352,7 @@ mod tests {
             "Activity pays for the 60,50 hours delivered: 75,00 % of the 80,67 hours visited."
         );
         assert!(
-            text[1].contains("1 of them were visited for another time later and kept their level"),
+            text[1].contains("1 of them was later revisited to another visited time and kept its level"),
             "{}",
             text[1]
         );

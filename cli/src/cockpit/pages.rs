@@ -14,14 +14,6 @@ use crate::connect::Clients;
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
 
-fn pb_date(date: NaiveDate) -> pbc::Date {
-    pbc::Date {
-        year: date.year(),
-        month: i32::try_from(date.month()).unwrap_or(1),
-        day: i32::try_from(date.day()).unwrap_or(1),
-    }
-}
-
 fn kr_tick(ore: i64) -> String {
     kr_axis(ore)
 }
@@ -67,7 +59,7 @@ pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate
         .budget
         .get_follow_up_status(pbb::GetFollowUpStatusRequest {
             frame: String::new(),
-            as_of: Some(pb_date(as_of)),
+            as_of: Some(pbc::Date::from(as_of)),
         })
         .await?
         .into_inner()
@@ -82,7 +74,7 @@ pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate
         .into_iter()
         .map(|f| (f.frame.clone(), f))
         .collect();
-    let mut body = form("/", &[("as_of", "Status at", "text", date_text(Some(pb_date(as_of))))]);
+    let mut body = form("/", &[("as_of", "Status at", "text", date_text(Some(pbc::Date::from(as_of))))]);
     if statuses.is_empty() {
         body.push_str(&format!("<section><p>No frames are set for {year}.</p></section>"));
     }
@@ -196,8 +188,8 @@ pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate
             fid = escape(f),
             name = escape(name),
             committee = if committee.is_empty() { String::new() } else { format!(" — {}", escape(committee)) },
-            date = date_text(s.as_of.or(Some(pb_date(as_of)))),
-            today = date_text(Some(pb_date(today))),
+            date = date_text(s.as_of.or(Some(pbc::Date::from(as_of)))),
+            today = date_text(Some(pbc::Date::from(today))),
         ));
     }
     Ok(body)
@@ -333,17 +325,17 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
     let rows = clients
         .visitation
         .get_progression(pbv::GetProgressionRequest {
-            as_of: Some(pb_date(as_of)),
+            as_of: Some(pbc::Date::from(as_of)),
             window_days: 0,
             follow_up_within_days: 0,
         })
         .await?
         .into_inner()
         .rows;
-    let mut body = form("/progression", &[("as_of", "At", "text", date_text(Some(pb_date(as_of))))]);
+    let mut body = form("/progression", &[("as_of", "At", "text", date_text(Some(pbc::Date::from(as_of))))]);
     body.push_str(&format!(
         r#"<p class="note">Courses started by {}, by lead provider. Function (FSIII) is compared between the latest assessment on or before a course's first day and the latest after it; visited hours are the citizen's average per week in the 90 days before the course period, during it so far, and in the 90 days after it (only courses whose period has ended; days through the date shown). Courses are due for follow-up within 30 days.</p>"#,
-        date_text(Some(pb_date(as_of)))
+        date_text(Some(pbc::Date::from(as_of)))
     ));
     if rows.is_empty() {
         body.push_str("<section><p>No course has started yet.</p></section>");

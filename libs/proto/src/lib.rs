@@ -11,6 +11,18 @@ pub mod common {
     /// Version 1.
     pub mod v1 {
         tonic::include_proto!("afregning.common.v1");
+
+        impl From<chrono::NaiveDate> for Date {
+            /// A calendar date on the wire.
+            fn from(date: chrono::NaiveDate) -> Date {
+                use chrono::Datelike;
+                Date {
+                    year: date.year(),
+                    month: date.month() as i32,
+                    day: date.day() as i32,
+                }
+            }
+        }
     }
 }
 

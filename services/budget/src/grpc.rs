@@ -174,7 +174,7 @@ impl Budget {
         Ok(pb::FrameStatus {
             frame: row.frame.clone(),
             year: i32::try_from(row.year).unwrap_or_default(),
-            as_of: Some(pb_date(as_of)),
+            as_of: Some(pbc::Date::from(as_of)),
             budget_ore: s.budget,
             consumed_ore: s.consumed,
             expected_rest_from_commitments_ore: s.rest_from_commitments,
@@ -206,14 +206,6 @@ fn year_ok(year: i32) -> bool {
 fn date_of(date: Option<&pbc::Date>) -> Option<NaiveDate> {
     let d = date?;
     NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)
-}
-
-fn pb_date(date: NaiveDate) -> pbc::Date {
-    pbc::Date {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
 }
 
 fn v_check_comment(comment: &str) -> Result<(), ApiError> {
@@ -265,7 +257,7 @@ fn pb_entry(row: &LedgerRow) -> pb::LedgerEntry {
         frame: row.frame.clone(),
         year: i32::try_from(row.year).unwrap_or_default(),
         account: row.account.clone(),
-        booked_on: NaiveDate::parse_from_str(&row.booked_on, "%Y-%m-%d").ok().map(pb_date),
+        booked_on: NaiveDate::parse_from_str(&row.booked_on, "%Y-%m-%d").ok().map(pbc::Date::from),
         amount_ore: row.amount_ore,
         source: i32::try_from(row.source).unwrap_or_default(),
         source_ref: row.source_ref.clone(),

@@ -174,15 +174,6 @@ pub struct DeliveredVisit {
     pub minutes: u32,
 }
 
-fn pb_date(date: NaiveDate) -> pbc::Date {
-    use chrono::Datelike;
-    pbc::Date {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
-    }
-}
-
 fn band(band: Option<TimeBand>) -> i32 {
     (match band {
         Some(TimeBand::Day) => pbc::TimeBand::Day,
@@ -264,8 +255,8 @@ fn line(
         unit_kind: grant.terms.as_ref().map(|t| t.unit_kind).unwrap_or_default(),
         unit: terms.unit.code(),
         covers: Some(pbc::DateRange {
-            first: Some(pb_date(priced.covers.first())),
-            last: Some(pb_date(priced.covers.last())),
+            first: Some(pbc::Date::from(priced.covers.first())),
+            last: Some(pbc::Date::from(priced.covers.last())),
         }),
         time_band: band(priced.band),
         amount_ore: amount.get(),

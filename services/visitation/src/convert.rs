@@ -5,7 +5,7 @@ use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
 use afregning_tariff::{CourseType, EndReason};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::{Change, Grant, Provider, SettleMode, Share, Status, UnitKind};
 
@@ -27,15 +27,6 @@ pub fn opt_date(value: Option<&pbc::Date>, field: &str) -> Result<Option<NaiveDa
             .and_then(|(m, day)| NaiveDate::from_ymd_opt(d.year, m, day))
             .map(Some)
             .ok_or_else(|| ApiError::invalid(field, "not a real date")),
-    }
-}
-
-/// A date on the wire.
-pub fn pb_date(date: NaiveDate) -> pbc::Date {
-    pbc::Date {
-        year: date.year(),
-        month: date.month() as i32,
-        day: date.day() as i32,
     }
 }
 
@@ -219,8 +210,8 @@ pub fn pb_grant(g: &Grant) -> pb::Grant {
             need_frame: t.need_frame.clone().unwrap_or_default(),
         }),
         validity: Some(pbc::DateRange {
-            first: Some(pb_date(g.start)),
-            last: g.end.map(pb_date),
+            first: Some(pbc::Date::from(g.start)),
+            last: g.end.map(pbc::Date::from),
         }),
         status: match g.status {
             Status::Active => pb::GrantStatus::Active,
@@ -233,10 +224,10 @@ pub fn pb_grant(g: &Grant) -> pb::Grant {
             course_type: pb_course_type(c.course_type) as i32,
             level: c.level.map(|l| u32::from(l.get())).unwrap_or(0),
             period: Some(pbc::DateRange {
-                first: Some(pb_date(c.period.first())),
-                last: Some(pb_date(c.period.last())),
+                first: Some(pbc::Date::from(c.period.first())),
+                last: Some(pbc::Date::from(c.period.last())),
             }),
-            follow_up_on: Some(pb_date(c.follow_up_on)),
+            follow_up_on: Some(pbc::Date::from(c.follow_up_on)),
         }),
         expected_weekly_cost_ore: g.expected_weekly_cost_ore,
         catalog_version: g.catalog_version.clone(),
@@ -244,14 +235,14 @@ pub fn pb_grant(g: &Grant) -> pb::Grant {
             .suspensions
             .iter()
             .map(|s| pb::Suspension {
-                from: Some(pb_date(s.from)),
-                resumed_on: s.resumed_on.map(pb_date),
+                from: Some(pbc::Date::from(s.from)),
+                resumed_on: s.resumed_on.map(pbc::Date::from),
                 reason: s.reason.clone(),
             })
             .collect(),
         end_reason: g.end_reason.map(pb_end_reason).unwrap_or_default() as i32,
-        effective_from: Some(pb_date(g.effective_from)),
-        decided_on: Some(pb_date(g.decided_on)),
+        effective_from: Some(pbc::Date::from(g.effective_from)),
+        decided_on: Some(pbc::Date::from(g.decided_on)),
         backdated: g.backdated,
         recorded_at: Some(timestamp(g.recorded_at)),
     }

@@ -688,8 +688,8 @@ impl VisitationService for Visitation {
             grant_id: grant.grant_id.clone(),
             citizen_id: grant.citizen_id.clone(),
             course_period: Some(pbc::DateRange {
-                first: Some(pb_date(first)),
-                last: Some(pb_date(last)),
+                first: Some(pbc::Date::from(first)),
+                last: Some(pbc::Date::from(last)),
             }),
             before_minutes_per_week: Self::average_minutes(&versions, first - Days::new(window), first - Days::new(1)),
             during_minutes_per_week: Self::average_minutes(&versions, first, last),
@@ -792,7 +792,7 @@ impl VisitationService for Visitation {
             });
         }
         Ok(Response::new(pb::Progression {
-            as_of: Some(pb_date(as_of)),
+            as_of: Some(pbc::Date::from(as_of)),
             rows: out,
         }))
     }
@@ -859,7 +859,7 @@ fn citizen(row: &CitizenRow, with_cpr: bool) -> pb::Citizen {
     pb::Citizen {
         citizen_id: row.citizen_id.clone(),
         cpr: if with_cpr { row.cpr.clone() } else { String::new() },
-        birth_date: NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok().map(pb_date),
+        birth_date: NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok().map(pbc::Date::from),
         registered_at: timestamp_text(&row.registered_at),
     }
 }
@@ -869,7 +869,7 @@ fn assessment(row: &AssessmentRow) -> Result<pb::Assessment, ApiError> {
     Ok(pb::Assessment {
         assessment_id: row.assessment_id.clone(),
         citizen_id: row.citizen_id.clone(),
-        assessed_on: NaiveDate::parse_from_str(&row.assessed_on, "%Y-%m-%d").ok().map(pb_date),
+        assessed_on: NaiveDate::parse_from_str(&row.assessed_on, "%Y-%m-%d").ok().map(pbc::Date::from),
         assessor: row.assessor.clone(),
         scores: scores.into_iter().map(|(area, score)| pb::FunctionScore { area, score }).collect(),
         recorded_at: timestamp_text(&row.recorded_at),

@@ -106,6 +106,12 @@ impl Period {
     pub fn next(&self) -> Period {
         Period::containing(self.range().last() + Days::new(1))
     }
+
+    /// Whole months from `earlier` to this month: 0 for the same month, negative when `earlier`
+    /// comes after it.
+    pub fn months_since(&self, earlier: Period) -> i32 {
+        (self.year - earlier.year) * 12 + self.month as i32 - earlier.month as i32
+    }
 }
 
 impl fmt::Display for Period {
@@ -285,6 +291,8 @@ mod tests {
         assert_eq!(Period::new(2026, 2).unwrap().range().days(), 28);
         assert_eq!(Period::new(2028, 2).unwrap().range().days(), 29);
         assert_eq!(Period::new(2026, 12).unwrap().next(), Period::new(2027, 1).unwrap());
+        assert_eq!(Period::new(2027, 2).unwrap().months_since(Period::new(2026, 4).unwrap()), 10);
+        assert_eq!(Period::new(2026, 4).unwrap().months_since(Period::new(2026, 5).unwrap()), -1);
         assert!(Period::new(2026, 13).is_none());
         let april = Period::new(2026, 4).unwrap().range();
         let grant = DateRange::new(d(2026, 4, 10), d(2026, 6, 1)).unwrap();

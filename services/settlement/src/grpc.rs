@@ -295,10 +295,7 @@ async fn run_period(
         .await?;
     let mut report = pb::SettlementProgress {
         run_id: run_id.clone(),
-        period: Some(pbc::Period {
-            year: period.year(),
-            month: period.month() as i32,
-        }),
+        period: Some(crate::run::pb_period(period)),
         state: pb::RunState::Running as i32,
         providers_total: u32::try_from(providers.len()).unwrap_or(u32::MAX),
         ..Default::default()
@@ -878,8 +875,11 @@ impl SettlementService for Settlement {
         let from = month_in(r.from.as_ref(), "from")?;
         let to = month_in(r.to.as_ref(), "to")?;
         let mut v = Violations::new();
-        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
-        v.check((0..12).contains(&months), "to", "from the month of `from` up to 11 months after it");
+        v.check(
+            (0..12).contains(&to.months_since(from)),
+            "to",
+            "from the month of `from` up to 11 months after it",
+        );
         v.check(r.frame_budgets.len() <= MAX_FRAME_BUDGETS, "frame_budgets", "at most 100 frames");
         let mut budgets = std::collections::BTreeMap::new();
         for (i, b) in r.frame_budgets.iter().enumerate() {

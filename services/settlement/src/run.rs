@@ -141,7 +141,7 @@ impl Runner {
         let mut inputs = Vec::new();
         for issued in self.store.issued_periods(provider_id).await? {
             let Some(q) = period_of(&issued) else { continue };
-            let months_back = (period.year() - q.year()) * 12 + period.month() as i32 - q.month() as i32;
+            let months_back = period.months_since(q);
             if months_back <= 0 || months_back > CORRECTION_MONTHS as i32 {
                 continue;
             }
@@ -346,6 +346,14 @@ pub fn true_up_period(year: i32) -> String {
     format!("{year:04}-true-up")
 }
 
+/// A month on the wire.
+pub fn pb_period(p: Period) -> pbc::Period {
+    pbc::Period {
+        year: p.year(),
+        month: p.month() as i32,
+    }
+}
+
 /// A stored period text on the wire: `YYYY-MM`, or a true-up's year with December (the month
 /// its postings are booked in).
 pub fn wire_period(text: &str) -> Option<(pbc::Period, bool)> {
@@ -358,14 +366,7 @@ pub fn wire_period(text: &str) -> Option<(pbc::Period, bool)> {
             true,
         ));
     }
-    let p = period_of(text)?;
-    Some((
-        pbc::Period {
-            year: p.year(),
-            month: p.month() as i32,
-        },
-        false,
-    ))
+    Some((pb_period(period_of(text)?), false))
 }
 
 impl Runner {

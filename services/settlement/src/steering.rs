@@ -13,6 +13,7 @@ use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingEr
 
 use crate::engine::{self, DeliveredVisit, Recast};
 use crate::grants::version_on;
+use crate::run::pb_period;
 use crate::store::Store;
 
 /// The provider's part of a grant's visited time in percent: its share when each provider is
@@ -203,13 +204,6 @@ pub async fn compare(
         total: Some(pb_figures(&total)),
         unallocated,
     })
-}
-
-fn pb_period(p: Period) -> pbc::Period {
-    pbc::Period {
-        year: p.year(),
-        month: p.month() as i32,
-    }
 }
 
 fn pb_figures(f: &Figures) -> pb::ModelFigures {

@@ -7,12 +7,13 @@
 //! reversal of each changed line and, where the new computation has one, a rebooking, both
 //! pointing at the original, on the provider's draft for the month being run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use afregning_kit::ApiError;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
+use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::pricing::{QuantityUnit, Rule, frame_shares_of_code, largest_share, split_by_percent};
 use afregning_tariff::true_up::{PaidQuantity, true_up_line};
 use afregning_tariff::{CatalogSet, Ore, Period};
@@ -92,11 +93,11 @@ impl Runner {
     async fn regular(&self, provider_id: &str, period: Period) -> Result<(Vec<FramedLine>, Vec<Input>), ApiError> {
         let grants = self.store.grants_of_provider(provider_id).await?;
         let deliveries = self.store.provider_deliveries(provider_id, &period.to_string()).await?;
-        let visits = visits_of(&deliveries);
+        let visits = VisitsByGrant::of(&deliveries);
         let mut lines = Vec::new();
         let mut inputs = Vec::new();
         for versions in &grants {
-            let priced = engine::price_grant_for_provider(provider_id, versions, &visits, period, &self.catalogs)
+            let priced = engine::price_grant_for_provider(provider_id, versions, visits.of_grant(versions), period, &self.catalogs)
                 .map_err(|e| ApiError::precondition("period", e.to_string()))?;
             if priced.is_empty() {
                 continue;
@@ -250,19 +251,37 @@ impl Runner {
     }
 }
 
-/// Stored deliveries as the engine prices them.
-pub fn visits_of(deliveries: &[crate::store::DeliveryRow]) -> Vec<DeliveredVisit> {
-    deliveries
-        .iter()
-        .filter_map(|d| {
-            let started_at = DateTime::parse_from_rfc3339(&d.started_at).ok()?.with_timezone(&Utc);
-            Some(DeliveredVisit {
+/// Stored deliveries as the engine prices them, by grant: each grant is priced with its own
+/// visits, not by searching all of the provider's.
+#[derive(Default)]
+pub struct VisitsByGrant(HashMap<String, Vec<DeliveredVisit>>);
+
+impl VisitsByGrant {
+    /// Groups `deliveries`.
+    pub fn of(deliveries: &[crate::store::DeliveryRow]) -> VisitsByGrant {
+        let mut by_grant: HashMap<String, Vec<DeliveredVisit>> = HashMap::new();
+        for d in deliveries {
+            let Ok(started_at) = DateTime::parse_from_rfc3339(&d.started_at) else {
+                continue;
+            };
+            let Ok(minutes) = u32::try_from(d.minutes) else { continue };
+            by_grant.entry(d.grant_id.clone()).or_default().push(DeliveredVisit {
                 grant_id: d.grant_id.clone(),
-                started_at,
-                minutes: u32::try_from(d.minutes).ok()?,
-            })
-        })
-        .collect()
+                started_at: started_at.with_timezone(&Utc),
+                minutes,
+            });
+        }
+        VisitsByGrant(by_grant)
+    }
+
+    /// The visits on the grant whose versions these are.
+    pub fn of_grant(&self, versions: &[pbv::Grant]) -> &[DeliveredVisit] {
+        versions
+            .first()
+            .and_then(|v| self.0.get(&v.grant_id))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
 }
 
 /// Numbers `lines` in order and gives each its id within statement `id`.

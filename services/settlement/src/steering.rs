@@ -11,9 +11,9 @@ use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::steering::{Figures, as_activity, as_course, explain, split_by_weight, visited_minutes};
 use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError};
 
-use crate::engine::{self, DeliveredVisit, Recast};
+use crate::engine::{self, Recast};
 use crate::grants::version_on;
-use crate::run::pb_period;
+use crate::run::{VisitsByGrant, pb_period};
 use crate::store::Store;
 
 /// The provider's part of a grant's visited time in percent: its share when each provider is
@@ -65,18 +65,21 @@ async fn provider(
     range: DateRange,
 ) -> Result<Priced, ApiError> {
     let grants = store.grants_of_provider(provider_id).await?;
-    let mut visits: Vec<(Period, Vec<DeliveredVisit>)> = Vec::with_capacity(months.len());
+    let mut visits: Vec<(Period, VisitsByGrant)> = Vec::with_capacity(months.len());
     for month in months {
         let deliveries = store.provider_deliveries(provider_id, &month.to_string()).await?;
-        visits.push((*month, crate::run::visits_of(&deliveries)));
+        visits.push((*month, VisitsByGrant::of(&deliveries)));
     }
     let mut f = Figures::default();
     let mut weights: BTreeMap<String, u64> = BTreeMap::new();
+    let activity: &Recast<'_> = &|terms: GrantTerms, _: &GrantTerms| -> Result<GrantTerms, PricingError> { Ok(as_activity(&terms)) };
+    let current: &Recast<'_> = &|terms, _| Ok(terms);
     for versions in &grants {
-        let activity: &Recast<'_> = &|terms: GrantTerms, _: &GrantTerms| -> Result<GrantTerms, PricingError> { Ok(as_activity(&terms)) };
-        let current: &Recast<'_> = &|terms, _| Ok(terms);
         let mut tariffed = false;
-        for (month, month_visits) in &visits {
+        let mut delivered_minutes = 0;
+        for (month, by_grant) in &visits {
+            let month_visits = by_grant.of_grant(versions);
+            delivered_minutes += month_visits.iter().map(|v| u64::from(v.minutes)).sum::<u64>();
             let first_day = month.range().first();
             let course: &Recast<'_> = &|terms: GrantTerms, first: &GrantTerms| as_course(&terms, first, first_day, catalogs);
             let price =
@@ -87,13 +90,7 @@ async fn provider(
             f.course = add(f.course, course_total)?;
             tariffed |= course_lines;
         }
-        let grant_id = versions.first().map(|v| v.grant_id.as_str()).unwrap_or_default();
-        f.delivered_minutes += visits
-            .iter()
-            .flat_map(|(_, v)| v)
-            .filter(|v| v.grant_id == grant_id)
-            .map(|v| u64::from(v.minutes))
-            .sum::<u64>();
+        f.delivered_minutes += delivered_minutes;
         f.visited_minutes += visited_minutes(range, |day| visited_on(versions, provider_id, day));
         if tariffed && !first_is_individual(versions, catalogs, range.first()) {
             f.course_grants += 1;

@@ -559,13 +559,24 @@ pub fn split_by_percent<K: Clone>(amount: Ore, parts: &[(K, u32)], absorber: usi
     if absorber >= parts.len() || parts.iter().any(|(_, p)| *p == 0) || parts.iter().map(|(_, p)| u64::from(*p)).sum::<u64>() != 100 {
         return Err(PricingError::Shares);
     }
+    split_exact(amount, parts, 100, absorber)
+}
+
+/// Splits `amount` into parts of `weight / total` each: every part but `absorber`'s rounded on
+/// its own, the absorber's the rest, so the parts add up to `amount` exactly.
+pub(crate) fn split_exact<K: Clone, W: Copy + Into<i128>>(
+    amount: Ore,
+    parts: &[(K, W)],
+    total: i128,
+    absorber: usize,
+) -> Result<Vec<(K, Ore)>, PricingError> {
     let mut out: Vec<(K, Ore)> = Vec::with_capacity(parts.len());
     let mut others = Ore::ZERO;
-    for (i, (key, percent)) in parts.iter().enumerate() {
+    for (i, (key, weight)) in parts.iter().enumerate() {
         let share = if i == absorber {
             Ore::ZERO
         } else {
-            Ore::round_ratio(i128::from(amount.get()) * i128::from(*percent), 100)?
+            Ore::round_ratio(i128::from(amount.get()) * (*weight).into(), total)?
         };
         others = others.checked_add(share)?;
         out.push((key.clone(), share));
@@ -575,7 +586,7 @@ pub fn split_by_percent<K: Clone>(amount: Ore, parts: &[(K, u32)], absorber: usi
 }
 
 /// Index of the largest share; the first of equal ones.
-pub fn largest_share<K>(parts: &[(K, u32)]) -> usize {
+pub fn largest_share<K, W: PartialOrd>(parts: &[(K, W)]) -> usize {
     parts
         .iter()
         .enumerate()

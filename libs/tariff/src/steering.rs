@@ -24,29 +24,7 @@ use crate::calendar::DateRange;
 use crate::catalog::CatalogSet;
 use crate::course::{CoursePeriod, CourseType};
 use crate::money::{Ore, basis_points, danish_hours as hours, danish_percent as percent, round_half_away};
-use crate::pricing::{GrantTerms, PricingError, Unit};
-
-/// A steering model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Model {
-    /// Rammestyring: a fixed share of the frame.
-    Frame,
-    /// Aktivitetsstyring: hours × hourly rate.
-    Activity,
-    /// Forløbsstyring: course tariffs with the progression rule.
-    Course,
-}
-
-impl Model {
-    /// Lower-case code used in APIs and exports.
-    pub fn code(self) -> &'static str {
-        match self {
-            Model::Frame => "frame",
-            Model::Activity => "activity",
-            Model::Course => "course",
-        }
-    }
-}
+use crate::pricing::{GrantTerms, PricingError, Unit, largest_share, split_exact};
 
 /// `terms` as activity budgeting pays them: services unchanged, packages and courses by activity
 /// at the individual rates.
@@ -106,23 +84,7 @@ pub fn split_by_weight<K: Clone>(amount: Ore, weights: &[(K, u64)]) -> Result<Op
         return Ok(None);
     }
     let total = i128::try_from(total).map_err(|_| PricingError::Shares)?;
-    let absorber = weights
-        .iter()
-        .enumerate()
-        .fold(0, |best, (i, (_, w))| if *w > weights[best].1 { i } else { best });
-    let mut out = Vec::with_capacity(weights.len());
-    let mut others = Ore::ZERO;
-    for (i, (key, weight)) in weights.iter().enumerate() {
-        let part = if i == absorber {
-            Ore::ZERO
-        } else {
-            Ore::round_ratio(i128::from(amount.get()) * i128::from(*weight), total)?
-        };
-        others = others.checked_add(part)?;
-        out.push((key.clone(), part));
-    }
-    out[absorber].1 = amount.checked_sub(others)?;
-    Ok(Some(out))
+    split_exact(amount, weights, total, largest_share(weights)).map(Some)
 }
 
 /// Visited minutes over the days of `period` on which `visited_on` gives a weekly figure: the sum

@@ -19,6 +19,7 @@ mod pages;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use afregning_tariff::calendar::today;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -89,12 +90,7 @@ impl IntoResponse for Failure {
 
 type Params = Query<HashMap<String, String>>;
 
-/// Today in Denmark.
-fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
-}
-
-/// The `as_of` parameter (YYYY-MM-DD), today when absent.
+/// The `as_of` parameter (31.10.2026 or 2026-10-31), today when absent.
 fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
     match params.get("as_of").filter(|s| !s.is_empty()) {
         None => Ok(today()),
@@ -104,7 +100,7 @@ fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
     }
 }
 
-/// A month parameter (YYYY-MM).
+/// A month parameter (04.2026 or 2026-04).
 fn month(params: &HashMap<String, String>, name: &str, default: (i32, i32)) -> Result<(i32, i32), Failure> {
     match params.get(name).filter(|s| !s.is_empty()) {
         None => Ok(default),

@@ -64,6 +64,11 @@ impl fmt::Display for DateRange {
     }
 }
 
+/// Today's date in Denmark, where every grant day and time band is read.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
+}
+
 /// A settlement period: one calendar month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Period {

@@ -15,6 +15,7 @@ use afregning_proto::settlement::v1 as pb;
 use afregning_proto::settlement::v1::settlement_service_server::SettlementService;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::bands::{MAX_VISIT_MINUTES, utc_to_local};
+use afregning_tariff::calendar::today;
 use afregning_tariff::{CatalogSet, Period};
 use chrono::{DateTime, Datelike, Utc};
 use prost::Message;
@@ -264,10 +265,6 @@ fn month_in(period: Option<&pbc::Period>, field: &str) -> Result<Period, ApiErro
     period
         .and_then(|p| Period::new(p.year, u32::try_from(p.month).ok()?))
         .ok_or_else(|| ApiError::invalid(field, "required: a year and a month 1–12"))
-}
-
-fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
 }
 
 /// Runs every provider's month, reporting progress; the last message says it completed.

@@ -4,6 +4,7 @@
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
+pub use afregning_tariff::calendar::today;
 use afregning_tariff::{CourseType, EndReason};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -41,11 +42,6 @@ pub fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
 /// An RFC 3339 text on the wire (as stored).
 pub fn timestamp_text(text: &str) -> Option<prost_types::Timestamp> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| timestamp(t.with_timezone(&Utc)))
-}
-
-/// Today in Denmark.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
 }
 
 /// A course type from the wire.

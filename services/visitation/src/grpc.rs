@@ -178,6 +178,21 @@ impl Visitation {
         })
     }
 
+    /// What progression reads of one citizen.
+    async fn history(&self, citizen_id: &str) -> Result<History, ApiError> {
+        let mut versions: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
+        for g in self.store.citizen_grant_versions(citizen_id).await? {
+            versions.entry(g.grant_id.clone()).or_default().push(g);
+        }
+        let mut assessments = Vec::new();
+        for row in self.store.assessments(citizen_id, 0, 10_000).await? {
+            if let Some(on) = row.day() {
+                assessments.push((on, row.function_scores()?));
+            }
+        }
+        Ok(History { versions, assessments })
+    }
+
     /// Average visited minutes per week over the days from `first` to `last`, all the citizen's
     /// grants together, each day counting the version in force that day.
     fn average_minutes(versions: &BTreeMap<String, Vec<Grant>>, first: NaiveDate, last: NaiveDate) -> u32 {
@@ -188,6 +203,13 @@ impl Visitation {
             .sum();
         u32::try_from(total.checked_div(days.len() as u64).unwrap_or(0)).unwrap_or(u32::MAX)
     }
+}
+
+/// One citizen as progression reads it: every version of each grant by grant id, and the
+/// assessments (day, scores), newest first.
+struct History {
+    versions: BTreeMap<String, Vec<Grant>>,
+    assessments: Vec<(NaiveDate, Vec<(String, u32)>)>,
 }
 
 type EventStream = Pin<Box<dyn Stream<Item = Result<pb::GrantEvent, Status>> + Send>>;
@@ -371,7 +393,7 @@ impl VisitationService for Visitation {
             citizen_id: r.citizen_id.clone(),
             assessed_on: assessed_on.map(|d| d.to_string()).unwrap_or_default(),
             assessor,
-            scores: serde_json::to_string(&scores).map_err(|e| ApiError::Internal(e.into()))?,
+            scores: afregning_kit::store::json(&scores)?,
             recorded_at: crate::store::timestamp(Utc::now()),
         };
         tx.insert_assessment(&row).await?;
@@ -719,7 +741,7 @@ impl VisitationService for Visitation {
             counted: [u64; 3],
         }
         let mut rows: BTreeMap<(String, CourseType), Sums> = BTreeMap::new();
-        let mut citizens: BTreeMap<String, (BTreeMap<String, Vec<Grant>>, Vec<(NaiveDate, Vec<(String, u32)>)>)> = BTreeMap::new();
+        let mut citizens: BTreeMap<String, History> = BTreeMap::new();
         for grant in self.store.grants_started_by(as_of).await? {
             let Some(course) = grant.course.clone().filter(|c| c.period.first() <= as_of) else {
                 continue;
@@ -728,20 +750,9 @@ impl VisitationService for Visitation {
                 continue;
             };
             if !citizens.contains_key(&grant.citizen_id) {
-                let mut versions: BTreeMap<String, Vec<Grant>> = BTreeMap::new();
-                for g in self.store.citizen_grant_versions(&grant.citizen_id).await? {
-                    versions.entry(g.grant_id.clone()).or_default().push(g);
-                }
-                let mut assessments = Vec::new();
-                for row in self.store.assessments(&grant.citizen_id, 0, 10_000).await? {
-                    let scores: Vec<(String, u32)> = serde_json::from_str(&row.scores).map_err(|e| ApiError::Internal(e.into()))?;
-                    if let Ok(on) = row.assessed_on.parse::<NaiveDate>() {
-                        assessments.push((on, scores));
-                    }
-                }
-                citizens.insert(grant.citizen_id.clone(), (versions, assessments));
+                citizens.insert(grant.citizen_id.clone(), self.history(&grant.citizen_id).await?);
             }
-            let (versions, assessments) = &citizens[&grant.citizen_id];
+            let History { versions, assessments } = &citizens[&grant.citizen_id];
             let (first, last) = (course.period.first(), course.period.last());
             // Newest first: the first match is the latest.
             let before = assessments.iter().find(|(on, _)| *on <= first).map(|(_, s)| s.as_slice());
@@ -865,13 +876,16 @@ fn citizen(row: &CitizenRow, with_cpr: bool) -> pb::Citizen {
 }
 
 fn assessment(row: &AssessmentRow) -> Result<pb::Assessment, ApiError> {
-    let scores: Vec<(String, u32)> = serde_json::from_str(&row.scores).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(pb::Assessment {
         assessment_id: row.assessment_id.clone(),
         citizen_id: row.citizen_id.clone(),
-        assessed_on: NaiveDate::parse_from_str(&row.assessed_on, "%Y-%m-%d").ok().map(pbc::Date::from),
+        assessed_on: row.day().map(pbc::Date::from),
         assessor: row.assessor.clone(),
-        scores: scores.into_iter().map(|(area, score)| pb::FunctionScore { area, score }).collect(),
+        scores: row
+            .function_scores()?
+            .into_iter()
+            .map(|(area, score)| pb::FunctionScore { area, score })
+            .collect(),
         recorded_at: timestamp_text(&row.recorded_at),
     })
 }

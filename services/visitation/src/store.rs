@@ -41,6 +41,18 @@ pub struct AssessmentRow {
     pub recorded_at: String,
 }
 
+impl AssessmentRow {
+    /// The function scores, `(area, score)`.
+    pub fn function_scores(&self) -> Result<Vec<(String, u32)>, ApiError> {
+        from_json(&self.scores)
+    }
+
+    /// The day assessed.
+    pub fn day(&self) -> Option<NaiveDate> {
+        self.assessed_on.parse().ok()
+    }
+}
+
 /// An audit row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {

@@ -21,7 +21,8 @@ fn request_id(write: &Write) -> String {
         .unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4().simple()))
 }
 
-fn p(period: (i32, i32)) -> Option<pbc::Period> {
+/// A (year, month) on the wire.
+pub(crate) fn wire_period(period: (i32, i32)) -> Option<pbc::Period> {
     Some(pbc::Period {
         year: period.0,
         month: period.1,
@@ -250,7 +251,7 @@ pub async fn run_month(
     let mut run = settlement
         .run_settlement(pbs::RunSettlementRequest {
             request_id: request_id.to_owned(),
-            period: p(period),
+            period: wire_period(period),
         })
         .await?
         .into_inner();
@@ -289,7 +290,7 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
     let statements = clients
         .settlement
         .list_statements(pbs::ListStatementsRequest {
-            period: p(period),
+            period: wire_period(period),
             ..Default::default()
         })
         .await?
@@ -341,7 +342,7 @@ pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::R
                 .settlement
                 .list_statements(pbs::ListStatementsRequest {
                     provider_id: provider,
-                    period: p(month),
+                    period: wire_period(month),
                     ..Default::default()
                 })
                 .await?
@@ -705,7 +706,7 @@ pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
         totals.push(pbb::PostingTotal {
             frame: field(0).to_owned(),
             account: field(1).to_owned(),
-            period: p(month),
+            period: wire_period(month),
             amount_ore: amount.get(),
             entry_count: 0,
         });

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use afregning_proto::budget::v1 as pbb;
-use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 
 use crate::args::Format;
+use crate::commands::wire_period;
 use crate::connect::Clients;
 use crate::print::{Out, kr, percent, table};
 
@@ -54,12 +54,11 @@ pub async fn frame_budgets(clients: &mut Clients, from: (i32, i32), to: (i32, i3
 /// The comparison for `from..=to`, frame budgets included.
 pub async fn compare(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<pbs::SteeringComparison> {
     let frame_budgets = frame_budgets(clients, from, to).await?;
-    let period = |(year, month): (i32, i32)| Some(pbc::Period { year, month });
     Ok(clients
         .settlement
         .compare_steering_models(pbs::CompareSteeringModelsRequest {
-            from: period(from),
-            to: period(to),
+            from: wire_period(from),
+            to: wire_period(to),
             frame_budgets,
         })
         .await?

@@ -14,28 +14,23 @@ use crate::connect::Clients;
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
 
-fn kr_tick(ore: i64) -> String {
-    kr_axis(ore)
+/// A table row of `tag` cells (HTML already), the columns after the first right-aligned.
+fn table_row<'c>(tag: &str, cells: impl Iterator<Item = std::borrow::Cow<'c, str>>) -> String {
+    let mut out = String::from("<tr>");
+    for (i, cell) in cells.enumerate() {
+        let class = if i == 0 { "" } else { r#" class="n""# };
+        out.push_str(&format!("<{tag}{class}>{cell}</{tag}>"));
+    }
+    out.push_str("</tr>");
+    out
 }
 
 fn row(cells: &[String]) -> String {
-    let mut out = String::from("<tr>");
-    for (i, cell) in cells.iter().enumerate() {
-        let class = if i == 0 { "" } else { r#" class="n""# };
-        out.push_str(&format!("<td{class}>{cell}</td>"));
-    }
-    out.push_str("</tr>");
-    out
+    table_row("td", cells.iter().map(|c| c.as_str().into()))
 }
 
 fn header(cells: &[&str]) -> String {
-    let mut out = String::from("<tr>");
-    for (i, cell) in cells.iter().enumerate() {
-        let class = if i == 0 { "" } else { r#" class="n""# };
-        out.push_str(&format!("<th{class}>{}</th>", escape(cell)));
-    }
-    out.push_str("</tr>");
-    out
+    table_row("th", cells.iter().map(|c| escape(c).into()))
 }
 
 /// A form that reloads the page with other parameters: plain HTML, no script.
@@ -177,7 +172,7 @@ pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate
                 title: &title,
                 x_title: &format!("month of {year}"),
                 y_title: "kr. (cumulative)",
-                y_label: kr_tick,
+                y_label: kr_axis,
                 y_unit: 100,
             },
             &MONTHS.map(str::to_owned),
@@ -484,7 +479,7 @@ pub async fn steering(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -
             title: "What each steering model would have paid, per provider",
             x_title: "provider",
             y_title: "kr.",
-            y_label: kr_tick,
+            y_label: kr_axis,
             y_unit: 100,
         },
         &groups,

@@ -101,20 +101,13 @@ svg text { font-size: 12px; fill: #1d2733; }
 svg .axis { stroke: #1d2733; stroke-width: 1; }
 svg .grid { stroke: #e5e8ec; stroke-width: 1; }
 svg .axis-title { font-size: 13px; font-weight: 600; }
-.budget { stroke: #7a8796; fill: #7a8796; }
+.budget, .frame, .held, .before { stroke: #7a8796; fill: #7a8796; }
 .consumed { stroke: #123a5a; fill: #123a5a; }
-.commitments { stroke: #d9822b; fill: #d9822b; }
+.commitments, .current { stroke: #d9822b; fill: #d9822b; }
 .leader { stroke: #8e44ad; fill: #8e44ad; }
-.frame { stroke: #7a8796; fill: #7a8796; }
-.activity { stroke: #2a7ab0; fill: #2a7ab0; }
-.course { stroke: #2e9e5b; fill: #2e9e5b; }
-.current { stroke: #d9822b; fill: #d9822b; }
-.improved { stroke: #2e9e5b; fill: #2e9e5b; }
-.held { stroke: #7a8796; fill: #7a8796; }
+.activity, .during { stroke: #2a7ab0; fill: #2a7ab0; }
+.course, .improved, .after { stroke: #2e9e5b; fill: #2e9e5b; }
 .worsened { stroke: #a4161a; fill: #a4161a; }
-.before { stroke: #7a8796; fill: #7a8796; }
-.during { stroke: #2a7ab0; fill: #2a7ab0; }
-.after { stroke: #2e9e5b; fill: #2e9e5b; }
 figure.chart { margin: 8px 0; }
 svg polyline { fill: none !important; }
 figcaption { display: none; }

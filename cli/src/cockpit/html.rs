@@ -108,9 +108,9 @@ svg .axis-title { font-size: 13px; font-weight: 600; }
 .activity, .during { stroke: #2a7ab0; fill: #2a7ab0; }
 .course, .improved, .after { stroke: #2e9e5b; fill: #2e9e5b; }
 .worsened { stroke: #a4161a; fill: #a4161a; }
-figure.chart { margin: 8px 0; }
+figure.chart { margin: 8px 0; display: flex; flex-direction: column-reverse; align-items: flex-start; }
 svg polyline { fill: none !important; }
-figcaption { display: none; }
+figcaption { font-weight: 600; margin: 4px 0; }
 "#;
 
 /// A whole page: `title`, the navigation with `path` marked, and `body`.

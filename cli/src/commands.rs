@@ -413,6 +413,7 @@ async fn show_statement(clients: &mut Clients, statement_id: String, format: For
                 serde_json::json!({
                     "line_no": l.line_no,
                     "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
+                    "period": period(l.period),
                     "citizen_id": l.citizen_id,
                     "cpr": l.cpr,
                     "grant_id": l.grant_id,

@@ -615,14 +615,19 @@ impl Story {
                 .into_inner();
             while let Some(line) = lines.message().await? {
                 let kind = pbs::LineKind::try_from(line.kind).unwrap_or(pbs::LineKind::Unspecified);
-                if !matches!(kind, pbs::LineKind::Reversal | pbs::LineKind::Rebooking) {
+                if !matches!(kind, pbs::LineKind::Reversal | pbs::LineKind::Rebooking | pbs::LineKind::Supplement) {
                     continue;
                 }
                 let label = self.label_of(&line.grant_id);
                 shown.add_row(vec![
                     self.name_of(&st.provider_id),
                     label.clone(),
-                    if kind == pbs::LineKind::Reversal { "reversal" } else { "rebooking" }.to_owned(),
+                    match kind {
+                        pbs::LineKind::Reversal => "reversal",
+                        pbs::LineKind::Rebooking => "rebooking",
+                        _ => "supplement",
+                    }
+                    .to_owned(),
                     format!(
                         "{} line",
                         line.covers

@@ -1,6 +1,8 @@
 //! Generated gRPC code for Afregning's three services and their shared messages.
 //!
 //! Codegen lives here and nowhere else, so every service and client agrees on one set of types.
+//! [`terms`] reads a mirrored grant version as the tariff prices it, for settlement's statements
+//! and budget's commitments alike.
 //! [`FILE_DESCRIPTOR_SET`] is the encoded descriptor set that the services hand to
 //! `tonic-reflection`, so `grpcurl` and other tools can discover the APIs at run time.
 
@@ -49,6 +51,8 @@ pub mod budget {
         tonic::include_proto!("afregning.budget.v1");
     }
 }
+
+pub mod terms;
 
 /// Encoded `FileDescriptorSet` of every Afregning proto, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/afregning_descriptor.bin"));

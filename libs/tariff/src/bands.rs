@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Days, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::Copenhagen;
 use serde::{Deserialize, Serialize};
 
@@ -148,25 +148,46 @@ fn next_boundary(local: NaiveDateTime) -> NaiveDateTime {
 /// real time to the next boundary is the difference of two unambiguous instants.
 pub fn split_visit(start: DateTime<Utc>, minutes: u32, holidays: HolidayOptions) -> BandMinutes {
     let mut split = BandMinutes::default();
+    for (_, day) in split_visit_by_day(start, minutes, |_| holidays) {
+        split.merge(&day);
+    }
+    split
+}
+
+/// Splits a visit into minutes per band for each local calendar day it touches, in day order:
+/// a visit across midnight gives the minutes after it to the next day, whose catalog (and so
+/// rates and holiday options, from `holidays_on`) may be another year's.
+pub fn split_visit_by_day(
+    start: DateTime<Utc>,
+    minutes: u32,
+    holidays_on: impl Fn(NaiveDate) -> HolidayOptions,
+) -> Vec<(NaiveDate, BandMinutes)> {
+    let mut days: Vec<(NaiveDate, BandMinutes)> = Vec::new();
     let mut at = start;
     let mut left = i64::from(minutes);
     while left > 0 {
         let local = utc_to_local(at);
-        let band = band_at(local, holidays);
+        let band = band_at(local, holidays_on(local.date()));
         let boundary = local_to_utc(next_boundary(local)).expect("band boundaries always exist in local time");
         let to_boundary = (boundary - at).num_minutes().max(1);
         let step = left.min(to_boundary);
-        split.add(band, step as u64);
+        match days.last_mut() {
+            Some((day, split)) if *day == local.date() => split.add(band, step as u64),
+            _ => {
+                let mut split = BandMinutes::default();
+                split.add(band, step as u64);
+                days.push((local.date(), split));
+            }
+        }
         left -= step;
         at += chrono::Duration::minutes(step);
     }
-    split
+    days
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         local_to_utc(NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, 0).unwrap()).unwrap()
@@ -208,6 +229,22 @@ mod tests {
         // 25 October 2026: 03:00 becomes 02:00; from 00:30 to 07:00 local is 420 real minutes.
         assert_eq!(split(local(2026, 10, 25, 0, 30), 420), vec![(TimeBand::Night, 420)]);
         assert!(local_to_utc(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_visit_across_new_year_gives_its_minutes_after_midnight_to_the_new_day() {
+        use TimeBand::*;
+        // 31 December 2025 22:30 for 120 minutes, to 00:30: 30 evening and 60 night on the 31st,
+        // 30 night on New Year's Day.
+        let days = split_visit_by_day(local(2025, 12, 31, 22, 30), 120, |_| HolidayOptions::default());
+        let days: Vec<(NaiveDate, Vec<(TimeBand, u64)>)> = days.into_iter().map(|(d, s)| (d, s.iter().collect())).collect();
+        assert_eq!(
+            days,
+            vec![
+                (NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(), vec![(Evening, 30), (Night, 60)]),
+                (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), vec![(Night, 30)]),
+            ]
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::bands::{BandMinutes, TimeBand, split_visit, utc_to_local};
+use crate::bands::{BandMinutes, TimeBand, split_visit_by_day, utc_to_local};
 use crate::calendar::DateRange;
 use crate::catalog::{ActivityBasis, Catalog, CatalogSet, HourlyRates};
 use crate::course::{CoursePeriod, CourseType};
@@ -213,6 +213,8 @@ pub enum Rule {
     Reversal,
     /// The new computation of a reversed line.
     Rebooking,
+    /// What an issued period now owes that no issued line of it matched.
+    Supplement,
 }
 
 impl Rule {
@@ -227,6 +229,7 @@ impl Rule {
             Rule::TrueUp => "true_up",
             Rule::Reversal => "correction.reversal",
             Rule::Rebooking => "correction.rebooking",
+            Rule::Supplement => "correction.supplement",
         }
     }
 }
@@ -503,8 +506,10 @@ pub fn price_days_by<'t, K: PartialEq + Clone>(
 }
 
 /// Services and INDIVIDUAL on the delivered basis: minutes summed per catalog and band, then
-/// priced once per line.
-fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, catalogs: &CatalogSet) -> Result<Priced, PricingError> {
+/// priced once per line. A visit belongs to `period` by the day it started; each of its minutes
+/// takes the catalog in force on its own calendar day (a visit from 22:30 on 31 December pays its
+/// minutes after midnight at the new year's rates).
+pub fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, catalogs: &CatalogSet) -> Result<Priced, PricingError> {
     let validity = DateRange::new(terms.start, terms.end.unwrap_or(NaiveDate::MAX));
     let mut by_catalog: BTreeMap<(NaiveDate, &str), (&Catalog, BandMinutes)> = BTreeMap::new();
     let mut excluded_visits = Vec::new();
@@ -517,13 +522,16 @@ fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, cata
             excluded_visits.push(i);
             continue;
         }
-        let catalog = catalogs.in_force(day).ok_or(PricingError::NoCatalog(day))?;
-        let split = split_visit(visit.started_at, visit.minutes, catalog.holidays);
-        by_catalog
-            .entry((catalog.effective.first(), catalog.version.as_str()))
-            .or_insert_with(|| (catalog, BandMinutes::default()))
-            .1
-            .merge(&split);
+        let started = catalogs.in_force(day).ok_or(PricingError::NoCatalog(day))?;
+        let holidays_on = |d: NaiveDate| catalogs.in_force(d).map_or(started.holidays, |c| c.holidays);
+        for (minute_day, split) in split_visit_by_day(visit.started_at, visit.minutes, holidays_on) {
+            let catalog = catalogs.in_force(minute_day).ok_or(PricingError::NoCatalog(minute_day))?;
+            by_catalog
+                .entry((catalog.effective.first(), catalog.version.as_str()))
+                .or_insert_with(|| (catalog, BandMinutes::default()))
+                .1
+                .merge(&split);
+        }
     }
     let covers = validity.and_then(|v| v.intersect(&period)).unwrap_or(period);
     let mut lines = Vec::new();

@@ -4,8 +4,12 @@
 //! the running day totals, never the ledger itself, so it costs the same however long the ledger
 //! grows.
 
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::terms::grant_terms;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::money::{basis_points, round_half_away};
+use afregning_tariff::pricing::{frame_shares, largest_share, price_days_by, split_by_percent};
+use afregning_tariff::{CatalogSet, DateRange, Period, PricingError};
 use chrono::{Datelike, NaiveDate};
 
 use crate::store::{FrameRow, source};
@@ -55,38 +59,92 @@ pub fn released_through(frame: &FrameRow, profile: &[i64], as_of: NaiveDate) -> 
     before + round_half_away(i128::from(profile[month]) * i128::from(as_of.day()), i128::from(days_in_month)).unwrap_or(0)
 }
 
-/// Commitments of `grants` paid by the frame: each active grant's expected weekly cost for its
-/// days from the day after `as_of` to the end of the year (or its end), rounded once per grant.
-pub fn commitments(grants: &[pbv::Grant], as_of: NaiveDate) -> i64 {
-    let Some(year_end) = NaiveDate::from_ymd_opt(as_of.year(), 12, 31) else {
-        return 0;
-    };
-    let Some(from) = as_of.succ_opt() else { return 0 };
-    grants
-        .iter()
-        .map(|g| {
-            let validity = g.validity.as_ref();
-            let date = |d: Option<&afregning_proto::common::v1::Date>| {
-                d.and_then(|d| NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?))
-            };
-            let start = date(validity.and_then(|v| v.first.as_ref())).unwrap_or(from).max(from);
-            let end = date(validity.and_then(|v| v.last.as_ref())).unwrap_or(year_end).min(year_end);
-            let days = if end >= start { (end - start).num_days() + 1 } else { 0 };
-            if g.status == pbv::GrantStatus::Suspended as i32 {
-                return 0;
+/// What `frame` is committed to by `grants` in each month of `from`'s year (index 0 is January),
+/// counting the days from `from` to year end: each grant priced forward by the rules its statements
+/// would follow if nothing changed (a line per month and run of days, rounded once; activity by
+/// its visited minutes at the weekday day rate), shared between providers and split across frames
+/// exactly as its postings would be. A grant that cannot be priced (no catalog for the days, say)
+/// commits nothing and is logged.
+pub fn commitments_by_month(frame: &str, grants: &[pbv::Grant], from: NaiveDate, catalogs: &CatalogSet) -> [i64; 12] {
+    let mut months = [0_i64; 12];
+    for grant in grants {
+        match grant_commitments(frame, grant, from, catalogs) {
+            Ok(by_month) => {
+                for (total, amount) in months.iter_mut().zip(by_month) {
+                    *total = total.saturating_add(amount);
+                }
             }
-            round_half_away(i128::from(g.expected_weekly_cost_ore) * i128::from(days), 7).unwrap_or(0)
-        })
-        .sum()
+            Err(e) => tracing::warn!(grant_id = %grant.grant_id, error = %e, "grant left out of commitments"),
+        }
+    }
+    months
+}
+
+/// One grant's part of [`commitments_by_month`].
+fn grant_commitments(frame: &str, grant: &pbv::Grant, from: NaiveDate, catalogs: &CatalogSet) -> Result<[i64; 12], PricingError> {
+    let mut months = [0_i64; 12];
+    let terms = match grant_terms(grant) {
+        Ok(terms) => terms,
+        Err(_) => return Ok(months),
+    };
+    let providers: Vec<(String, u32)> = grant
+        .terms
+        .iter()
+        .flat_map(|t| &t.providers)
+        .map(|p| (p.provider_id.clone(), p.share_percent))
+        .collect();
+    let lead = grant
+        .terms
+        .as_ref()
+        .and_then(|t| t.providers.iter().position(|p| p.lead))
+        .unwrap_or(0);
+    let with_each = grant
+        .terms
+        .as_ref()
+        .is_some_and(|t| t.settle_mode == pbc::SettleMode::WithEach as i32);
+    for (i, month) in (from.month()..=12).enumerate() {
+        let Some(period) = Period::new(from.year(), month) else { continue };
+        let days = if i == 0 {
+            DateRange::new(from, period.range().last()).unwrap_or(period.range())
+        } else {
+            period.range()
+        };
+        for (line, ()) in price_days_by(days, catalogs, |_| Some((&terms, ())))? {
+            let Some(catalog) = catalogs.by_version(&line.explanation.catalog_version) else {
+                continue;
+            };
+            let parts = if with_each && !providers.is_empty() {
+                split_by_percent(line.amount, &providers, lead)?
+                    .into_iter()
+                    .map(|(_, ore)| ore)
+                    .collect()
+            } else {
+                vec![line.amount]
+            };
+            let shares = frame_shares(&terms.unit, &grant.paying_frame, catalog);
+            for part in parts {
+                for (f, ore) in split_by_percent(part, &shares, largest_share(&shares))? {
+                    if f == frame {
+                        let slot = &mut months[month as usize - 1];
+                        *slot = slot
+                            .checked_add(ore.get())
+                            .ok_or(PricingError::Money(afregning_tariff::money::MoneyError::Overflow))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(months)
 }
 
 /// The status of `frame` at `as_of` from its running day totals `(day, source, øre)`, its
-/// grants, and the leader's expected accounts `(month, øre)`.
+/// commitments after the date ([`commitments_by_month`]), and the leader's expected accounts
+/// `(month, øre)`.
 pub fn status(
     frame: &FrameRow,
     profile: &[i64],
     totals: &[(String, i64, i64)],
-    grants: &[pbv::Grant],
+    rest_from_commitments: i64,
     leader: &[(i64, i64)],
     as_of: NaiveDate,
 ) -> Status {
@@ -102,7 +160,6 @@ pub fn status(
         .map(|(_, _, a)| a)
         .sum();
     let budget = frame.amount_ore + reallocated;
-    let rest_from_commitments = commitments(grants, as_of);
     let rest_from_leader: i64 = leader
         .iter()
         .filter(|(month, _)| *month > i64::from(as_of.month()))

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use afregning_kit::auth::{Principal, Role, require};
 use afregning_kit::paging::{next_token, page};
@@ -12,6 +13,7 @@ use afregning_kit::{ApiError, Violations};
 use afregning_proto::budget::v1 as pb;
 use afregning_proto::budget::v1::budget_service_server::BudgetService;
 use afregning_proto::common::v1 as pbc;
+use afregning_tariff::CatalogSet;
 use chrono::{Datelike, NaiveDate, Utc};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
@@ -41,14 +43,17 @@ pub struct Budget {
     store: Store,
     /// An expected overrun beyond this (øre) must be explained before the month closes.
     overrun_threshold_ore: i64,
+    /// Commitments are priced by the same catalogs as the statements they forecast.
+    catalogs: Arc<CatalogSet>,
 }
 
 impl Budget {
     /// A service over `store`.
-    pub fn new(store: Store, overrun_threshold_ore: i64) -> Budget {
+    pub fn new(store: Store, overrun_threshold_ore: i64, catalogs: Arc<CatalogSet>) -> Budget {
         Budget {
             store,
             overrun_threshold_ore,
+            catalogs,
         }
     }
 
@@ -165,9 +170,16 @@ impl Budget {
     /// A frame's follow-up status at `as_of`.
     async fn frame_status(&self, row: &FrameRow, as_of: NaiveDate) -> Result<pb::FrameStatus, ApiError> {
         let totals = self.store.day_totals(&row.frame, row.year).await?;
-        let grants = self.store.grants_of_frame(&row.frame).await?;
+        let grants = self.store.grants().await?;
         let leader = self.store.expected_accounts(&row.frame, row.year).await?;
-        let s = follow_up::status(row, &profile_of(row), &totals, &grants, &leader, as_of);
+        let commitments = match as_of.succ_opt().filter(|from| i64::from(from.year()) == row.year) {
+            Some(from) => follow_up::commitments_by_month(&row.frame, &grants, from, &self.catalogs)
+                .into_iter()
+                .try_fold(0_i64, i64::checked_add)
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("commitments out of range")))?,
+            None => 0,
+        };
+        let s = follow_up::status(row, &profile_of(row), &totals, commitments, &leader, as_of);
         let overrun = s.expected_result < -self.overrun_threshold_ore;
         let period = format!("{:04}-{:02}", as_of.year(), as_of.month());
         let explanation_required = overrun && !self.store.has_explanation(&row.frame, &period).await?;
@@ -601,7 +613,9 @@ impl BudgetService for Budget {
             .await?
             .ok_or_else(|| ApiError::NotFound("frame".into()))?;
         let totals = self.store.day_totals(&row.frame, row.year).await?;
-        let grants = self.store.grants_of_frame(&row.frame).await?;
+        let grants = self.store.grants().await?;
+        let year_start = NaiveDate::from_ymd_opt(r.year, 1, 1).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
+        let monthly = follow_up::commitments_by_month(&row.frame, &grants, year_start, &self.catalogs);
         let leader: BTreeMap<i64, i64> = self.store.expected_accounts(&row.frame, row.year).await?.into_iter().collect();
         let profile = profile_of(&row);
         let today = Utc::now().date_naive();
@@ -610,15 +624,14 @@ impl BudgetService for Budget {
         for month in 1..=12_u32 {
             let period = afregning_tariff::Period::new(r.year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
             let end = period.range().last();
-            let consumed = follow_up::status(&row, &profile, &totals, &[], &[], end).consumed;
+            let consumed = follow_up::status(&row, &profile, &totals, 0, &[], end).consumed;
             if end <= today {
                 // Months that have passed: both forecasts are what was consumed.
                 leader_cumulative = consumed;
                 commitments_cumulative = consumed;
             } else {
-                let before = period.range().first().pred_opt().unwrap_or(end);
                 leader_cumulative += leader.get(&i64::from(month)).copied().unwrap_or(0);
-                commitments_cumulative += follow_up::commitments(&grants, before) - follow_up::commitments(&grants, end);
+                commitments_cumulative += monthly[month as usize - 1];
             }
             points.push(pb::SeriesPoint {
                 month: month as i32,

@@ -49,13 +49,23 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let visitation = afregning_kit::follow::Upstream::from_config(&context.config, &context.config.visitation_url)?;
     follower::spawn(store.clone(), settlement);
     follower::spawn_grants(store.clone(), visitation);
-    Ok(service_routes(store, context.config.overrun_threshold_ore, &context.auth))
+    Ok(service_routes(
+        store,
+        context.config.overrun_threshold_ore,
+        std::sync::Arc::new(context.catalogs),
+        &context.auth,
+    ))
 }
 
 /// The RPC routes alone, for callers that run the follower themselves.
-pub fn service_routes(store: store::Store, overrun_threshold_ore: i64, auth: &afregning_kit::auth::Authenticator) -> Routes {
+pub fn service_routes(
+    store: store::Store,
+    overrun_threshold_ore: i64,
+    catalogs: std::sync::Arc<afregning_tariff::CatalogSet>,
+    auth: &afregning_kit::auth::Authenticator,
+) -> Routes {
     Routes::new(BudgetServiceServer::with_interceptor(
-        grpc::Budget::new(store, overrun_threshold_ore),
+        grpc::Budget::new(store, overrun_threshold_ore, catalogs),
         auth.interceptor(),
     ))
 }

@@ -262,7 +262,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     );
     let budget_server = TestServer::start(ServiceSpec {
         grpc_name: afregning_budget::GRPC_NAME,
-        routes: afregning_budget::service_routes(b_store.clone(), 0, &auth()),
+        routes: afregning_budget::service_routes(b_store.clone(), 0, std::sync::Arc::new(catalogs()), &auth()),
         database,
     })
     .await;

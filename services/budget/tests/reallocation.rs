@@ -45,7 +45,14 @@ async fn budget(backend: Backend) -> Budget {
     .into_iter()
     .map(|(t, p)| (t.to_owned(), p.to_owned()))
     .collect();
-    let routes = afregning_budget::service_routes(store.clone(), 0, &Authenticator::from_tokens(&tokens).unwrap());
+    let routes = afregning_budget::service_routes(
+        store.clone(),
+        0,
+        std::sync::Arc::new(
+            afregning_kit::catalogs::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/catalog-2026.toml").into()]).unwrap(),
+        ),
+        &Authenticator::from_tokens(&tokens).unwrap(),
+    );
     let server = TestServer::start(ServiceSpec {
         grpc_name: afregning_budget::GRPC_NAME,
         routes,

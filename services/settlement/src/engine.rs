@@ -1,23 +1,22 @@
 //! Prices one provider's period into statement lines, from mirrored grant versions and
 //! deliveries, with the tariff library. No I/O: the run feeds it what the store holds.
 //!
+//! Every day is priced under the grant version in force that day (DESIGN.md §5a, "Versions"):
 //! * Activity (services, INDIVIDUAL): the provider's own delivered minutes on the grant, priced
-//!   by time band under the grant's latest version.
-//! * Packages and courses: each day under the version in force that day, a line running until
-//!   the price, the course period or who is paid changes; shared between a course's providers as
-//!   the grant says (the lead gets it all and participants' shares are shown, or each its share).
+//!   by time band under the version in force on the day each visit started.
+//! * Packages, courses and visited-basis activity: a line per run of days under one version at
+//!   one price from one catalog; shared between a course's providers as the version says (the
+//!   lead gets it all and participants' shares are shown, or each its share).
 
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
 use afregning_proto::visitation::v1 as pbv;
-use afregning_tariff::pricing::{PricedLine, frame_shares, largest_share, price_days_by, split_by_percent};
-use afregning_tariff::{
-    CatalogSet, CoursePeriod, CourseType, DateRange, EndReason, GrantTerms, Level, Ore, Period, PricingError, Suspension, TimeBand, Unit,
-    Visit, price_grant,
-};
+use afregning_tariff::catalog::ActivityBasis;
+use afregning_tariff::pricing::{PricedLine, frame_shares, largest_share, price_days_by, price_delivered, split_by_percent};
+use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError, TimeBand, Visit};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::grants::{date_of, version_on};
+use crate::grants::version_on;
 
 /// Why a grant could not be priced: the grant and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
@@ -38,64 +37,7 @@ fn fail(grant: &pbv::Grant, reason: impl ToString) -> EngineError {
 
 /// The tariff's view of one grant version.
 pub fn terms_of(grant: &pbv::Grant) -> Result<GrantTerms, EngineError> {
-    let t = grant.terms.as_ref().ok_or_else(|| fail(grant, "no terms"))?;
-    let unit = match pbc::UnitKind::try_from(t.unit_kind) {
-        Ok(pbc::UnitKind::Service) => Unit::Service {
-            category: t.service_category.clone(),
-        },
-        Ok(pbc::UnitKind::Package) => Unit::Package { code: t.package.clone() },
-        Ok(pbc::UnitKind::Course) => {
-            let c = grant
-                .course
-                .as_ref()
-                .ok_or_else(|| fail(grant, "a course without a course period"))?;
-            let course_type = match pbc::CourseType::try_from(c.course_type) {
-                Ok(pbc::CourseType::Developing) => CourseType::Developing,
-                Ok(pbc::CourseType::Maintaining) => CourseType::Maintaining,
-                Ok(pbc::CourseType::Individual) => CourseType::Individual,
-                _ => return Err(fail(grant, "unknown course type")),
-            };
-            let period = c.period.as_ref();
-            let first = date_of(period.and_then(|p| p.first.as_ref()));
-            let last = date_of(period.and_then(|p| p.last.as_ref()));
-            let period = first
-                .zip(last)
-                .and_then(|(f, l)| DateRange::new(f, l))
-                .ok_or_else(|| fail(grant, "no course period"))?;
-            Unit::Course(CoursePeriod {
-                course_type,
-                level: u8::try_from(c.level).ok().and_then(Level::new),
-                period,
-                follow_up_on: date_of(c.follow_up_on.as_ref()).unwrap_or(period.last()),
-                visited_minutes_per_week: t.visited_minutes_per_week,
-            })
-        }
-        _ => return Err(fail(grant, "unknown unit kind")),
-    };
-    let validity = grant.validity.as_ref();
-    Ok(GrantTerms {
-        unit,
-        visited_minutes_per_week: t.visited_minutes_per_week,
-        start: date_of(validity.and_then(|v| v.first.as_ref())).ok_or_else(|| fail(grant, "no start"))?,
-        end: date_of(validity.and_then(|v| v.last.as_ref())),
-        end_reason: match pbc::EndReason::try_from(grant.end_reason) {
-            Ok(pbc::EndReason::GoalMet) => Some(EndReason::GoalMet),
-            Ok(pbc::EndReason::Died) => Some(EndReason::Died),
-            Ok(pbc::EndReason::Moved) => Some(EndReason::Moved),
-            Ok(pbc::EndReason::Other) => Some(EndReason::Other),
-            _ => None,
-        },
-        suspensions: grant
-            .suspensions
-            .iter()
-            .filter_map(|s| {
-                Some(Suspension {
-                    from: date_of(s.from.as_ref())?,
-                    resumed_on: date_of(s.resumed_on.as_ref()),
-                })
-            })
-            .collect(),
-    })
+    afregning_proto::terms::grant_terms(grant).map_err(|reason| fail(grant, reason))
 }
 
 /// Who is paid for a day-priced line: the settle mode and the shares, as one grant version says.
@@ -295,6 +237,12 @@ pub type Recast<'r> = dyn Fn(GrantTerms, &GrantTerms) -> Result<GrantTerms, Pric
 
 /// [`price_grant_for_provider`] with each version's terms read through `recast` first: the
 /// steering models price the same grants under other units.
+///
+/// Each day is priced by the version in force that day, with that version's own unit, pay basis,
+/// level and course period: a revisit from 11 May changes nothing before 11 May. Day-priced lines
+/// (packages, courses, activity on the visited basis) break at every version, so each line names
+/// exactly one grant version and one catalog version. Delivered minutes are priced per run of days
+/// under one activity version, each visit by the version in force on the day it started.
 pub fn price_grant_for_provider_as(
     provider: &str,
     versions: &[pbv::Grant],
@@ -307,45 +255,62 @@ pub fn price_grant_for_provider_as(
         return Ok(Vec::new());
     };
     let first_terms = terms_of(first)?;
-    let read =
-        |grant: &pbv::Grant| -> Result<GrantTerms, EngineError> { recast(terms_of(grant)?, &first_terms).map_err(|e| fail(grant, e)) };
-    let range = period.range();
-    let latest_terms = read(latest)?;
-    if latest_terms.unit.is_activity() {
-        let terms = latest_terms;
-        let visits: Vec<Visit> = visits
-            .iter()
-            .filter(|v| v.grant_id == latest.grant_id)
-            .map(|v| Visit {
-                started_at: v.started_at,
-                minutes: v.minutes,
-            })
-            .collect();
-        let priced = price_grant(&terms, &visits, range, catalogs).map_err(|e| fail(latest, e))?;
-        return priced
-            .lines
-            .iter()
-            .map(|p| line(latest, &terms, p, p.amount, catalogs, Vec::new()).map_err(|e| fail(latest, e)))
-            .collect();
-    }
     let all_terms: Vec<(GrantTerms, &pbv::Grant, Allocation)> = versions
         .iter()
-        .map(|v| Ok((read(v)?, v, Allocation::of(v))))
+        .map(|v| Ok((recast(terms_of(v)?, &first_terms).map_err(|e| fail(v, e))?, v, Allocation::of(v))))
         .collect::<Result<_, EngineError>>()?;
-    let in_force = |day: NaiveDate| {
-        let version = version_on(versions, day)?.version;
-        all_terms.iter().find(|(_, v, _)| v.version == version)
+    let by_version = |version: u32| all_terms.iter().find(|(_, v, _)| v.version == version);
+    let in_force = |day: NaiveDate| by_version(version_on(versions, day)?.version);
+    // Activity is paid by delivered minutes unless the catalog of the day pays visited minutes.
+    let delivered = |day: NaiveDate, terms: &GrantTerms| {
+        terms.unit.is_activity() && catalogs.in_force(day).is_none_or(|c| c.activity_basis == ActivityBasis::Delivered)
     };
-    let priced = price_days_by(range, catalogs, |day| in_force(day).map(|(t, _, a)| (t, a.clone()))).map_err(|e| fail(latest, e))?;
+    let range = period.range();
     let mut lines = Vec::new();
-    for (p, allocation) in priced {
-        // A line is explained by the version in force on its last day, which knows most.
-        let (terms, grant, _) = in_force(p.covers.last()).ok_or_else(|| fail(latest, "no version in force"))?;
+    let priced = price_days_by(range, catalogs, |day| match in_force(day) {
+        Some((terms, grant, allocation)) if !delivered(day, terms) => Some((terms, (grant.version, allocation.clone()))),
+        _ => None,
+    })
+    .map_err(|e| fail(latest, e))?;
+    for (p, (version, allocation)) in priced {
+        let (terms, grant, _) = by_version(version).ok_or_else(|| fail(latest, "no version in force"))?;
         if let Some((amount, shares)) = allocation.part_of(provider, p.amount).map_err(|e| fail(grant, e))? {
             let mut framed = line(grant, terms, &p, amount, catalogs, shares).map_err(|e| fail(grant, e))?;
             framed.line.share_percent = allocation.share_percent(provider);
             lines.push(framed);
         }
     }
+    for (days, version) in delivered_runs(range, |day| {
+        in_force(day).filter(|(t, _, _)| delivered(day, t)).map(|(_, g, _)| g.version)
+    }) {
+        let (terms, grant, _) = by_version(version).ok_or_else(|| fail(latest, "no version in force"))?;
+        let own: Vec<Visit> = visits
+            .iter()
+            .filter(|v| v.grant_id == grant.grant_id)
+            .map(|v| Visit {
+                started_at: v.started_at,
+                minutes: v.minutes,
+            })
+            .collect();
+        let priced = price_delivered(terms, &own, days, catalogs).map_err(|e| fail(grant, e))?;
+        for p in &priced.lines {
+            lines.push(line(grant, terms, p, p.amount, catalogs, Vec::new()).map_err(|e| fail(grant, e))?);
+        }
+    }
     Ok(lines)
+}
+
+/// The runs of consecutive days of `range` that one version pays by delivered minutes.
+fn delivered_runs(range: DateRange, version_on: impl Fn(NaiveDate) -> Option<u32>) -> Vec<(DateRange, u32)> {
+    let mut runs: Vec<(DateRange, u32)> = Vec::new();
+    for day in range.iter_days() {
+        let Some(version) = version_on(day) else { continue };
+        match runs.last_mut() {
+            Some((days, v)) if *v == version && days.last().succ_opt() == Some(day) => {
+                *days = DateRange::new(days.first(), day).expect("extending forwards");
+            }
+            _ => runs.push((DateRange::day(day), version)),
+        }
+    }
+    runs
 }

@@ -4,19 +4,34 @@ use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pbv;
 use chrono::NaiveDate;
 
-/// A wire date as a calendar date.
-pub fn date_of(date: Option<&pbc::Date>) -> Option<NaiveDate> {
-    let d = date?;
-    NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)
-}
+pub use afregning_proto::terms::date_of;
 
 /// The version in force on `day`: the highest whose change applies on or before it. Each version
 /// carries the grant's whole state, so this one version answers everything about that day.
 pub fn version_on(versions: &[pbv::Grant], day: NaiveDate) -> Option<&pbv::Grant> {
     versions
         .iter()
-        .filter(|g| date_of(g.effective_from.as_ref()).is_some_and(|from| from <= day))
+        .filter(|g| takes_effect(versions, g).is_some_and(|from| from <= day))
         .max_by_key(|g| g.version)
+}
+
+/// The first day a version stands for. An end changes nothing up to its last day (it only cuts
+/// the days after, or for a goal met extends them), so it stands for the days of the version it
+/// ends: a course ended with its goal met is one line to the end of its course period, and a
+/// backdated end rebooks one line. Only when it ends the grant before the version it follows took
+/// effect does it take over from the day after its last day.
+fn takes_effect(versions: &[pbv::Grant], grant: &pbv::Grant) -> Option<NaiveDate> {
+    let from = date_of(grant.effective_from.as_ref())?;
+    let last = grant.validity.as_ref().and_then(|v| date_of(v.last.as_ref()));
+    if grant.status != pbv::GrantStatus::Ended as i32 || last != Some(from) {
+        return Some(from);
+    }
+    let after_last = from.succ_opt().unwrap_or(from);
+    let before = versions.iter().filter(|v| v.version < grant.version).max_by_key(|v| v.version);
+    match before.and_then(|b| takes_effect(versions, b)) {
+        Some(before) => Some(before.min(after_last)),
+        None => Some(after_last),
+    }
 }
 
 /// Whether `day` lies within the version's validity.

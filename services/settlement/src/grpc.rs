@@ -216,6 +216,7 @@ fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
         "need_frame",
         "account",
         "corrects_line_id",
+        "period",
         "explanation",
     ])?;
     for StoredLine { line, .. } in lines {
@@ -250,6 +251,7 @@ fn statement_csv(lines: &[StoredLine]) -> Result<Vec<u8>, csv::Error> {
             line.need_frame.clone(),
             line.account.clone(),
             line.corrects_line_id.clone(),
+            line.period.map(|p| format!("{:04}-{:02}", p.year, p.month)).unwrap_or_default(),
             e.text.clone(),
         ])?;
     }

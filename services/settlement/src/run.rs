@@ -71,11 +71,78 @@ fn signature(line: &pb::StatementLine) -> String {
 }
 
 fn stored(framed: FramedLine, target_period: Period) -> StoredLine {
+    let mut line = framed.line;
+    line.period = Some(pb_period(target_period));
     StoredLine {
-        line: framed.line,
+        line,
         target_period: target_period.to_string(),
         frames: framed.frames,
     }
+}
+
+/// An issued month's effective lines against its new computation: the issued lines no new line
+/// matches (to reverse), and the new lines no issued line matches (to book).
+fn compare(effective: Vec<StoredLine>, fresh: Vec<FramedLine>) -> (Vec<StoredLine>, Vec<FramedLine>) {
+    let mut unmatched = fresh;
+    let mut reversed = Vec::new();
+    for old in effective {
+        let sig = signature(&old.line);
+        match unmatched.iter().position(|n| signature(&n.line) == sig) {
+            Some(i) => {
+                unmatched.remove(i);
+            }
+            None => reversed.push(old),
+        }
+    }
+    (reversed, unmatched)
+}
+
+/// The reversal of an issued line of month `q`: its amount, shares and frame parts negated.
+fn reversal(old: &StoredLine, q: Period) -> StoredLine {
+    let mut line = old.line.clone();
+    line.kind = pb::LineKind::Reversal as i32;
+    line.amount_ore = -old.line.amount_ore;
+    line.corrects_line_id = old.line.line_id.clone();
+    line.period = Some(pb_period(q));
+    line.participant_shares.iter_mut().for_each(|s| s.amount_ore = -s.amount_ore);
+    if let Some(e) = line.explanation.as_mut() {
+        e.rule = Rule::Reversal.code().into();
+        e.text = format!("reverses line {} for {q}: {}", old.line.line_id, e.text);
+    }
+    let frames = old
+        .frames
+        .iter()
+        .map(|f| FramePart {
+            amount_ore: -f.amount_ore,
+            ..f.clone()
+        })
+        .collect();
+    StoredLine {
+        line,
+        target_period: q.to_string(),
+        frames,
+    }
+}
+
+/// The reversed line a new line of the same grant takes the place of: the one of the same
+/// version, time band and days if there is one, else of overlapping days; none for a line on days
+/// no reversed line covered (a supplement).
+fn stands_in_for<'a>(reversed: &'a [StoredLine], new: &pb::StatementLine) -> Option<&'a String> {
+    let of_grant = || reversed.iter().filter(|r| r.line.grant_id == new.grant_id);
+    let days = |l: &pb::StatementLine| l.covers.map(|c| (c.first.map(date_key), c.last.map(date_key)));
+    let overlaps = |l: &pb::StatementLine| match (days(l), days(new)) {
+        (Some((Some(a1), Some(a2))), Some((Some(b1), Some(b2)))) => a1 <= b2 && b1 <= a2,
+        _ => false,
+    };
+    of_grant()
+        .find(|r| r.line.grant_version == new.grant_version && r.line.time_band == new.time_band && overlaps(&r.line))
+        .or_else(|| of_grant().find(|r| r.line.time_band == new.time_band && overlaps(&r.line)))
+        .or_else(|| of_grant().find(|r| overlaps(&r.line)))
+        .map(|r| &r.line.line_id)
+}
+
+fn date_key(d: pbc::Date) -> (i32, i32, i32) {
+    (d.year, d.month, d.day)
 }
 
 impl Runner {
@@ -136,73 +203,57 @@ impl Runner {
         Ok((lines, inputs))
     }
 
+    /// The earlier months whose figures for the provider stand issued: those it has an issued
+    /// statement for, and every settled month it has no statement for (what it is owed there comes
+    /// as supplements). A month it has a draft for waits for that draft.
+    async fn issued_months(&self, provider_id: &str, period: Period) -> Result<Vec<Period>, ApiError> {
+        let own = self.store.statement_periods(provider_id).await?;
+        let mut months = BTreeSet::new();
+        for (q, state) in &own {
+            if *state == crate::store::ISSUED {
+                months.extend(period_of(q));
+            }
+        }
+        for q in self.store.settled_periods().await? {
+            if !own.iter().any(|(p, _)| *p == q) {
+                months.extend(period_of(&q));
+            }
+        }
+        Ok(months
+            .into_iter()
+            .filter(|q| (1..=CORRECTION_MONTHS as i32).contains(&period.months_since(*q)))
+            .collect())
+    }
+
     /// Correction lines for the provider's issued months before `period`.
     async fn corrections(&self, provider_id: &str, period: Period) -> Result<(Vec<StoredLine>, Vec<Input>), ApiError> {
         let mut out = Vec::new();
         let mut inputs = Vec::new();
-        for issued in self.store.issued_periods(provider_id).await? {
-            let Some(q) = period_of(&issued) else { continue };
-            let months_back = period.months_since(q);
-            if months_back <= 0 || months_back > CORRECTION_MONTHS as i32 {
-                continue;
-            }
-            let effective = self.store.effective_lines(provider_id, &issued).await?;
+        for q in self.issued_months(provider_id, period).await? {
+            let effective = self.store.effective_lines(provider_id, &q.to_string()).await?;
             let (fresh, fresh_inputs) = self.regular(provider_id, q).await?;
-            let mut unmatched: Vec<FramedLine> = fresh;
-            let mut reversed: Vec<StoredLine> = Vec::new();
-            for old in effective {
-                let sig = signature(&old.line);
-                match unmatched.iter().position(|n| signature(&n.line) == sig) {
-                    Some(i) => {
-                        unmatched.remove(i);
-                    }
-                    None => reversed.push(old),
-                }
-            }
+            let (reversed, unmatched) = compare(effective, fresh);
             if reversed.is_empty() && unmatched.is_empty() {
                 continue;
             }
             inputs.extend(fresh_inputs);
-            for old in &reversed {
-                let mut line = old.line.clone();
-                line.kind = pb::LineKind::Reversal as i32;
-                line.amount_ore = -old.line.amount_ore;
-                line.corrects_line_id = old.line.line_id.clone();
-                line.participant_shares.iter_mut().for_each(|s| s.amount_ore = -s.amount_ore);
-                if let Some(e) = line.explanation.as_mut() {
-                    e.rule = "correction.reversal".into();
-                    e.text = format!("reverses line {} for {issued}: {}", old.line.line_id, e.text);
-                }
-                let frames = old
-                    .frames
-                    .iter()
-                    .map(|f| crate::engine::FramePart {
-                        amount_ore: -f.amount_ore,
-                        ..f.clone()
-                    })
-                    .collect();
-                out.push(StoredLine {
-                    line,
-                    target_period: issued.clone(),
-                    frames,
-                });
-            }
+            out.extend(reversed.iter().map(|old| reversal(old, q)));
             for new in unmatched {
-                let original = reversed
-                    .iter()
-                    .find(|r| r.line.grant_id == new.line.grant_id)
-                    .map(|r| r.line.line_id.clone())
-                    .unwrap_or_default();
+                let original = stands_in_for(&reversed, &new.line);
                 let mut s = stored(new, q);
-                s.line.kind = pb::LineKind::Rebooking as i32;
-                s.line.corrects_line_id = original.clone();
-                if let Some(e) = s.line.explanation.as_mut() {
-                    e.rule = "correction.rebooking".into();
-                    e.text = if original.is_empty() {
-                        format!("rebooks {issued}: {}", e.text)
-                    } else {
-                        format!("rebooks line {original} for {issued}: {}", e.text)
-                    };
+                let e = s.line.explanation.get_or_insert_with(Default::default);
+                match original {
+                    Some(original) => {
+                        s.line.kind = pb::LineKind::Rebooking as i32;
+                        s.line.corrects_line_id = original.clone();
+                        e.rule = Rule::Rebooking.code().into();
+                        e.text = format!("rebooks line {original} for {q}: {}", e.text);
+                    }
+                    None => {
+                        s.line.kind = pb::LineKind::Supplement as i32;
+                        e.rule = Rule::Supplement.code().into();
+                        e.text = format!("supplement for {q}: {}", e.text);
+                    }
                 }
                 out.push(s);
             }
@@ -221,9 +272,14 @@ impl Runner {
             });
         }
         let (regular, mut inputs) = self.regular(provider_id, period).await?;
+        // Normally nothing: unless later statements already carried this month as supplements,
+        // in which case the draft holds only what they have not.
+        let paid_elsewhere = self.store.effective_lines(provider_id, &period.to_string()).await?;
+        let (reversed, regular) = compare(paid_elsewhere, regular);
         let (corrections, correction_inputs) = self.corrections(provider_id, period).await?;
         inputs.extend(correction_inputs);
-        let mut lines: Vec<StoredLine> = regular.into_iter().map(|l| stored(l, period)).collect();
+        let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
+        lines.extend(regular.into_iter().map(|l| stored(l, period)));
         lines.extend(corrections);
         number_lines(&id, &mut lines);
         let row = draft_row(id, provider_id, period.to_string(), &lines, now)?;
@@ -518,6 +574,7 @@ impl Runner {
             need_frame: group.need_frame,
             account: sample.account.clone(),
             share_percent: group.share_percent,
+            period: Some(pbc::Period { year, month: 12 }),
             ..Default::default()
         };
         Ok(Some(StoredLine {

@@ -449,20 +449,28 @@ impl Store {
             .collect()
     }
 
-    /// Periods for which the provider has an issued statement.
-    pub async fn issued_periods(&self, provider_id: &str) -> Result<Vec<String>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT period FROM statements WHERE provider_id = $1 AND state = $2 ORDER BY period")
-            .bind(provider_id).bind(ISSUED).fetch_all(p).await?);
+    /// The provider's statements as (period, state), by period.
+    pub async fn statement_periods(&self, provider_id: &str) -> Result<Vec<(String, i64)>, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT period, state FROM statements WHERE provider_id = $1 ORDER BY period")
+            .bind(provider_id).fetch_all(p).await?),
+        )
+    }
+
+    /// Settled periods: those for which any provider has an issued statement.
+    pub async fn settled_periods(&self) -> Result<Vec<String>, ApiError> {
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT DISTINCT period FROM statements WHERE state = $1 ORDER BY period")
+            .bind(ISSUED).fetch_all(p).await?);
         Ok(rows.into_iter().map(|(period,)| period).collect())
     }
 
-    /// What the provider has been paid for `period` so far: issued regular and rebooking lines
-    /// for it that no issued reversal has taken back. (Reversals are the provider's own lines; the
+    /// What the provider has been paid for `period` so far: issued regular, rebooking and
+    /// supplement lines for it that no issued reversal has taken back. (Reversals are the provider's own lines; the
     /// set of reversed ids is read once, so the plan stays linear even before fresh statistics.)
     pub async fn effective_lines(&self, provider_id: &str, period: &str) -> Result<Vec<StoredLine>, ApiError> {
         let rows: Vec<(Vec<u8>, String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
             "SELECT l.payload, l.target_period, l.frames FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id \
-             WHERE s.provider_id = $1 AND s.state = $2 AND l.target_period = $3 AND l.kind IN (1, 3) \
+             WHERE s.provider_id = $1 AND s.state = $2 AND l.target_period = $3 AND l.kind IN (1, 3, 5) \
              AND l.line_id NOT IN (SELECT r.corrects_line_id FROM statement_lines r JOIN statements rs ON rs.statement_id = r.statement_id \
                                    WHERE rs.provider_id = $1 AND rs.state = $2 AND r.kind = 2) \
              ORDER BY s.period, l.line_no")

@@ -112,6 +112,12 @@ impl Period {
         Period::containing(self.range().last() + Days::new(1))
     }
 
+    /// The month `months` away (earlier when negative); `None` outside the years a period spans.
+    pub fn plus_months(&self, months: i32) -> Option<Period> {
+        let index = self.year.checked_mul(12)?.checked_add(self.month as i32 - 1)?.checked_add(months)?;
+        Period::new(index.div_euclid(12), index.rem_euclid(12) as u32 + 1)
+    }
+
     /// Whole months from `earlier` to this month: 0 for the same month, negative when `earlier`
     /// comes after it.
     pub fn months_since(&self, earlier: Period) -> i32 {
@@ -289,6 +295,16 @@ mod tests {
             let tested: Vec<NaiveDate> = range.iter_days().filter(|day| is_public_holiday(*day, options)).collect();
             assert_eq!(tested, listed.iter().map(|(d, _)| *d).collect::<Vec<_>>(), "{year}");
         }
+    }
+
+    #[test]
+    fn months_forwards_and_back() {
+        let april = Period::new(2026, 4).unwrap();
+        assert_eq!(april.plus_months(-4), Period::new(2025, 12));
+        assert_eq!(april.plus_months(9), Period::new(2027, 1));
+        assert_eq!(april.plus_months(0), Some(april));
+        assert_eq!(april.plus_months(-13).map(|p| april.months_since(p)), Some(13));
+        assert_eq!(Period::new(1900, 1).unwrap().plus_months(-1), None);
     }
 
     #[test]

@@ -779,3 +779,166 @@ async fn the_ledger_follows_settlement_sqlite() {
 async fn the_ledger_follows_settlement_postgres() {
     the_ledger_follows_settlement(Backend::Postgres).await;
 }
+
+/// Commitments are priced by the rules the statements will follow and split across frames as
+/// their postings will be: a MAINTAINING course is paid 80 % by SOCIAL and 20 % by HEALTH.
+async fn commitments_split_like_postings(backend: Backend) {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
+    let v_db = TestDatabase::new(backend).await;
+    let database = v_db.connect(afregning_visitation::MIGRATIONS).await;
+    let context = ServiceContext {
+        config: ServiceConfig::defaults("visitation"),
+        database: database.clone(),
+        catalogs: catalogs(),
+        auth: auth(),
+    };
+    let visitation = TestServer::start(ServiceSpec {
+        grpc_name: afregning_visitation::GRPC_NAME,
+        routes: afregning_visitation::routes(context).unwrap(),
+        database,
+    })
+    .await;
+    let mut ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
+    let provider = pbv::RegisterProviderRequest {
+        request_id: "prov".into(),
+        cvr: "29189668".into(),
+        name: "Hjemmeplejen Nord".into(),
+        kind: pbc::ProviderKind::Municipal as i32,
+        committee: "SOCIAL".into(),
+        approved_for: vec!["course:MAINTAINING".into()],
+    };
+    let nord = ehr.register_provider(provider).await.unwrap().into_inner().provider_id;
+    let register = pbv::RegisterCitizenRequest {
+        request_id: "cit".into(),
+        cpr: "0505405555".into(),
+    };
+    let citizen_id = ehr.register_citizen(register).await.unwrap().into_inner().citizen_id;
+    // MAINTAINING, 1,000 visited minutes a week: level 4, 7,500.00 a week, from 1 April.
+    let terms = pbv::GrantTerms {
+        unit_kind: pbc::UnitKind::Course as i32,
+        legal_basis: "SEL-83".into(),
+        intervention: "personlig-pleje".into(),
+        visited_minutes_per_week: 1_000,
+        course_type: pbc::CourseType::Maintaining as i32,
+        providers: vec![pbc::ProviderShare {
+            provider_id: nord,
+            share_percent: 100,
+            lead: true,
+        }],
+        ..Default::default()
+    };
+    ehr.decide_grant(pbv::DecideGrantRequest {
+        request_id: "course".into(),
+        citizen_id,
+        terms: Some(terms),
+        start: date(2026, 4, 1),
+        end: None,
+        decided_on: date(2026, 4, 1),
+    })
+    .await
+    .unwrap();
+    let published = ehr
+        .get_feed_positions(pbc::GetFeedPositionsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .published_sequence;
+
+    let b_db = TestDatabase::new(backend).await;
+    let database = b_db.connect(afregning_budget::MIGRATIONS).await;
+    let b_store = afregning_budget::store::Store::new(database.clone());
+    let _grants = afregning_budget::follower::spawn_grants(
+        b_store.clone(),
+        Upstream::new(format!("http://{}", visitation.addr), Some(BUDGET.into())),
+    );
+    let budget_server = TestServer::start(ServiceSpec {
+        grpc_name: afregning_budget::GRPC_NAME,
+        routes: afregning_budget::service_routes(b_store.clone(), 0, std::sync::Arc::new(catalogs()), &auth()),
+        database,
+    })
+    .await;
+    let mut finance = BudgetServiceClient::with_interceptor(budget_server.channel().await, Outgoing::new(Some(FINANCE)));
+    for (code, name) in [("SOCIAL", "Socialudvalget"), ("HEALTH", "Sundhedsudvalget")] {
+        finance
+            .create_committee(pb::CreateCommitteeRequest {
+                request_id: format!("c-{code}"),
+                code: code.into(),
+                name: name.into(),
+            })
+            .await
+            .unwrap();
+        finance
+            .set_frame(pb::SetFrameRequest {
+                request_id: format!("f-{code}"),
+                frame: code.into(),
+                year: 2026,
+                committee: code.into(),
+                name: format!("Visitation og Rehabilitering – {code}"),
+                account: "5.30.26".into(),
+                amount_ore: 120_000_000,
+                monthly_profile_ore: vec![],
+            })
+            .await
+            .unwrap();
+    }
+    wait_for("budget to follow the grant", async || {
+        b_store.cursor("visitation").await.unwrap() == i64::try_from(published).unwrap()
+    })
+    .await;
+    let status = finance
+        .get_follow_up_status(pb::GetFollowUpStatusRequest {
+            frame: String::new(),
+            as_of: date(2026, 6, 30),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let rest: BTreeMap<String, i64> = status
+        .frames
+        .iter()
+        .map(|f| (f.frame.clone(), f.expected_rest_from_commitments_ore))
+        .collect();
+    // July to December as the statements will price them, a line a month: 7,500.00 × 31 / 7 =
+    // 33,214.29 in the four months of 31 days and 7,500.00 × 30 / 7 = 32,142.86 in September and
+    // November. HEALTH's 20 % of each line is rounded on its own (6,642.86 and 6,428.57) and SOCIAL,
+    // the larger share, takes the rest (26,571.43 and 25,714.29):
+    // HEALTH 4 × 6,642.86 + 2 × 6,428.57 = 39,428.58; SOCIAL 4 × 26,571.43 + 2 × 25,714.29 = 157,714.30.
+    assert_eq!(
+        rest,
+        BTreeMap::from([("HEALTH".to_owned(), 3_942_858), ("SOCIAL".to_owned(), 15_771_430)])
+    );
+    for f in &status.frames {
+        assert_eq!(
+            f.expected_result_ore,
+            f.budget_ore - f.consumed_ore - f.expected_rest_from_commitments_ore
+        );
+    }
+    // The monthly curve forecasts the same: HEALTH's commitments from April to December.
+    let series = finance
+        .get_follow_up_series(pb::GetFollowUpSeriesRequest {
+            frame: "HEALTH".into(),
+            year: 2026,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let months: Vec<i64> = series
+        .points
+        .windows(2)
+        .map(|w| w[1].commitments_forecast_cumulative_ore - w[0].commitments_forecast_cumulative_ore)
+        .collect();
+    // December's step is HEALTH's 20 % of 33,214.29 = 6,642.86 while December is still ahead; once
+    // it has passed, the curve shows what was consumed instead (nothing was settled here).
+    let december_passed = chrono::Utc::now().date_naive() >= chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    assert_eq!(months.last(), Some(&if december_passed { 0 } else { 664_286 }));
+}
+
+#[tokio::test]
+async fn commitments_split_like_postings_sqlite() {
+    commitments_split_like_postings(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn commitments_split_like_postings_postgres() {
+    commitments_split_like_postings(Backend::Postgres).await;
+}

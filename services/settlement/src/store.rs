@@ -457,11 +457,17 @@ impl Store {
         )
     }
 
-    /// Settled periods: those for which any provider has an issued statement.
-    pub async fn settled_periods(&self) -> Result<Vec<String>, ApiError> {
-        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as("SELECT DISTINCT period FROM statements WHERE state = $1 ORDER BY period")
-            .bind(ISSUED).fetch_all(p).await?);
-        Ok(rows.into_iter().map(|(period,)| period).collect())
+    /// The latest settled month (`YYYY-MM`): the latest any provider has an issued statement for,
+    /// or whose completed run left no draft to issue (a month with nothing to pay). That month and
+    /// every one before it are settled.
+    pub async fn latest_settled_period(&self) -> Result<Option<String>, ApiError> {
+        let (latest,): (Option<String>,) = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT MAX(period) FROM ( \
+               SELECT period FROM statements WHERE state = $1 AND period NOT LIKE '%-true-up' \
+               UNION SELECT r.period FROM runs r WHERE r.state = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.period = r.period AND s.state = $3)) settled")
+            .bind(ISSUED).bind(afregning_proto::settlement::v1::RunState::Completed as i64).bind(DRAFT).fetch_one(p).await?);
+        Ok(latest)
     }
 
     /// What the provider has been paid for `period` so far: issued regular, rebooking and

@@ -14,14 +14,6 @@ use afregning_proto::settlement::v1 as pb;
 use afregning_proto::visitation::v1 as pbv;
 use common::*;
 
-fn share(provider: &str, percent: u32, lead: bool) -> pbc::ProviderShare {
-    pbc::ProviderShare {
-        provider_id: provider.into(),
-        share_percent: percent,
-        lead,
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn terms(
     unit: pbc::UnitKind,
@@ -57,58 +49,6 @@ async fn grant(ehr: &mut Visitation, name: &str, cpr: &str, terms: pbv::GrantTer
         decided_on: start,
     };
     ehr.decide_grant(request).await.unwrap().into_inner()
-}
-
-async fn statements(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<String, pb::Statement> {
-    let request = pb::ListStatementsRequest {
-        provider_id: String::new(),
-        period: Some(pbc::Period {
-            year: period.0,
-            month: period.1,
-        }),
-        state: 0,
-        page: None,
-    };
-    client
-        .list_statements(request)
-        .await
-        .unwrap()
-        .into_inner()
-        .statements
-        .into_iter()
-        .map(|s| (s.provider_id.clone(), s))
-        .collect()
-}
-
-async fn lines(client: &mut Settlement, statement_id: &str) -> Vec<pb::StatementLine> {
-    let mut stream = client
-        .stream_statement_lines(pb::StreamStatementLinesRequest {
-            statement_id: statement_id.into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut out = Vec::new();
-    while let Some(line) = stream.message().await.unwrap() {
-        out.push(line);
-    }
-    out
-}
-
-async fn run(client: &mut Settlement, id: &str, period: (i32, i32)) -> Vec<pb::SettlementProgress> {
-    let request = pb::RunSettlementRequest {
-        request_id: id.into(),
-        period: Some(pbc::Period {
-            year: period.0,
-            month: period.1,
-        }),
-    };
-    let mut stream = client.run_settlement(request).await.unwrap().into_inner();
-    let mut progress = Vec::new();
-    while let Some(p) = stream.message().await.unwrap() {
-        progress.push(p);
-    }
-    progress
 }
 
 async fn postings(client: &mut Settlement) -> Vec<pb::Posting> {

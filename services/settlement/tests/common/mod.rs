@@ -46,11 +46,12 @@ fn tokens(extra: &[(&str, String)]) -> BTreeMap<String, String> {
     tokens
 }
 
+/// The shipped 2026 catalog, and a 2025 one for grants that cross New Year.
 pub fn catalogs() -> afregning_tariff::CatalogSet {
-    afregning_kit::catalogs::load(&[PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../deploy/catalog-2026.toml"
-    ))])
+    afregning_kit::catalogs::load(&[
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/catalog-2025.toml")),
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/catalog-2026.toml")),
+    ])
     .unwrap()
 }
 
@@ -73,35 +74,19 @@ pub async fn suite(backend: Backend) -> Suite {
     })
     .await;
     let mut ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
-    let register = |name: &str, approved: &[&str]| pbv::RegisterProviderRequest {
-        request_id: format!("prov-{name}"),
-        cvr: "29189668".into(),
-        name: name.into(),
-        kind: pbc::ProviderKind::Municipal as i32,
-        committee: "SOCIAL".into(),
-        approved_for: approved.iter().map(|s| s.to_string()).collect(),
-    };
-    let nord = ehr
-        .register_provider(register(
-            "nord",
-            &[
-                "personal_care",
-                "personal_care_package",
-                "course:DEVELOPING",
-                "course:INDIVIDUAL",
-                "course:MAINTAINING",
-            ],
-        ))
-        .await
-        .unwrap()
-        .into_inner()
-        .provider_id;
-    let plejegruppen = ehr
-        .register_provider(register("plejegruppen", &["personal_care"]))
-        .await
-        .unwrap()
-        .into_inner()
-        .provider_id;
+    let nord = provider(
+        &mut ehr,
+        "nord",
+        &[
+            "personal_care",
+            "personal_care_package",
+            "course:DEVELOPING",
+            "course:INDIVIDUAL",
+            "course:MAINTAINING",
+        ],
+    )
+    .await;
+    let plejegruppen = provider(&mut ehr, "plejegruppen", &["personal_care"]).await;
     Suite {
         ehr,
         visitation,
@@ -110,6 +95,19 @@ pub async fn suite(backend: Backend) -> Suite {
         nord,
         plejegruppen,
     }
+}
+
+/// Registers a municipal provider approved for `approved`; its id.
+pub async fn provider(ehr: &mut Visitation, name: &str, approved: &[&str]) -> String {
+    let request = pbv::RegisterProviderRequest {
+        request_id: format!("prov-{name}"),
+        cvr: "29189668".into(),
+        name: name.into(),
+        kind: pbc::ProviderKind::Municipal as i32,
+        committee: "SOCIAL".into(),
+        approved_for: approved.iter().map(|s| s.to_string()).collect(),
+    };
+    ehr.register_provider(request).await.unwrap().into_inner().provider_id
 }
 
 /// Starts settlement on the suite's settlement database, following visitation.
@@ -182,6 +180,17 @@ pub fn decide(
     }
 }
 
+/// Waits until settlement has applied everything visitation has published so far.
+pub async fn synced(ehr: &mut Visitation, store: &Store) {
+    let published = ehr
+        .get_feed_positions(pbc::GetFeedPositionsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .published_sequence;
+    caught_up(store, i64::try_from(published).unwrap()).await;
+}
+
 /// Waits until settlement's cursor reaches visitation's last sequence.
 pub async fn caught_up(store: &Store, expected: i64) {
     for _ in 0..200 {
@@ -236,4 +245,84 @@ pub async fn report_as(
         })
         .collect();
     Ok(client.report_deliveries(tokio_stream::iter(messages)).await?.into_inner())
+}
+
+pub fn share(provider: &str, percent: u32, lead: bool) -> pbc::ProviderShare {
+    pbc::ProviderShare {
+        provider_id: provider.into(),
+        share_percent: percent,
+        lead,
+    }
+}
+
+/// The statements of a period, by provider id.
+pub async fn statements(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<String, pb::Statement> {
+    let request = pb::ListStatementsRequest {
+        provider_id: String::new(),
+        period: Some(pbc::Period {
+            year: period.0,
+            month: period.1,
+        }),
+        state: 0,
+        page: None,
+    };
+    client
+        .list_statements(request)
+        .await
+        .unwrap()
+        .into_inner()
+        .statements
+        .into_iter()
+        .map(|s| (s.provider_id.clone(), s))
+        .collect()
+}
+
+/// A statement's lines in order.
+pub async fn lines(client: &mut Settlement, statement_id: &str) -> Vec<pb::StatementLine> {
+    let mut stream = client
+        .stream_statement_lines(pb::StreamStatementLinesRequest {
+            statement_id: statement_id.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut out = Vec::new();
+    while let Some(line) = stream.message().await.unwrap() {
+        out.push(line);
+    }
+    out
+}
+
+/// Runs a period to its end; the progress messages.
+pub async fn run(client: &mut Settlement, id: &str, period: (i32, i32)) -> Vec<pb::SettlementProgress> {
+    let request = pb::RunSettlementRequest {
+        request_id: id.into(),
+        period: Some(pbc::Period {
+            year: period.0,
+            month: period.1,
+        }),
+    };
+    let mut stream = client.run_settlement(request).await.unwrap().into_inner();
+    let mut progress = Vec::new();
+    while let Some(p) = stream.message().await.unwrap() {
+        progress.push(p);
+    }
+    progress
+}
+
+/// Issues every draft of a period; the issued statements by provider id.
+pub async fn issue_all(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<String, pb::Statement> {
+    let mut issued = BTreeMap::new();
+    for (provider_id, st) in statements(client, period).await {
+        if st.state == pb::StatementState::Issued as i32 {
+            issued.insert(provider_id, st);
+            continue;
+        }
+        let request = pb::IssueStatementRequest {
+            request_id: format!("issue-{}", st.statement_id),
+            statement_id: st.statement_id.clone(),
+        };
+        issued.insert(provider_id, client.issue_statement(request).await.unwrap().into_inner());
+    }
+    issued
 }

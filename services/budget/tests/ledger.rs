@@ -65,6 +65,28 @@ async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+type Ehr = VisitationServiceClient<tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Outgoing>>;
+
+/// Visitation on a database of its own, and the EHR's client of it.
+async fn visitation(backend: Backend) -> (TestDatabase, TestServer, Ehr) {
+    let v_db = TestDatabase::new(backend).await;
+    let database = v_db.connect(afregning_visitation::MIGRATIONS).await;
+    let context = ServiceContext {
+        config: ServiceConfig::defaults("visitation"),
+        database: database.clone(),
+        catalogs: catalogs(),
+        auth: auth(),
+    };
+    let visitation = TestServer::start(ServiceSpec {
+        grpc_name: afregning_visitation::GRPC_NAME,
+        routes: afregning_visitation::routes(context).unwrap(),
+        database,
+    })
+    .await;
+    let ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
+    (v_db, visitation, ehr)
+}
+
 async fn settle(
     settlement: &mut SettlementServiceClient<tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Outgoing>>,
     month: i32,
@@ -105,21 +127,7 @@ async fn settle(
 async fn the_ledger_follows_settlement(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     // Visitation, with one package grant from 10 April.
-    let v_db = TestDatabase::new(backend).await;
-    let database = v_db.connect(afregning_visitation::MIGRATIONS).await;
-    let context = ServiceContext {
-        config: ServiceConfig::defaults("visitation"),
-        database: database.clone(),
-        catalogs: catalogs(),
-        auth: auth(),
-    };
-    let visitation = TestServer::start(ServiceSpec {
-        grpc_name: afregning_visitation::GRPC_NAME,
-        routes: afregning_visitation::routes(context).unwrap(),
-        database,
-    })
-    .await;
-    let mut ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
+    let (_v_db, visitation, mut ehr) = visitation(backend).await;
     let provider = pbv::RegisterProviderRequest {
         request_id: "prov".into(),
         cvr: "29189668".into(),
@@ -784,21 +792,7 @@ async fn the_ledger_follows_settlement_postgres() {
 /// their postings will be: a MAINTAINING course is paid 80 % by SOCIAL and 20 % by HEALTH.
 async fn commitments_split_like_postings(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
-    let v_db = TestDatabase::new(backend).await;
-    let database = v_db.connect(afregning_visitation::MIGRATIONS).await;
-    let context = ServiceContext {
-        config: ServiceConfig::defaults("visitation"),
-        database: database.clone(),
-        catalogs: catalogs(),
-        auth: auth(),
-    };
-    let visitation = TestServer::start(ServiceSpec {
-        grpc_name: afregning_visitation::GRPC_NAME,
-        routes: afregning_visitation::routes(context).unwrap(),
-        database,
-    })
-    .await;
-    let mut ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
+    let (_v_db, visitation, mut ehr) = visitation(backend).await;
     let provider = pbv::RegisterProviderRequest {
         request_id: "prov".into(),
         cvr: "29189668".into(),

@@ -39,16 +39,7 @@ fn terms(
 }
 
 async fn grant(ehr: &mut Visitation, name: &str, cpr: &str, terms: pbv::GrantTerms, start: Option<pbc::Date>) -> pbv::Grant {
-    let citizen_id = citizen(ehr, cpr).await;
-    let request = pbv::DecideGrantRequest {
-        request_id: format!("decide-{name}"),
-        citizen_id,
-        terms: Some(terms),
-        start,
-        end: None,
-        decided_on: start,
-    };
-    ehr.decide_grant(request).await.unwrap().into_inner()
+    decided(ehr, name, cpr, terms, start, start).await
 }
 
 async fn postings(client: &mut Settlement) -> Vec<pb::Posting> {

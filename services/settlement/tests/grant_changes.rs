@@ -52,26 +52,6 @@ fn package(provider: &str) -> pbv::GrantTerms {
     }
 }
 
-async fn decide(
-    ehr: &mut Visitation,
-    name: &str,
-    cpr: &str,
-    terms: pbv::GrantTerms,
-    start: Option<pbc::Date>,
-    decided_on: Option<pbc::Date>,
-) -> pbv::Grant {
-    let citizen_id = citizen(ehr, cpr).await;
-    let request = pbv::DecideGrantRequest {
-        request_id: format!("decide-{name}"),
-        citizen_id,
-        terms: Some(terms),
-        start,
-        end: None,
-        decided_on,
-    };
-    ehr.decide_grant(request).await.unwrap().into_inner()
-}
-
 /// (kind, covers, unit, amount) of a statement's lines on one grant, in statement order.
 fn of_grant(lines: &[pb::StatementLine], grant: &pbv::Grant) -> Vec<(pb::LineKind, String, String, i64)> {
     lines
@@ -102,7 +82,7 @@ async fn a_revisit_changes_nothing_before_it(backend: Backend) {
     let mut s = suite(backend).await;
     let nord = s.nord.clone();
     // A course of 1,620 visited minutes a week is INDIVIDUAL, paid by delivered minutes (495.00/h).
-    let individual = decide(
+    let individual = decided(
         &mut s.ehr,
         "ind",
         "0101401111",
@@ -112,7 +92,7 @@ async fn a_revisit_changes_nothing_before_it(backend: Backend) {
     )
     .await;
     // MAINTAINING level 4 (1,000 minutes): 7,500.00 a week.
-    let maintaining = decide(
+    let maintaining = decided(
         &mut s.ehr,
         "mnt",
         "0202402222",
@@ -233,9 +213,9 @@ async fn backdated_changes_reach_every_provider(backend: Backend) {
     let p3 = provider(&mut s.ehr, "p3", &["personal_care_package"]).await;
     let p5 = provider(&mut s.ehr, "p5", &["course:DEVELOPING"]).await;
     // A package for P1 from 1 April: 1,850.00 × 30 / 7 = 7,928.57.
-    let pkg = decide(&mut s.ehr, "pkg", "0303403333", package(&p1), date(2026, 4, 1), date(2026, 4, 1)).await;
+    let pkg = decided(&mut s.ehr, "pkg", "0303403333", package(&p1), date(2026, 4, 1), date(2026, 4, 1)).await;
     // Personal care with Plejegruppen from 1 April; no visit is reported in April.
-    let care = decide(
+    let care = decided(
         &mut s.ehr,
         "care",
         "0404404444",
@@ -270,7 +250,7 @@ async fn backdated_changes_reach_every_provider(backend: Backend) {
         })
         .await
         .unwrap();
-    let dev = decide(
+    let dev = decided(
         &mut s.ehr,
         "dev",
         "0505405555",
@@ -408,7 +388,7 @@ async fn backdated_changes_reach_every_provider_postgres() {
 async fn a_visit_across_new_year(backend: Backend) {
     let mut s = suite(backend).await;
     let nord = s.nord.clone();
-    let care = decide(
+    let care = decided(
         &mut s.ehr,
         "care",
         "0606406666",
@@ -463,4 +443,63 @@ async fn a_visit_across_new_year_sqlite() {
 #[tokio::test]
 async fn a_visit_across_new_year_postgres() {
     a_visit_across_new_year(Backend::Postgres).await;
+}
+
+/// A course that reaches the end of its course period without a revisit or an end is paid on at
+/// its level and tariff, and the authority sees it as due for follow-up until it acts.
+async fn a_course_past_its_period_is_paid_on(backend: Backend) {
+    let mut s = suite(backend).await;
+    let nord = s.nord.clone();
+    // DEVELOPING, 640 minutes (level 3, 5,900.00 a week), from 2 February: its 12-week period
+    // ends 26 April.
+    let dev = decided(
+        &mut s.ehr,
+        "dev",
+        "0707407777",
+        course(640, pbc::CourseType::Developing, &nord),
+        date(2026, 2, 2),
+        date(2026, 2, 2),
+    )
+    .await;
+    assert_eq!(
+        dev.course.as_ref().and_then(|c| c.period.as_ref()).and_then(|p| p.last),
+        date(2026, 4, 26)
+    );
+    let (server, _follower, store) = settlement(&s).await;
+    let mut operator = client(&server, OPERATOR).await;
+    synced(&mut s.ehr, &store).await;
+    run(&mut operator, "run-may", (2026, 5)).await;
+    let may = statements(&mut operator, (2026, 5)).await;
+    // All of May at the course's level: 5,900.00 × 31 / 7 = 26,128.57.
+    assert_eq!(
+        of_grant(&lines(&mut operator, &may[&nord].statement_id).await, &dev),
+        vec![(pb::LineKind::Regular, "01.05–31.05".into(), "course:DEVELOPING:3".into(), 2_612_857)]
+    );
+    let due = s
+        .ehr
+        .list_grants_due_for_follow_up(pbv::ListGrantsDueForFollowUpRequest {
+            as_of: date(2026, 5, 15),
+            within_days: 0,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .grants;
+    assert_eq!(
+        due.iter().map(|g| g.grant_id.as_str()).collect::<Vec<_>>(),
+        vec![dev.grant_id.as_str()],
+        "overdue for follow-up"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_course_past_its_period_is_paid_on_sqlite() {
+    a_course_past_its_period_is_paid_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_course_past_its_period_is_paid_on_postgres() {
+    a_course_past_its_period_is_paid_on(Backend::Postgres).await;
 }

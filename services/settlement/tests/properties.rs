@@ -324,18 +324,7 @@ fn refused(status: &tonic::Status) {
 
 async fn paid_equals_priced_afresh(backend: Backend, ops: Vec<Op>) {
     let mut suite = suite(backend).await;
-    let p3 = provider(
-        &mut suite.ehr,
-        "p3",
-        &[
-            "personal_care",
-            "personal_care_package",
-            "course:DEVELOPING",
-            "course:INDIVIDUAL",
-            "course:MAINTAINING",
-        ],
-    )
-    .await;
+    let p3 = provider(&mut suite.ehr, "p3", EVERY_UNIT).await;
     let (server, _follower, store) = settlement(&suite).await;
     let operator = client(&server, OPERATOR).await;
     let providers = vec![suite.nord.clone(), p3, suite.plejegruppen.clone()];

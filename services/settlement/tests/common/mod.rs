@@ -25,6 +25,15 @@ pub const SETTLEMENT: &str = "test-token-service-settlement";
 pub const NORD: &str = "test-token-provider-nord-01";
 pub const OPERATOR: &str = "test-token-operator-00001";
 
+/// Every unit of the 2026 catalog a test provider may be approved for.
+pub const EVERY_UNIT: &[&str] = &[
+    "personal_care",
+    "personal_care_package",
+    "course:DEVELOPING",
+    "course:INDIVIDUAL",
+    "course:MAINTAINING",
+];
+
 pub type Visitation = VisitationServiceClient<InterceptedService<Channel, Outgoing>>;
 pub type Settlement = SettlementServiceClient<InterceptedService<Channel, Outgoing>>;
 
@@ -74,18 +83,7 @@ pub async fn suite(backend: Backend) -> Suite {
     })
     .await;
     let mut ehr = VisitationServiceClient::with_interceptor(visitation.channel().await, Outgoing::new(Some(EHR)));
-    let nord = provider(
-        &mut ehr,
-        "nord",
-        &[
-            "personal_care",
-            "personal_care_package",
-            "course:DEVELOPING",
-            "course:INDIVIDUAL",
-            "course:MAINTAINING",
-        ],
-    )
-    .await;
+    let nord = provider(&mut ehr, "nord", EVERY_UNIT).await;
     let plejegruppen = provider(&mut ehr, "plejegruppen", &["personal_care"]).await;
     Suite {
         ehr,
@@ -325,4 +323,25 @@ pub async fn issue_all(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<
         issued.insert(provider_id, client.issue_statement(request).await.unwrap().into_inner());
     }
     issued
+}
+
+/// A new citizen with one grant of `terms`, decided on `decided_on`.
+pub async fn decided(
+    ehr: &mut Visitation,
+    name: &str,
+    cpr: &str,
+    terms: pbv::GrantTerms,
+    start: Option<pbc::Date>,
+    decided_on: Option<pbc::Date>,
+) -> pbv::Grant {
+    let citizen_id = citizen(ehr, cpr).await;
+    let request = pbv::DecideGrantRequest {
+        request_id: format!("decide-{name}"),
+        citizen_id,
+        terms: Some(terms),
+        start,
+        end: None,
+        decided_on,
+    };
+    ehr.decide_grant(request).await.unwrap().into_inner()
 }

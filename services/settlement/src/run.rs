@@ -208,20 +208,18 @@ impl Runner {
     /// as supplements). A month it has a draft for waits for that draft.
     async fn issued_months(&self, provider_id: &str, period: Period) -> Result<Vec<Period>, ApiError> {
         let own = self.store.statement_periods(provider_id).await?;
-        let settled = self.settled_through().await?;
+        let settled = self.store.settled_periods().await?;
         Ok((1..=CORRECTION_MONTHS as i32)
             .rev()
             .filter_map(|back| period.plus_months(-back))
-            .filter(|q| match own.iter().find(|(p, _)| *p == q.to_string()) {
-                Some((_, state)) => *state == crate::store::ISSUED,
-                None => settled.is_some_and(|s| *q <= s),
+            .filter(|q| {
+                let q = q.to_string();
+                match own.iter().find(|(p, _)| *p == q) {
+                    Some((_, state)) => *state == crate::store::ISSUED,
+                    None => settled.contains(&q),
+                }
             })
             .collect())
-    }
-
-    /// The latest settled month: it and every month before it are closed.
-    async fn settled_through(&self) -> Result<Option<Period>, ApiError> {
-        Ok(self.store.latest_settled_period().await?.as_deref().and_then(period_of))
     }
 
     /// Correction lines for the provider's issued months before `period`.
@@ -264,7 +262,7 @@ impl Runner {
     pub async fn provider_month(&self, provider_id: &str, period: Period, now: DateTime<Utc>) -> Result<ProviderResult, ApiError> {
         let id = statement_id(provider_id, period);
         let existing = self.store.statement(&id).await?;
-        let closed = existing.is_none() && self.settled_through().await?.is_some_and(|s| period <= s);
+        let closed = existing.is_none() && self.store.settled_periods().await?.contains(&period.to_string());
         if existing.is_some_and(|s| s.state == crate::store::ISSUED) || closed {
             // An issued month is final, and a settled month gets no new statement; what changed in
             // it waits for the provider's next open month, as corrections and supplements.

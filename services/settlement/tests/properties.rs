@@ -372,7 +372,9 @@ async fn paid_equals_priced_afresh(backend: Backend, ops: Vec<Op>) {
             }
         }
         let grants = world.store.grants_of_provider(provider).await.unwrap();
-        let mut month = Period::new(2025, 12).unwrap();
+        // Every month from the first one settled: a month before it (a grant may start there)
+        // was settled before Afregning and is paid by nothing here.
+        let mut month = world.settled[0];
         while month <= today {
             let deliveries = world.store.provider_deliveries(provider, &month.to_string()).await.unwrap();
             let visits = VisitsByGrant::of(&deliveries);

@@ -20,10 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fds = protox::compile(PROTOS, [&root])?;
     std::fs::write(out_dir.join("afregning_descriptor.bin"), fds.encode_to_vec())?;
 
+    // Type names let the services find each message's descriptor, to check every text field of
+    // a request at the edge.
+    let mut config = tonic_prost_build::Config::new();
+    config.enable_type_names();
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
-        .compile_fds(fds)?;
+        .compile_fds_with_config(fds, config)?;
 
     println!("cargo:rerun-if-changed={}", root.display());
     Ok(())

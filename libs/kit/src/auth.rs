@@ -208,8 +208,22 @@ impl Authenticator {
     }
 }
 
-/// The request's principal, if its role is one of `allowed`; PERMISSION_DENIED otherwise.
-pub fn require<T>(request: &Request<T>, allowed: &[Role]) -> Result<Principal, ApiError> {
+/// The request's principal, if its role is one of `allowed`; PERMISSION_DENIED otherwise. The
+/// request's text and enum fields are then checked at the edge ([`crate::input`]), so a caller
+/// that may not call learns nothing from its request's faults.
+pub fn require<T: crate::input::Checked>(request: &Request<T>, allowed: &[Role]) -> Result<Principal, ApiError> {
+    let principal = principal_in(request, allowed)?;
+    request.get_ref().check()?;
+    Ok(principal)
+}
+
+/// [`require`] for a client stream: its messages are checked one by one as they arrive, with
+/// [`crate::input::check_message`].
+pub fn require_stream<M>(request: &Request<tonic::Streaming<M>>, allowed: &[Role]) -> Result<Principal, ApiError> {
+    principal_in(request, allowed)
+}
+
+fn principal_in<T>(request: &Request<T>, allowed: &[Role]) -> Result<Principal, ApiError> {
     match request.extensions().get::<Principal>() {
         Some(p) if allowed.contains(&p.role()) => Ok(p.clone()),
         Some(_) => Err(ApiError::PermissionDenied),

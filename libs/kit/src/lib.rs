@@ -6,6 +6,7 @@
 //! * [`config`] — layered configuration: defaults, then a TOML file, then the environment.
 //! * [`telemetry`] — JSON or pretty logs, OpenTelemetry export over OTLP, W3C trace context in and out.
 //! * [`error`] — the small fixed set of API errors, each mapped to one gRPC code, with field violations.
+//! * [`input`] — every request's text and enum fields checked at the edge, faults named by field.
 //! * [`db`] — SQLite (embedded default) or PostgreSQL pools, with each service's migrations.
 //! * [`store`] — the write transaction for both backends, idempotency records, the ordered feed.
 //! * [`follow`] — following another service's feed with a cursor kept beside its effects.
@@ -19,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod follow;
+pub mod input;
 pub mod paging;
 pub mod server;
 pub mod store;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use afregning_kit::auth::{Principal, Role, require};
+use afregning_kit::auth::{Principal, Role, require, require_stream};
 use afregning_kit::paging::{next_token, page};
-use afregning_kit::store::RequestKey;
+use afregning_kit::store::{RequestKey, Tx};
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::budget::v1 as pb;
 use afregning_proto::budget::v1::budget_service_server::BudgetService;
@@ -21,7 +21,7 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::follow_up;
 use crate::reallocation;
 use crate::store::{
-    AuditRow, BudgetTx, CaseRow, CaseTx, CommitteeRow, DecisionRow, FollowUpTx, FrameRow, LedgerRow, Purchase, Store, source,
+    AuditRow, BudgetTx, CaseParts, CaseRow, CaseTx, CommitteeRow, DecisionRow, FollowUpTx, FrameRow, LedgerRow, Purchase, Store, source,
 };
 
 /// Whether this service publishes a feed of its own.
@@ -57,88 +57,14 @@ impl Budget {
         }
     }
 
-    /// The committees of a case's two frames, in the case's year.
-    async fn committees_of(&self, case: &CaseRow) -> Result<Vec<String>, ApiError> {
-        let mut committees = Vec::new();
-        for frame in [&case.from_frame, &case.to_frame] {
-            let row = self
-                .store
-                .frame(frame, case.year)
-                .await?
-                .ok_or_else(|| ApiError::precondition("case_id", format!("frame {frame} has no budget for {}", case.year)))?;
-            committees.push(row.committee);
-        }
-        committees.dedup();
-        Ok(committees)
-    }
-
     /// A case with the purchases behind it, the decisions, the audit trail and its entries.
     async fn pb_case(&self, case_id: &str) -> Result<pb::ReallocationCase, ApiError> {
-        let case = self.store.case(case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
-        let purchases: Vec<Purchase> = afregning_kit::store::from_json(&case.purchases)?;
-        let stamp = |t: &str| {
-            chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| prost_types::Timestamp {
-                seconds: t.timestamp(),
-                nanos: 0,
-            })
-        };
-        let period = |t: &str| {
-            t.split_once('-').and_then(|(y, m)| {
-                Some(pbc::Period {
-                    year: y.parse().ok()?,
-                    month: m.parse().ok()?,
-                })
-            })
-        };
-        Ok(pb::ReallocationCase {
-            case_id: case.case_id.clone(),
-            quarter: Some(pbc::Quarter {
-                year: i32::try_from(case.year).unwrap_or(0),
-                quarter: i32::try_from(case.quarter).unwrap_or(0),
-            }),
-            from_frame: case.from_frame.clone(),
-            to_frame: case.to_frame.clone(),
-            amount_ore: case.amount_ore,
-            state: i32::try_from(case.state).unwrap_or(0),
-            purchases: purchases
-                .iter()
-                .map(|p| pb::CasePurchase {
-                    posting_id: p.posting_id.clone(),
-                    statement_id: p.statement_id.clone(),
-                    provider_id: p.provider_id.clone(),
-                    period: period(&p.period),
-                    paying_frame: p.paying_frame.clone(),
-                    need_frame: p.need_frame.clone(),
-                    amount_ore: p.amount_ore,
-                })
-                .collect(),
-            approvals: self
-                .store
-                .decisions(case_id)
+        pb_case(
+            self.store
+                .case_parts(case_id)
                 .await?
-                .into_iter()
-                .map(|d| pb::CaseApproval {
-                    committee: d.committee,
-                    approved: d.approved == 1,
-                    decided_by: d.decided_by,
-                    comment: d.comment,
-                    decided_at: stamp(&d.decided_at),
-                })
-                .collect(),
-            audit: self
-                .store
-                .audit(case_id)
-                .await?
-                .into_iter()
-                .map(|a| pb::CaseAuditEntry {
-                    at: stamp(&a.at),
-                    principal: a.principal,
-                    action: a.action,
-                    detail: a.detail,
-                })
-                .collect(),
-            entries: self.store.case_entries(case_id).await?.iter().map(pb_entry).collect(),
-        })
+                .ok_or_else(|| ApiError::NotFound("case".into()))?,
+        )
     }
 
     /// Settlement postings per frame, account and month of a year.
@@ -241,25 +167,110 @@ fn profile_of(row: &FrameRow) -> Vec<i64> {
 
 impl Budget {
     async fn pb_frame(&self, row: &FrameRow) -> Result<pb::Frame, ApiError> {
-        let reallocated: i64 = self
-            .store
-            .day_totals(&row.frame, row.year)
-            .await?
-            .iter()
-            .filter(|(_, s, _)| *s == source::REALLOCATION)
-            .map(|(_, _, a)| a)
-            .sum();
-        Ok(pb::Frame {
-            frame: row.frame.clone(),
-            year: i32::try_from(row.year).unwrap_or_default(),
-            committee: row.committee.clone(),
-            name: row.name.clone(),
-            account: row.account.clone(),
-            amount_ore: row.amount_ore,
-            adjusted_amount_ore: row.amount_ore + reallocated,
-            monthly_profile_ore: profile_of(row),
-        })
+        let totals = self.store.day_totals(&row.frame, row.year).await?;
+        pb_frame(row, &totals)
     }
+}
+
+/// A frame on the wire, with its budget after the reallocations among its running `totals`.
+fn pb_frame(row: &FrameRow, totals: &[(String, i64, i64)]) -> Result<pb::Frame, ApiError> {
+    let adjusted = totals
+        .iter()
+        .filter(|(_, s, _)| *s == source::REALLOCATION)
+        .try_fold(row.amount_ore, |sum, (_, _, a)| sum.checked_add(*a))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("frame {} out of range", row.frame)))?;
+    Ok(pb::Frame {
+        frame: row.frame.clone(),
+        year: i32::try_from(row.year).unwrap_or_default(),
+        committee: row.committee.clone(),
+        name: row.name.clone(),
+        account: row.account.clone(),
+        amount_ore: row.amount_ore,
+        adjusted_amount_ore: adjusted,
+        monthly_profile_ore: profile_of(row),
+    })
+}
+
+/// A case on the wire: the purchases behind it, the decisions, the audit trail and its entries.
+fn pb_case(parts: CaseParts) -> Result<pb::ReallocationCase, ApiError> {
+    let CaseParts {
+        case,
+        decisions,
+        audit,
+        entries,
+    } = parts;
+    let purchases: Vec<Purchase> = afregning_kit::store::from_json(&case.purchases)?;
+    let stamp = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| prost_types::Timestamp {
+            seconds: t.timestamp(),
+            nanos: 0,
+        })
+    };
+    let period = |t: &str| {
+        t.split_once('-').and_then(|(y, m)| {
+            Some(pbc::Period {
+                year: y.parse().ok()?,
+                month: m.parse().ok()?,
+            })
+        })
+    };
+    Ok(pb::ReallocationCase {
+        case_id: case.case_id.clone(),
+        quarter: Some(pbc::Quarter {
+            year: i32::try_from(case.year).unwrap_or(0),
+            quarter: i32::try_from(case.quarter).unwrap_or(0),
+        }),
+        from_frame: case.from_frame.clone(),
+        to_frame: case.to_frame.clone(),
+        amount_ore: case.amount_ore,
+        state: i32::try_from(case.state).unwrap_or(0),
+        purchases: purchases
+            .iter()
+            .map(|p| pb::CasePurchase {
+                posting_id: p.posting_id.clone(),
+                statement_id: p.statement_id.clone(),
+                provider_id: p.provider_id.clone(),
+                period: period(&p.period),
+                paying_frame: p.paying_frame.clone(),
+                need_frame: p.need_frame.clone(),
+                amount_ore: p.amount_ore,
+            })
+            .collect(),
+        approvals: decisions
+            .into_iter()
+            .map(|d| pb::CaseApproval {
+                committee: d.committee,
+                approved: d.approved == 1,
+                decided_by: d.decided_by,
+                comment: d.comment,
+                decided_at: stamp(&d.decided_at),
+            })
+            .collect(),
+        audit: audit
+            .into_iter()
+            .map(|a| pb::CaseAuditEntry {
+                at: stamp(&a.at),
+                principal: a.principal,
+                action: a.action,
+                detail: a.detail,
+            })
+            .collect(),
+        entries: entries.iter().map(pb_entry).collect(),
+    })
+}
+
+/// The committees of a case's two frames, in the case's year, as `tx` sees them.
+async fn committees_of(tx: &mut Tx, case: &CaseRow) -> Result<Vec<String>, ApiError> {
+    let mut committees = Vec::new();
+    for frame in [&case.from_frame, &case.to_frame] {
+        let row = tx
+            .frame(frame, case.year)
+            .await?
+            .ok_or_else(|| ApiError::precondition("case_id", format!("frame {frame} has no budget for {}", case.year)))?;
+        committees.push(row.committee);
+    }
+    committees.dedup();
+    Ok(committees)
 }
 
 fn pb_entry(row: &LedgerRow) -> pb::LedgerEntry {
@@ -393,7 +404,7 @@ impl BudgetService for Budget {
             },
         };
         tx.upsert_frame(&row).await?;
-        let answer = self.pb_frame(&row).await?;
+        let answer = pb_frame(&row, &tx.day_totals(&row.frame, row.year).await?)?;
         Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
@@ -427,7 +438,7 @@ impl BudgetService for Budget {
         &self,
         request: Request<Streaming<pb::ImportActualsRequest>>,
     ) -> Result<Response<pb::ImportActualsResponse>, Status> {
-        require(&request, FINANCE)?;
+        require_stream(&request, FINANCE)?;
         let mut stream = request.into_inner();
         let mut answer = pb::ImportActualsResponse::default();
         let mut index: u64 = 0;
@@ -451,7 +462,17 @@ impl BudgetService for Budget {
                     description: why.into(),
                 };
                 let booked_on = date_of(e.booked_on.as_ref());
-                let error = if e.external_id.is_empty() || e.external_id.len() > 64 {
+                let control = [
+                    ("external_id", &e.external_id),
+                    ("frame", &e.frame),
+                    ("account", &e.account),
+                    ("text", &e.text),
+                ]
+                .into_iter()
+                .find_map(|(field, text)| afregning_kit::input::text_problem(text).map(|problem| (field, problem)));
+                let error = if let Some((field, problem)) = control {
+                    Some(refuse(field, &problem))
+                } else if e.external_id.is_empty() || e.external_id.len() > 64 {
                     Some(refuse("external_id", "required, at most 64 characters"))
                 } else if booked_on.is_none() {
                     Some(refuse("booked_on", "required: a real date"))
@@ -802,14 +823,12 @@ impl BudgetService for Budget {
             }
             ids.push(case.case_id);
         }
-        self.store.storage.commit(tx).await?;
         let mut cases = Vec::new();
         for id in &ids {
-            cases.push(self.pb_case(id).await?);
+            cases.push(pb_case(tx.case_parts(id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?)?);
         }
         let answer = pb::ProposeReallocationsResponse { cases };
-        self.store.storage.remember_after(&key, &answer).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn list_reallocation_cases(
@@ -855,7 +874,7 @@ impl BudgetService for Budget {
             return Ok(Response::new(answer));
         }
         let case = tx.lock_case(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
-        let concerned = self.committees_of(&case).await?;
+        let concerned = committees_of(&mut tx, &case).await?;
         if !concerned.contains(&r.committee) {
             return Err(ApiError::PermissionDenied.into());
         }
@@ -898,10 +917,8 @@ impl BudgetService for Budget {
             },
         )
         .await?;
-        self.store.storage.commit(tx).await?;
-        let answer = self.pb_case(&r.case_id).await?;
-        self.store.storage.remember_after(&key, &answer).await?;
-        Ok(Response::new(answer))
+        let answer = pb_case(tx.case_parts(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?)?;
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     async fn execute_reallocation_case(
@@ -968,10 +985,8 @@ impl BudgetService for Budget {
             },
         )
         .await?;
-        self.store.storage.commit(tx).await?;
-        let answer = self.pb_case(&r.case_id).await?;
-        self.store.storage.remember_after(&key, &answer).await?;
-        Ok(Response::new(answer))
+        let answer = pb_case(tx.case_parts(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?)?;
+        Ok(Response::new(self.store.storage.finish(tx, &key, answer).await?))
     }
 
     type ExportPostingsStream = Pinned<pb::PostingTotal>;

@@ -125,9 +125,7 @@ impl Store {
 
     /// A frame's running totals of a year: (day, source, øre).
     pub async fn day_totals(&self, frame: &str, year: i64) -> Result<Vec<(String, i64, i64)>, ApiError> {
-        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
-            "SELECT day, source, amount_ore FROM frame_day_totals WHERE frame = $1 AND year = $2 ORDER BY day, source")
-            .bind(frame).bind(year).fetch_all(p).await?))
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(DAY_TOTALS).bind(frame).bind(year).fetch_all(p).await?))
     }
 
     /// The sum of all entries of a source, øre.
@@ -139,6 +137,9 @@ impl Store {
 }
 
 /// Budget's writes inside a transaction.
+/// A frame's running day totals: (day, source, øre), by day and source.
+const DAY_TOTALS: &str = "SELECT day, source, amount_ore FROM frame_day_totals WHERE frame = $1 AND year = $2 ORDER BY day, source";
+
 pub(crate) trait BudgetTx {
     /// Creates a committee; false when the code exists.
     async fn insert_committee(&mut self, row: &CommitteeRow) -> Result<bool, ApiError>;
@@ -148,6 +149,8 @@ pub(crate) trait BudgetTx {
     async fn upsert_frame(&mut self, row: &FrameRow) -> Result<(), ApiError>;
     /// A frame of a year, inside the transaction.
     async fn frame(&mut self, frame: &str, year: i64) -> Result<Option<FrameRow>, ApiError>;
+    /// A frame's running day totals, as this transaction sees them.
+    async fn day_totals(&mut self, frame: &str, year: i64) -> Result<Vec<(String, i64, i64)>, ApiError>;
     /// An entry by its source and reference.
     async fn entry(&mut self, source: i64, source_ref: &str) -> Result<Option<LedgerRow>, ApiError>;
     /// Appends an entry and adds it to the running totals; false when its (source, reference)
@@ -182,6 +185,10 @@ impl BudgetTx for Tx {
         Ok(on_tx!(self, t => sqlx::query_as(
             "SELECT frame, year, committee, name, account, amount_ore, profile FROM frames WHERE frame = $1 AND year = $2")
             .bind(frame).bind(year).fetch_optional(&mut **t).await?))
+    }
+
+    async fn day_totals(&mut self, frame: &str, year: i64) -> Result<Vec<(String, i64, i64)>, ApiError> {
+        Ok(on_tx!(self, t => sqlx::query_as(DAY_TOTALS).bind(frame).bind(year).fetch_all(&mut **t).await?))
     }
 
     async fn entry(&mut self, source: i64, source_ref: &str) -> Result<Option<LedgerRow>, ApiError> {
@@ -414,28 +421,44 @@ impl Store {
             .bind(year).bind(quarter).bind(state).bind(limit).bind(offset).fetch_all(p).await?))
     }
 
-    /// A case's decisions, by committee.
-    pub async fn decisions(&self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError> {
-        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(
-            "SELECT committee, approved, decided_by, comment, decided_at FROM case_decisions WHERE case_id = $1 ORDER BY committee")
-            .bind(case_id).fetch_all(p).await?))
+    /// A case with its decisions, audit trail and entries.
+    pub async fn case_parts(&self, case_id: &str) -> Result<Option<CaseParts>, ApiError> {
+        let Some(case) = self.case(case_id).await? else { return Ok(None) };
+        let (from, to) = entry_refs(case_id);
+        Ok(Some(CaseParts {
+            decisions: on_pool!(&self.storage.db, p => sqlx::query_as(CASE_DECISIONS).bind(case_id).fetch_all(p).await?),
+            audit: on_pool!(&self.storage.db, p => sqlx::query_as(CASE_AUDIT).bind(case_id).fetch_all(p).await?),
+            entries: on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(case_entries_sql()))
+                .bind(source::REALLOCATION).bind(from).bind(to).fetch_all(p).await?),
+            case,
+        }))
     }
+}
 
-    /// A case's audit trail, oldest first.
-    pub async fn audit(&self, case_id: &str) -> Result<Vec<AuditRow>, ApiError> {
-        Ok(
-            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT at, principal, action, detail FROM case_audit WHERE case_id = $1 ORDER BY at, action")
-            .bind(case_id).fetch_all(p).await?),
-        )
-    }
+/// Everything a case's answer shows: the case, its decisions, its audit trail and the ledger
+/// entries it wrote.
+pub struct CaseParts {
+    /// The case.
+    pub case: CaseRow,
+    /// Each committee's decision, by committee.
+    pub decisions: Vec<DecisionRow>,
+    /// Oldest first.
+    pub audit: Vec<AuditRow>,
+    /// The two entries of an executed case.
+    pub entries: Vec<LedgerRow>,
+}
 
-    /// The ledger entries a case wrote.
-    pub async fn case_entries(&self, case_id: &str) -> Result<Vec<LedgerRow>, ApiError> {
-        let sql =
-            format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE source = $1 AND (source_ref = $2 OR source_ref = $3) ORDER BY entry_no");
-        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(source::REALLOCATION).bind(format!("{case_id}:from")).bind(format!("{case_id}:to")).fetch_all(p).await?))
-    }
+const CASE_DECISIONS: &str =
+    "SELECT committee, approved, decided_by, comment, decided_at FROM case_decisions WHERE case_id = $1 ORDER BY committee";
+const CASE_AUDIT: &str = "SELECT at, principal, action, detail FROM case_audit WHERE case_id = $1 ORDER BY at, action";
+
+fn case_entries_sql() -> String {
+    format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE source = $1 AND (source_ref = $2 OR source_ref = $3) ORDER BY entry_no")
+}
+
+/// The ledger references of a case's two entries.
+fn entry_refs(case_id: &str) -> (String, String) {
+    (format!("{case_id}:from"), format!("{case_id}:to"))
 }
 
 /// Reallocation writes inside a transaction.
@@ -452,6 +475,9 @@ pub(crate) trait CaseTx {
     async fn insert_decision(&mut self, case_id: &str, decision: &DecisionRow) -> Result<bool, ApiError>;
     /// A case's decisions, inside the transaction.
     async fn decisions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError>;
+    /// A case with its decisions, audit trail and entries, as this transaction sees them: the
+    /// answer to a write is stored in the same transaction as its effects.
+    async fn case_parts(&mut self, case_id: &str) -> Result<Option<CaseParts>, ApiError>;
     /// Appends to a case's audit trail.
     async fn audit(&mut self, case_id: &str, row: &AuditRow) -> Result<(), ApiError>;
 }
@@ -494,9 +520,22 @@ impl CaseTx for Tx {
     }
 
     async fn decisions(&mut self, case_id: &str) -> Result<Vec<DecisionRow>, ApiError> {
-        Ok(on_tx!(self, t => sqlx::query_as(
-            "SELECT committee, approved, decided_by, comment, decided_at FROM case_decisions WHERE case_id = $1 ORDER BY committee")
-            .bind(case_id).fetch_all(&mut **t).await?))
+        Ok(on_tx!(self, t => sqlx::query_as(CASE_DECISIONS).bind(case_id).fetch_all(&mut **t).await?))
+    }
+
+    async fn case_parts(&mut self, case_id: &str) -> Result<Option<CaseParts>, ApiError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE case_id = $1");
+        let case: Option<CaseRow> =
+            on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_optional(&mut **t).await?);
+        let Some(case) = case else { return Ok(None) };
+        let (from, to) = entry_refs(case_id);
+        Ok(Some(CaseParts {
+            decisions: self.decisions(case_id).await?,
+            audit: on_tx!(self, t => sqlx::query_as(CASE_AUDIT).bind(case_id).fetch_all(&mut **t).await?),
+            entries: on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(case_entries_sql()))
+                .bind(source::REALLOCATION).bind(from).bind(to).fetch_all(&mut **t).await?),
+            case,
+        }))
     }
 
     async fn audit(&mut self, case_id: &str, row: &AuditRow) -> Result<(), ApiError> {

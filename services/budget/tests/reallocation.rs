@@ -362,7 +362,7 @@ proptest! {
                 assert_eq!(b.store.total_of_source(source::REALLOCATION).await.unwrap(), 0);
             }
             for id in &cases {
-                let entries = b.store.case_entries(id).await.unwrap();
+                let entries = b.store.case_parts(id).await.unwrap().unwrap().entries;
                 assert!(entries.is_empty() || entries.len() == 2, "case {id} ran {} times", entries.len() / 2);
             }
         });

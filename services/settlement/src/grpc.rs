@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use afregning_kit::auth::{Principal, Role, require};
+use afregning_kit::auth::{Principal, Role, require, require_stream};
 use afregning_kit::paging::{MAX_PAGE_SIZE, next_token, page};
 use afregning_kit::store::{RequestKey, Tx};
 use afregning_kit::{ApiError, Violations};
@@ -496,6 +496,16 @@ fn check_delivery(
     grants: &HashMap<String, Vec<pbv::Grant>>,
 ) -> Result<DeliveryRow, Refusal> {
     let refuse = |field: &'static str, why: &str| Err((field, why.to_owned()));
+    for (field, text) in [
+        ("delivery_id", &d.delivery_id),
+        ("grant_id", &d.grant_id),
+        ("provider_id", &d.provider_id),
+        ("carer_visit_id", &d.carer_visit_id),
+    ] {
+        if let Some(problem) = afregning_kit::input::text_problem(text) {
+            return refuse(field, &problem);
+        }
+    }
     if d.delivery_id.is_empty() || d.delivery_id.len() > 64 {
         return refuse("delivery_id", "required, at most 64 characters");
     }
@@ -562,7 +572,7 @@ impl SettlementService for Settlement {
         &self,
         request: Request<Streaming<pb::ReportDeliveriesRequest>>,
     ) -> Result<Response<pb::ReportDeliveriesResponse>, Status> {
-        let principal = require(&request, REPORTERS)?;
+        let principal = require_stream(&request, REPORTERS)?;
         let mut stream = request.into_inner();
         let mut answer = pb::ReportDeliveriesResponse::default();
         let mut index: u64 = 0;
@@ -783,6 +793,7 @@ impl SettlementService for Settlement {
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
+        tx.lock_statement(&r.statement_id).await?;
         let row = tx
             .statement(&r.statement_id)
             .await?
@@ -790,7 +801,7 @@ impl SettlementService for Settlement {
         if row.state == ISSUED {
             return Err(ApiError::precondition("statement_id", "the statement is already issued").into());
         }
-        let lines = self.store.statement_lines(&row.statement_id).await?;
+        let lines = tx.statement_lines(&row.statement_id).await?;
         let hash = content_hash(&row, &lines);
         let now = Utc::now();
         if !tx.seal(&row.statement_id, &hash, &text_instant(now)).await? {

@@ -366,6 +366,16 @@ pub const ISSUED: i64 = 2;
 const STATEMENT_COLUMNS: &str =
     "statement_id, provider_id, period, state, total_ore, line_count, catalog_versions, content_hash, computed_at, issued_at";
 
+/// A statement's lines in order, as stored: payload, target period, frames.
+const STATEMENT_LINES: &str = "SELECT payload, target_period, frames FROM statement_lines WHERE statement_id = $1 ORDER BY line_no";
+type LineRow = (Vec<u8>, String, String);
+
+fn stored_lines(rows: &[LineRow]) -> Result<Vec<StoredLine>, ApiError> {
+    rows.iter()
+        .map(|(payload, target, frames)| stored_line(payload, target.clone(), frames))
+        .collect()
+}
+
 fn stored_line(payload: &[u8], target_period: String, frames: &str) -> Result<StoredLine, ApiError> {
     Ok(StoredLine {
         line: decode(payload)?,
@@ -441,12 +451,8 @@ impl Store {
 
     /// A statement's lines in order.
     pub async fn statement_lines(&self, statement_id: &str) -> Result<Vec<StoredLine>, ApiError> {
-        let rows: Vec<(Vec<u8>, String, String)> = on_pool!(&self.storage.db, p => sqlx::query_as(
-            "SELECT payload, target_period, frames FROM statement_lines WHERE statement_id = $1 ORDER BY line_no")
-            .bind(statement_id).fetch_all(p).await?);
-        rows.iter()
-            .map(|(payload, target, frames)| stored_line(payload, target.clone(), frames))
-            .collect()
+        let rows: Vec<LineRow> = on_pool!(&self.storage.db, p => sqlx::query_as(STATEMENT_LINES).bind(statement_id).fetch_all(p).await?);
+        stored_lines(&rows)
     }
 
     /// The provider's statements as (period, state), by period.
@@ -457,17 +463,17 @@ impl Store {
         )
     }
 
-    /// The latest settled month (`YYYY-MM`): the latest any provider has an issued statement for,
-    /// or whose completed run left no draft to issue (a month with nothing to pay). That month and
-    /// every one before it are settled.
-    pub async fn latest_settled_period(&self) -> Result<Option<String>, ApiError> {
-        let (latest,): (Option<String>,) = on_pool!(&self.storage.db, p => sqlx::query_as(
-            "SELECT MAX(period) FROM ( \
-               SELECT period FROM statements WHERE state = $1 AND period NOT LIKE '%-true-up' \
-               UNION SELECT r.period FROM runs r WHERE r.state = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.period = r.period AND s.state = $3)) settled")
-            .bind(ISSUED).bind(afregning_proto::settlement::v1::RunState::Completed as i64).bind(DRAFT).fetch_one(p).await?);
-        Ok(latest)
+    /// The settled months (`YYYY-MM`), in order: those any provider has an issued statement for,
+    /// and those whose completed run left no draft to issue (a month with nothing to pay). A month
+    /// never run here (before the municipality started, say) is not settled.
+    pub async fn settled_periods(&self) -> Result<Vec<String>, ApiError> {
+        let rows: Vec<(String,)> = on_pool!(&self.storage.db, p => sqlx::query_as(
+            "SELECT period FROM statements WHERE state = $1 AND period NOT LIKE '%-true-up' \
+             UNION SELECT r.period FROM runs r WHERE r.state = $2 \
+               AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.period = r.period AND s.state = $3) \
+             ORDER BY period")
+            .bind(ISSUED).bind(afregning_proto::settlement::v1::RunState::Completed as i64).bind(DRAFT).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(period,)| period).collect())
     }
 
     /// What the provider has been paid for `period` so far: issued regular, rebooking and
@@ -501,6 +507,12 @@ pub(crate) trait StatementTx {
     async fn write_draft(&mut self, statement: &StatementRow, lines: &[StoredLine], inputs: &[Input]) -> Result<(), ApiError>;
     /// A statement by id.
     async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError>;
+    /// Waits until no other transaction works on the statement, and keeps it to this one until
+    /// commit: issuing it and rewriting its draft never interleave, so a seal is always computed
+    /// over exactly what is stored (SQLite has one writer; PostgreSQL takes an advisory lock).
+    async fn lock_statement(&mut self, statement_id: &str) -> Result<(), ApiError>;
+    /// A statement's lines in order, as this transaction sees them.
+    async fn statement_lines(&mut self, statement_id: &str) -> Result<Vec<StoredLine>, ApiError>;
     /// Stores a draft's lines: on PostgreSQL in one statement, on SQLite row by row in process.
     async fn insert_lines(&mut self, statement_id: &str, lines: &[StoredLine]) -> Result<(), ApiError>;
     /// Stores the inputs that priced a draft, once each, the same way.
@@ -511,6 +523,7 @@ pub(crate) trait StatementTx {
 
 impl StatementTx for Tx {
     async fn write_draft(&mut self, statement: &StatementRow, lines: &[StoredLine], inputs: &[Input]) -> Result<(), ApiError> {
+        self.lock_statement(&statement.statement_id).await?;
         let existing = self.statement(&statement.statement_id).await?;
         if existing.as_ref().is_some_and(|s| s.state == ISSUED) {
             return Err(ApiError::precondition("period", "the statement for this period is issued"));
@@ -539,6 +552,21 @@ impl StatementTx for Tx {
     async fn statement(&mut self, statement_id: &str) -> Result<Option<StatementRow>, ApiError> {
         let sql = format!("SELECT {STATEMENT_COLUMNS} FROM statements WHERE statement_id = $1");
         Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(statement_id).fetch_optional(&mut **t).await?))
+    }
+
+    async fn lock_statement(&mut self, statement_id: &str) -> Result<(), ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('statement:' || $1, 0))")
+                .bind(statement_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn statement_lines(&mut self, statement_id: &str) -> Result<Vec<StoredLine>, ApiError> {
+        let rows: Vec<LineRow> = on_tx!(self, t => sqlx::query_as(STATEMENT_LINES).bind(statement_id).fetch_all(&mut **t).await?);
+        stored_lines(&rows)
     }
 
     async fn insert_lines(&mut self, statement_id: &str, lines: &[StoredLine]) -> Result<(), ApiError> {

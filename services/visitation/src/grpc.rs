@@ -295,7 +295,8 @@ impl VisitationService for Visitation {
     }
 
     async fn register_citizen(&self, request: Request<pb::RegisterCitizenRequest>) -> Result<Response<pb::Citizen>, Status> {
-        require(&request, WRITERS)?;
+        // Registering answers whether a CPR number is known, so it is a read of personal data.
+        let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
         let key = RequestKey::new("RegisterCitizen", &r.request_id, &r)?;
         let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
@@ -303,8 +304,14 @@ impl VisitationService for Visitation {
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
+        tx.lock_cpr(&cpr.expose()).await?;
         let row = match tx.citizen_by_cpr(&cpr.expose()).await? {
-            Some(existing) => existing,
+            Some(existing) => {
+                let purpose = "registration of a CPR number already registered";
+                tx.audit(&existing.citizen_id, &principal.to_string(), "RegisterCitizen", purpose)
+                    .await?;
+                existing
+            }
             None => {
                 let birth = cpr
                     .birth_date()

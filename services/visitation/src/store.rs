@@ -76,6 +76,9 @@ pub struct Store {
     pub storage: Storage,
 }
 
+/// One read of personal data, for the citizen's audit log.
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (citizen_id, at, principal, action, purpose) VALUES ($1, $2, $3, $4, $5)";
+
 impl Store {
     /// A store over `db`.
     pub fn new(db: afregning_kit::db::Database) -> Store {
@@ -177,7 +180,7 @@ impl Store {
     /// Records a read of a citizen's personal data.
     pub async fn audit(&self, citizen_id: &str, principal: &str, action: &str, purpose: &str) -> Result<(), ApiError> {
         let at = timestamp(Utc::now());
-        on_pool!(&self.storage.db, p => sqlx::query("INSERT INTO audit_log (citizen_id, at, principal, action, purpose) VALUES ($1, $2, $3, $4, $5)")
+        on_pool!(&self.storage.db, p => sqlx::query(INSERT_AUDIT)
             .bind(citizen_id).bind(at).bind(principal).bind(action).bind(purpose).execute(p).await.map(drop)?);
         Ok(())
     }
@@ -221,6 +224,14 @@ pub(crate) trait VisitationTx {
 
     /// Stores a new citizen.
     async fn insert_citizen(&mut self, row: &CitizenRow) -> Result<(), ApiError>;
+
+    /// Keeps a CPR number to this transaction until commit, so two registrations of one person
+    /// under different request ids answer the same citizen (SQLite has one writer; PostgreSQL
+    /// takes an advisory lock).
+    async fn lock_cpr(&mut self, cpr: &str) -> Result<(), ApiError>;
+
+    /// Writes a read of a citizen's personal data to their audit log, with the write it is part of.
+    async fn audit(&mut self, citizen_id: &str, principal: &str, action: &str, purpose: &str) -> Result<(), ApiError>;
 
     /// Locks a citizen for a grant decision (serialising overlap checks); their CPR number, or
     /// `None` if unknown.
@@ -269,6 +280,23 @@ impl VisitationTx for Tx {
         Ok(
             on_tx!(self, t => sqlx::query_as("SELECT citizen_id, cpr, birth_date, registered_at FROM citizens WHERE cpr = $1").bind(cpr).fetch_optional(&mut **t).await?),
         )
+    }
+
+    async fn lock_cpr(&mut self, cpr: &str) -> Result<(), ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('cpr:' || $1, 0))")
+                .bind(cpr)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn audit(&mut self, citizen_id: &str, principal: &str, action: &str, purpose: &str) -> Result<(), ApiError> {
+        let at = timestamp(Utc::now());
+        on_tx!(self, t => sqlx::query(INSERT_AUDIT)
+            .bind(citizen_id).bind(at).bind(principal).bind(action).bind(purpose).execute(&mut **t).await.map(drop)?);
+        Ok(())
     }
 
     /// Stores a new citizen.

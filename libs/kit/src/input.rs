@@ -1,0 +1,154 @@
+//! Every request is checked at the edge before any handler sees it: each text field, at any
+//! depth, holds no control character (NUL, escape sequences; tab and line breaks are allowed in
+//! free text) and at most [`MAX_TEXT_CHARS`] characters, and each enum field holds a value its
+//! contract defines. A violation is INVALID_ARGUMENT naming the field by its proto path, e.g.
+//! `deliveries[3].carer_visit_id`, and nothing is read or written. Fields have tighter bounds of
+//! their own where the handler knows them.
+
+use std::sync::LazyLock;
+
+use prost_reflect::{DescriptorPool, DynamicMessage, FieldDescriptor, Kind, Value};
+
+use crate::error::{ApiError, FieldViolation};
+
+/// The most characters any text field may hold.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
+static POOL: LazyLock<DescriptorPool> =
+    LazyLock::new(|| DescriptorPool::decode(afregning_proto::FILE_DESCRIPTOR_SET).expect("the compiled descriptor set decodes"));
+
+/// A request message whose text and enum fields can be checked; a client stream's messages are
+/// checked one by one as they arrive, with [`check_message`].
+pub trait Checked {
+    /// INVALID_ARGUMENT naming every field at fault.
+    fn check(&self) -> Result<(), ApiError>;
+}
+
+impl<M: prost::Message + prost::Name> Checked for M {
+    fn check(&self) -> Result<(), ApiError> {
+        check_message(self)
+    }
+}
+
+/// Checks one message: every text field, at any depth, and every enum value.
+pub fn check_message<M: prost::Message + prost::Name>(message: &M) -> Result<(), ApiError> {
+    let Some(descriptor) = POOL.get_message_by_name(&M::full_name()) else {
+        return Err(ApiError::Internal(anyhow::anyhow!("no descriptor for {}", M::full_name())));
+    };
+    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice()).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut violations = Vec::new();
+    walk(&dynamic, "", &mut violations);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidArgument(violations))
+    }
+}
+
+fn walk(message: &DynamicMessage, prefix: &str, out: &mut Vec<FieldViolation>) {
+    for (field, value) in message.fields() {
+        let path = format!("{prefix}{}", field.name());
+        match value {
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_value(&field, item, &format!("{path}[{i}]"), out);
+                }
+            }
+            other => check_value(&field, other, &path, out),
+        }
+    }
+}
+
+fn check_value(field: &FieldDescriptor, value: &Value, path: &str, out: &mut Vec<FieldViolation>) {
+    match value {
+        Value::String(text) => {
+            if let Some(problem) = text_problem(text) {
+                out.push(FieldViolation {
+                    field: path.to_owned(),
+                    description: problem,
+                });
+            }
+        }
+        Value::EnumNumber(number) => {
+            if let Kind::Enum(e) = field.kind()
+                && e.get_value(*number).is_none()
+            {
+                out.push(FieldViolation {
+                    field: path.to_owned(),
+                    description: format!("{number} is not a value of {}", e.name()),
+                });
+            }
+        }
+        Value::Message(inner) => walk(inner, &format!("{path}."), out),
+        _ => {}
+    }
+}
+
+/// What is wrong with a text, if anything: a control character other than tab and line breaks,
+/// or more than [`MAX_TEXT_CHARS`] characters.
+pub fn text_problem(text: &str) -> Option<String> {
+    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Some(format!("must not contain control characters (found U+{:04X})", u32::from(c)));
+    }
+    let chars = text.chars().count();
+    (chars > MAX_TEXT_CHARS).then(|| format!("at most {MAX_TEXT_CHARS} characters (got {chars})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use afregning_proto::common::v1 as pbc;
+    use afregning_proto::settlement::v1 as pbs;
+
+    fn fields(error: ApiError) -> Vec<String> {
+        match error {
+            ApiError::InvalidArgument(v) => v.into_iter().map(|v| v.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn control_characters_are_named_by_their_path() {
+        let ok = pbs::ReportDeliveriesRequest {
+            request_id: "r-1".into(),
+            deliveries: vec![pbs::Delivery {
+                delivery_id: "d-1".into(),
+                ..Default::default()
+            }],
+        };
+        assert!(check_message(&ok).is_ok());
+        let bad = pbs::ReportDeliveriesRequest {
+            request_id: "r\u{0}1".into(),
+            deliveries: vec![
+                pbs::Delivery::default(),
+                pbs::Delivery {
+                    carer_visit_id: "\u{1b}[31mred".into(),
+                    ..Default::default()
+                },
+            ],
+        };
+        assert_eq!(
+            fields(check_message(&bad).unwrap_err()),
+            vec!["request_id", "deliveries[1].carer_visit_id"]
+        );
+    }
+
+    #[test]
+    fn free_text_keeps_its_line_breaks_and_long_text_is_refused() {
+        assert_eq!(text_problem("første linje\nanden linje\tmed tab"), None);
+        assert!(text_problem(&"x".repeat(MAX_TEXT_CHARS)).is_none());
+        assert!(text_problem(&"x".repeat(MAX_TEXT_CHARS + 1)).unwrap().contains("at most"));
+        assert!(text_problem("\u{7f}").is_some(), "DEL");
+        assert!(text_problem("\u{9b}").is_some(), "a C1 control");
+    }
+
+    #[test]
+    fn an_enum_value_the_contract_does_not_define_is_refused() {
+        let request = pbs::ListStatementsRequest {
+            state: 42,
+            period: Some(pbc::Period { year: 2026, month: 4 }),
+            ..Default::default()
+        };
+        assert_eq!(fields(check_message(&request).unwrap_err()), vec!["state"]);
+    }
+}

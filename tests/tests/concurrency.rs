@@ -1,0 +1,444 @@
+//! Concurrent callers on the demo's quarter, on SQLite and PostgreSQL: identical retries in
+//! parallel all get the first answer and make one effect; different requests racing for one
+//! effect get a clear code (the loser FAILED_PRECONDITION or ALREADY_EXISTS), never INTERNAL or
+//! UNAVAILABLE; many different writes at once never wait on each other for a database connection;
+//! and text with control characters is refused at the edge, naming the field.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::path::PathBuf;
+
+use afregning::connect::{Clients, Endpoints};
+use afregning::print::Out;
+use afregning::quarter::{self, Outcome};
+use afregning::suite::{Suite, SuiteConfig};
+use afregning_kit::testing::{Backend, TestDatabase};
+use afregning_proto::budget::v1 as pbb;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+use afregning_proto::visitation::v1 as pbv;
+use tonic::{Code, Status};
+
+fn catalog() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"))
+}
+
+/// `n` calls at once; their answers in call order.
+async fn at_once<T, F>(n: usize, call: impl Fn(usize) -> F) -> Vec<Result<T, Status>>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<tonic::Response<T>, Status>> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let call = call(i);
+        set.spawn(async move { (i, call.await.map(tonic::Response::into_inner)) });
+    }
+    let mut answers: Vec<(usize, Result<T, Status>)> = Vec::with_capacity(n);
+    while let Some(joined) = set.join_next().await {
+        answers.push(joined.unwrap());
+    }
+    answers.sort_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, a)| a).collect()
+}
+
+/// The codes of `answers`, counted.
+fn codes<T>(answers: &[Result<T, Status>]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for a in answers {
+        let code = match a {
+            Ok(_) => Code::Ok,
+            Err(s) => s.code(),
+        };
+        *out.entry(format!("{code:?}")).or_default() += 1;
+    }
+    out
+}
+
+fn count(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(c, n)| ((*c).to_owned(), *n)).collect()
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    _databases: Vec<TestDatabase>,
+    suite: Suite,
+    endpoints: Endpoints,
+    outcome: Outcome,
+}
+
+impl World {
+    async fn start(backend: Backend) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = SuiteConfig::embedded(dir.path(), &catalog()).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
+        let mut databases = Vec::new();
+        if backend == Backend::Postgres {
+            for service in &mut config.services {
+                let db = TestDatabase::new(Backend::Postgres).await;
+                service.database_url = db.url.clone();
+                databases.push(db);
+            }
+        }
+        let suite = Suite::start(config).await.unwrap();
+        let endpoints = Endpoints::new(&suite.urls()).unwrap();
+        let outcome = quarter::run(&endpoints, Out::quiet()).await.unwrap();
+        World {
+            _dir: dir,
+            _databases: databases,
+            suite,
+            endpoints,
+            outcome,
+        }
+    }
+
+    fn ehr(&self) -> Clients {
+        self.endpoints.as_principal(Some(quarter::TOKENS[0].0))
+    }
+
+    fn operator(&self) -> Clients {
+        self.endpoints.as_principal(Some(quarter::TOKENS[1].0))
+    }
+
+    fn finance(&self) -> Clients {
+        self.endpoints.as_principal(Some(quarter::TOKENS[2].0))
+    }
+
+    fn committee(&self, code: &str) -> Clients {
+        let token = quarter::TOKENS.iter().find(|(_, p)| *p == format!("committee:{code}")).unwrap().0;
+        self.endpoints.as_principal(Some(token))
+    }
+}
+
+fn at(month: u32, day: u32, hour: u32) -> Option<prost_types::Timestamp> {
+    let local = chrono::NaiveDate::from_ymd_opt(2026, month, day)
+        .unwrap()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap();
+    let utc = afregning_tariff::bands::local_to_utc(local).unwrap();
+    Some(prost_types::Timestamp {
+        seconds: utc.timestamp(),
+        nanos: 0,
+    })
+}
+
+/// Registering one person: identical retries get the first answer, different request ids for the
+/// same CPR number all get the one citizen (each such answer audited), and an operator may not ask.
+async fn registrations(w: &World) {
+    let ehr = w.ehr();
+    let identical = at_once(50, |_| {
+        let mut c = ehr.visitation.clone();
+        async move {
+            c.register_citizen(pbv::RegisterCitizenRequest {
+                request_id: "reg-same".into(),
+                cpr: "1212401212".into(),
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&identical), count(&[("Ok", 50)]));
+    let first = identical[0].as_ref().unwrap().clone();
+    assert!(identical.iter().all(|a| a.as_ref().unwrap() == &first));
+    let racing = at_once(50, |i| {
+        let mut c = ehr.visitation.clone();
+        async move {
+            c.register_citizen(pbv::RegisterCitizenRequest {
+                request_id: format!("reg-{i}"),
+                cpr: "1312401313".into(),
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&racing), count(&[("Ok", 50)]), "{racing:?}");
+    let ids: BTreeSet<String> = racing.iter().map(|a| a.as_ref().unwrap().citizen_id.clone()).collect();
+    assert_eq!(ids.len(), 1, "one person, one citizen");
+    let audit = ehr
+        .visitation
+        .clone()
+        .list_audit_entries(pbv::ListAuditEntriesRequest {
+            citizen_id: ids.first().unwrap().clone(),
+            page: Some(pbc::PageRequest {
+                page_size: 1_000,
+                page_token: String::new(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    let registrations = audit.iter().filter(|e| e.action == "RegisterCitizen").count();
+    assert_eq!(registrations, 49, "every answer about an already registered CPR number is audited");
+    let operator = w
+        .operator()
+        .visitation
+        .register_citizen(pbv::RegisterCitizenRequest {
+            request_id: "reg-operator".into(),
+            cpr: "1212401212".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(operator.code(), Code::PermissionDenied, "an operator may not probe CPR numbers");
+}
+
+/// Training visits in July by Træningsenheden for G7 (HEALTH pays, SOCIAL owns the need), then
+/// July to October run: drafts for many providers, issued all at once.
+async fn many_statements_at_once(w: &World) -> Vec<pbs::Statement> {
+    let mut operator = w.operator();
+    let training = w.outcome.providers["Træningsenheden"].clone();
+    let visits: Vec<pbs::Delivery> = [7, 14, 21, 28]
+        .into_iter()
+        .map(|day| pbs::Delivery {
+            delivery_id: format!("c-g7-07-{day}"),
+            grant_id: w.outcome.grants["G7"].clone(),
+            provider_id: training.clone(),
+            carer_visit_id: format!("cv-c-g7-07-{day}"),
+            started_at: at(7, day, 10),
+            minutes: 60,
+            revision: 0,
+        })
+        .collect();
+    let reported = afregning::commands::report_deliveries(&mut operator.settlement, "c-july", &visits)
+        .await
+        .unwrap();
+    assert_eq!(reported.accepted, 4);
+    let mut drafts = Vec::new();
+    for month in 7..=10 {
+        afregning::commands::run_month(&mut operator.settlement, &format!("c-run-{month}"), (2026, month), Out::quiet())
+            .await
+            .unwrap();
+        let request = pbs::ListStatementsRequest {
+            period: Some(pbc::Period { year: 2026, month }),
+            ..Default::default()
+        };
+        drafts.extend(operator.settlement.list_statements(request).await.unwrap().into_inner().statements);
+    }
+    assert!(drafts.len() > 8, "{} drafts", drafts.len());
+    // One statement: 50 identical retries at once, all the first answer.
+    let first = drafts[0].statement_id.clone();
+    let identical = at_once(50, |_| {
+        let mut c = operator.settlement.clone();
+        let statement_id = first.clone();
+        async move {
+            c.issue_statement(pbs::IssueStatementRequest {
+                request_id: "c-issue-one".into(),
+                statement_id,
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&identical), count(&[("Ok", 50)]));
+    assert!(identical.iter().all(|a| a.as_ref().unwrap() == identical[0].as_ref().unwrap()));
+    // Every other draft at once, each raced by two different requests: one issues it, the other
+    // is told it is no longer a draft, and no request waits on another for a connection.
+    let rest: Vec<String> = drafts[1..].iter().map(|d| d.statement_id.clone()).collect();
+    let racing = at_once(2 * rest.len(), |i| {
+        let mut c = operator.settlement.clone();
+        let statement_id = rest[i / 2].clone();
+        async move {
+            c.issue_statement(pbs::IssueStatementRequest {
+                request_id: format!("c-issue-{i}"),
+                statement_id,
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&racing), count(&[("FailedPrecondition", rest.len()), ("Ok", rest.len())]));
+    for pair in racing.chunks(2) {
+        assert_eq!(pair.iter().filter(|a| a.is_ok()).count(), 1, "{pair:?}");
+    }
+    drafts
+}
+
+/// The third quarter's case: proposals, decisions and the execution, each retried at once and
+/// raced by different requests.
+async fn a_case_decided_and_executed_at_once(w: &World) {
+    let mut operator = w.operator();
+    operator.wait_until_caught_up().await.unwrap();
+    let finance = w.finance();
+    let q3 = Some(pbc::Quarter { year: 2026, quarter: 3 });
+    let proposed = at_once(20, |_| {
+        let mut c = finance.budget.clone();
+        async move {
+            c.propose_reallocations(pbb::ProposeReallocationsRequest {
+                request_id: "c-propose".into(),
+                quarter: q3,
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&proposed), count(&[("Ok", 20)]));
+    assert!(
+        proposed.iter().all(|a| a.as_ref().unwrap() == proposed[0].as_ref().unwrap()),
+        "one answer"
+    );
+    let case = proposed[0].as_ref().unwrap().cases[0].clone();
+    // July's four training hours: 4 × 590.00 = 2,360.00 from SOCIAL to HEALTH.
+    assert_eq!(
+        (case.from_frame.as_str(), case.to_frame.as_str(), case.amount_ore),
+        ("SOCIAL", "HEALTH", 236_000)
+    );
+    assert_eq!(case.audit.iter().filter(|a| a.action == "proposed").count(), 1);
+    let decide = |committee: &'static str, request_id: String| {
+        let mut c = w.committee(committee).budget.clone();
+        let case_id = case.case_id.clone();
+        async move {
+            c.decide_reallocation_case(pbb::DecideReallocationCaseRequest {
+                request_id,
+                case_id,
+                committee: committee.into(),
+                approve: true,
+                comment: "Godkendt".into(),
+            })
+            .await
+        }
+    };
+    let racing = at_once(20, |i| decide("SOCIAL", format!("c-social-{i}"))).await;
+    assert_eq!(codes(&racing), count(&[("FailedPrecondition", 19), ("Ok", 1)]));
+    let winner = racing.iter().position(Result::is_ok).unwrap();
+    let retried = at_once(20, |_| decide("SOCIAL", format!("c-social-{winner}"))).await;
+    assert_eq!(codes(&retried), count(&[("Ok", 20)]));
+    assert!(
+        retried.iter().all(|a| a.as_ref().unwrap() == racing[winner].as_ref().unwrap()),
+        "the first answer"
+    );
+    let health = at_once(20, |_| decide("HEALTH", "c-health".into())).await;
+    assert_eq!(codes(&health), count(&[("Ok", 20)]));
+    assert_eq!(health[0].as_ref().unwrap().state, pbb::CaseState::Approved as i32);
+    let execute = |request_id: String| {
+        let mut c = finance.budget.clone();
+        let case_id = case.case_id.clone();
+        async move {
+            c.execute_reallocation_case(pbb::ExecuteReallocationCaseRequest { request_id, case_id })
+                .await
+        }
+    };
+    let identical = at_once(20, |_| execute("c-execute".into())).await;
+    assert_eq!(codes(&identical), count(&[("Ok", 20)]));
+    let executed = identical[0].as_ref().unwrap();
+    assert!(identical.iter().all(|a| a.as_ref().unwrap() == executed));
+    assert_eq!(
+        executed.entries.iter().map(|e| e.amount_ore).collect::<Vec<_>>(),
+        vec![-236_000, 236_000]
+    );
+    let racing = at_once(20, |i| execute(format!("c-execute-{i}"))).await;
+    assert_eq!(codes(&racing), count(&[("FailedPrecondition", 20)]));
+    // Frames set again and again at once: each call answers, none waits for a second connection.
+    let frames = at_once(20, |i| {
+        let mut c = finance.budget.clone();
+        async move {
+            c.set_frame(pbb::SetFrameRequest {
+                request_id: format!("c-frame-{i}"),
+                frame: "HEALTH".into(),
+                year: 2026,
+                committee: "HEALTH".into(),
+                name: "Visitation og Rehabilitering – Sund".into(),
+                account: "4.62.88".into(),
+                amount_ore: 15_000_000,
+                monthly_profile_ore: vec![],
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&frames), count(&[("Ok", 20)]));
+    // 150,000.00 with Q2's 7,375.00 and Q3's 2,360.00 moved in.
+    assert!(
+        frames
+            .iter()
+            .all(|f| f.as_ref().unwrap().adjusted_amount_ore == 15_000_000 + 737_500 + 236_000)
+    );
+}
+
+/// Control characters and values the contract does not define are refused before anything is
+/// read or written, naming the field; in a stream of deliveries only the record at fault.
+async fn text_at_the_edge(w: &World) {
+    let mut ehr = w.ehr();
+    let field = |status: &Status| {
+        use tonic_types::StatusExt;
+        status
+            .get_details_bad_request()
+            .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let nul = ehr
+        .visitation
+        .get_grant(pbv::GetGrantRequest {
+            grant_id: "a\u{0}b".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((nul.code(), field(&nul)), (Code::InvalidArgument, vec!["grant_id".to_owned()]));
+    let revisit = ehr
+        .visitation
+        .revisit_grant(pbv::RevisitGrantRequest {
+            request_id: "c-revisit-99".into(),
+            grant_id: w.outcome.grants["G3"].clone(),
+            expected_version: 1,
+            effective_from: Some(pbc::Date {
+                year: 2026,
+                month: 7,
+                day: 1,
+            }),
+            visited_minutes_per_week: 300,
+            course_type: 99,
+            decided_on: Some(pbc::Date {
+                year: 2026,
+                month: 7,
+                day: 1,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (revisit.code(), field(&revisit)),
+        (Code::InvalidArgument, vec!["course_type".to_owned()])
+    );
+    let mut operator = w.operator();
+    let training = w.outcome.providers["Træningsenheden"].clone();
+    let visit = |id: &str, carer: &str| pbs::Delivery {
+        delivery_id: id.into(),
+        grant_id: w.outcome.grants["G7"].clone(),
+        provider_id: training.clone(),
+        carer_visit_id: carer.into(),
+        started_at: at(8, 4, 10),
+        minutes: 60,
+        revision: 0,
+    };
+    let batch = vec![visit("c-ok", "cv-ok"), visit("c-escape", "cv-\u{1b}[2J")];
+    let reported = afregning::commands::report_deliveries(&mut operator.settlement, "c-edge", &batch)
+        .await
+        .unwrap();
+    assert_eq!(reported.accepted, 1);
+    assert_eq!(
+        reported
+            .errors
+            .iter()
+            .map(|e| (e.delivery_id.as_str(), e.field.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("c-escape", "carer_visit_id")]
+    );
+}
+
+async fn concurrent_callers(backend: Backend) {
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
+    let w = World::start(backend).await;
+    registrations(&w).await;
+    many_statements_at_once(&w).await;
+    a_case_decided_and_executed_at_once(&w).await;
+    text_at_the_edge(&w).await;
+    w.suite.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_sqlite() {
+    concurrent_callers(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_postgres() {
+    concurrent_callers(Backend::Postgres).await;
+}

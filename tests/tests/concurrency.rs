@@ -181,10 +181,50 @@ async fn registrations(w: &World) {
     assert_eq!(operator.code(), Code::PermissionDenied, "an operator may not probe CPR numbers");
 }
 
+/// A month's run to its last message.
+async fn run_to_end(mut c: Clients, request_id: String, month: i32) -> Result<tonic::Response<pbs::SettlementProgress>, Status> {
+    let request = pbs::RunSettlementRequest {
+        request_id,
+        period: Some(pbc::Period { year: 2026, month }),
+    };
+    let mut stream = c.settlement.run_settlement(request).await?.into_inner();
+    let mut last = None;
+    while let Some(progress) = stream.message().await? {
+        last = Some(progress);
+    }
+    last.map(tonic::Response::new).ok_or_else(|| Status::internal("no progress"))
+}
+
+/// One request id is one run: 50 identical calls at once all answer that run's end. Different
+/// request ids for one month at once: each either runs the month or is told which run is in
+/// progress.
+async fn runs_at_once(w: &World) {
+    let identical = at_once(50, |_| run_to_end(w.operator(), "c-run-7-again".into(), 7)).await;
+    assert_eq!(codes(&identical), count(&[("Ok", 50)]), "{identical:?}");
+    let first = identical[0].as_ref().unwrap();
+    assert_eq!(first.state, pbs::RunState::Completed as i32);
+    assert!(
+        identical.iter().all(|a| a.as_ref().unwrap() == first),
+        "every caller gets the first answer"
+    );
+    let racing = at_once(50, |i| run_to_end(w.operator(), format!("c-run-8-{i}"), 8)).await;
+    let counted = codes(&racing);
+    assert!(
+        counted.keys().all(|c| c == "Ok" || c == "FailedPrecondition") && counted.contains_key("Ok"),
+        "{counted:?}"
+    );
+    for refused in racing.iter().filter_map(|a| a.as_ref().err()) {
+        assert!(refused.message().contains("is in progress"), "{refused:?}");
+    }
+    let totals: BTreeSet<i64> = racing.iter().filter_map(|a| a.as_ref().ok()).map(|p| p.total_ore).collect();
+    assert_eq!(totals.len(), 1, "every run of August comes to the same");
+}
+
 /// Training visits in July by Træningsenheden for G7 (HEALTH pays, SOCIAL owns the need), then
 /// July to October run: drafts for many providers, issued all at once.
 async fn many_statements_at_once(w: &World) -> Vec<pbs::Statement> {
     let mut operator = w.operator();
+    operator.wait_until_caught_up().await.unwrap();
     let training = w.outcome.providers["Træningsenheden"].clone();
     let visits: Vec<pbs::Delivery> = [7, 14, 21, 28]
         .into_iter()
@@ -427,6 +467,7 @@ async fn concurrent_callers(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let w = World::start(backend).await;
     registrations(&w).await;
+    runs_at_once(&w).await;
     many_statements_at_once(&w).await;
     a_case_decided_and_executed_at_once(&w).await;
     text_at_the_edge(&w).await;

@@ -125,7 +125,9 @@ async fn settlement_killed_mid_run_then_run_again() {
         .unwrap()
         .into_inner();
     let mut done_at_kill = 0;
+    let mut run_id = String::new();
     while let Some(progress) = run.message().await.unwrap() {
+        run_id = progress.run_id.clone();
         if progress.providers_done >= 1 {
             done_at_kill = progress.providers_done;
             break;
@@ -146,15 +148,31 @@ async fn settlement_killed_mid_run_then_run_again() {
     drop(run);
     drop(settlement);
 
-    // Started again on the same database, the month is run again and comes out whole.
+    // Started again on the same database, the killed run reads as interrupted, and its retry
+    // completes it: the month comes out whole.
     let settlement = ServiceProcess::spawn(&built_binary("settlement"), "settlement", &settlement_env)
         .await
         .unwrap();
     let mut c = Endpoints::new(&urls(&settlement)).unwrap().as_principal(None);
+    let mut state = pbs::RunState::Unspecified as i32;
+    for _ in 0..50 {
+        let run = c
+            .settlement
+            .get_settlement_run(pbs::GetSettlementRunRequest { run_id: run_id.clone() })
+            .await
+            .unwrap()
+            .into_inner();
+        state = run.state;
+        if state != pbs::RunState::Running as i32 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, pbs::RunState::Interrupted as i32, "the killed run after a restart");
     let mut rerun = c
         .settlement
         .run_settlement(pbs::RunSettlementRequest {
-            request_id: "kill-run-2".into(),
+            request_id: "kill-run-1".into(),
             period: april,
         })
         .await
@@ -165,6 +183,7 @@ async fn settlement_killed_mid_run_then_run_again() {
         last = Some(progress);
     }
     let last = last.unwrap();
+    assert_eq!(last.run_id, run_id, "the retry completes the run its request id started");
     let expected_total = PACKAGE_APRIL_ORE * i64::try_from(PROVIDERS * GRANTS_PER_PROVIDER).unwrap();
     assert_eq!(
         (last.state, last.providers_done, last.lines_written, last.total_ore),

@@ -191,6 +191,15 @@ impl Storage {
         self.commit(tx).await
     }
 
+    /// The stored answer to `key`, read outside any transaction: a retry that waited for the
+    /// first call's long work (a settlement run) picks up its answer. The same id with other
+    /// content is ALREADY_EXISTS.
+    pub async fn stored_answer<M: Message + Default>(&self, key: &RequestKey) -> Result<Option<M>, ApiError> {
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = on_pool!(&self.db, p => sqlx::query_as("SELECT method, content_hash, response FROM request_log WHERE request_id = $1")
+            .bind(&key.request_id).fetch_optional(p).await?);
+        answer_of(key, row)
+    }
+
     /// Whether `request_id` already has a stored answer: a client stream learns it from its
     /// first message, before its content is known, and then only checks the rest.
     pub async fn is_answered(&self, request_id: &str) -> Result<bool, ApiError> {
@@ -223,6 +232,17 @@ impl Storage {
     }
 }
 
+/// A stored (method, content hash, response) as the answer to `key`.
+fn answer_of<M: Message + Default>(key: &RequestKey, row: Option<(String, Vec<u8>, Vec<u8>)>) -> Result<Option<M>, ApiError> {
+    match row {
+        None => Ok(None),
+        Some((method, hash, response)) if method == key.method && hash == key.content_hash => decode(&response).map(Some),
+        Some(_) => Err(ApiError::AlreadyExists(
+            "request_id was already used for a different request".into(),
+        )),
+    }
+}
+
 impl Tx {
     /// The stored answer to an earlier call with the same request id, if any. The same id with
     /// other content is ALREADY_EXISTS.
@@ -235,13 +255,7 @@ impl Tx {
         }
         let row: Option<(String, Vec<u8>, Vec<u8>)> = on_tx!(self, t => sqlx::query_as("SELECT method, content_hash, response FROM request_log WHERE request_id = $1")
             .bind(&key.request_id).fetch_optional(&mut **t).await?);
-        match row {
-            None => Ok(None),
-            Some((method, hash, response)) if method == key.method && hash == key.content_hash => decode(&response).map(Some),
-            Some(_) => Err(ApiError::AlreadyExists(
-                "request_id was already used for a different request".into(),
-            )),
-        }
+        answer_of(key, row)
     }
 
     /// Stores the answer to `key`, in the same transaction as the write's effects.

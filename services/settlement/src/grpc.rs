@@ -24,7 +24,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::grants::{has_provider, is_activity, valid_on, version_on};
 use crate::run::{Runner, pb_statement};
-use crate::store::{DeliveryRow, ISSUED, RunRow, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
+use crate::store::{DeliveryRow, ISSUED, RunRow, RunTx, SettlementTx, StatementRow, StatementTx, Store, StoredLine};
 
 /// Whether this service publishes a feed of its own.
 const PUBLISHES: bool = true;
@@ -72,6 +72,9 @@ const POSTING_EVENT: i64 = 1;
 pub struct Settlement {
     store: Store,
     runner: Runner,
+    /// When this process started: a run recorded as going since before then was left by a
+    /// stopped process, and a retry completes it.
+    boot: String,
 }
 
 impl Settlement {
@@ -80,6 +83,7 @@ impl Settlement {
         Settlement {
             runner: Runner::new(store.clone(), catalogs),
             store,
+            boot: text_instant(Utc::now()),
         }
     }
 
@@ -269,31 +273,25 @@ fn month_in(period: Option<&pbc::Period>, field: &str) -> Result<Period, ApiErro
         .ok_or_else(|| ApiError::invalid(field, "required: a year and a month 1–12"))
 }
 
-/// Runs every provider's month, reporting progress; the last message says it completed.
 /// How many providers' months a run prices at once on PostgreSQL.
 const PROVIDERS_AT_ONCE: usize = 4;
 
+/// How often a retry of a run in progress looks whether it has ended.
+const RUN_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Runs every provider's month as run `run_id`, reporting progress; the last message says it
+/// completed, and is stored as the answer to `key` in the same transaction that records the end.
 async fn run_period(
     store: &Store,
     runner: &Runner,
     period: Period,
+    run_id: &str,
+    key: &RequestKey,
     progress: &tokio::sync::mpsc::Sender<Result<pb::SettlementProgress, Status>>,
 ) -> Result<pb::SettlementProgress, ApiError> {
     let providers = store.provider_ids().await?;
-    let run_id = format!("run-{period}-{}", uuid::Uuid::new_v4().simple());
-    let started = afregning_kit::store::timestamp(Utc::now());
-    store
-        .start_run(&RunRow {
-            run_id: run_id.clone(),
-            period: period.to_string(),
-            state: pb::RunState::Running as i64,
-            started_at: started,
-            finished_at: None,
-            total_ore: 0,
-        })
-        .await?;
     let mut report = pb::SettlementProgress {
-        run_id: run_id.clone(),
+        run_id: run_id.to_owned(),
         period: Some(crate::run::pb_period(period)),
         state: pb::RunState::Running as i32,
         providers_total: u32::try_from(providers.len()).unwrap_or(u32::MAX),
@@ -319,14 +317,10 @@ async fn run_period(
         let result = match priced {
             Ok(result) => result,
             Err(error) => {
-                store
-                    .finish_run(
-                        &run_id,
-                        pb::RunState::Failed as i64,
-                        &afregning_kit::store::timestamp(Utc::now()),
-                        report.total_ore,
-                    )
+                let mut tx = store.storage.begin().await?;
+                tx.finish_run(run_id, pb::RunState::Failed as i64, &text_instant(Utc::now()), report.total_ore)
                     .await?;
+                store.storage.commit(tx).await?;
                 return Err(error);
             }
         };
@@ -337,15 +331,30 @@ async fn run_period(
     }
     report.state = pb::RunState::Completed as i32;
     report.current_provider_id.clear();
-    store
-        .finish_run(
-            &run_id,
-            pb::RunState::Completed as i64,
-            &afregning_kit::store::timestamp(Utc::now()),
-            report.total_ore,
-        )
+    let mut tx = store.storage.begin().await?;
+    tx.finish_run(run_id, pb::RunState::Completed as i64, &text_instant(Utc::now()), report.total_ore)
         .await?;
-    Ok(report)
+    store.storage.finish(tx, key, report).await
+}
+
+/// A retry of a run in progress: waits for it to end and answers what the first call got.
+async fn attach(store: &Store, run_id: &str, key: &RequestKey) -> Result<pb::SettlementProgress, ApiError> {
+    loop {
+        let run = store
+            .run(run_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("run {run_id} vanished")))?;
+        if run.state != crate::store::RUNNING {
+            if let Some(answer) = store.storage.stored_answer(key).await? {
+                return Ok(answer);
+            }
+            return Err(ApiError::precondition(
+                "request_id",
+                format!("run {run_id} of this request ended without completing; send the request again to complete it"),
+            ));
+        }
+        tokio::time::sleep(RUN_POLL).await;
+    }
 }
 
 fn instant(at: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
@@ -742,19 +751,44 @@ impl SettlementService for Settlement {
         if let Some(done) = tx.replay::<pb::SettlementProgress>(&key).await? {
             return Ok(Response::new(Box::pin(tokio_stream::once(Ok(done)))));
         }
-        drop(tx);
+        // One request id is one run, and one run of a month goes on at a time.
+        tx.lock_runs(&period.to_string()).await?;
+        let mine = tx.run_of_request(&key.request_id).await?;
         let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let going = |run: &RunRow| run.state == crate::store::RUNNING && run.started_at >= self.boot;
+        if let Some(run) = mine.as_ref().filter(|r| going(r)) {
+            drop(tx);
+            let (store, run_id) = (self.store.clone(), run.run_id.clone());
+            tokio::spawn(async move {
+                let answer = attach(&store, &run_id, &key).await.map_err(Status::from);
+                let _ = sender.send(answer).await;
+            });
+            return Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))));
+        }
+        let run_id = match &mine {
+            // Interrupted or failed before: the retry completes it, under the same run id.
+            Some(run) => run.run_id.clone(),
+            None => format!("run-{period}-{}", uuid::Uuid::new_v4().simple()),
+        };
+        if let Some(other) = tx.running_run(&period.to_string()).await?.filter(|r| going(r)) {
+            return Err(ApiError::precondition("period", format!("run {} of this month is in progress", other.run_id)).into());
+        }
+        let row = RunRow {
+            run_id: run_id.clone(),
+            period: period.to_string(),
+            state: crate::store::RUNNING,
+            started_at: text_instant(Utc::now()),
+            finished_at: None,
+            total_ore: 0,
+        };
+        tx.start_run(&row, &key.request_id).await?;
+        self.store.storage.commit(tx).await?;
         let (store, runner) = (self.store.clone(), self.runner.clone());
         // The run goes on if the caller stops listening: progress is only reported.
         tokio::spawn(async move {
-            let outcome = run_period(&store, &runner, period, &sender).await;
-            let last = match outcome {
-                Ok(done) => match store.storage.remember_after(&key, &done).await {
-                    Ok(()) => Ok(done),
-                    Err(error) => Err(Status::from(error)),
-                },
-                Err(error) => Err(Status::from(error)),
-            };
+            let last = run_period(&store, &runner, period, &run_id, &key, &sender)
+                .await
+                .map_err(Status::from);
             let _ = sender.send(last).await;
         });
         Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))))

@@ -52,7 +52,25 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let store = store::Store::new(context.database);
     let visitation = afregning_kit::follow::Upstream::from_config(&context.config, &context.config.visitation_url)?;
     follower::spawn(store.clone(), visitation);
+    interrupted_runs(store.clone());
     Ok(service_routes(store, context.catalogs, &context.auth))
+}
+
+/// Marks the runs a stopped process left going as interrupted, in the background, so
+/// `GetSettlementRun` does not show them running for ever; a retry with their request id
+/// completes them. Runs started by this process are left alone.
+fn interrupted_runs(store: store::Store) {
+    let boot = afregning_kit::store::timestamp(chrono::Utc::now());
+    tokio::spawn(async move {
+        match store
+            .interrupt_runs(&boot, &afregning_kit::store::timestamp(chrono::Utc::now()))
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(runs = n, "settlement runs left going by a stopped process are marked interrupted"),
+            Err(error) => tracing::error!(error = %error, "could not mark interrupted settlement runs"),
+        }
+    });
 }
 
 /// The RPC routes alone, for callers that run the follower themselves.

@@ -673,27 +673,78 @@ pub struct RunRow {
     pub total_ore: i64,
 }
 
-impl Store {
-    /// Records a run starting.
-    pub async fn start_run(&self, run: &RunRow) -> Result<(), ApiError> {
-        on_pool!(&self.storage.db, p => sqlx::query("INSERT INTO runs (run_id, period, state, started_at, total_ore) VALUES ($1, $2, $3, $4, 0)")
-            .bind(&run.run_id).bind(&run.period).bind(run.state).bind(&run.started_at).execute(p).await.map(drop)?);
+/// Runs inside a transaction.
+pub(crate) trait RunTx {
+    /// Keeps the period's runs to this transaction until commit, so two runs of one month never
+    /// start side by side (SQLite has one writer; PostgreSQL takes an advisory lock).
+    async fn lock_runs(&mut self, period: &str) -> Result<(), ApiError>;
+    /// The run a request id started, if any.
+    async fn run_of_request(&mut self, request_id: &str) -> Result<Option<RunRow>, ApiError>;
+    /// A run of the period still going, if any.
+    async fn running_run(&mut self, period: &str) -> Result<Option<RunRow>, ApiError>;
+    /// Records a run starting under `request_id`, or starts again the one it started before.
+    async fn start_run(&mut self, run: &RunRow, request_id: &str) -> Result<(), ApiError>;
+    /// Records how a run ended.
+    async fn finish_run(&mut self, run_id: &str, state: i64, finished_at: &str, total_ore: i64) -> Result<(), ApiError>;
+}
+
+const RUN_COLUMNS: &str = "run_id, period, state, started_at, finished_at, total_ore";
+
+impl RunTx for Tx {
+    async fn lock_runs(&mut self, period: &str) -> Result<(), ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('runs:' || $1, 0))")
+                .bind(period)
+                .execute(&mut **t)
+                .await?;
+        }
         Ok(())
     }
 
-    /// Records how a run ended.
-    pub async fn finish_run(&self, run_id: &str, state: i64, finished_at: &str, total_ore: i64) -> Result<(), ApiError> {
-        on_pool!(&self.storage.db, p => sqlx::query("UPDATE runs SET state = $1, finished_at = $2, total_ore = $3 WHERE run_id = $4")
-            .bind(state).bind(finished_at).bind(total_ore).bind(run_id).execute(p).await.map(drop)?);
+    async fn run_of_request(&mut self, request_id: &str) -> Result<Option<RunRow>, ApiError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE request_id = $1");
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(request_id).fetch_optional(&mut **t).await?))
+    }
+
+    async fn running_run(&mut self, period: &str) -> Result<Option<RunRow>, ApiError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE period = $1 AND state = $2 ORDER BY started_at LIMIT 1");
+        Ok(on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(period).bind(RUNNING).fetch_optional(&mut **t).await?))
+    }
+
+    async fn start_run(&mut self, run: &RunRow, request_id: &str) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query(
+            "INSERT INTO runs (run_id, period, state, started_at, total_ore, request_id) VALUES ($1, $2, $3, $4, 0, $5) \
+             ON CONFLICT (run_id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at, finished_at = NULL, total_ore = 0")
+            .bind(&run.run_id).bind(&run.period).bind(run.state).bind(&run.started_at).bind(request_id).execute(&mut **t).await.map(drop)?);
         Ok(())
+    }
+
+    async fn finish_run(&mut self, run_id: &str, state: i64, finished_at: &str, total_ore: i64) -> Result<(), ApiError> {
+        on_tx!(self, t => sqlx::query("UPDATE runs SET state = $1, finished_at = $2, total_ore = $3 WHERE run_id = $4")
+            .bind(state).bind(finished_at).bind(total_ore).bind(run_id).execute(&mut **t).await.map(drop)?);
+        Ok(())
+    }
+}
+
+/// A run going on (proto `RUN_STATE_RUNNING`).
+pub const RUNNING: i64 = 1;
+/// A run the service stopped in the middle of (proto `RUN_STATE_INTERRUPTED`).
+pub const INTERRUPTED: i64 = 4;
+
+impl Store {
+    /// Marks as interrupted every run still recorded as going that started before `boot`: the
+    /// process that ran it is gone. A retry with its request id completes it.
+    pub async fn interrupt_runs(&self, boot: &str, now: &str) -> Result<u64, ApiError> {
+        Ok(
+            on_pool!(&self.storage.db, p => sqlx::query("UPDATE runs SET state = $1, finished_at = $2 WHERE state = $3 AND started_at < $4")
+            .bind(INTERRUPTED).bind(now).bind(RUNNING).bind(boot).execute(p).await?.rows_affected()),
+        )
     }
 
     /// A run by id.
     pub async fn run(&self, run_id: &str) -> Result<Option<RunRow>, ApiError> {
-        Ok(
-            on_pool!(&self.storage.db, p => sqlx::query_as("SELECT run_id, period, state, started_at, finished_at, total_ore FROM runs WHERE run_id = $1")
-            .bind(run_id).fetch_optional(p).await?),
-        )
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE run_id = $1");
+        Ok(on_pool!(&self.storage.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(p).await?))
     }
 }
 

@@ -463,6 +463,188 @@ async fn text_at_the_edge(w: &World) {
     );
 }
 
+/// Amounts beyond 10,000,000,000.00 kr. either way are refused, naming the field, and change
+/// nothing: sums cannot wrap.
+async fn amounts_at_their_bounds(w: &World) {
+    let mut finance = w.finance();
+    let before = finance
+        .budget
+        .get_follow_up_status(pbb::GetFollowUpStatusRequest {
+            frame: "HEALTH".into(),
+            as_of: Some(pbc::Date {
+                year: 2026,
+                month: 6,
+                day: 30,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let huge = 4_600_000_000_000_000_000_i64;
+    let entry = |id: &str, amount_ore: i64| pbb::ActualEntry {
+        external_id: id.into(),
+        frame: "HEALTH".into(),
+        account: "4.62.88".into(),
+        booked_on: Some(pbc::Date {
+            year: 2026,
+            month: 6,
+            day: 1,
+        }),
+        amount_ore,
+        text: "ERP".into(),
+    };
+    let stream = tokio_stream::iter(vec![pbb::ImportActualsRequest {
+        request_id: "c-huge".into(),
+        entries: vec![entry("c-huge-1", huge), entry("c-huge-2", huge)],
+    }]);
+    let imported = finance.budget.import_actuals(stream).await.unwrap().into_inner();
+    assert_eq!(
+        (
+            imported.accepted,
+            imported.errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>()
+        ),
+        (0, vec!["amount_ore", "amount_ore"])
+    );
+    let frame = finance
+        .budget
+        .set_frame(pbb::SetFrameRequest {
+            request_id: "c-frame-max".into(),
+            frame: "HEALTH".into(),
+            year: 2026,
+            committee: "HEALTH".into(),
+            name: "Visitation og Rehabilitering – Sund".into(),
+            account: "4.62.88".into(),
+            amount_ore: i64::MAX,
+            monthly_profile_ore: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (frame.code(), frame.message()),
+        (
+            Code::InvalidArgument,
+            "amount_ore: at most 1000000000000 øre (10,000,000,000.00 kr.) either way"
+        )
+    );
+    let expected = finance
+        .budget
+        .submit_expected_accounts(pbb::SubmitExpectedAccountsRequest {
+            request_id: "c-expected-max".into(),
+            frame: "HEALTH".into(),
+            year: 2026,
+            months: vec![
+                pbb::MonthAmount {
+                    month: 11,
+                    amount_ore: i64::MAX,
+                },
+                pbb::MonthAmount {
+                    month: 12,
+                    amount_ore: i64::MAX,
+                },
+            ],
+            submitted_by: "leder".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(expected.code(), Code::InvalidArgument);
+    let reconcile = finance
+        .budget
+        .reconcile(pbb::ReconcileRequest {
+            year: 2026,
+            erp_totals: vec![pbb::PostingTotal {
+                frame: "HEALTH".into(),
+                account: "4.62.88".into(),
+                period: Some(pbc::Period { year: 2026, month: 6 }),
+                amount_ore: i64::MIN,
+                entry_count: 1,
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(reconcile.code(), Code::InvalidArgument);
+    let true_up = w
+        .operator()
+        .settlement
+        .run_true_up(pbs::RunTrueUpRequest {
+            request_id: "c-true-up-max".into(),
+            year: 2026,
+            actual_costs: vec![pbs::ActualUnitCost {
+                unit: "personal_care".into(),
+                actual_rate_ore: i64::MAX,
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(true_up.code(), Code::InvalidArgument);
+    let after = finance
+        .budget
+        .get_follow_up_status(pbb::GetFollowUpStatusRequest {
+            frame: "HEALTH".into(),
+            as_of: Some(pbc::Date {
+                year: 2026,
+                month: 6,
+                day: 30,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(after, before, "nothing refused changed anything");
+}
+
+/// Deliveries raced in by many streams at once are stored once, and one delivery corrected by
+/// many requests at once gets each correction in turn.
+async fn deliveries_at_once(w: &World) {
+    let operator = w.operator();
+    let training = w.outcome.providers["Træningsenheden"].clone();
+    let visits: Vec<pbs::Delivery> = [3, 10, 17, 24]
+        .into_iter()
+        .map(|day| pbs::Delivery {
+            delivery_id: format!("c-g7-09-{day}"),
+            grant_id: w.outcome.grants["G7"].clone(),
+            provider_id: training.clone(),
+            carer_visit_id: format!("cv-c-g7-09-{day}"),
+            started_at: at(9, day, 10),
+            minutes: 60,
+            revision: 0,
+        })
+        .collect();
+    let streams = at_once(50, |i| {
+        let mut c = operator.settlement.clone();
+        let visits = visits.clone();
+        async move {
+            let messages = vec![pbs::ReportDeliveriesRequest {
+                request_id: format!("c-stream-{i}"),
+                deliveries: visits,
+            }];
+            c.report_deliveries(tokio_stream::iter(messages)).await
+        }
+    })
+    .await;
+    assert_eq!(codes(&streams), count(&[("Ok", 50)]), "{streams:?}");
+    let answers: Vec<&pbs::ReportDeliveriesResponse> = streams.iter().map(|a| a.as_ref().unwrap()).collect();
+    assert!(answers.iter().all(|a| a.errors.is_empty()), "{answers:?}");
+    assert_eq!(answers.iter().map(|a| a.accepted).sum::<u64>(), 4, "each delivery stored once");
+    assert_eq!(answers.iter().map(|a| a.duplicates).sum::<u64>(), 4 * 49);
+    let corrections = at_once(50, |i| {
+        let mut c = operator.settlement.clone();
+        async move {
+            c.correct_delivery(pbs::CorrectDeliveryRequest {
+                request_id: format!("c-correct-{i}"),
+                delivery_id: "c-g7-09-3".into(),
+                started_at: at(9, 3, 10),
+                minutes: 61 + u32::try_from(i).unwrap(),
+                reason: "logged late".into(),
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&corrections), count(&[("Ok", 50)]), "{corrections:?}");
+    let revisions: BTreeSet<u32> = corrections.iter().map(|c| c.as_ref().unwrap().revision).collect();
+    assert_eq!(revisions, (1..=50).collect::<BTreeSet<u32>>(), "each correction in turn, none lost");
+}
+
 async fn concurrent_callers(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let w = World::start(backend).await;
@@ -471,6 +653,8 @@ async fn concurrent_callers(backend: Backend) {
     many_statements_at_once(&w).await;
     a_case_decided_and_executed_at_once(&w).await;
     text_at_the_edge(&w).await;
+    amounts_at_their_bounds(&w).await;
+    deliveries_at_once(&w).await;
     w.suite.stop().await.unwrap();
 }
 

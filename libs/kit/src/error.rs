@@ -102,6 +102,21 @@ impl From<sqlx::Error> for ApiError {
             {
                 ApiError::Unavailable(error.into())
             }
+            // Safety nets behind the checks at the edge and the locks of each write: a text the
+            // database cannot hold (22021), a number beyond its column (22003), and a record a
+            // concurrent request stored first (a unique violation) are the client's to see.
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "22021" || c == "22P05") => {
+                tracing::warn!(error = %error, "a text the database cannot store reached it");
+                ApiError::invalid("request", "holds a character that cannot be stored")
+            }
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c == "22003") => {
+                tracing::warn!(error = %error, "a number beyond its column reached the database");
+                ApiError::invalid("request", "holds a number out of range")
+            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                tracing::warn!(error = %error, "a concurrent request stored the same record first");
+                ApiError::AlreadyExists("a concurrent request stored this first; send the request again to read it".into())
+            }
             _ => ApiError::Internal(error.into()),
         }
     }
@@ -155,6 +170,14 @@ impl Violations {
             field: field.into(),
             description: description.into(),
         });
+    }
+
+    /// Records `field`'s fault if the client-sent amount is out of bounds
+    /// ([`crate::input::amount_problem`]).
+    pub fn amount(&mut self, field: &str, amount_ore: i64, may_be_negative: bool) {
+        if let Some(problem) = crate::input::amount_problem(amount_ore, may_be_negative) {
+            self.add(field, problem);
+        }
     }
 
     /// Records a violation unless `ok`.

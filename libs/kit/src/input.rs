@@ -14,6 +14,21 @@ use crate::error::{ApiError, FieldViolation};
 /// The most characters any text field may hold.
 pub const MAX_TEXT_CHARS: usize = 4_000;
 
+/// The largest amount a client may send, in øre either way: 10,000,000,000.00 kr., more than the
+/// largest Danish municipality's whole yearly budget. Nine million such amounts still add up
+/// inside the 64 bits every sum is kept in, and every sum is checked all the same.
+pub const MAX_AMOUNT_ORE: i64 = 1_000_000_000_000;
+
+/// What is wrong with an amount a client sent, if anything: beyond [`MAX_AMOUNT_ORE`] either way,
+/// or negative where it must not be.
+pub fn amount_problem(amount_ore: i64, may_be_negative: bool) -> Option<String> {
+    if !may_be_negative && amount_ore < 0 {
+        return Some("must not be negative".into());
+    }
+    (amount_ore.unsigned_abs() > MAX_AMOUNT_ORE.unsigned_abs())
+        .then(|| format!("at most {MAX_AMOUNT_ORE} øre (10,000,000,000.00 kr.) either way"))
+}
+
 static POOL: LazyLock<DescriptorPool> =
     LazyLock::new(|| DescriptorPool::decode(afregning_proto::FILE_DESCRIPTOR_SET).expect("the compiled descriptor set decodes"));
 
@@ -140,6 +155,15 @@ mod tests {
         assert!(text_problem(&"x".repeat(MAX_TEXT_CHARS + 1)).unwrap().contains("at most"));
         assert!(text_problem("\u{7f}").is_some(), "DEL");
         assert!(text_problem("\u{9b}").is_some(), "a C1 control");
+    }
+
+    #[test]
+    fn amounts_have_one_bound_either_way() {
+        assert_eq!(amount_problem(MAX_AMOUNT_ORE, false), None);
+        assert_eq!(amount_problem(-MAX_AMOUNT_ORE, true), None);
+        assert!(amount_problem(MAX_AMOUNT_ORE + 1, false).is_some());
+        assert!(amount_problem(i64::MIN, true).is_some());
+        assert_eq!(amount_problem(-1, false).as_deref(), Some("must not be negative"));
     }
 
     #[test]

@@ -137,9 +137,14 @@ fn grant_commitments(frame: &str, grant: &pbv::Grant, from: NaiveDate, catalogs:
     Ok(months)
 }
 
+/// The sum of `amounts`, or `None` when it does not fit in 64 bits.
+fn checked_sum(mut amounts: impl Iterator<Item = i64>) -> Option<i64> {
+    amounts.try_fold(0_i64, i64::checked_add)
+}
+
 /// The status of `frame` at `as_of` from its running day totals `(day, source, øre)`, its
 /// commitments after the date ([`commitments_by_month`]), and the leader's expected accounts
-/// `(month, øre)`.
+/// `(month, øre)`; `None` when a figure would not fit in 64 bits (every sum is checked).
 pub fn status(
     frame: &FrameRow,
     profile: &[i64],
@@ -147,38 +152,36 @@ pub fn status(
     rest_from_commitments: i64,
     leader: &[(i64, i64)],
     as_of: NaiveDate,
-) -> Status {
+) -> Option<Status> {
     let through = as_of.to_string();
-    let reallocated: i64 = totals
-        .iter()
-        .filter(|(_, s, _)| *s == source::REALLOCATION)
-        .map(|(_, _, a)| a)
-        .sum();
-    let consumed: i64 = totals
-        .iter()
-        .filter(|(day, s, _)| *s != source::REALLOCATION && day.as_str() <= through.as_str())
-        .map(|(_, _, a)| a)
-        .sum();
-    let budget = frame.amount_ore + reallocated;
-    let rest_from_leader: i64 = leader
-        .iter()
-        .filter(|(month, _)| *month > i64::from(as_of.month()))
-        .map(|(_, a)| a)
-        .sum();
+    let reallocated = checked_sum(totals.iter().filter(|(_, s, _)| *s == source::REALLOCATION).map(|(_, _, a)| *a))?;
+    let consumed = checked_sum(
+        totals
+            .iter()
+            .filter(|(day, s, _)| *s != source::REALLOCATION && day.as_str() <= through.as_str())
+            .map(|(_, _, a)| *a),
+    )?;
+    let budget = frame.amount_ore.checked_add(reallocated)?;
+    let rest_from_leader = checked_sum(
+        leader
+            .iter()
+            .filter(|(month, _)| *month > i64::from(as_of.month()))
+            .map(|(_, a)| *a),
+    )?;
     let has_leader_forecast = !leader.is_empty();
     let rest = if has_leader_forecast {
         rest_from_leader
     } else {
         rest_from_commitments
     };
-    Status {
+    Some(Status {
         budget,
         consumed,
         rest_from_commitments,
         rest_from_leader,
         has_leader_forecast,
-        expected_result: budget - consumed - rest,
+        expected_result: budget.checked_sub(consumed)?.checked_sub(rest)?,
         consumption_bp: basis_points(consumed, budget),
         profile_share_bp: basis_points(released_through(frame, profile, as_of), frame.amount_ore),
-    }
+    })
 }

@@ -105,7 +105,7 @@ impl Budget {
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("commitments out of range")))?,
             None => 0,
         };
-        let s = follow_up::status(row, &profile_of(row), &totals, commitments, &leader, as_of);
+        let s = follow_up::status(row, &profile_of(row), &totals, commitments, &leader, as_of).ok_or_else(|| out_of_range(&row.frame))?;
         let overrun = s.expected_result < -self.overrun_threshold_ore;
         let period = format!("{:04}-{:02}", as_of.year(), as_of.month());
         let explanation_required = overrun && !self.store.has_explanation(&row.frame, &period).await?;
@@ -128,6 +128,12 @@ impl Budget {
             explanation_required,
         })
     }
+}
+
+/// A frame whose figures no longer fit in 64 bits: its entries are bounded, so only a defect
+/// gets here.
+fn out_of_range(frame: &str) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the figures of frame {frame} are out of range"))
 }
 
 fn code_ok(code: &str) -> bool {
@@ -363,18 +369,16 @@ impl BudgetService for Budget {
             "account",
             "required, at most 32 characters",
         );
-        v.check(r.amount_ore >= 0, "amount_ore", "must not be negative");
+        v.amount("amount_ore", r.amount_ore, false);
         if !r.monthly_profile_ore.is_empty() {
             v.check(
                 r.monthly_profile_ore.len() == 12,
                 "monthly_profile_ore",
                 "twelve monthly amounts, or none for even by days",
             );
-            v.check(
-                r.monthly_profile_ore.iter().all(|m| *m >= 0),
-                "monthly_profile_ore",
-                "monthly amounts must not be negative",
-            );
+            for (i, m) in r.monthly_profile_ore.iter().enumerate() {
+                v.amount(&format!("monthly_profile_ore[{i}]"), *m, false);
+            }
             let sum = r.monthly_profile_ore.iter().try_fold(0_i64, |acc, m| acc.checked_add(*m));
             v.check(
                 sum == Some(r.amount_ore),
@@ -478,6 +482,8 @@ impl BudgetService for Budget {
                     Some(refuse("booked_on", "required: a real date"))
                 } else if e.account.trim().is_empty() || e.account.len() > 32 {
                     Some(refuse("account", "required, at most 32 characters"))
+                } else if let Some(problem) = afregning_kit::input::amount_problem(e.amount_ore, true) {
+                    Some(refuse("amount_ore", &problem))
                 } else if e.text.chars().count() > 500 {
                     Some(refuse("text", "at most 500 characters"))
                 } else {
@@ -557,7 +563,7 @@ impl BudgetService for Budget {
         v.check(!r.months.is_empty() && r.months.len() <= 12, "months", "1–12 months");
         for (i, m) in r.months.iter().enumerate() {
             v.check((1..=12).contains(&m.month), &format!("months[{i}].month"), "1–12");
-            v.check(m.amount_ore >= 0, &format!("months[{i}].amount_ore"), "must not be negative");
+            v.amount(&format!("months[{i}].amount_ore"), m.amount_ore, false);
             if r.months[..i].iter().any(|o| o.month == m.month) {
                 v.add(format!("months[{i}].month"), "given twice");
             }
@@ -645,7 +651,9 @@ impl BudgetService for Budget {
         for month in 1..=12_u32 {
             let period = afregning_tariff::Period::new(r.year, month).ok_or_else(|| ApiError::invalid("year", "out of range"))?;
             let end = period.range().last();
-            let consumed = follow_up::status(&row, &profile, &totals, 0, &[], end).consumed;
+            let consumed = follow_up::status(&row, &profile, &totals, 0, &[], end)
+                .ok_or_else(|| out_of_range(&row.frame))?
+                .consumed;
             if end <= today {
                 // Months that have passed: both forecasts are what was consumed.
                 leader_cumulative = consumed;
@@ -1042,9 +1050,20 @@ impl BudgetService for Budget {
             .iter()
             .map(|t| (key(t), t.amount_ore))
             .collect();
+        let mut v = Violations::new();
+        for (i, t) in r.erp_totals.iter().enumerate() {
+            v.amount(&format!("erp_totals[{i}].amount_ore"), t.amount_ore, true);
+        }
+        v.finish()?;
         let mut theirs: BTreeMap<Key, i64> = BTreeMap::new();
-        for t in &r.erp_totals {
-            *theirs.entry(key(t)).or_default() += t.amount_ore;
+        for (i, t) in r.erp_totals.iter().enumerate() {
+            let sum = theirs.entry(key(t)).or_default();
+            *sum = sum.checked_add(t.amount_ore).ok_or_else(|| {
+                ApiError::invalid(
+                    format!("erp_totals[{i}].amount_ore"),
+                    "the lines of one frame, account and month add up beyond any amount",
+                )
+            })?;
         }
         let keys: std::collections::BTreeSet<&Key> = ours.keys().chain(theirs.keys()).collect();
         let differences: Vec<pb::ReconcileDifference> = keys
@@ -1057,7 +1076,8 @@ impl BudgetService for Budget {
                     period: Some(pbc::Period { year: k.2, month: k.3 }),
                     afregning_ore: a,
                     erp_ore: e,
-                    difference_ore: a - e,
+                    // Both sides are bounded sums of bounded amounts: their difference fits.
+                    difference_ore: a.saturating_sub(e),
                 })
             })
             .collect();

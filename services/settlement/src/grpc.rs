@@ -452,7 +452,7 @@ impl Settlement {
                 of_visit.entry(row.carer_visit_id.clone()).or_default().push(row);
             }
         }
-        let mut accepted: Vec<&DeliveryRow> = Vec::new();
+        let mut accepted: Vec<(usize, &DeliveryRow)> = Vec::new();
         let mut outcomes = Vec::with_capacity(deliveries.len());
         for c in &checked {
             let row = match c {
@@ -487,11 +487,37 @@ impl Settlement {
             }
             same_visit.push(row.clone());
             stored.insert(row.delivery_id.clone(), row.clone());
-            accepted.push(row);
+            accepted.push((outcomes.len(), row));
             outcomes.push(Outcome::Accepted);
         }
         if !accepted.is_empty() {
-            tx.insert_deliveries(&accepted, &text_instant(now)).await?;
+            let rows: Vec<&DeliveryRow> = accepted.iter().map(|(_, row)| *row).collect();
+            let inserted = tx.insert_deliveries(&rows, &text_instant(now)).await?;
+            // A record another stream stored first, since it was looked up: a duplicate if it
+            // is the same, refused if not — as if it had been there all along.
+            let lost: Vec<&(usize, &DeliveryRow)> = accepted.iter().filter(|(_, row)| !inserted.contains(&row.delivery_id)).collect();
+            if !lost.is_empty() {
+                let ids: Vec<&str> = lost.iter().map(|(_, row)| row.delivery_id.as_str()).collect();
+                let winners: HashMap<String, DeliveryRow> = tx
+                    .deliveries_by_id_or_visit(&ids, &[])
+                    .await?
+                    .into_iter()
+                    .map(|row| (row.delivery_id.clone(), row))
+                    .collect();
+                for (position, row) in lost {
+                    let same = winners.get(&row.delivery_id).is_some_and(|w| {
+                        DeliveryRow {
+                            revision: w.revision,
+                            ..(*row).clone()
+                        } == *w
+                    });
+                    outcomes[*position] = if same {
+                        Outcome::Duplicate
+                    } else {
+                        Outcome::Refused(("delivery_id", "already reported with other content; use CorrectDelivery".to_owned()))
+                    };
+                }
+            }
         }
         Ok(outcomes)
     }
@@ -682,6 +708,7 @@ impl SettlementService for Settlement {
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
+        tx.lock_delivery(&r.delivery_id).await?;
         let before = tx
             .delivery(&r.delivery_id)
             .await?
@@ -932,7 +959,7 @@ impl SettlementService for Settlement {
                 &format!("frame_budgets[{i}].frame"),
                 "required, at most 64 characters",
             );
-            v.check(b.amount_ore >= 0, &format!("frame_budgets[{i}].amount_ore"), "must not be negative");
+            v.amount(&format!("frame_budgets[{i}].amount_ore"), b.amount_ore, false);
             v.check(
                 budgets.insert(b.frame.clone(), afregning_tariff::Ore::new(b.amount_ore)).is_none(),
                 &format!("frame_budgets[{i}].frame"),
@@ -966,11 +993,7 @@ impl SettlementService for Settlement {
                 &format!("actual_costs[{i}].unit"),
                 "required, at most 64 characters",
             );
-            v.check(
-                cost.actual_rate_ore >= 0,
-                &format!("actual_costs[{i}].actual_rate_ore"),
-                "must not be negative",
-            );
+            v.amount(&format!("actual_costs[{i}].actual_rate_ore"), cost.actual_rate_ore, false);
             if actual
                 .insert(cost.unit.clone(), afregning_tariff::Ore::new(cost.actual_rate_ore))
                 .is_some()

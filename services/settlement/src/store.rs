@@ -138,8 +138,13 @@ pub(crate) trait SettlementTx {
     /// The stored deliveries with one of `delivery_ids` or of one of the carer visits
     /// `carer_visit_ids`, in one round trip.
     async fn deliveries_by_id_or_visit(&mut self, delivery_ids: &[&str], carer_visit_ids: &[&str]) -> Result<Vec<DeliveryRow>, ApiError>;
-    /// Stores new deliveries: on PostgreSQL in one statement, on SQLite row by row in process.
-    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError>;
+    /// Stores new deliveries, on PostgreSQL in one statement, on SQLite row by row in process;
+    /// the ids stored (on PostgreSQL a concurrent stream may have stored one of them first, which
+    /// is then left as it is).
+    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<Vec<String>, ApiError>;
+    /// Keeps a delivery to this transaction until commit, so corrections of it apply one after
+    /// the other (SQLite has one writer; PostgreSQL takes an advisory lock).
+    async fn lock_delivery(&mut self, delivery_id: &str) -> Result<(), ApiError>;
     /// Replaces a delivery's time and minutes, keeping the earlier revision.
     async fn correct_delivery(
         &mut self,
@@ -249,13 +254,24 @@ impl SettlementTx for Tx {
         })
     }
 
-    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<(), ApiError> {
+    async fn lock_delivery(&mut self, delivery_id: &str) -> Result<(), ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('delivery:' || $1, 0))")
+                .bind(delivery_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_deliveries(&mut self, rows: &[&DeliveryRow], recorded_at: &str) -> Result<Vec<String>, ApiError> {
         const INSERT: &str = "INSERT INTO deliveries (delivery_id, grant_id, provider_id, carer_visit_id, started_at, ends_at, minutes, period, revision, recorded_at)";
         match self {
             Tx::Postgres(t) => {
                 let column = |f: fn(&DeliveryRow) -> &String| rows.iter().map(|r| f(r).clone()).collect::<Vec<String>>();
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{INSERT} SELECT d.*, $10 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[]) AS d"
+                let inserted: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{INSERT} SELECT d.*, $10 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[]) AS d \
+                     ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id"
                 )))
                 .bind(column(|r| &r.delivery_id))
                 .bind(column(|r| &r.grant_id))
@@ -267,8 +283,9 @@ impl SettlementTx for Tx {
                 .bind(column(|r| &r.period))
                 .bind(rows.iter().map(|r| r.revision).collect::<Vec<i64>>())
                 .bind(recorded_at)
-                .execute(&mut **t)
+                .fetch_all(&mut **t)
                 .await?;
+                Ok(inserted.into_iter().map(|(id,)| id).collect())
             }
             Tx::Sqlite(t) => {
                 for row in rows {
@@ -288,9 +305,10 @@ impl SettlementTx for Tx {
                     .execute(&mut **t)
                     .await?;
                 }
+                // One writer at a time: what was looked up is still all there is.
+                Ok(rows.iter().map(|r| r.delivery_id.clone()).collect())
             }
         }
-        Ok(())
     }
 
     async fn correct_delivery(

@@ -71,6 +71,7 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
                 .visitation
                 .list_citizen_grants(pbv::ListCitizenGrantsRequest {
                     citizen_id: citizen,
+                    purpose: "afregning grants list: the citizen's grants looked up by a case worker".into(),
                     ..Default::default()
                 })
                 .await?

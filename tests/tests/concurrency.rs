@@ -645,6 +645,101 @@ async fn deliveries_at_once(w: &World) {
     assert_eq!(revisions, (1..=50).collect::<BTreeSet<u32>>(), "each correction in turn, none lost");
 }
 
+/// Writes about a frame belong to its committee, and who wrote is the caller, never a field; a
+/// committee learns nothing of a case that is not its own; every personal-data read states why.
+async fn who_may_write_and_read(w: &World) {
+    let mut social = w.committee("SOCIAL");
+    let expected = |frame: &str, by: &str| pbb::SubmitExpectedAccountsRequest {
+        request_id: format!("c-expected-{frame}-{}", by.len()),
+        frame: frame.into(),
+        year: 2026,
+        months: vec![pbb::MonthAmount {
+            month: 12,
+            amount_ore: 1_000_000,
+        }],
+        submitted_by: by.into(),
+    };
+    let theirs = social.budget.submit_expected_accounts(expected("HEALTH", "x")).await.unwrap_err();
+    assert_eq!(theirs.code(), Code::PermissionDenied, "SOCIAL may not forecast HEALTH's frame");
+    let explanation = social
+        .budget
+        .submit_deviation_explanation(pbb::SubmitDeviationExplanationRequest {
+            request_id: "c-explain-health".into(),
+            frame: "HEALTH".into(),
+            period: Some(pbc::Period { year: 2026, month: 6 }),
+            explanation: "Ikke vores".into(),
+            corrective_actions: vec!["Ingen".into()],
+            submitted_by: "someone else".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(explanation.code(), Code::PermissionDenied, "nor explain HEALTH's deviation");
+    let own = social
+        .budget
+        .submit_expected_accounts(expected("SOCIAL", "the mayor"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(own.submitted_by, "committee:SOCIAL", "who is the caller, whatever the request says");
+    let decide = |case_id: &str| pbb::DecideReallocationCaseRequest {
+        request_id: format!("c-decide-{case_id}"),
+        case_id: case_id.into(),
+        committee: "SOCIAL".into(),
+        approve: true,
+        comment: String::new(),
+    };
+    let mut finance_committee_case = w.endpoints.as_principal(Some(quarter::TOKENS[3].0));
+    let missing = finance_committee_case
+        .budget
+        .decide_reallocation_case(decide("case-none"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing.code(),
+        Code::PermissionDenied,
+        "a missing case answers as one that is not the committee's"
+    );
+    let mut ehr = w.ehr();
+    let citizen = w.outcome.grants["G3"].clone();
+    let grant = ehr
+        .visitation
+        .get_grant(pbv::GetGrantRequest { grant_id: citizen })
+        .await
+        .unwrap()
+        .into_inner();
+    let no_purpose = ehr
+        .visitation
+        .list_citizen_grants(pbv::ListCitizenGrantsRequest {
+            citizen_id: grant.citizen_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (no_purpose.code(), no_purpose.message()),
+        (Code::InvalidArgument, "purpose: required, at most 200 characters")
+    );
+    ehr.visitation
+        .list_citizen_grants(pbv::ListCitizenGrantsRequest {
+            citizen_id: grant.citizen_id.clone(),
+            purpose: "opfølgning".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let audit = ehr
+        .visitation
+        .list_audit_entries(pbv::ListAuditEntriesRequest {
+            citizen_id: grant.citizen_id,
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    assert!(audit.iter().all(|e| !e.purpose.is_empty()), "every read states why: {audit:?}");
+}
+
 async fn concurrent_callers(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let w = World::start(backend).await;
@@ -655,6 +750,7 @@ async fn concurrent_callers(backend: Backend) {
     text_at_the_edge(&w).await;
     amounts_at_their_bounds(&w).await;
     deliveries_at_once(&w).await;
+    who_may_write_and_read(&w).await;
     w.suite.stop().await.unwrap();
 }
 

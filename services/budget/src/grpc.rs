@@ -130,6 +130,14 @@ impl Budget {
     }
 }
 
+/// Writes about a frame belong to its committee (or finance, an operator, a local caller).
+fn own_frame(principal: &Principal, frame: &FrameRow) -> Result<(), ApiError> {
+    match principal {
+        Principal::Committee(own) if *own != frame.committee => Err(ApiError::PermissionDenied),
+        _ => Ok(()),
+    }
+}
+
 /// A frame whose figures no longer fit in 64 bits: its entries are bounded, so only a defect
 /// gets here.
 fn out_of_range(frame: &str) -> ApiError {
@@ -556,7 +564,7 @@ impl BudgetService for Budget {
         &self,
         request: Request<pb::SubmitExpectedAccountsRequest>,
     ) -> Result<Response<pb::ExpectedAccounts>, Status> {
-        require(&request, LEADERS)?;
+        let principal = require(&request, LEADERS)?;
         let r = request.into_inner();
         let key = RequestKey::new("SubmitExpectedAccounts", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -568,26 +576,24 @@ impl BudgetService for Budget {
                 v.add(format!("months[{i}].month"), "given twice");
             }
         }
-        v.check(
-            !r.submitted_by.trim().is_empty() && r.submitted_by.len() <= 100,
-            "submitted_by",
-            "required, at most 100 characters",
-        );
         v.finish()?;
         let mut tx = self.store.storage.begin().await?;
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
-        if tx.frame(&r.frame, i64::from(r.year)).await?.is_none() {
-            return Err(ApiError::NotFound("frame".into()).into());
-        }
+        let frame = tx
+            .frame(&r.frame, i64::from(r.year))
+            .await?
+            .ok_or_else(|| ApiError::NotFound("frame".into()))?;
+        own_frame(&principal, &frame)?;
+        let submitted_by = principal.to_string();
         let now = Utc::now();
         let months: Vec<(i64, i64)> = r.months.iter().map(|m| (i64::from(m.month), m.amount_ore)).collect();
         tx.replace_expected_accounts(
             &r.frame,
             i64::from(r.year),
             &months,
-            r.submitted_by.trim(),
+            &submitted_by,
             &afregning_kit::store::timestamp(now),
         )
         .await?;
@@ -597,7 +603,7 @@ impl BudgetService for Budget {
             frame: r.frame,
             year: r.year,
             months: sorted,
-            submitted_by: r.submitted_by.trim().to_owned(),
+            submitted_by,
             submitted_at: Some(prost_types::Timestamp {
                 seconds: now.timestamp(),
                 nanos: 0,
@@ -681,7 +687,7 @@ impl BudgetService for Budget {
         &self,
         request: Request<pb::SubmitDeviationExplanationRequest>,
     ) -> Result<Response<pb::DeviationExplanation>, Status> {
-        require(&request, LEADERS)?;
+        let principal = require(&request, LEADERS)?;
         let r = request.into_inner();
         let key = RequestKey::new("SubmitDeviationExplanation", &r.request_id, &r)?;
         let mut v = Violations::new();
@@ -704,11 +710,6 @@ impl BudgetService for Budget {
                 "required, at most 1,000 characters",
             );
         }
-        v.check(
-            !r.submitted_by.trim().is_empty() && r.submitted_by.len() <= 100,
-            "submitted_by",
-            "required, at most 100 characters",
-        );
         v.finish()?;
         let period = period.unwrap_or_default();
         let mut tx = self.store.storage.begin().await?;
@@ -716,9 +717,9 @@ impl BudgetService for Budget {
             return Ok(Response::new(answer));
         }
         let year = r.period.map(|p| i64::from(p.year)).unwrap_or_default();
-        if tx.frame(&r.frame, year).await?.is_none() {
-            return Err(ApiError::NotFound("frame".into()).into());
-        }
+        let frame = tx.frame(&r.frame, year).await?.ok_or_else(|| ApiError::NotFound("frame".into()))?;
+        own_frame(&principal, &frame)?;
+        let submitted_by = principal.to_string();
         let now = Utc::now();
         let actions = afregning_kit::store::json(&r.corrective_actions)?;
         tx.upsert_explanation(
@@ -726,7 +727,7 @@ impl BudgetService for Budget {
             &period,
             r.explanation.trim(),
             &actions,
-            r.submitted_by.trim(),
+            &submitted_by,
             &afregning_kit::store::timestamp(now),
         )
         .await?;
@@ -735,7 +736,7 @@ impl BudgetService for Budget {
             period: r.period,
             explanation: r.explanation.trim().to_owned(),
             corrective_actions: r.corrective_actions,
-            submitted_by: r.submitted_by.trim().to_owned(),
+            submitted_by,
             submitted_at: Some(prost_types::Timestamp {
                 seconds: now.timestamp(),
                 nanos: 0,
@@ -881,7 +882,13 @@ impl BudgetService for Budget {
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));
         }
-        let case = tx.lock_case(&r.case_id).await?.ok_or_else(|| ApiError::NotFound("case".into()))?;
+        // A committee gets the same answer for a case that is not its own as for one that does
+        // not exist: it learns nothing of other committees' cases.
+        let not_ours = || match principal {
+            Principal::Committee(_) => ApiError::PermissionDenied,
+            _ => ApiError::NotFound("case".into()),
+        };
+        let case = tx.lock_case(&r.case_id).await?.ok_or_else(not_ours)?;
         let concerned = committees_of(&mut tx, &case).await?;
         if !concerned.contains(&r.committee) {
             return Err(ApiError::PermissionDenied.into());

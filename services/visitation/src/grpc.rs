@@ -57,6 +57,14 @@ const READERS: &[Role] = &[
     Role::Finance,
     Role::Committee,
 ];
+
+/// A personal-data read states why: 1–200 characters, written to the citizen's audit log.
+fn purpose_given(purpose: &str) -> Result<(), ApiError> {
+    let mut v = Violations::new();
+    text(purpose, "purpose", 200, &mut v);
+    v.finish()
+}
+
 /// Who may follow the feed: the other services (and operators).
 const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 
@@ -413,6 +421,7 @@ impl VisitationService for Visitation {
     ) -> Result<Response<pb::ListAssessmentsResponse>, Status> {
         let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
+        purpose_given(&r.purpose)?;
         let (offset, limit) = page(r.page.as_ref())?;
         self.store
             .citizen(&r.citizen_id)
@@ -420,7 +429,7 @@ impl VisitationService for Visitation {
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
         let rows = self.store.assessments(&r.citizen_id, offset, limit).await?;
         self.store
-            .audit(&r.citizen_id, &principal.to_string(), "ListAssessments", "")
+            .audit(&r.citizen_id, &principal.to_string(), "ListAssessments", r.purpose.trim())
             .await?;
         let next_page_token = next_token(offset, limit, rows.len());
         Ok(Response::new(pb::ListAssessmentsResponse {
@@ -610,6 +619,7 @@ impl VisitationService for Visitation {
     ) -> Result<Response<pb::ListGrantsResponse>, Status> {
         let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
+        purpose_given(&r.purpose)?;
         let (offset, limit) = page(r.page.as_ref())?;
         self.store
             .citizen(&r.citizen_id)
@@ -617,7 +627,7 @@ impl VisitationService for Visitation {
             .ok_or_else(|| ApiError::NotFound("citizen".into()))?;
         let grants = self.store.citizen_grants(&r.citizen_id, r.include_ended, offset, limit).await?;
         self.store
-            .audit(&r.citizen_id, &principal.to_string(), "ListCitizenGrants", "")
+            .audit(&r.citizen_id, &principal.to_string(), "ListCitizenGrants", r.purpose.trim())
             .await?;
         let next_page_token = next_token(offset, limit, grants.len());
         Ok(Response::new(pb::ListGrantsResponse {
@@ -692,6 +702,7 @@ impl VisitationService for Visitation {
     ) -> Result<Response<pb::VisitedHoursAroundCourse>, Status> {
         let principal = require(&request, PERSONAL_DATA)?;
         let r = request.into_inner();
+        purpose_given(&r.purpose)?;
         if r.window_days > 366 {
             return Err(ApiError::invalid("window_days", "at most 366").into());
         }
@@ -710,7 +721,12 @@ impl VisitationService for Visitation {
             versions.entry(g.grant_id.clone()).or_default().push(g);
         }
         self.store
-            .audit(&grant.citizen_id, &principal.to_string(), "GetVisitedHoursAroundCourse", "")
+            .audit(
+                &grant.citizen_id,
+                &principal.to_string(),
+                "GetVisitedHoursAroundCourse",
+                r.purpose.trim(),
+            )
             .await?;
         let (first, last) = (course.period.first(), course.period.last());
         Ok(Response::new(pb::VisitedHoursAroundCourse {

@@ -312,6 +312,7 @@ async fn a_worse_assessment_changes_nothing_until_revisit(backend: Backend) {
         .list_assessments(pb::ListAssessmentsRequest {
             citizen_id: cid.clone(),
             page: None,
+            purpose: "revisitation".into(),
         })
         .await
         .unwrap()
@@ -532,6 +533,7 @@ async fn bad_input_names_the_field_and_writes_nothing(backend: Backend) {
             citizen_id: cid.clone(),
             include_ended: false,
             page: None,
+            purpose: "revisitation".into(),
         })
         .await
         .unwrap()
@@ -682,6 +684,7 @@ async fn reads_for_follow_up_and_revisitation_rounds(backend: Backend) {
         .get_visited_hours_around_course(pb::GetVisitedHoursAroundCourseRequest {
             grant_id: course.grant_id.clone(),
             window_days: 28,
+            purpose: "follow-up of the course".into(),
         })
         .await
         .unwrap()

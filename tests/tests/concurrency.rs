@@ -437,6 +437,40 @@ async fn text_at_the_edge(w: &World) {
         (revisit.code(), field(&revisit)),
         (Code::InvalidArgument, vec!["course_type".to_owned()])
     );
+    let empty = ehr
+        .visitation
+        .get_grant(pbv::GetGrantRequest { grant_id: String::new() })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (empty.code(), field(&empty)),
+        (Code::InvalidArgument, vec!["grant_id".to_owned()]),
+        "not NOT_FOUND"
+    );
+    let g3 = ehr
+        .visitation
+        .get_grant(pbv::GetGrantRequest {
+            grant_id: w.outcome.grants["G3"].clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let far = ehr
+        .visitation
+        .record_assessment(pbv::RecordAssessmentRequest {
+            request_id: "c-assess-9999".into(),
+            citizen_id: g3.citizen_id,
+            assessed_on: Some(pbc::Date {
+                year: 9999,
+                month: 12,
+                day: 31,
+            }),
+            assessor: "AB".into(),
+            scores: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((far.code(), field(&far)), (Code::InvalidArgument, vec!["assessed_on".to_owned()]));
     let mut operator = w.operator();
     let training = w.outcome.providers["Træningsenheden"].clone();
     let visit = |id: &str, carer: &str| pbs::Delivery {

@@ -1,13 +1,14 @@
 //! Every request is checked at the edge before any handler sees it: each text field, at any
 //! depth, holds no control character (NUL, escape sequences; tab and line breaks are allowed in
 //! free text) and at most [`MAX_TEXT_CHARS`] characters, and each enum field holds a value its
-//! contract defines. A violation is INVALID_ARGUMENT naming the field by its proto path, e.g.
+//! contract defines, and each id naming what the request is about is given. A violation is
+//! INVALID_ARGUMENT naming the field by its proto path, e.g.
 //! `deliveries[3].carer_visit_id`, and nothing is read or written. Fields have tighter bounds of
 //! their own where the handler knows them.
 
 use std::sync::LazyLock;
 
-use prost_reflect::{DescriptorPool, DynamicMessage, FieldDescriptor, Kind, Value};
+use prost_reflect::{DescriptorPool, DynamicMessage, FieldDescriptor, Kind, ReflectMessage, Value};
 
 use crate::error::{ApiError, FieldViolation};
 
@@ -32,6 +33,13 @@ pub fn amount_problem(amount_ore: i64, may_be_negative: bool) -> Option<String> 
 static POOL: LazyLock<DescriptorPool> =
     LazyLock::new(|| DescriptorPool::decode(afregning_proto::FILE_DESCRIPTOR_SET).expect("the compiled descriptor set decodes"));
 
+/// The id fields of a request that may be left empty: every other top-level `…_id` names what
+/// the request is about, and an empty one is INVALID_ARGUMENT naming it (not NOT_FOUND).
+const OPTIONAL_IDS: &[&str] = &[
+    // Empty for every provider's statements (operators); a provider's own otherwise.
+    "afregning.settlement.v1.ListStatementsRequest.provider_id",
+];
+
 /// A request message whose text and enum fields can be checked; a client stream's messages are
 /// checked one by one as they arrive, with [`check_message`].
 pub trait Checked {
@@ -50,8 +58,23 @@ pub fn check_message<M: prost::Message + prost::Name>(message: &M) -> Result<(),
     let Some(descriptor) = POOL.get_message_by_name(&M::full_name()) else {
         return Err(ApiError::Internal(anyhow::anyhow!("no descriptor for {}", M::full_name())));
     };
-    let dynamic = DynamicMessage::decode(descriptor, message.encode_to_vec().as_slice()).map_err(|e| ApiError::Internal(e.into()))?;
+    let dynamic =
+        DynamicMessage::decode(descriptor.clone(), message.encode_to_vec().as_slice()).map_err(|e| ApiError::Internal(e.into()))?;
     let mut violations = Vec::new();
+    for field in descriptor.fields() {
+        let optional = OPTIONAL_IDS.contains(&field.full_name());
+        if field.name().ends_with("_id")
+            && !field.is_list()
+            && matches!(field.kind(), Kind::String)
+            && !optional
+            && !dynamic.has_field(&field)
+        {
+            violations.push(FieldViolation {
+                field: field.name().to_owned(),
+                description: "required".into(),
+            });
+        }
+    }
     walk(&dynamic, "", &mut violations);
     if violations.is_empty() {
         Ok(())
@@ -94,9 +117,39 @@ fn check_value(field: &FieldDescriptor, value: &Value, path: &str, out: &mut Vec
                 });
             }
         }
+        Value::Message(inner) if inner.descriptor().full_name() == "afregning.common.v1.Date" => {
+            if let Some(problem) = date_problem(inner) {
+                out.push(FieldViolation {
+                    field: path.to_owned(),
+                    description: problem,
+                });
+            }
+        }
         Value::Message(inner) => walk(inner, &format!("{path}."), out),
         _ => {}
     }
+}
+
+/// The years a date a client sends may fall in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+
+/// What is wrong with a date a client sent, if anything: not a real calendar date, or outside
+/// [`DATE_YEARS`]. An empty date (all zero) is left to the handler, which treats it as absent.
+fn date_problem(date: &DynamicMessage) -> Option<String> {
+    let part = |name: &str| date.get_field_by_name(name).and_then(|v| v.as_i32()).unwrap_or(0);
+    let (year, month, day) = (part("year"), part("month"), part("day"));
+    if (year, month, day) == (0, 0, 0) {
+        return None;
+    }
+    let real = u32::try_from(month)
+        .ok()
+        .zip(u32::try_from(day).ok())
+        .and_then(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, m, d))
+        .is_some();
+    if !real {
+        return Some(format!("{year:04}-{month:02}-{day:02} is not a real date"));
+    }
+    (!DATE_YEARS.contains(&year)).then(|| format!("a date from {} through {}", DATE_YEARS.start(), DATE_YEARS.end()))
 }
 
 /// What is wrong with a text, if anything: a control character other than tab and line breaks,
@@ -132,6 +185,9 @@ mod tests {
             }],
         };
         assert!(check_message(&ok).is_ok());
+        let empty = pbs::GetStatementRequest::default();
+        assert_eq!(fields(check_message(&empty).unwrap_err()), vec!["statement_id"]);
+        assert!(check_message(&pbs::ListStatementsRequest::default()).is_ok(), "an optional filter");
         let bad = pbs::ReportDeliveriesRequest {
             request_id: "r\u{0}1".into(),
             deliveries: vec![
@@ -155,6 +211,19 @@ mod tests {
         assert!(text_problem(&"x".repeat(MAX_TEXT_CHARS + 1)).unwrap().contains("at most"));
         assert!(text_problem("\u{7f}").is_some(), "DEL");
         assert!(text_problem("\u{9b}").is_some(), "a C1 control");
+    }
+
+    #[test]
+    fn dates_are_real_and_of_this_century() {
+        let at = |year, month, day| afregning_proto::visitation::v1::GetProgressionRequest {
+            as_of: Some(pbc::Date { year, month, day }),
+            ..Default::default()
+        };
+        assert!(check_message(&at(2026, 4, 30)).is_ok());
+        assert!(check_message(&at(0, 0, 0)).is_ok(), "absent");
+        assert_eq!(fields(check_message(&at(9999, 12, 31)).unwrap_err()), vec!["as_of"]);
+        assert_eq!(fields(check_message(&at(2026, 2, 30)).unwrap_err()), vec!["as_of"]);
+        assert_eq!(fields(check_message(&at(1, 1, 1)).unwrap_err()), vec!["as_of"]);
     }
 
     #[test]

@@ -539,6 +539,17 @@ async fn amounts_at_their_bounds(w: &World) {
         ),
         (0, vec!["amount_ore", "amount_ore"])
     );
+    // The same request id again: the first answer; with other entries: ALREADY_EXISTS.
+    let again = tokio_stream::iter(vec![pbb::ImportActualsRequest {
+        request_id: "c-huge".into(),
+        entries: vec![entry("c-huge-1", huge), entry("c-huge-2", huge)],
+    }]);
+    assert_eq!(finance.budget.import_actuals(again).await.unwrap().into_inner(), imported);
+    let other = tokio_stream::iter(vec![pbb::ImportActualsRequest {
+        request_id: "c-huge".into(),
+        entries: vec![entry("c-small", 100)],
+    }]);
+    assert_eq!(finance.budget.import_actuals(other).await.unwrap_err().code(), Code::AlreadyExists);
     let frame = finance
         .budget
         .set_frame(pbb::SetFrameRequest {
@@ -660,6 +671,30 @@ async fn deliveries_at_once(w: &World) {
     assert!(answers.iter().all(|a| a.errors.is_empty()), "{answers:?}");
     assert_eq!(answers.iter().map(|a| a.accepted).sum::<u64>(), 4, "each delivery stored once");
     assert_eq!(answers.iter().map(|a| a.duplicates).sum::<u64>(), 4 * 49);
+    // The same stream sent 50 times at once: one effect, and every caller the same answer.
+    let october = vec![pbs::Delivery {
+        delivery_id: "c-g7-10-1".into(),
+        carer_visit_id: "cv-c-g7-10-1".into(),
+        started_at: at(10, 1, 10),
+        ..visits[0].clone()
+    }];
+    let identical = at_once(50, |_| {
+        let mut c = operator.settlement.clone();
+        let october = october.clone();
+        async move {
+            let messages = vec![pbs::ReportDeliveriesRequest {
+                request_id: "c-stream-same".into(),
+                deliveries: october,
+            }];
+            c.report_deliveries(tokio_stream::iter(messages)).await
+        }
+    })
+    .await;
+    assert_eq!(codes(&identical), count(&[("Ok", 50)]), "{identical:?}");
+    assert!(
+        identical.iter().all(|a| a.as_ref().unwrap() == identical[0].as_ref().unwrap()),
+        "{identical:?}"
+    );
     let corrections = at_once(50, |i| {
         let mut c = operator.settlement.clone();
         async move {

@@ -181,14 +181,17 @@ impl Storage {
         Ok(answer)
     }
 
-    /// Stores the answer to a write whose effects committed earlier (a long run, a multi-step
-    /// proposal), unless a concurrent retry stored one first.
-    pub async fn remember_after<M: Message + Default>(&self, key: &RequestKey, answer: &M) -> Result<(), ApiError> {
+    /// Stores the answer to a write whose effects committed earlier in several transactions (a
+    /// stream of deliveries), unless a concurrent identical call stored one first; either way
+    /// the stored answer, so every identical call answers the same.
+    pub async fn remember_after<M: Message + Default>(&self, key: &RequestKey, answer: M) -> Result<M, ApiError> {
         let mut tx = self.begin().await?;
-        if tx.replay::<M>(key).await?.is_none() {
-            tx.remember(key, answer).await?;
+        if let Some(first) = tx.replay::<M>(key).await? {
+            return Ok(first);
         }
-        self.commit(tx).await
+        tx.remember(key, &answer).await?;
+        self.commit(tx).await?;
+        Ok(answer)
     }
 
     /// The stored answer to `key`, read outside any transaction: a retry that waited for the

@@ -34,6 +34,8 @@ const FINANCE: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
 const LEADERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
 /// Who may read budgets and the ledger.
 const READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
+/// The method name an actuals stream's request id is remembered under.
+const IMPORT_ACTUALS: &str = "ImportActuals";
 /// Actuals one stream message may carry.
 const MAX_ACTUALS_PER_MESSAGE: usize = 10_000;
 
@@ -454,15 +456,28 @@ impl BudgetService for Budget {
         let mut stream = request.into_inner();
         let mut answer = pb::ImportActualsResponse::default();
         let mut index: u64 = 0;
-        let mut first = true;
+        // Each entry is idempotent by its external id; the stream as a whole by its request id:
+        // a retry of an answered stream only checks that it is the same stream (the same id with
+        // other entries is ALREADY_EXISTS) and gets the first answer.
+        let mut stream_key: Option<(String, sha2::Sha256, bool)> = None;
         while let Some(message) = stream.message().await? {
-            if first {
-                // The request id names the stream; idempotency is per external id.
-                RequestKey::new("ImportActuals", &message.request_id, &pb::ImportActualsRequest::default())?;
-                first = false;
-            }
+            let (_, hasher, retry) = match &mut stream_key {
+                Some(state) => state,
+                None => {
+                    let hasher = RequestKey::stream_hasher(IMPORT_ACTUALS, &message.request_id)?;
+                    let retry = self.store.storage.is_answered(&message.request_id).await?;
+                    stream_key.insert((message.request_id.clone(), hasher, retry))
+                }
+            };
             if message.entries.len() > MAX_ACTUALS_PER_MESSAGE {
                 return Err(ApiError::invalid("entries", format!("at most {MAX_ACTUALS_PER_MESSAGE} per message")).into());
+            }
+            for entry in &message.entries {
+                sha2::Digest::update(hasher, prost::Message::encode_to_vec(entry));
+            }
+            if *retry {
+                index += message.entries.len() as u64;
+                continue;
             }
             let now = afregning_kit::store::timestamp(Utc::now());
             let mut tx = self.store.storage.begin().await?;
@@ -542,7 +557,19 @@ impl BudgetService for Budget {
             }
             self.store.storage.commit(tx).await?;
         }
-        Ok(Response::new(answer))
+        let Some((request_id, hasher, retry)) = stream_key else {
+            return Err(ApiError::invalid("request_id", "required on the first message of the stream").into());
+        };
+        let key = RequestKey::of_stream(IMPORT_ACTUALS, &request_id, hasher);
+        if retry {
+            let mut tx = self.store.storage.begin().await?;
+            let first = tx
+                .replay::<pb::ImportActualsResponse>(&key)
+                .await?
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a stored answer vanished")))?;
+            return Ok(Response::new(first));
+        }
+        Ok(Response::new(self.store.storage.remember_after(&key, answer).await?))
     }
 
     async fn list_ledger_entries(

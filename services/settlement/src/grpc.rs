@@ -686,8 +686,7 @@ impl SettlementService for Settlement {
                 description: format!("and {more} more refused"),
             });
         }
-        self.store.storage.remember_after(&key, &answer).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.remember_after(&key, answer).await?))
     }
 
     async fn correct_delivery(&self, request: Request<pb::CorrectDeliveryRequest>) -> Result<Response<pb::Delivery>, Status> {
@@ -1013,8 +1012,7 @@ impl SettlementService for Settlement {
             statements: drafts.iter().map(pb_statement).collect(),
             total_ore,
         };
-        self.store.storage.remember_after(&key, &answer).await?;
-        Ok(Response::new(answer))
+        Ok(Response::new(self.store.storage.remember_after(&key, answer).await?))
     }
 
     type StreamPostingsStream = Pinned<pb::Posting>;

@@ -72,6 +72,15 @@ impl Database {
         }
     }
 
+    /// A probe of its own for health: on PostgreSQL a connection outside the pool, so a pool
+    /// busy with requests never reads as a database that is down.
+    pub fn prober(&self) -> Prober {
+        Prober {
+            database: self.clone(),
+            connection: None,
+        }
+    }
+
     /// Checks that the database answers (for health).
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         match self {
@@ -86,5 +95,42 @@ impl Database {
             Database::Sqlite(pool) => pool.close().await,
             Database::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// Health's own line to the database: see [`Database::prober`].
+pub struct Prober {
+    database: Database,
+    connection: Option<sqlx::PgConnection>,
+}
+
+impl Prober {
+    /// Whether the database answers `SELECT 1` within `timeout`. A PostgreSQL connection that
+    /// failed is dropped and opened again on the next probe.
+    pub async fn answers(&mut self, timeout: std::time::Duration) -> bool {
+        let ok = match &self.database {
+            Database::Sqlite(_) => tokio::time::timeout(timeout, self.database.ping()).await.is_ok_and(|r| r.is_ok()),
+            Database::Postgres(pool) => {
+                let options = pool.connect_options();
+                let connection = &mut self.connection;
+                let probe = async {
+                    use sqlx::Connection as _;
+                    if connection.is_none() {
+                        *connection = Some(sqlx::PgConnection::connect_with(&options).await?);
+                    }
+                    match connection.as_mut() {
+                        Some(c) => sqlx::query("SELECT 1").execute(c).await.map(drop),
+                        None => Ok(()),
+                    }
+                };
+                tokio::time::timeout(timeout, probe)
+                    .await
+                    .is_ok_and(|r: Result<(), sqlx::Error>| r.is_ok())
+            }
+        };
+        if !ok {
+            self.connection = None;
+        }
+        ok
     }
 }

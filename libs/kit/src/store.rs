@@ -150,12 +150,14 @@ pub fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
 }
 
 impl Storage {
-    /// Storage over `db`.
+    /// Storage over `db`. On PostgreSQL it also listens for other replicas' feed commits, so an
+    /// idle following stream waits on a notification instead of polling.
     pub fn new(db: Database) -> Storage {
-        Storage {
-            db,
-            feed_written: Arc::new(Notify::new()),
+        let feed_written = Arc::new(Notify::new());
+        if let (Database::Postgres(pool), Ok(runtime)) = (&db, tokio::runtime::Handle::try_current()) {
+            runtime.spawn(listen_for_feed(pool.clone(), Arc::downgrade(&feed_written)));
         }
+        Storage { db, feed_written }
     }
 
     /// Starts a write transaction.
@@ -209,11 +211,6 @@ impl Storage {
         let row: Option<(String,)> = on_pool!(&self.db, p => sqlx::query_as("SELECT request_id FROM request_log WHERE request_id = $1")
             .bind(request_id).fetch_optional(p).await?);
         Ok(row.is_some())
-    }
-
-    /// Waits until a write commits here or `timeout` passes (other replicas write too).
-    pub async fn wait_for_feed(&self, timeout: Duration) {
-        let _ = tokio::time::timeout(timeout, self.feed_written.notified()).await;
     }
 
     /// Feed events after `sequence`, oldest first.
@@ -282,7 +279,46 @@ impl Tx {
                 .bind(sequence).bind(kind).bind(&payload).bind(&at).bind(&trace_parent).execute(&mut **t).await?;
             sequence
         });
+        if let Tx::Postgres(t) = self {
+            // Delivered at commit, to every replica's following streams.
+            sqlx::query("SELECT pg_notify($1, '')").bind(FEED_CHANNEL).execute(&mut **t).await?;
+        }
         Ok(sequence)
+    }
+}
+
+/// The PostgreSQL channel every feed commit notifies.
+const FEED_CHANNEL: &str = "afregning_feed";
+
+/// Wakes `feed_written` on every feed commit of any replica, for as long as the storage lives,
+/// reconnecting after a lost connection.
+async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notify>) {
+    loop {
+        let listening = async {
+            let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+            listener.listen(FEED_CHANNEL).await?;
+            // Anything committed while the connection was being made is picked up by this wake.
+            if let Some(notify) = feed_written.upgrade() {
+                notify.notify_waiters();
+            }
+            loop {
+                listener.recv().await?;
+                match feed_written.upgrade() {
+                    Some(notify) => notify.notify_waiters(),
+                    None => return Ok::<(), sqlx::Error>(()),
+                }
+            }
+        };
+        match listening.await {
+            Ok(()) => return,
+            Err(error) => {
+                if feed_written.strong_count() == 0 || pool.is_closed() {
+                    return;
+                }
+                tracing::debug!(%error, "feed notifications interrupted; listening again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
     }
 }
 
@@ -290,8 +326,8 @@ impl Tx {
 pub const MAX_EVENTS_PER_STREAM: u32 = 10_000;
 /// Events read from the database per round trip.
 const FEED_BATCH: i64 = 500;
-/// How long a following stream waits for a local commit before looking again.
-const FEED_POLL: Duration = Duration::from_millis(250);
+/// How long a following stream waits for a commit notification before looking again anyway.
+const FEED_POLL: Duration = Duration::from_secs(5);
 
 /// A server stream of the feed after `after`: stored events first, then (when `follow`) new ones
 /// as they commit, each converted by `convert`; at most `max_events` (0: no limit when following,
@@ -318,6 +354,10 @@ where
         let mut cursor = after;
         let mut sent: u64 = 0;
         while sent < limit {
+            // Waiting starts before the read, so a commit between the read and the wait wakes it.
+            let committed = storage.feed_written.notified();
+            tokio::pin!(committed);
+            committed.as_mut().enable();
             let batch = match storage.events_after::<P>(cursor, FEED_BATCH).await {
                 Ok(batch) => batch,
                 Err(error) => {
@@ -330,7 +370,7 @@ where
                     return;
                 }
                 tokio::select! {
-                    () = storage.wait_for_feed(FEED_POLL) => {}
+                    _ = tokio::time::timeout(FEED_POLL, committed) => {}
                     () = tx.closed() => return,
                     () = crate::server::draining() => return,
                 }

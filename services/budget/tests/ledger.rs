@@ -388,16 +388,19 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         amount_ore: amount,
         text: "hjælpemidler".into(),
     };
-    let import = |entries: Vec<pb::ActualEntry>| pb::ImportActualsRequest {
-        request_id: "erp-1".into(),
+    let import = |request_id: &str, entries: Vec<pb::ActualEntry>| pb::ImportActualsRequest {
+        request_id: request_id.into(),
         entries,
     };
     let first = finance
-        .import_actuals(tokio_stream::iter(vec![import(vec![
-            actual("erp-1", "SOCIAL", 25_000),
-            actual("erp-2", "HEALTH", 1_000),
-            actual("erp-3", "SOCIAL", -5_000),
-        ])]))
+        .import_actuals(tokio_stream::iter(vec![import(
+            "erp-1",
+            vec![
+                actual("erp-1", "SOCIAL", 25_000),
+                actual("erp-2", "HEALTH", 1_000),
+                actual("erp-3", "SOCIAL", -5_000),
+            ],
+        )]))
         .await
         .unwrap()
         .into_inner();
@@ -411,10 +414,10 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         vec![("erp-2", "frame")]
     );
     let retry = finance
-        .import_actuals(tokio_stream::iter(vec![import(vec![
-            actual("erp-1", "SOCIAL", 25_000),
-            actual("erp-3", "SOCIAL", -4_000),
-        ])]))
+        .import_actuals(tokio_stream::iter(vec![import(
+            "erp-1-again",
+            vec![actual("erp-1", "SOCIAL", 25_000), actual("erp-3", "SOCIAL", -4_000)],
+        )]))
         .await
         .unwrap()
         .into_inner();
@@ -546,7 +549,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     };
     assert_eq!(
         finance
-            .import_actuals(tokio_stream::iter(vec![import(vec![spent])]))
+            .import_actuals(tokio_stream::iter(vec![import("erp-2", vec![spent])]))
             .await
             .unwrap()
             .into_inner()

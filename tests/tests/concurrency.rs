@@ -501,19 +501,18 @@ async fn text_at_the_edge(w: &World) {
 /// nothing: sums cannot wrap.
 async fn amounts_at_their_bounds(w: &World) {
     let mut finance = w.finance();
-    let before = finance
-        .budget
-        .get_follow_up_status(pbb::GetFollowUpStatusRequest {
+    let health_at_june = async |finance: &mut Clients| {
+        let request = pbb::GetFollowUpStatusRequest {
             frame: "HEALTH".into(),
             as_of: Some(pbc::Date {
                 year: 2026,
                 month: 6,
                 day: 30,
             }),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+        };
+        finance.budget.get_follow_up_status(request).await.unwrap().into_inner()
+    };
+    let before = health_at_june(&mut finance).await;
     let huge = 4_600_000_000_000_000_000_i64;
     let entry = |id: &str, amount_ore: i64| pbb::ActualEntry {
         external_id: id.into(),
@@ -621,19 +620,7 @@ async fn amounts_at_their_bounds(w: &World) {
         .await
         .unwrap_err();
     assert_eq!(true_up.code(), Code::InvalidArgument);
-    let after = finance
-        .budget
-        .get_follow_up_status(pbb::GetFollowUpStatusRequest {
-            frame: "HEALTH".into(),
-            as_of: Some(pbc::Date {
-                year: 2026,
-                month: 6,
-                day: 30,
-            }),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let after = health_at_june(&mut finance).await;
     assert_eq!(after, before, "nothing refused changed anything");
 }
 

@@ -87,6 +87,26 @@ async fn visitation(backend: Backend) -> (TestDatabase, TestServer, Ehr) {
     (v_db, visitation, ehr)
 }
 
+async fn provider(ehr: &mut Ehr, request_id: &str, name: &str, committee: &str, approved_for: &str) -> String {
+    let request = pbv::RegisterProviderRequest {
+        request_id: request_id.into(),
+        cvr: "29189668".into(),
+        name: name.into(),
+        kind: pbc::ProviderKind::Municipal as i32,
+        committee: committee.into(),
+        approved_for: vec![approved_for.into()],
+    };
+    ehr.register_provider(request).await.unwrap().into_inner().provider_id
+}
+
+async fn citizen(ehr: &mut Ehr, request_id: &str, cpr: &str) -> String {
+    let request = pbv::RegisterCitizenRequest {
+        request_id: request_id.into(),
+        cpr: cpr.into(),
+    };
+    ehr.register_citizen(request).await.unwrap().into_inner().citizen_id
+}
+
 async fn settle(
     settlement: &mut SettlementServiceClient<tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Outgoing>>,
     month: i32,
@@ -128,24 +148,8 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     // Visitation, with one package grant from 10 April.
     let (_v_db, visitation, mut ehr) = visitation(backend).await;
-    let provider = pbv::RegisterProviderRequest {
-        request_id: "prov".into(),
-        cvr: "29189668".into(),
-        name: "Hjemmeplejen Nord".into(),
-        kind: pbc::ProviderKind::Municipal as i32,
-        committee: "SOCIAL".into(),
-        approved_for: vec!["personal_care_package".into()],
-    };
-    let nord = ehr.register_provider(provider).await.unwrap().into_inner().provider_id;
-    let citizen = ehr
-        .register_citizen(pbv::RegisterCitizenRequest {
-            request_id: "cit".into(),
-            cpr: "0202402222".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .citizen_id;
+    let nord = provider(&mut ehr, "prov", "Hjemmeplejen Nord", "SOCIAL", "personal_care_package").await;
+    let citizen_id = citizen(&mut ehr, "cit", "0202402222").await;
     let terms = pbv::GrantTerms {
         unit_kind: pbc::UnitKind::Package as i32,
         legal_basis: "SEL-83".into(),
@@ -161,7 +165,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     };
     ehr.decide_grant(pbv::DecideGrantRequest {
         request_id: "g2".into(),
-        citizen_id: citizen,
+        citizen_id,
         terms: Some(terms),
         start: date(2026, 4, 10),
         end: None,
@@ -171,20 +175,8 @@ async fn the_ledger_follows_settlement(backend: Backend) {
     .unwrap();
 
     // G7 of the worked month: training under SUL §140, paid by HEALTH for a need SOCIAL owns.
-    let training = pbv::RegisterProviderRequest {
-        request_id: "prov-t".into(),
-        cvr: "29189668".into(),
-        name: "Træningsenheden".into(),
-        kind: pbc::ProviderKind::Municipal as i32,
-        committee: "HEALTH".into(),
-        approved_for: vec!["training".into()],
-    };
-    let traening = ehr.register_provider(training).await.unwrap().into_inner().provider_id;
-    let register = pbv::RegisterCitizenRequest {
-        request_id: "cit-g".into(),
-        cpr: "0707407777".into(),
-    };
-    let g_citizen = ehr.register_citizen(register).await.unwrap().into_inner().citizen_id;
+    let traening = provider(&mut ehr, "prov-t", "Træningsenheden", "HEALTH", "training").await;
+    let g_citizen = citizen(&mut ehr, "cit-g", "0707407777").await;
     let g7_terms = pbv::GrantTerms {
         unit_kind: pbc::UnitKind::Service as i32,
         legal_basis: "SUL-140".into(),
@@ -796,20 +788,8 @@ async fn the_ledger_follows_settlement_postgres() {
 async fn commitments_split_like_postings(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let (_v_db, visitation, mut ehr) = visitation(backend).await;
-    let provider = pbv::RegisterProviderRequest {
-        request_id: "prov".into(),
-        cvr: "29189668".into(),
-        name: "Hjemmeplejen Nord".into(),
-        kind: pbc::ProviderKind::Municipal as i32,
-        committee: "SOCIAL".into(),
-        approved_for: vec!["course:MAINTAINING".into()],
-    };
-    let nord = ehr.register_provider(provider).await.unwrap().into_inner().provider_id;
-    let register = pbv::RegisterCitizenRequest {
-        request_id: "cit".into(),
-        cpr: "0505405555".into(),
-    };
-    let citizen_id = ehr.register_citizen(register).await.unwrap().into_inner().citizen_id;
+    let nord = provider(&mut ehr, "prov", "Hjemmeplejen Nord", "SOCIAL", "course:MAINTAINING").await;
+    let citizen_id = citizen(&mut ehr, "cit", "0505405555").await;
     // MAINTAINING, 1,000 visited minutes a week: level 4, 7,500.00 a week, from 1 April.
     let terms = pbv::GrantTerms {
         unit_kind: pbc::UnitKind::Course as i32,

@@ -796,6 +796,189 @@ async fn who_may_write_and_read(w: &World) {
     assert!(audit.iter().all(|e| !e.purpose.is_empty()), "every read states why: {audit:?}");
 }
 
+/// Every call OK with one and the same answer.
+fn same<T: PartialEq + std::fmt::Debug>(answers: &[Result<T, Status>]) {
+    assert_eq!(
+        codes(answers),
+        count(&[("Ok", answers.len())]),
+        "{:?}",
+        answers.iter().find(|a| a.is_err())
+    );
+    assert!(
+        answers.iter().all(|a| a.as_ref().unwrap() == answers[0].as_ref().unwrap()),
+        "one answer"
+    );
+}
+
+/// The authority's and finance's other writes: 50 identical calls at once answer alike, and
+/// different requests racing for one effect get one winner and a clear code for the rest.
+async fn the_other_writes_at_once(w: &World) {
+    let ehr = w.ehr();
+    let provider = at_once(50, |_| {
+        let mut c = ehr.visitation.clone();
+        async move {
+            c.register_provider(pbv::RegisterProviderRequest {
+                request_id: "c-provider".into(),
+                cvr: "29189668".into(),
+                name: "Hjemmeplejen Syd".into(),
+                kind: pbc::ProviderKind::Municipal as i32,
+                committee: "SOCIAL".into(),
+                approved_for: vec!["personal_care".into()],
+            })
+            .await
+        }
+    })
+    .await;
+    same(&provider);
+    let syd = provider[0].as_ref().unwrap().provider_id.clone();
+    let citizen_id = ehr
+        .visitation
+        .clone()
+        .register_citizen(pbv::RegisterCitizenRequest {
+            request_id: "c-citizen".into(),
+            cpr: "1412401414".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .citizen_id;
+    let assessed = at_once(50, |_| {
+        let mut c = ehr.visitation.clone();
+        let citizen_id = citizen_id.clone();
+        async move {
+            c.record_assessment(pbv::RecordAssessmentRequest {
+                request_id: "c-assess".into(),
+                citizen_id,
+                assessed_on: Some(pbc::Date {
+                    year: 2026,
+                    month: 7,
+                    day: 1,
+                }),
+                assessor: "AB".into(),
+                scores: vec![pbv::FunctionScore {
+                    area: "mobility".into(),
+                    score: 2,
+                }],
+            })
+            .await
+        }
+    })
+    .await;
+    same(&assessed);
+    let decide = |request_id: String| {
+        let mut c = ehr.visitation.clone();
+        let (citizen_id, syd) = (citizen_id.clone(), syd.clone());
+        async move {
+            c.decide_grant(pbv::DecideGrantRequest {
+                request_id,
+                citizen_id,
+                terms: Some(pbv::GrantTerms {
+                    unit_kind: pbc::UnitKind::Service as i32,
+                    legal_basis: "SEL-83".into(),
+                    intervention: "personlig-pleje".into(),
+                    visited_minutes_per_week: 120,
+                    service_category: "personal_care".into(),
+                    providers: vec![pbc::ProviderShare {
+                        provider_id: syd,
+                        share_percent: 100,
+                        lead: true,
+                    }],
+                    ..Default::default()
+                }),
+                start: Some(pbc::Date {
+                    year: 2026,
+                    month: 7,
+                    day: 1,
+                }),
+                end: None,
+                decided_on: Some(pbc::Date {
+                    year: 2026,
+                    month: 7,
+                    day: 1,
+                }),
+            })
+            .await
+        }
+    };
+    let decided = at_once(50, |_| decide("c-decide".into())).await;
+    same(&decided);
+    let grant_id = decided[0].as_ref().unwrap().grant_id.clone();
+    // The same person granted the same again under other ids: the overlap rule lets none through.
+    let overlapping = at_once(20, |i| decide(format!("c-decide-{i}"))).await;
+    assert_eq!(codes(&overlapping), count(&[("FailedPrecondition", 20)]), "{overlapping:?}");
+    // Revisits racing from the same version: one wins, the rest see the version has moved on.
+    let revisits = at_once(50, |i| {
+        let mut c = ehr.visitation.clone();
+        let grant_id = grant_id.clone();
+        async move {
+            c.revisit_grant(pbv::RevisitGrantRequest {
+                request_id: format!("c-revisit-{i}"),
+                grant_id,
+                expected_version: 1,
+                effective_from: Some(pbc::Date {
+                    year: 2026,
+                    month: 8,
+                    day: 1,
+                }),
+                visited_minutes_per_week: 180 + u32::try_from(i).unwrap(),
+                course_type: 0,
+                decided_on: Some(pbc::Date {
+                    year: 2026,
+                    month: 8,
+                    day: 1,
+                }),
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&revisits), count(&[("FailedPrecondition", 49), ("Ok", 1)]), "{revisits:?}");
+    let finance = w.finance();
+    let committees = at_once(50, |i| {
+        let mut c = finance.budget.clone();
+        async move {
+            c.create_committee(pbb::CreateCommitteeRequest {
+                request_id: format!("c-committee-{i}"),
+                code: "CULTURE".into(),
+                name: "Kulturudvalget".into(),
+            })
+            .await
+        }
+    })
+    .await;
+    assert_eq!(codes(&committees), count(&[("AlreadyExists", 49), ("Ok", 1)]), "{committees:?}");
+    let closed = at_once(50, |_| {
+        let mut c = finance.budget.clone();
+        async move {
+            c.close_month(pbb::CloseMonthRequest {
+                request_id: "c-close".into(),
+                frame: "SOCIAL".into(),
+                period: Some(pbc::Period { year: 2026, month: 7 }),
+            })
+            .await
+        }
+    })
+    .await;
+    same(&closed);
+    let operator = w.operator();
+    let true_up = at_once(20, |_| {
+        let mut c = operator.settlement.clone();
+        async move {
+            c.run_true_up(pbs::RunTrueUpRequest {
+                request_id: "c-true-up".into(),
+                year: 2025,
+                actual_costs: vec![pbs::ActualUnitCost {
+                    unit: "personal_care".into(),
+                    actual_rate_ore: 50_000,
+                }],
+            })
+            .await
+        }
+    })
+    .await;
+    same(&true_up);
+}
+
 async fn concurrent_callers(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let w = World::start(backend).await;
@@ -807,6 +990,7 @@ async fn concurrent_callers(backend: Backend) {
     amounts_at_their_bounds(&w).await;
     deliveries_at_once(&w).await;
     who_may_write_and_read(&w).await;
+    the_other_writes_at_once(&w).await;
     w.suite.stop().await.unwrap();
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use afregning::suite::{SERVICES, Suite, SuiteConfig};
-use afregning_kit::testing::{SERVING, health_status};
+use afregning_kit::testing::{Backend, SERVING, TestDatabase, health_status};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use prost::Message;
@@ -83,6 +83,10 @@ fn hostile_text() -> impl Strategy<Value = String> {
         Just("SOCIAL".to_owned()),
         Just("st-nobody-2026-04".to_owned()),
         Just("'; DROP TABLE citizens; --".to_owned()),
+        Just("a\u{0}b".to_owned()),
+        Just("\u{1b}[31mred\u{1b}[0m".to_owned()),
+        Just("del\u{7f}and c1 \u{9b}".to_owned()),
+        "[a-z]{0,8}[\u{0}-\u{1f}][a-z]{0,8}",
         "[a-z0-9_.:-]{1,80}",
         "\\PC{1,40}",
         "x{300,5000}",
@@ -104,6 +108,21 @@ fn hostile_number() -> impl Strategy<Value = u64> {
     ]
 }
 
+/// A date at the ends of time or not on the calendar: 0001-01-01, 9999-12-31, 30 February,
+/// month 13, negative parts.
+fn hostile_date() -> impl Strategy<Value = Vec<(u32, Hostile)>> {
+    let part = |n: i64| Hostile::Number(n as u64);
+    prop_oneof![
+        Just((1, 1, 1)),
+        Just((9999, 12, 31)),
+        Just((2026, 2, 30)),
+        Just((2026, 13, 1)),
+        Just((-1, -1, -1)),
+        (any::<i32>(), any::<i32>(), any::<i32>()).prop_map(|(y, m, d)| (i64::from(y), i64::from(m), i64::from(d))),
+    ]
+    .prop_map(move |(y, m, d)| vec![(1, part(y)), (2, part(m)), (3, part(d))])
+}
+
 /// Descriptors by full name (`.afregning.visitation.v1.Grant`).
 type Messages = BTreeMap<String, DescriptorProto>;
 
@@ -116,6 +135,7 @@ fn hostile_message(messages: &Messages, name: &str, depth: u32) -> BoxedStrategy
         let number = u32::try_from(field.number()).unwrap_or(1);
         let value: BoxedStrategy<Hostile> = match field.r#type() {
             Type::String | Type::Bytes => hostile_text().prop_map(Hostile::Text).boxed(),
+            Type::Message if field.type_name() == ".afregning.common.v1.Date" => hostile_date().prop_map(Hostile::Nested).boxed(),
             Type::Message if depth < 3 => hostile_message(messages, field.type_name(), depth + 1)
                 .prop_map(Hostile::Nested)
                 .boxed(),
@@ -207,9 +227,28 @@ const ALLOWED: [tonic::Code; 6] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_bad_requests_to_every_rpc() {
+    campaign(Backend::Sqlite).await;
+}
+
+/// The same campaign on PostgreSQL, which refuses some text SQLite stores (NUL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_bad_requests_to_every_rpc_postgres() {
+    campaign(Backend::Postgres).await;
+}
+
+async fn campaign(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let catalog = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"));
-    let suite = Suite::start(SuiteConfig::embedded(dir.path(), &catalog)).await.unwrap();
+    let mut config = SuiteConfig::embedded(dir.path(), &catalog);
+    let mut databases = Vec::new();
+    if backend == Backend::Postgres {
+        for service in &mut config.services {
+            let db = TestDatabase::new(Backend::Postgres).await;
+            service.database_url = db.url.clone();
+            databases.push(db);
+        }
+    }
+    let suite = Suite::start(config).await.unwrap();
     let mut channels = Vec::new();
     for addr in suite.addrs {
         channels.push(afregning_kit::testing::connect(addr).await.unwrap());
@@ -309,12 +348,23 @@ async fn generated_bad_requests_to_every_rpc() {
 
     // A refused write left nothing under its request id.
     for (index, def) in SERVICES.iter().enumerate() {
-        let url = format!("sqlite://{}", dir.path().join(format!("{}.db", def.service)).display());
-        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let stored: Vec<(String,)> = sqlx::query_as("SELECT request_id FROM request_log")
-            .fetch_all(&mut db)
-            .await
-            .unwrap();
+        let stored: Vec<(String,)> = match databases.get(index) {
+            Some(postgres) => {
+                let mut db = sqlx::PgConnection::connect(&postgres.url).await.unwrap();
+                sqlx::query_as("SELECT request_id FROM request_log")
+                    .fetch_all(&mut db)
+                    .await
+                    .unwrap()
+            }
+            None => {
+                let url = format!("sqlite://{}", dir.path().join(format!("{}.db", def.service)).display());
+                let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_as("SELECT request_id FROM request_log")
+                    .fetch_all(&mut db)
+                    .await
+                    .unwrap()
+            }
+        };
         for (id,) in stored {
             let key = (index, id);
             assert!(

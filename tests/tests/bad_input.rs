@@ -222,7 +222,7 @@ const ALLOWED: [tonic::Code; 6] = [
     tonic::Code::FailedPrecondition,
     tonic::Code::NotFound,
     tonic::Code::AlreadyExists,
-    tonic::Code::OutOfRange,
+    tonic::Code::ResourceExhausted,
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

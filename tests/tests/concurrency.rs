@@ -437,6 +437,19 @@ async fn text_at_the_edge(w: &World) {
         (revisit.code(), field(&revisit)),
         (Code::InvalidArgument, vec!["course_type".to_owned()])
     );
+    let huge = ehr
+        .visitation
+        .register_provider(pbv::RegisterProviderRequest {
+            request_id: "c-huge-provider".into(),
+            cvr: "29189668".into(),
+            name: "x".repeat(4_600_000),
+            kind: pbc::ProviderKind::Municipal as i32,
+            committee: "SOCIAL".into(),
+            approved_for: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(huge.code(), Code::ResourceExhausted, "a 4.6 MB message: {huge:?}");
     let empty = ehr
         .visitation
         .get_grant(pbv::GetGrantRequest { grant_id: String::new() })

@@ -100,6 +100,7 @@ impl Server {
         }
         let result = builder
             .trace_fn(request_span)
+            .layer(tower::util::MapResponseLayer::new(too_large_is_resource_exhausted))
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
                 shutdown.await;
@@ -118,6 +119,39 @@ fn request_span(request: &http::Request<()>) -> tracing::Span {
     let span = tracing::info_span!("grpc", rpc = %request.uri().path());
     extract_parent(&span, request.headers());
     span
+}
+
+/// A frame of a response body, with a status in its trailers rewritten.
+type FrameFix<B> = fn(http_body::Frame<<B as http_body::Body>::Data>) -> http_body::Frame<<B as http_body::Body>::Data>;
+/// A response body whose trailers pass through [`resource_exhausted`].
+type FramesFixed<B> = http_body_util::combinators::MapFrame<B, FrameFix<B>>;
+
+/// A request larger than a service takes (4 MiB a message) is RESOURCE_EXHAUSTED, as gRPC
+/// clients expect of a size limit, not the OUT_OF_RANGE the decoder answers. The status travels
+/// in the trailers (or, for an answer with no body, in the headers).
+fn too_large_is_resource_exhausted<B: http_body::Body>(response: http::Response<B>) -> http::Response<FramesFixed<B>> {
+    let (mut parts, body) = response.into_parts();
+    resource_exhausted(&mut parts.headers);
+    let fix: FrameFix<B> = |frame| match frame.into_trailers() {
+        Ok(mut trailers) => {
+            resource_exhausted(&mut trailers);
+            http_body::Frame::trailers(trailers)
+        }
+        Err(frame) => frame,
+    };
+    http::Response::from_parts(parts, http_body_util::BodyExt::map_frame(body, fix))
+}
+
+fn resource_exhausted(headers: &mut http::HeaderMap) {
+    let too_large = headers.get("grpc-status").is_some_and(|s| s == "11")
+        && headers
+            .get("grpc-message")
+            .and_then(|m| m.to_str().ok())
+            // Percent-encoded on the wire: "decoded message length too large".
+            .is_some_and(|m| m.contains("length%20too%20large") || m.contains("length too large"));
+    if too_large {
+        headers.insert("grpc-status", http::HeaderValue::from_static("8"));
+    }
 }
 
 async fn probe_database(reporter: HealthReporter, grpc_name: &'static str, database: Database) {

@@ -695,6 +695,35 @@ async fn deliveries_at_once(w: &World) {
         identical.iter().all(|a| a.as_ref().unwrap() == identical[0].as_ref().unwrap()),
         "{identical:?}"
     );
+    // 20,000 one-delivery messages in one stream: read as fast as they come, all stored.
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap().and_hms_opt(7, 0, 0).unwrap();
+    let messages: Vec<pbs::ReportDeliveriesRequest> = (0..20_000_i64)
+        .map(|i| {
+            let start = afregning_tariff::bands::local_to_utc(first + chrono::Duration::minutes(15 * i))
+                .unwrap_or_else(|_| afregning_tariff::bands::local_to_utc(first + chrono::Duration::minutes(15 * i + 60)).unwrap());
+            pbs::ReportDeliveriesRequest {
+                request_id: if i == 0 { "c-small-messages".into() } else { String::new() },
+                deliveries: vec![pbs::Delivery {
+                    delivery_id: format!("c-small-{i}"),
+                    carer_visit_id: format!("cv-c-small-{i}"),
+                    started_at: Some(prost_types::Timestamp {
+                        seconds: start.timestamp(),
+                        nanos: 0,
+                    }),
+                    minutes: 5,
+                    ..visits[0].clone()
+                }],
+            }
+        })
+        .collect();
+    let small = operator
+        .settlement
+        .clone()
+        .report_deliveries(tokio_stream::iter(messages))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((small.accepted, small.duplicates, small.errors.len()), (20_000, 0, 0));
     let corrections = at_once(50, |i| {
         let mut c = operator.settlement.clone();
         async move {

@@ -580,6 +580,46 @@ fn check_delivery(
 
 type Pinned<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
 
+/// The next message of a delivery stream, with the deliveries of the messages already waiting
+/// behind it added (up to [`MAX_DELIVERIES_PER_MESSAGE`]): a provider system that sends one
+/// delivery a message is checked and stored a batch at a time, so the stream is read as fast as
+/// it arrives and HTTP/2 never finds too many small frames waiting. A message that would not fit
+/// is `held` for the next batch; one too large on its own is refused.
+async fn next_batch(
+    stream: &mut Streaming<pb::ReportDeliveriesRequest>,
+    held: &mut Option<pb::ReportDeliveriesRequest>,
+) -> Result<Option<pb::ReportDeliveriesRequest>, Status> {
+    use futures::FutureExt as _;
+    let too_many = || {
+        Status::from(ApiError::invalid(
+            "deliveries",
+            format!("at most {MAX_DELIVERIES_PER_MESSAGE} per message"),
+        ))
+    };
+    let mut batch = match held.take() {
+        Some(message) => message,
+        None => match stream.message().await? {
+            Some(message) => message,
+            None => return Ok(None),
+        },
+    };
+    if batch.deliveries.len() > MAX_DELIVERIES_PER_MESSAGE {
+        return Err(too_many());
+    }
+    while let Some(next) = stream.message().now_or_never() {
+        let Some(next) = next? else { break };
+        if next.deliveries.len() > MAX_DELIVERIES_PER_MESSAGE {
+            return Err(too_many());
+        }
+        if batch.deliveries.len() + next.deliveries.len() > MAX_DELIVERIES_PER_MESSAGE {
+            *held = Some(next);
+            break;
+        }
+        batch.deliveries.extend(next.deliveries);
+    }
+    Ok(Some(batch))
+}
+
 #[tonic::async_trait]
 impl SettlementService for Settlement {
     async fn get_provider(&self, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
@@ -617,7 +657,8 @@ impl SettlementService for Settlement {
         // a retry of an answered stream only checks that it is the same stream and gets the
         // first answer (a record corrected since is not refused on a retry).
         let mut stream_key: Option<(String, sha2::Sha256, bool)> = None;
-        while let Some(message) = stream.message().await? {
+        let mut held: Option<pb::ReportDeliveriesRequest> = None;
+        while let Some(message) = next_batch(&mut stream, &mut held).await? {
             let (_, hasher, retry) = match &mut stream_key {
                 Some(state) => state,
                 None => {

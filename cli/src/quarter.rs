@@ -291,7 +291,7 @@ impl Story {
             (
                 "G5",
                 "E",
-                "0505405555",
+                "0505402555",
                 d(2026, 4, 1),
                 pbv::GrantTerms {
                     course_type: C::Maintaining as i32,
@@ -308,7 +308,7 @@ impl Story {
             (
                 "G6",
                 "F",
-                "0606406666",
+                "0606402666",
                 d(2026, 1, 5),
                 pbv::GrantTerms {
                     course_type: C::Maintaining as i32,
@@ -318,7 +318,7 @@ impl Story {
             (
                 "G7",
                 "G",
-                "0707407777",
+                "0707402777",
                 d(2026, 4, 1),
                 pbv::GrantTerms {
                     service_category: "training".into(),

@@ -484,6 +484,16 @@ async fn text_at_the_edge(w: &World) {
         .await
         .unwrap_err();
     assert_eq!((far.code(), field(&far)), (Code::InvalidArgument, vec!["assessed_on".to_owned()]));
+    // Born 5 May 2040 by its CPR number's century rule (seventh digit 5, year 40).
+    let unborn = ehr
+        .visitation
+        .register_citizen(pbv::RegisterCitizenRequest {
+            request_id: "c-unborn".into(),
+            cpr: "0505405555".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((unborn.code(), field(&unborn)), (Code::InvalidArgument, vec!["cpr".to_owned()]));
     let mut operator = w.operator();
     let training = w.outcome.providers["Træningsenheden"].clone();
     let visit = |id: &str, carer: &str| pbs::Delivery {

@@ -176,7 +176,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
 
     // G7 of the worked month: training under SUL §140, paid by HEALTH for a need SOCIAL owns.
     let traening = provider(&mut ehr, "prov-t", "Træningsenheden", "HEALTH", "training").await;
-    let g_citizen = citizen(&mut ehr, "cit-g", "0707407777").await;
+    let g_citizen = citizen(&mut ehr, "cit-g", "0707402777").await;
     let g7_terms = pbv::GrantTerms {
         unit_kind: pbc::UnitKind::Service as i32,
         legal_basis: "SUL-140".into(),
@@ -789,7 +789,7 @@ async fn commitments_split_like_postings(backend: Backend) {
     let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
     let (_v_db, visitation, mut ehr) = visitation(backend).await;
     let nord = provider(&mut ehr, "prov", "Hjemmeplejen Nord", "SOCIAL", "course:MAINTAINING").await;
-    let citizen_id = citizen(&mut ehr, "cit", "0505405555").await;
+    let citizen_id = citizen(&mut ehr, "cit", "0505402555").await;
     // MAINTAINING, 1,000 visited minutes a week: level 4, 7,500.00 a week, from 1 April.
     let terms = pbv::GrantTerms {
         unit_kind: pbc::UnitKind::Course as i32,

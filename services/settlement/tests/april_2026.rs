@@ -147,11 +147,11 @@ async fn the_worked_month(backend: Backend) {
         vec![share(&nord, 70, true), share(&syg, 30, false)],
     );
     g5_terms.settle_mode = pbc::SettleMode::WithEach as i32;
-    let g5 = grant(ehr, "g5", "0505405555", g5_terms, date(2026, 4, 1)).await;
+    let g5 = grant(ehr, "g5", "0505402555", g5_terms, date(2026, 4, 1)).await;
     let g6 = grant(
         ehr,
         "g6",
-        "0606406666",
+        "0606402666",
         terms(
             Course,
             "SEL-83",
@@ -176,7 +176,7 @@ async fn the_worked_month(backend: Backend) {
         vec![share(&traening, 100, true)],
     );
     g7_terms.need_frame = "SOCIAL".into();
-    let g7 = grant(ehr, "g7", "0707407777", g7_terms, date(2026, 4, 1)).await;
+    let g7 = grant(ehr, "g7", "0707402777", g7_terms, date(2026, 4, 1)).await;
 
     // G4 ends 9 April with its goal met; G5's citizen is admitted 13 April and home 20 April;
     // G3's citizen worsens on 20 April, which changes nothing (the progression rule).
@@ -548,7 +548,7 @@ async fn the_worked_month(backend: Backend) {
     assert!(text.starts_with("line_no;kind;citizen_id"), "{text}");
     assert!(text.contains(";18810,00;"), "G6's line in kroner with a decimal comma: {text}");
     assert!(
-        text.contains(";0606406666;"),
+        text.contains(";0606402666;"),
         "the provider's CSV carries its citizens' CPR numbers"
     );
     server.stop().await.unwrap();

@@ -253,7 +253,7 @@ async fn backdated_changes_reach_every_provider(backend: Backend) {
     let dev = decided(
         &mut s.ehr,
         "dev",
-        "0505405555",
+        "0505402555",
         course(640, pbc::CourseType::Developing, &p5),
         date(2026, 4, 10),
         date(2026, 5, 4),
@@ -391,7 +391,7 @@ async fn a_visit_across_new_year(backend: Backend) {
     let care = decided(
         &mut s.ehr,
         "care",
-        "0606406666",
+        "0606402666",
         service("personal_care", 120, &nord),
         date(2025, 12, 1),
         date(2025, 12, 1),
@@ -455,7 +455,7 @@ async fn a_course_past_its_period_is_paid_on(backend: Backend) {
     let dev = decided(
         &mut s.ehr,
         "dev",
-        "0707407777",
+        "0707402777",
         course(640, pbc::CourseType::Developing, &nord),
         date(2026, 2, 2),
         date(2026, 2, 2),

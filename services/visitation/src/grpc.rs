@@ -308,6 +308,9 @@ impl VisitationService for Visitation {
         let r = request.into_inner();
         let key = RequestKey::new("RegisterCitizen", &r.request_id, &r)?;
         let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
+        if cpr.birth_date().is_some_and(|born| born > afregning_tariff::calendar::today()) {
+            return Err(ApiError::invalid("cpr", "the birth date (by the CPR number's century rule) lies in the future").into());
+        }
         let mut tx = self.store.storage.begin().await?;
         if let Some(answer) = tx.replay(&key).await? {
             return Ok(Response::new(answer));

@@ -109,7 +109,7 @@ async fn decisions_derive_level_period_frames_and_cost(backend: Backend) {
     assert_eq!(g5.terms.unwrap().providers.len(), 2);
 
     // G7: training under SUL §140 paid by HEALTH for a need SOCIAL owns: a cross-frame purchase.
-    let g_id = citizen(&mut c, "0505405678").await;
+    let g_id = citizen(&mut c, "0505402678").await;
     let mut training = service_terms(&traening, "training", "SUL-140", "genoptraening", 60);
     training.need_frame = "SOCIAL".into();
     let g7 = c.decide_grant(decide(&g_id, training, d(2026, 4, 1))).await.unwrap().into_inner();

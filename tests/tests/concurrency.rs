@@ -705,6 +705,34 @@ async fn deliveries_at_once(w: &World) {
         identical.iter().all(|a| a.as_ref().unwrap() == identical[0].as_ref().unwrap()),
         "{identical:?}"
     );
+    // Fifty different deliveries of one carer visit at the same time, sent side by side: one
+    // is stored, the others overlap it.
+    let overlapping = at_once(50, |i| {
+        let mut c = operator.settlement.clone();
+        let visit = pbs::Delivery {
+            delivery_id: format!("c-overlap-{i}"),
+            carer_visit_id: "cv-c-overlap".into(),
+            started_at: at(10, 5, 10),
+            ..visits[0].clone()
+        };
+        async move {
+            let messages = vec![pbs::ReportDeliveriesRequest {
+                request_id: format!("c-overlap-{i}"),
+                deliveries: vec![visit],
+            }];
+            c.report_deliveries(tokio_stream::iter(messages)).await
+        }
+    })
+    .await;
+    assert_eq!(codes(&overlapping), count(&[("Ok", 50)]));
+    let answers: Vec<&pbs::ReportDeliveriesResponse> = overlapping.iter().map(|a| a.as_ref().unwrap()).collect();
+    assert_eq!(
+        answers.iter().map(|a| a.accepted).sum::<u64>(),
+        1,
+        "one of fifty overlapping deliveries"
+    );
+    assert!(answers.iter().flat_map(|a| &a.errors).all(|e| e.field == "carer_visit_id"));
+    assert_eq!(answers.iter().map(|a| a.errors.len()).sum::<usize>(), 49);
     // 20,000 one-delivery messages in one stream: read as fast as they come, all stored.
     let first = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap().and_hms_opt(7, 0, 0).unwrap();
     let messages: Vec<pbs::ReportDeliveriesRequest> = (0..20_000_i64)

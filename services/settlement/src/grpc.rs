@@ -444,6 +444,9 @@ impl Settlement {
         let mut stored: HashMap<String, DeliveryRow> = HashMap::new();
         let mut of_visit: HashMap<String, Vec<DeliveryRow>> = HashMap::new();
         if !rows.is_empty() {
+            // Streams storing deliveries of the same carer visits take turns, so two overlapping
+            // deliveries sent side by side are never both accepted.
+            tx.lock_carer_visits(&visits).await?;
             let asked: std::collections::HashSet<&str> = ids.iter().copied().collect();
             for row in tx.deliveries_by_id_or_visit(&ids, &visits).await? {
                 if asked.contains(row.delivery_id.as_str()) {

@@ -145,6 +145,10 @@ pub(crate) trait SettlementTx {
     /// Keeps a delivery to this transaction until commit, so corrections of it apply one after
     /// the other (SQLite has one writer; PostgreSQL takes an advisory lock).
     async fn lock_delivery(&mut self, delivery_id: &str) -> Result<(), ApiError>;
+    /// Keeps the carer visits to this transaction until commit (SQLite has one writer;
+    /// PostgreSQL takes advisory locks on at most [`CARER_VISIT_BUCKETS`] buckets of them, in
+    /// order, so a batch of thousands never fills the lock table and two batches never deadlock).
+    async fn lock_carer_visits(&mut self, carer_visit_ids: &[&str]) -> Result<(), ApiError>;
     /// Replaces a delivery's time and minutes, keeping the earlier revision.
     async fn correct_delivery(
         &mut self,
@@ -252,6 +256,17 @@ impl SettlementTx for Tx {
                 .await?
             }
         })
+    }
+
+    async fn lock_carer_visits(&mut self, carer_visit_ids: &[&str]) -> Result<(), ApiError> {
+        if let Tx::Postgres(t) = self {
+            let buckets: std::collections::BTreeSet<i64> = carer_visit_ids.iter().map(|id| carer_visit_bucket(id)).collect();
+            sqlx::query("SELECT pg_advisory_xact_lock(b) FROM unnest($1::bigint[]) AS b ORDER BY b")
+                .bind(buckets.into_iter().collect::<Vec<i64>>())
+                .fetch_all(&mut **t)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn lock_delivery(&mut self, delivery_id: &str) -> Result<(), ApiError> {
@@ -374,6 +389,19 @@ pub struct Input {
     pub key: String,
     /// Its content.
     pub payload: Vec<u8>,
+}
+
+/// How many advisory locks carer visits are spread over on PostgreSQL.
+pub const CARER_VISIT_BUCKETS: i64 = 1_024;
+
+/// The advisory lock key of a carer visit's bucket: a stable hash into a small range of keys. The
+/// other locks hash text over all 64 bits, so they meet these only by rare chance, and a meeting
+/// only makes two requests wait for each other.
+fn carer_visit_bucket(carer_visit_id: &str) -> i64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(carer_visit_id.as_bytes());
+    let n = u64::from_le_bytes(digest[..8].try_into().expect("eight bytes"));
+    0x5e77_0000 + i64::try_from(n % CARER_VISIT_BUCKETS as u64).expect("small")
 }
 
 /// Draft (1) and issued (2) statement states.

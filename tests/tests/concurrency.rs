@@ -1013,6 +1013,73 @@ async fn the_other_writes_at_once(w: &World) {
     })
     .await;
     assert_eq!(codes(&revisits), count(&[("FailedPrecondition", 49), ("Ok", 1)]), "{revisits:?}");
+    // The revisit that won made version 2; each later change races from the version before it.
+    let change = |version: u32, i: usize, what: usize| {
+        let mut c = ehr.visitation.clone();
+        let grant_id = grant_id.clone();
+        let syd = syd.clone();
+        let d = |m, day| Some(pbc::Date { year: 2026, month: m, day });
+        async move {
+            let id = format!("c-change-{what}-{i}");
+            match what {
+                0 => {
+                    c.change_provider(pbv::ChangeProviderRequest {
+                        request_id: id,
+                        grant_id,
+                        expected_version: version,
+                        effective_from: d(8, 10),
+                        providers: vec![pbc::ProviderShare {
+                            provider_id: syd,
+                            share_percent: 100,
+                            lead: true,
+                        }],
+                        decided_on: d(8, 10),
+                    })
+                    .await
+                }
+                1 => {
+                    c.suspend_grant(pbv::SuspendGrantRequest {
+                        request_id: id,
+                        grant_id,
+                        expected_version: version,
+                        from: d(8, 12),
+                        reason: "indlæggelse".into(),
+                        decided_on: d(8, 12),
+                    })
+                    .await
+                }
+                2 => {
+                    c.resume_grant(pbv::ResumeGrantRequest {
+                        request_id: id,
+                        grant_id,
+                        expected_version: version,
+                        on: d(8, 20),
+                        decided_on: d(8, 20),
+                    })
+                    .await
+                }
+                _ => {
+                    c.end_grant(pbv::EndGrantRequest {
+                        request_id: id,
+                        grant_id,
+                        expected_version: version,
+                        last_day: d(9, 30),
+                        reason: pbc::EndReason::Moved as i32,
+                        decided_on: d(9, 30),
+                    })
+                    .await
+                }
+            }
+        }
+    };
+    for (what, version) in [(0, 2), (1, 3), (2, 4), (3, 5)] {
+        let racing = at_once(50, |i| change(version, i, what)).await;
+        assert_eq!(codes(&racing), count(&[("FailedPrecondition", 49), ("Ok", 1)]), "change {what}");
+        let winner = racing.iter().position(Result::is_ok).unwrap();
+        let retried = at_once(50, |_| change(version, winner, what)).await;
+        same(&retried);
+        assert_eq!(retried[0].as_ref().unwrap(), racing[winner].as_ref().unwrap(), "the first answer");
+    }
     let finance = w.finance();
     let committees = at_once(50, |i| {
         let mut c = finance.budget.clone();
@@ -1027,6 +1094,76 @@ async fn the_other_writes_at_once(w: &World) {
     })
     .await;
     assert_eq!(codes(&committees), count(&[("AlreadyExists", 49), ("Ok", 1)]), "{committees:?}");
+    let actuals = |request_id: String, external_id: String| {
+        let mut c = finance.budget.clone();
+        async move {
+            let entry = pbb::ActualEntry {
+                external_id,
+                frame: "SOCIAL".into(),
+                account: "5.30.26".into(),
+                booked_on: Some(pbc::Date {
+                    year: 2026,
+                    month: 7,
+                    day: 15,
+                }),
+                amount_ore: 125_000,
+                text: "hjælpemidler".into(),
+            };
+            let messages = vec![pbb::ImportActualsRequest {
+                request_id,
+                entries: vec![entry],
+            }];
+            c.import_actuals(tokio_stream::iter(messages)).await
+        }
+    };
+    let identical = at_once(50, |_| actuals("c-actuals".into(), "c-erp-1".into())).await;
+    same(&identical);
+    let racing = at_once(50, |i| actuals(format!("c-actuals-{i}"), "c-erp-2".into())).await;
+    assert_eq!(codes(&racing), count(&[("Ok", 50)]));
+    let imported: Vec<&pbb::ImportActualsResponse> = racing.iter().map(|a| a.as_ref().unwrap()).collect();
+    assert_eq!(
+        (
+            imported.iter().map(|a| a.accepted).sum::<u64>(),
+            imported.iter().map(|a| a.duplicates).sum::<u64>()
+        ),
+        (1, 49),
+        "one entry, booked once"
+    );
+    let social = w.committee("SOCIAL");
+    let forecast = at_once(50, |_| {
+        let mut c = social.budget.clone();
+        async move {
+            c.submit_expected_accounts(pbb::SubmitExpectedAccountsRequest {
+                request_id: "c-forecast".into(),
+                frame: "SOCIAL".into(),
+                year: 2026,
+                months: vec![pbb::MonthAmount {
+                    month: 12,
+                    amount_ore: 2_000_000,
+                }],
+                submitted_by: String::new(),
+            })
+            .await
+        }
+    })
+    .await;
+    same(&forecast);
+    let explained = at_once(50, |_| {
+        let mut c = social.budget.clone();
+        async move {
+            c.submit_deviation_explanation(pbb::SubmitDeviationExplanationRequest {
+                request_id: "c-explain".into(),
+                frame: "SOCIAL".into(),
+                period: Some(pbc::Period { year: 2026, month: 7 }),
+                explanation: "Flere borgere end ventet".into(),
+                corrective_actions: vec!["Revisitation af alle pakker".into()],
+                submitted_by: String::new(),
+            })
+            .await
+        }
+    })
+    .await;
+    same(&explained);
     let closed = at_once(50, |_| {
         let mut c = finance.budget.clone();
         async move {

@@ -5,12 +5,14 @@
 //! the documented client errors — never INTERNAL, UNKNOWN or a dropped connection — the servers
 //! must stay healthy, and a refused write must store nothing under its request id.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use afregning::suite::{SERVICES, Suite, SuiteConfig};
-use afregning_kit::testing::{Backend, SERVING, TestDatabase, health_status};
+use afregning_kit::testing::{Backend, SERVING, health_status};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use prost::Message;
@@ -240,14 +242,7 @@ async fn campaign(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let catalog = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"));
     let mut config = SuiteConfig::embedded(dir.path(), &catalog);
-    let mut databases = Vec::new();
-    if backend == Backend::Postgres {
-        for service in &mut config.services {
-            let db = TestDatabase::new(Backend::Postgres).await;
-            service.database_url = db.url.clone();
-            databases.push(db);
-        }
-    }
+    let databases = common::databases(backend, &mut config).await;
     let suite = Suite::start(config).await.unwrap();
     let mut channels = Vec::new();
     for addr in suite.addrs {

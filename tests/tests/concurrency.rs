@@ -4,6 +4,8 @@
 //! UNAVAILABLE; many different writes at once never wait on each other for a database connection;
 //! and text with control characters is refused at the edge, naming the field.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::PathBuf;
@@ -71,14 +73,7 @@ impl World {
     async fn start(backend: Backend) -> World {
         let dir = tempfile::tempdir().unwrap();
         let mut config = SuiteConfig::embedded(dir.path(), &catalog()).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
-        let mut databases = Vec::new();
-        if backend == Backend::Postgres {
-            for service in &mut config.services {
-                let db = TestDatabase::new(Backend::Postgres).await;
-                service.database_url = db.url.clone();
-                databases.push(db);
-            }
-        }
+        let databases = common::databases(backend, &mut config).await;
         let suite = Suite::start(config).await.unwrap();
         let endpoints = Endpoints::new(&suite.urls()).unwrap();
         let outcome = quarter::run(&endpoints, Out::quiet()).await.unwrap();

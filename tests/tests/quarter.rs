@@ -19,6 +19,8 @@
 //! * The training is bought by HEALTH for SOCIAL's need: 2,360.00 + 2,655.00 + 2,360.00 =
 //!   7,375.00 moves from SOCIAL's frame to HEALTH's.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -26,7 +28,7 @@ use afregning::connect::Endpoints;
 use afregning::print::Out;
 use afregning::quarter::{self, Outcome};
 use afregning::suite::{Suite, SuiteConfig};
-use afregning_kit::testing::{Backend, TestDatabase};
+use afregning_kit::testing::Backend;
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
@@ -114,14 +116,7 @@ fn assert_the_quarter(o: &Outcome) {
 async fn the_quarter(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = SuiteConfig::embedded(dir.path(), &catalog()).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
-    let mut databases = Vec::new();
-    if backend == Backend::Postgres {
-        for service in &mut config.services {
-            let db = TestDatabase::new(Backend::Postgres).await;
-            service.database_url = db.url.clone();
-            databases.push(db);
-        }
-    }
+    let _databases = common::databases(backend, &mut config).await;
     let suite = Suite::start(config).await.unwrap();
     let endpoints = Endpoints::new(&suite.urls()).unwrap();
     let outcome = quarter::run(&endpoints, Out::quiet()).await.unwrap();

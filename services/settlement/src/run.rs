@@ -206,9 +206,8 @@ impl Runner {
     /// The earlier months whose figures for the provider stand issued: those it has an issued
     /// statement for, and every settled month it has no statement for (what it is owed there comes
     /// as supplements). A month it has a draft for waits for that draft.
-    async fn issued_months(&self, provider_id: &str, period: Period) -> Result<Vec<Period>, ApiError> {
+    async fn issued_months(&self, provider_id: &str, period: Period, settled: &[String]) -> Result<Vec<Period>, ApiError> {
         let own = self.store.statement_periods(provider_id).await?;
-        let settled = self.store.settled_periods().await?;
         Ok((1..=CORRECTION_MONTHS as i32)
             .rev()
             .filter_map(|back| period.plus_months(-back))
@@ -223,10 +222,10 @@ impl Runner {
     }
 
     /// Correction lines for the provider's issued months before `period`.
-    async fn corrections(&self, provider_id: &str, period: Period) -> Result<(Vec<StoredLine>, Vec<Input>), ApiError> {
+    async fn corrections(&self, provider_id: &str, period: Period, settled: &[String]) -> Result<(Vec<StoredLine>, Vec<Input>), ApiError> {
         let mut out = Vec::new();
         let mut inputs = Vec::new();
-        for q in self.issued_months(provider_id, period).await? {
+        for q in self.issued_months(provider_id, period, settled).await? {
             let effective = self.store.effective_lines(provider_id, &q.to_string()).await?;
             let (fresh, fresh_inputs) = self.regular(provider_id, q).await?;
             let (reversed, unmatched) = compare(effective, fresh);
@@ -262,7 +261,10 @@ impl Runner {
     pub async fn provider_month(&self, provider_id: &str, period: Period, now: DateTime<Utc>) -> Result<ProviderResult, ApiError> {
         let id = statement_id(provider_id, period);
         let existing = self.store.statement(&id).await?;
-        let closed = existing.is_none() && self.store.settled_periods().await?.contains(&period.to_string());
+        // Read once per provider's month: which months are settled decides both this month's
+        // draft and the corrections it carries.
+        let settled = self.store.settled_periods().await?;
+        let closed = existing.is_none() && settled.contains(&period.to_string());
         if existing.is_some_and(|s| s.state == crate::store::ISSUED) || closed {
             // An issued month is final, and a settled month gets no new statement; what changed in
             // it waits for the provider's next open month, as corrections and supplements.
@@ -276,7 +278,7 @@ impl Runner {
         // in which case the draft holds only what they have not.
         let paid_elsewhere = self.store.effective_lines(provider_id, &period.to_string()).await?;
         let (reversed, regular) = compare(paid_elsewhere, regular);
-        let (corrections, correction_inputs) = self.corrections(provider_id, period).await?;
+        let (corrections, correction_inputs) = self.corrections(provider_id, period, &settled).await?;
         inputs.extend(correction_inputs);
         let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
         lines.extend(regular.into_iter().map(|l| stored(l, period)));

@@ -19,7 +19,7 @@ mod pages;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use afregning_tariff::calendar::today;
+use afregning_kit::clock::today;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

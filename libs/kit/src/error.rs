@@ -51,6 +51,19 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// Names the field a wire value came from when it does not convert: INVALID_ARGUMENT with the
+/// conversion's words.
+pub trait Field<T> {
+    /// The value, or INVALID_ARGUMENT naming `field`.
+    fn field(self, field: &str) -> Result<T, ApiError>;
+}
+
+impl<T> Field<T> for Result<T, afregning_proto::convert::WireError> {
+    fn field(self, field: &str) -> Result<T, ApiError> {
+        self.map_err(|problem| ApiError::invalid(field, problem.to_string()))
+    }
+}
+
 impl ApiError {
     /// INVALID_ARGUMENT for one field.
     pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> ApiError {

@@ -2,6 +2,7 @@
 //! same way.
 //!
 //! * [`auth`] — principals from bearer tokens, loopback-only without authentication, per-RPC roles.
+//! * [`clock`] — today's date in Denmark, read here and passed inward.
 //! * [`catalogs`] — the tariff catalog files of a deployment, read and validated at start.
 //! * [`config`] — layered configuration: defaults, then a TOML file, then the environment.
 //! * [`telemetry`] — JSON or pretty logs, OpenTelemetry export over OTLP, W3C trace context in and out.
@@ -16,6 +17,7 @@
 
 pub mod auth;
 pub mod catalogs;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -29,4 +31,4 @@ pub mod testing;
 pub mod tls;
 
 pub use config::ServiceConfig;
-pub use error::{ApiError, FieldViolation, Violations};
+pub use error::{ApiError, Field, FieldViolation, Violations};

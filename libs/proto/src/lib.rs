@@ -1,8 +1,9 @@
 //! Generated gRPC code for Afregning's three services and their shared messages.
 //!
 //! Codegen lives here and nowhere else, so every service and client agrees on one set of types.
-//! [`terms`] reads a mirrored grant version as the tariff prices it, for settlement's statements
-//! and budget's commitments alike.
+//! [`convert`] holds the wire ↔ domain conversions (dates, months, instants, course types, end
+//! reasons, time bands), written once; [`terms`] reads a mirrored grant version as the tariff
+//! prices it, for settlement's statements and budget's commitments alike.
 //! [`FILE_DESCRIPTOR_SET`] is the encoded descriptor set that the services hand to
 //! `tonic-reflection`, so `grpcurl` and other tools can discover the APIs at run time.
 
@@ -13,18 +14,6 @@ pub mod common {
     /// Version 1.
     pub mod v1 {
         tonic::include_proto!("afregning.common.v1");
-
-        impl From<chrono::NaiveDate> for Date {
-            /// A calendar date on the wire.
-            fn from(date: chrono::NaiveDate) -> Date {
-                use chrono::Datelike;
-                Date {
-                    year: date.year(),
-                    month: date.month() as i32,
-                    day: date.day() as i32,
-                }
-            }
-        }
     }
 }
 
@@ -52,6 +41,7 @@ pub mod budget {
     }
 }
 
+pub mod convert;
 pub mod terms;
 
 /// Encoded `FileDescriptorSet` of every Afregning proto, for gRPC reflection.

@@ -1,7 +1,7 @@
 //! A grant version on the wire as the tariff sees it: the one reading that settlement prices
 //! statements with and budget prices commitments with, so both mean the same grant.
 
-use afregning_tariff::{CoursePeriod, CourseType, DateRange, EndReason, GrantTerms, Level, Suspension, Unit};
+use afregning_tariff::{CoursePeriod, DateRange, GrantTerms, Level, Suspension, Unit};
 use chrono::NaiveDate;
 
 use crate::common::v1 as pbc;
@@ -9,8 +9,7 @@ use crate::visitation::v1 as pbv;
 
 /// A wire date as a calendar date; `None` when absent or not a real date.
 pub fn date_of(date: Option<&pbc::Date>) -> Option<NaiveDate> {
-    let d = date?;
-    NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)
+    crate::convert::date(date).ok()
 }
 
 /// The tariff's view of one grant version, or what is missing from it.
@@ -23,12 +22,7 @@ pub fn grant_terms(grant: &pbv::Grant) -> Result<GrantTerms, &'static str> {
         Ok(pbc::UnitKind::Package) => Unit::Package { code: t.package.clone() },
         Ok(pbc::UnitKind::Course) => {
             let c = grant.course.as_ref().ok_or("a course without a course period")?;
-            let course_type = match pbc::CourseType::try_from(c.course_type) {
-                Ok(pbc::CourseType::Developing) => CourseType::Developing,
-                Ok(pbc::CourseType::Maintaining) => CourseType::Maintaining,
-                Ok(pbc::CourseType::Individual) => CourseType::Individual,
-                _ => return Err("unknown course type"),
-            };
+            let course_type = crate::convert::course_type(c.course_type).map_err(|_| "unknown course type")?;
             let period = c.period.as_ref();
             let first = date_of(period.and_then(|p| p.first.as_ref()));
             let last = date_of(period.and_then(|p| p.last.as_ref()));
@@ -49,13 +43,7 @@ pub fn grant_terms(grant: &pbv::Grant) -> Result<GrantTerms, &'static str> {
         visited_minutes_per_week: t.visited_minutes_per_week,
         start: date_of(validity.and_then(|v| v.first.as_ref())).ok_or("no start")?,
         end: date_of(validity.and_then(|v| v.last.as_ref())),
-        end_reason: match pbc::EndReason::try_from(grant.end_reason) {
-            Ok(pbc::EndReason::GoalMet) => Some(EndReason::GoalMet),
-            Ok(pbc::EndReason::Died) => Some(EndReason::Died),
-            Ok(pbc::EndReason::Moved) => Some(EndReason::Moved),
-            Ok(pbc::EndReason::Other) => Some(EndReason::Other),
-            _ => None,
-        },
+        end_reason: crate::convert::end_reason(grant.end_reason).ok(),
         suspensions: grant
             .suspensions
             .iter()

@@ -64,11 +64,6 @@ impl fmt::Display for DateRange {
     }
 }
 
-/// Today's date in Denmark, where every grant day and time band is read.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
-}
-
 /// A settlement period: one calendar month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Period {
@@ -128,6 +123,25 @@ impl Period {
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Text that is not a month written `YYYY-MM`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a month written YYYY-MM: {0:?}")]
+pub struct PeriodError(String);
+
+impl std::str::FromStr for Period {
+    type Err = PeriodError;
+
+    /// `YYYY-MM`, exactly as [`Period`]'s `Display` writes it, so a stored period reads back.
+    fn from_str(text: &str) -> Result<Period, PeriodError> {
+        let wrong = || PeriodError(text.chars().take(16).collect());
+        let (year, month) = text.split_once('-').ok_or_else(wrong)?;
+        if year.len() != 4 || month.len() != 2 || !(year.bytes().chain(month.bytes())).all(|b| b.is_ascii_digit()) {
+            return Err(wrong());
+        }
+        Period::new(year.parse().map_err(|_| wrong())?, month.parse().map_err(|_| wrong())?).ok_or_else(wrong)
     }
 }
 
@@ -305,6 +319,25 @@ mod tests {
         assert_eq!(april.plus_months(0), Some(april));
         assert_eq!(april.plus_months(-13).map(|p| april.months_since(p)), Some(13));
         assert_eq!(Period::new(1900, 1).unwrap().plus_months(-1), None);
+    }
+
+    #[test]
+    fn periods_read_back_what_they_write() {
+        let april: Period = "2026-04".parse().unwrap();
+        assert_eq!(april, Period::new(2026, 4).unwrap());
+        assert_eq!(april.to_string().parse::<Period>(), Ok(april));
+        for wrong in [
+            "2026-4",
+            "2026-13",
+            "26-04",
+            "2026-04-01",
+            "2026-true-up",
+            "",
+            "２０２６-04",
+            "+026-04",
+        ] {
+            assert!(wrong.parse::<Period>().is_err(), "{wrong}");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub mod steering;
 pub mod true_up;
 
 pub use bands::TimeBand;
-pub use calendar::{DateRange, HolidayOptions, Period};
+pub use calendar::{DateRange, HolidayOptions, Period, PeriodError};
 pub use catalog::{Catalog, CatalogError, CatalogSet};
 pub use course::{CoursePeriod, CourseType, HoursBand, Level, Progress};
 pub use ids::{Cpr, Cvr, IdError};

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use afregning_kit::auth::{Principal, Role, require, require_stream};
+use afregning_kit::clock::today;
 use afregning_kit::paging::{MAX_PAGE_SIZE, next_token, page};
 use afregning_kit::store::{RequestKey, Tx};
 use afregning_kit::{ApiError, Violations};
@@ -15,7 +16,6 @@ use afregning_proto::settlement::v1 as pb;
 use afregning_proto::settlement::v1::settlement_service_server::SettlementService;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::bands::{MAX_VISIT_MINUTES, utc_to_local};
-use afregning_tariff::calendar::today;
 use afregning_tariff::{CatalogSet, Period};
 use chrono::{DateTime, Datelike, Utc};
 use prost::Message;

@@ -1,10 +1,10 @@
 //! Wire ↔ domain conversions for visitation: dates, enums, grants, providers, paging and request
 //! keys. Parsing returns field violations named by proto path.
 
+pub use afregning_kit::clock::today;
 use afregning_kit::{ApiError, Violations};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;
-pub use afregning_tariff::calendar::today;
 use afregning_tariff::{CourseType, EndReason};
 use chrono::{DateTime, NaiveDate, Utc};
 

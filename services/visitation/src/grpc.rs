@@ -308,7 +308,7 @@ impl VisitationService for Visitation {
         let r = request.into_inner();
         let key = RequestKey::new("RegisterCitizen", &r.request_id, &r)?;
         let cpr = Cpr::parse(&r.cpr).map_err(|e| ApiError::invalid("cpr", e.to_string()))?;
-        if cpr.birth_date().is_some_and(|born| born > afregning_tariff::calendar::today()) {
+        if cpr.birth_date().is_some_and(|born| born > afregning_kit::clock::today()) {
             return Err(ApiError::invalid("cpr", "the birth date (by the CPR number's century rule) lies in the future").into());
         }
         let mut tx = self.store.storage.begin().await?;

@@ -13,9 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use afregning::connect::{Clients, Endpoints};
 use afregning::generate::{Municipality, decide_citizen, municipality};
 use afregning::print::{Out, kr, per_second};
+use afregning_client::connect::{Clients, Endpoints};
 use afregning_kit::testing::{Backend, ServiceProcess, TestDatabase};
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;

@@ -11,12 +11,12 @@
 
 use std::time::Instant;
 
-use afregning::connect::Endpoints;
 use afregning::generate::{load, municipality};
 use afregning::print::{kr, per_second};
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::Endpoints;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
+use afregning_suite::{Suite, SuiteConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -21,13 +21,7 @@ fn request_id(write: &Write) -> String {
         .unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4().simple()))
 }
 
-/// A (year, month) on the wire.
-pub(crate) fn wire_period(period: (i32, i32)) -> Option<pbc::Period> {
-    Some(pbc::Period {
-        year: period.0,
-        month: period.1,
-    })
-}
+pub(crate) use afregning_client::wire_period;
 
 /// `afregning status`.
 pub async fn status(clients: &mut Clients) -> anyhow::Result<()> {
@@ -695,7 +689,7 @@ pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
         let record = record?;
         let line = row + 2;
         let field = |i: usize| record.get(i).unwrap_or_default();
-        let month = crate::args::parse_period(field(2)).map_err(|e| anyhow::anyhow!("line {line}: period: {e}"))?;
+        let month = afregning_client::parse::parse_period(field(2)).map_err(|e| anyhow::anyhow!("line {line}: period: {e}"))?;
         // Danish `1.234,56` or plain `1234.56`.
         let text = field(3);
         let plain = if text.contains(',') {

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use afregning_client::describe::describe;
 use afregning_kit::server::shutdown_signal;
-use tonic_types::StatusExt;
 
 use crate::args::{Cli, Command};
 use crate::connect::Endpoints;
@@ -30,25 +30,6 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// An error for people: a gRPC status with its code and each field at fault.
-pub fn describe(error: &anyhow::Error) -> String {
-    let Some(status) = error.downcast_ref::<tonic::Status>() else {
-        return format!("{error:#}");
-    };
-    let mut text = match status.code() {
-        tonic::Code::Unavailable => format!("the service is not reachable ({})", status.message()),
-        tonic::Code::Unauthenticated => format!("{} — pass --token or set AFREGNING_TOKEN", status.message()),
-        tonic::Code::PermissionDenied => "permission denied: your token's principal may not do this".to_owned(),
-        code => format!("{code:?}: {}", status.message()),
-    };
-    if let Some(bad) = status.get_details_bad_request() {
-        for violation in bad.field_violations {
-            text.push_str(&format!("\n  {}: {}", violation.field, violation.description));
-        }
-    }
-    text
-}
-
 async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
     let c = &cli.connection;
     let connect = || -> anyhow::Result<crate::connect::Clients> {
@@ -61,7 +42,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
             let endpoints = Endpoints::new(&[c.visitation.clone(), c.settlement.clone(), c.budget.clone()])?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             println!("cockpit on http://{}", listener.local_addr()?);
-            crate::cockpit::serve(listener, endpoints, c.token.clone(), shutdown_signal())
+            afregning_cockpit::serve(listener, endpoints, c.token.clone(), shutdown_signal())
                 .await
                 .map(|()| true)
         }
@@ -103,7 +84,7 @@ async fn up(data_dir: &Path, cockpit: &str, token: Option<String>) -> anyhow::Re
         println!("{:<10} on http://{}", "cockpit", listener.local_addr()?);
         let endpoints = Endpoints::new(&suite.urls())?;
         let mut stopped = cockpit_stopped;
-        Some(tokio::spawn(crate::cockpit::serve(listener, endpoints, token, async move {
+        Some(tokio::spawn(afregning_cockpit::serve(listener, endpoints, token, async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         })))
     };

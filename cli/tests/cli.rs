@@ -166,6 +166,27 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (code, page) = get(&cockpit, "/?as_of=2026-13-01").await;
     assert_eq!(code, 400, "{page}");
 
+    // The cockpit's own binary, as a deployment runs it, shows the same page.
+    let mut alone = tokio::process::Command::new(afregning_kit::testing::built_binary("afregning-cockpit"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+        .env_remove("AFREGNING_TOKEN")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(alone.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
+        .await
+        .expect("the cockpit listens")
+        .unwrap()
+        .expect("a first line");
+    let addr = line.strip_prefix("cockpit on http://").expect("where it listens").trim().to_owned();
+    let (code, page) = get(&addr, "/steering?from=04.2026&to=06.2026").await;
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("336.575,34 kr."), "{page}");
+    alone.kill().await.unwrap();
+
     // Finance exports, and the ERP that agrees balances; one that does not gets the differences.
     let export = afregning(&urls, &["export", "--year", "2026", "--format", "csv"]);
     assert!(export.status.success());

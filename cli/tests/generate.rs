@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use afregning::connect::Endpoints;
 use afregning::generate::{Kind, load, municipality};
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::Endpoints;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
+use afregning_suite::{Suite, SuiteConfig};
 
 #[tokio::test]
 async fn a_generated_municipality_loads_and_settles() {

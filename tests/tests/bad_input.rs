@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use afregning::suite::{SERVICES, Suite, SuiteConfig};
 use afregning_kit::testing::{Backend, SERVING, health_status};
+use afregning_suite::{SERVICES, Suite, SuiteConfig};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use prost::Message;

@@ -18,13 +18,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use afregning::connect::{Clients, Endpoints};
 use afregning::print::Out;
 use afregning::quarter;
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::{Clients, Endpoints};
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pbv;
+use afregning_suite::{Suite, SuiteConfig};
 
 /// What a page showed for one figure: its exact value and its text.
 #[derive(Debug)]
@@ -177,7 +177,7 @@ async fn the_cockpit_shows_what_the_apis_say_to_the_ore_sqlite() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let cockpit = tokio::spawn(afregning::cockpit::serve(
+    let cockpit = tokio::spawn(afregning_cockpit::serve(
         listener,
         endpoints.clone(),
         Some(finance_token.to_owned()),
@@ -303,7 +303,7 @@ async fn the_cockpit_shows_what_the_apis_say_to_the_ore_sqlite() {
     // The steering models for the quarter.
     let dom = load("steering", "/steering?from=04.2026&to=06.2026").await;
     let page = figures(&dom);
-    let comparison = afregning::steering::compare(&mut finance, (2026, 4), (2026, 6))
+    let comparison = afregning_client::steering::compare(&mut finance, (2026, 4), (2026, 6))
         .await
         .expect("the comparison");
     let mut by_name = BTreeMap::new();

@@ -10,15 +10,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::PathBuf;
 
-use afregning::connect::{Clients, Endpoints};
 use afregning::print::Out;
 use afregning::quarter::{self, Outcome};
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::{Clients, Endpoints};
 use afregning_kit::testing::{Backend, TestDatabase};
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 use afregning_proto::visitation::v1 as pbv;
+use afregning_suite::{Suite, SuiteConfig};
 use tonic::{Code, Status};
 
 fn catalog() -> PathBuf {

@@ -17,7 +17,7 @@ fn read(path: &Path) -> String {
 #[test]
 fn kubernetes_manifests_match_each_service() {
     let kustomization = read(&deploy().join("kustomization.yaml"));
-    for def in afregning::suite::SERVICES {
+    for def in afregning_suite::SERVICES {
         let service = def.service;
         let file = format!("kubernetes/{service}.yaml");
         assert!(kustomization.contains(&file), "kustomization lists {file}");
@@ -53,7 +53,7 @@ fn kubernetes_manifests_match_each_service() {
 
 #[test]
 fn container_configuration_loads_for_every_service() {
-    for def in afregning::suite::SERVICES {
+    for def in afregning_suite::SERVICES {
         let config = ServiceConfig::figment(def.service, Some(deploy().join("afregning.container.toml")))
             .extract::<ServiceConfig>()
             .unwrap_or_else(|e| panic!("afregning.container.toml for {}: {e}", def.service));
@@ -66,7 +66,7 @@ fn container_configuration_loads_for_every_service() {
         afregning_kit::auth::Authenticator::from_tokens(&config.auth_tokens).expect("valid tokens");
     }
     let compose = read(&deploy().join("compose.yaml"));
-    for def in afregning::suite::SERVICES {
+    for def in afregning_suite::SERVICES {
         assert!(compose.contains(&format!("command: [\"{}\"]", def.service)));
     }
 }
@@ -78,7 +78,7 @@ fn the_cockpit_is_deployed_as_finance_behind_its_health_path() {
     let manifest = read(&deploy().join("kubernetes/cockpit.yaml"));
     let compose = read(&deploy().join("compose.yaml"));
     for file in [&manifest, &compose] {
-        assert!(file.contains(r#"["afregning", "cockpit", "--listen", "0.0.0.0:8080"]"#));
+        assert!(file.contains(r#"["afregning-cockpit", "--listen", "0.0.0.0:8080"]"#));
         for (service, port) in [("visitation", 50051), ("settlement", 50052), ("budget", 50053)] {
             assert!(
                 file.contains(&format!("AFREGNING_CLI_{}_URL", service.to_uppercase()))

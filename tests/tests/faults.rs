@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use afregning::connect::Endpoints;
+use afregning_client::connect::Endpoints;
 use afregning_kit::config::ServiceConfig;
 use afregning_kit::testing::{SERVING, health_status};
 use afregning_proto::visitation::v1 as pbv;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use afregning::connect::Endpoints;
+use afregning_client::connect::Endpoints;
 use afregning_kit::testing::{ServiceProcess, built_binary};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;

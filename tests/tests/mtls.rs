@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use afregning::suite::{Suite, SuiteConfig};
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pbv;
+use afregning_suite::{Suite, SuiteConfig};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 

@@ -7,11 +7,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use afregning::connect::Endpoints;
 use afregning::print::Out;
 use afregning::quarter;
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::Endpoints;
 use afregning_proto::visitation::v1 as pbv;
+use afregning_suite::{Suite, SuiteConfig};
 
 /// The CPR numbers the quarter registers (citizens A–G).
 const CPRS: [&str; 7] = [

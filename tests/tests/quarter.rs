@@ -24,14 +24,14 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use afregning::connect::Endpoints;
 use afregning::print::Out;
 use afregning::quarter::{self, Outcome};
-use afregning::suite::{Suite, SuiteConfig};
+use afregning_client::connect::Endpoints;
 use afregning_kit::testing::Backend;
 use afregning_proto::budget::v1 as pbb;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
+use afregning_suite::{Suite, SuiteConfig};
 
 fn catalog() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"))

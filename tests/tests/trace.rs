@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use afregning::connect::Endpoints;
+use afregning_client::connect::Endpoints;
 use afregning_kit::testing::{ServiceProcess, built_binary};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pbv;

@@ -1,7 +1,7 @@
 //! What several cross-service tests share.
 
-use afregning::suite::SuiteConfig;
 use afregning_kit::testing::{Backend, TestDatabase};
+use afregning_suite::SuiteConfig;
 
 /// On PostgreSQL, a fresh database for each of the suite's services (kept alive by the returned
 /// handles); on SQLite nothing changes and the services keep their files in the suite's folder.

@@ -1,6 +1,7 @@
 //! The web cockpit: what finance consultants, committee members and team leaders look at. It is
-//! served by `afregning up` beside the services and by `afregning cockpit` against running ones,
-//! and reads only through the services' gRPC APIs as one principal. Pages are HTML with charts
+//! its own binary, `afregning-cockpit`, for a deployment (it links neither the services nor the
+//! demo), and is also served by `afregning up` beside the services and by `afregning cockpit`
+//! against running ones. It reads only through the services' gRPC APIs as one principal. Pages are HTML with charts
 //! drawn on the server as SVG; nothing is built or run in the browser.
 //!
 //! * `/` — per frame: the consumption curve against the budget profile, the forecasts from
@@ -28,7 +29,9 @@ use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use tokio::net::TcpListener;
 
-use crate::connect::{Clients, Endpoints};
+use afregning_client::connect::{Clients, Endpoints};
+use afregning_client::describe::describe;
+use afregning_client::parse::{parse_period, parse_quarter};
 
 /// What every request needs: clients as the cockpit's principal.
 struct Cockpit {
@@ -81,7 +84,7 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let (code, text) = match self {
             Failure::Query(text) => (StatusCode::BAD_REQUEST, text),
-            Failure::Service(error) => (StatusCode::BAD_GATEWAY, crate::run::describe(&error)),
+            Failure::Service(error) => (StatusCode::BAD_GATEWAY, describe(&error)),
         };
         let body = format!(r#"<section><p class="warn">{}</p></section>"#, html::escape(&text));
         (code, Html(html::page("", "Cannot show this page", &body))).into_response()
@@ -110,7 +113,7 @@ fn month(params: &HashMap<String, String>, name: &str, default: (i32, i32)) -> R
                 Some((m, y)) => format!("{y}-{m}"),
                 None => text.clone(),
             };
-            crate::args::parse_period(&iso).map_err(|e| Failure::Query(format!("{name}: {e} (e.g. 04.2026)")))
+            parse_period(&iso).map_err(|e| Failure::Query(format!("{name}: {e} (e.g. 04.2026)")))
         }
     }
 }
@@ -137,7 +140,7 @@ async fn cases(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Re
     };
     let quarter = match params.get("quarter").filter(|s| !s.is_empty()) {
         None => default,
-        Some(text) => crate::args::parse_quarter(text).map_err(|e| Failure::Query(format!("quarter: {e}")))?,
+        Some(text) => parse_quarter(text).map_err(|e| Failure::Query(format!("quarter: {e}")))?,
     };
     let mut clients = cockpit.clients.clone();
     let body = pages::cases(&mut clients, quarter).await?;

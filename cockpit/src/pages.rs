@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::chart::{Axes, Bars, Line, bar_chart, line_chart};
 use super::html::{count, date_text, escape, hours, hours_per_week, kr_axis, money, percent};
-use crate::connect::Clients;
+use afregning_client::connect::Clients;
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
 
@@ -415,7 +415,7 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
 
 /// `/steering`: the models side by side for the months `from..=to`.
 pub async fn steering(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<String> {
-    let comparison = crate::steering::compare(clients, from, to).await?;
+    let comparison = afregning_client::steering::compare(clients, from, to).await?;
     let months = |(y, m): (i32, i32)| format!("{m:02}.{y:04}");
     let mut body = form(
         "/steering",

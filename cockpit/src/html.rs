@@ -2,7 +2,7 @@
 //! carries the exact value it was formatted from (`data-check` names it, `data-value` holds øre,
 //! minutes, basis points or a count), so a browser test can hold what people see against the API.
 
-use afregning_proto::common::v1 as pbc;
+pub use afregning_client::format::{date_text, kr_text};
 use afregning_tariff::money::{danish_hours, danish_hundredths, danish_percent};
 
 /// `text` safe inside HTML text and attribute values.
@@ -21,21 +21,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Øre as Danish kroner with the unit: `1.234.567,89 kr.`.
-pub fn kr_text(ore: i64) -> String {
-    format!("{} kr.", danish_hundredths(ore))
-}
-
 /// Øre as whole kroner for an axis: `1.200.000`.
 pub fn kr_axis(ore: i64) -> String {
     let text = danish_hundredths(ore / 100 * 100);
     text.trim_end_matches(",00").to_owned()
-}
-
-/// A date as Danes write it: `31.10.2026`.
-pub fn date_text(date: Option<pbc::Date>) -> String {
-    date.map(|d| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year))
-        .unwrap_or_default()
 }
 
 fn figure(key: &str, value: i64, text: &str) -> String {
@@ -131,6 +120,7 @@ pub fn page(path: &str, title: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use afregning_proto::common::v1 as pbc;
 
     #[test]
     fn figures_read_the_danish_way_and_carry_their_exact_value() {

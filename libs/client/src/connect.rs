@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use clap::Args;
+
 use afregning_kit::auth::Outgoing;
 use afregning_proto::budget::v1::budget_service_client::BudgetServiceClient;
 use afregning_proto::common::v1::{FeedPositions, GetFeedPositionsRequest};
@@ -11,6 +13,47 @@ use afregning_proto::settlement::v1::settlement_service_client::SettlementServic
 use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
+
+/// Where the running services are, and who is calling. The variables are `AFREGNING_CLI_*`:
+/// `AFREGNING_<SERVICE>_*` belongs to the services' own configuration.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Visitation's URL.
+    #[arg(
+        long,
+        global = true,
+        env = "AFREGNING_CLI_VISITATION_URL",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub visitation: String,
+    /// Settlement's URL.
+    #[arg(
+        long,
+        global = true,
+        env = "AFREGNING_CLI_SETTLEMENT_URL",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub settlement: String,
+    /// Budget's URL.
+    #[arg(long, global = true, env = "AFREGNING_CLI_BUDGET_URL", default_value = "http://127.0.0.1:50053")]
+    pub budget: String,
+    /// Your bearer token (it decides who you are: the EHR, a provider, finance, a committee or
+    /// the operator). Not needed against services on loopback without authentication.
+    #[arg(long, global = true, env = "AFREGNING_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+impl Connection {
+    /// The three services' URLs, in visitation, settlement, budget order.
+    pub fn urls(&self) -> [String; 3] {
+        [self.visitation.clone(), self.settlement.clone(), self.budget.clone()]
+    }
+
+    /// Clients of the three services as the principal of `--token`.
+    pub fn clients(&self) -> anyhow::Result<Clients> {
+        Ok(Endpoints::new(&self.urls())?.as_principal(self.token.as_deref()))
+    }
+}
 
 /// A channel that presents a token.
 pub type Authed = InterceptedService<Channel, Outgoing>;

@@ -1,0 +1,74 @@
+//! Figures as people in a Danish municipality read them: kroner `1.234,56`, percentages `83,33 %`,
+//! months and dates, and what a grant pays for in words. The CLI and the cockpit both show figures
+//! through these, so one amount reads the same in a terminal and on a page.
+
+use afregning_proto::common::v1 as pbc;
+
+/// Øre as Danish kroner: `90.823,39`.
+pub fn kr(ore: i64) -> String {
+    afregning_tariff::Ore::new(ore).to_danish()
+}
+
+/// Basis points as a percentage: `83,33 %`.
+pub fn percent(basis_points: i64) -> String {
+    afregning_tariff::money::danish_percent(basis_points)
+}
+
+/// `2026-04`.
+pub fn period(p: Option<pbc::Period>) -> String {
+    p.map(|p| format!("{:04}-{:02}", p.year, p.month)).unwrap_or_default()
+}
+
+/// `2026-04-30`.
+pub fn date(d: Option<pbc::Date>) -> String {
+    d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
+}
+
+/// What a grant pays for, in words: `personal_care`, `package personal_care_package`,
+/// `DEVELOPING level 3`, `INDIVIDUAL`.
+pub fn unit_of(grant: &afregning_proto::visitation::v1::Grant) -> String {
+    let Some(terms) = &grant.terms else {
+        return String::new();
+    };
+    match pbc::UnitKind::try_from(terms.unit_kind) {
+        Ok(pbc::UnitKind::Service) => terms.service_category.clone(),
+        Ok(pbc::UnitKind::Package) => format!("package {}", terms.package),
+        Ok(pbc::UnitKind::Course) => {
+            let course = grant.course.as_ref();
+            let kind = course
+                .and_then(|c| pbc::CourseType::try_from(c.course_type).ok())
+                .map(|t| t.as_str_name().trim_start_matches("COURSE_TYPE_").to_owned())
+                .unwrap_or_default();
+            match course.map(|c| c.level).unwrap_or_default() {
+                0 => kind,
+                level => format!("{kind} level {level}"),
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// Øre as Danish kroner with the unit: `1.234.567,89 kr.`.
+pub fn kr_text(ore: i64) -> String {
+    format!("{} kr.", afregning_tariff::money::danish_hundredths(ore))
+}
+
+/// A date as Danes write it: `31.10.2026`.
+pub fn date_text(date: Option<pbc::Date>) -> String {
+    date.map(|d| format!("{:02}.{:02}.{:04}", d.day, d.month, d.year))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_percentages_read_the_danish_way() {
+        assert_eq!(kr(9_082_339), "90.823,39");
+        assert_eq!(kr(-555_000), "-5.550,00");
+        assert_eq!(percent(8_333), "83,33 %");
+        assert_eq!(percent(-5), "-0,05 %");
+        assert_eq!(period(Some(pbc::Period { year: 2026, month: 4 })), "2026-04");
+    }
+}

@@ -55,9 +55,9 @@ pub enum Tx {
 
 /// Identifies one client write for idempotency.
 pub struct RequestKey {
-    /// Client-chosen id.
+    /// Chosen by the client and sent again on a retry, so the retry gets the first answer.
     pub request_id: String,
-    /// The RPC.
+    /// The RPC: one request id may be used once per RPC, so ids of different calls never clash.
     pub method: &'static str,
     /// SHA-256 of the RPC name and the encoded request.
     pub content_hash: Vec<u8>,

@@ -175,7 +175,7 @@ pub struct GrantTerms {
     pub unit: Unit,
     /// Visited minutes per week (for visited-basis activity and expected cost).
     pub visited_minutes_per_week: u32,
-    /// First day.
+    /// First day paid for.
     pub start: NaiveDate,
     /// Last day; `None` while open-ended.
     pub end: Option<NaiveDate>,
@@ -190,7 +190,7 @@ pub struct GrantTerms {
 pub struct Visit {
     /// The instant the visit started.
     pub started_at: DateTime<Utc>,
-    /// Delivered minutes.
+    /// Delivered minutes, whole: hours are never fractions in Afregning.
     pub minutes: u32,
 }
 
@@ -264,13 +264,14 @@ impl QuantityUnit {
 /// Why a line costs what it does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
-    /// The rule applied.
+    /// Which rule priced the line: its code is what the statement and the CSV show.
     pub rule: Rule,
     /// Catalog version that priced the line.
     pub catalog_version: String,
     /// Øre per hour (minutes) or per week (days).
     pub rate: Ore,
-    /// Minutes or days.
+    /// Minutes for activity, days for weekly prices: whole numbers, so a line can be
+    /// recomputed by hand.
     pub quantity: u64,
     /// What `quantity` counts.
     pub quantity_unit: QuantityUnit,
@@ -281,13 +282,13 @@ pub struct Explanation {
 /// One priced line, rounded to øre.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
-    /// The amount.
+    /// Rounded once, from the exact product, so lines add up to what an accountant recomputes.
     pub amount: Ore,
     /// The days the line covers (for activity: the part of the period the grant was valid).
     pub covers: DateRange,
     /// The time band of an activity line.
     pub band: Option<TimeBand>,
-    /// Why.
+    /// The rule, rate and quantity behind the amount, for the statement line.
     pub explanation: Explanation,
 }
 

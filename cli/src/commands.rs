@@ -21,6 +21,20 @@ fn request_id(write: &Write) -> String {
         .unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4().simple()))
 }
 
+/// The request id of one write a command makes on behalf of `request_id` (issuing each
+/// statement of a settled month): the same on a retry with the same id, and within the
+/// services' 64 characters however long the two parts are.
+fn derived_request_id(request_id: &str, what: &str, subject: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(request_id.as_bytes())
+        .chain_update([0])
+        .chain_update(subject.as_bytes())
+        .finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("{what}-{hex}")
+}
+
 pub(crate) use afregning_client::wire_period;
 
 /// `afregning status`.
@@ -297,7 +311,7 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
             clients
                 .settlement
                 .issue_statement(pbs::IssueStatementRequest {
-                    request_id: format!("{request_id}-issue-{}", st.statement_id),
+                    request_id: derived_request_id(&request_id, "issue", &st.statement_id),
                     statement_id: st.statement_id,
                 })
                 .await?
@@ -744,6 +758,22 @@ pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_request_ids_are_stable_distinct_and_short_enough() {
+        let long = "x".repeat(64);
+        let id = derived_request_id(&long, "issue", "st-prv_c6e836a1b2c3d4e5f60718293a4b5c6d-2026-08");
+        assert!(id.len() <= 64, "{id}");
+        assert_eq!(
+            id,
+            derived_request_id(&long, "issue", "st-prv_c6e836a1b2c3d4e5f60718293a4b5c6d-2026-08")
+        );
+        assert_ne!(id, derived_request_id(&long, "issue", "st-prv_other-2026-08"));
+        assert_ne!(
+            id,
+            derived_request_id("cli-1", "issue", "st-prv_c6e836a1b2c3d4e5f60718293a4b5c6d-2026-08")
+        );
+    }
 
     #[test]
     fn delivery_files_read_with_either_separator_and_local_or_utc_times() {

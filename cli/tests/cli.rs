@@ -223,6 +223,14 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused).1.contains("line 2: started_at"));
 
+    // README's headline: settle a month and issue its statements, in one command.
+    let settle = afregning(&urls, &["settle", "--period", "2026-07", "--issue"]);
+    let (out, err) = text(&settle);
+    assert!(settle.status.success(), "settle --issue failed: {err}");
+    let issued = out.lines().filter(|l| l.contains("issued") && l.contains("2026-07")).count();
+    assert!(issued >= 2, "July's statements are issued:\n{out}");
+    assert!(!out.contains("draft"), "no statement is left a draft:\n{out}");
+
     let pid = suite.id().unwrap();
     Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
     let stopped = tokio::time::timeout(Duration::from_secs(15), suite.wait()).await.unwrap().unwrap();

@@ -37,37 +37,74 @@ fn derived_request_id(request_id: &str, what: &str, subject: &str) -> String {
 
 pub(crate) use afregning_client::wire_period;
 
-/// `afregning status`.
-pub async fn status(clients: &mut Clients) -> anyhow::Result<()> {
-    let [v, s, b] = clients.feed_positions().await?;
-    let mut shown = table(&["service", "publishes up to", "follows", "applied", "behind"], &[1, 3, 4]);
-    shown.add_row(vec![
-        "visitation".into(),
-        v.published_sequence.to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-    ]);
-    for (name, own, feeds) in [
-        ("settlement", &s, vec![("visitation", &v)]),
-        ("budget", &b, vec![("visitation", &v), ("settlement", &s)]),
-    ] {
-        for (feed, upstream) in feeds {
-            let applied = upstream.published_sequence - behind(own, feed, upstream.published_sequence);
-            shown.add_row(vec![
-                name.into(),
-                if name == "budget" {
-                    String::new()
-                } else {
-                    own.published_sequence.to_string()
-                },
-                feed.into(),
-                applied.to_string(),
-                behind(own, feed, upstream.published_sequence).to_string(),
-            ]);
+/// `afregning status`: always a table of the three services — where each is, whether it answers
+/// (and why not), and how far each follower has applied the feeds it follows. Fails (exit 1)
+/// naming every service that does not answer.
+pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result<()> {
+    let ask = |call: Result<tonic::Response<pbc::FeedPositions>, tonic::Status>| {
+        call.map(tonic::Response::into_inner)
+            .map_err(|status| afregning_client::describe::describe(&status.into()))
+    };
+    let wait = std::time::Duration::from_secs(5);
+    let (mut visitation, mut settlement, mut budget) = (clients.visitation.clone(), clients.settlement.clone(), clients.budget.clone());
+    let (v, s, b) = tokio::join!(
+        tokio::time::timeout(wait, visitation.get_feed_positions(pbc::GetFeedPositionsRequest {})),
+        tokio::time::timeout(wait, settlement.get_feed_positions(pbc::GetFeedPositionsRequest {})),
+        tokio::time::timeout(wait, budget.get_feed_positions(pbc::GetFeedPositionsRequest {})),
+    );
+    let answer = |r: Result<Result<tonic::Response<pbc::FeedPositions>, tonic::Status>, tokio::time::error::Elapsed>| {
+        r.map_err(|_| format!("no answer within {} s", wait.as_secs())).and_then(ask)
+    };
+    let positions = [answer(v), answer(s), answer(b)];
+    let names = ["visitation", "settlement", "budget"];
+    let follows: [&[usize]; 3] = [&[], &[0], &[0, 1]];
+    let mut shown = table(
+        &["service", "URL", "state", "publishes up to", "follows", "applied", "behind"],
+        &[3, 5, 6],
+    );
+    for (i, position) in positions.iter().enumerate() {
+        let (state, published) = match position {
+            Ok(p) => ("answers".to_owned(), p.published_sequence.to_string()),
+            Err(why) => (format!("not reachable: {why}"), String::new()),
+        };
+        let mut row = vec![names[i].to_owned(), urls[i].clone(), state, published];
+        match follows[i] {
+            [] => row.extend([String::new(), String::new(), String::new()]),
+            feeds => {
+                for (n, &feed) in feeds.iter().enumerate() {
+                    if n > 0 {
+                        shown.add_row(std::mem::take(&mut row));
+                        row = vec![String::new(); 4];
+                    }
+                    let (applied, lag) = match (position, &positions[feed]) {
+                        (Ok(own), Ok(upstream)) => {
+                            let lag = behind(own, names[feed], upstream.published_sequence);
+                            ((upstream.published_sequence - lag).to_string(), lag.to_string())
+                        }
+                        (Ok(own), Err(_)) => (
+                            own.followed
+                                .iter()
+                                .find(|f| f.feed == names[feed])
+                                .map(|f| f.applied_sequence.to_string())
+                                .unwrap_or_default(),
+                            "?".to_owned(),
+                        ),
+                        _ => (String::new(), String::new()),
+                    };
+                    row.extend([names[feed].to_owned(), applied, lag]);
+                }
+            }
         }
+        shown.add_row(row);
     }
     Out::terminal().table(&shown);
+    let down: Vec<String> = positions
+        .iter()
+        .zip(names.iter().zip(urls))
+        .filter(|(p, _)| p.is_err())
+        .map(|(_, (name, url))| format!("{name} at {url}"))
+        .collect();
+    anyhow::ensure!(down.is_empty(), "not reachable: {}", down.join(", "));
     Ok(())
 }
 

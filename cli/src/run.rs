@@ -48,7 +48,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         }
         Command::Steering { from, to, format } => crate::steering::command(&mut connect()?, from, to, format).await.map(|()| true),
         Command::Demo { keep } => demo(keep.as_deref()).await.map(|()| true),
-        Command::Status => commands::status(&mut connect()?).await.map(|()| true),
+        Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
         Command::Deliveries(d) => commands::deliveries(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => commands::settle(&mut connect()?, period, issue, &write).await.map(|()| true),

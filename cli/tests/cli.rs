@@ -101,6 +101,20 @@ async fn the_demo_then_daily_work_against_afregning_up() {
 
     let status = afregning(&urls, &["status"]);
     assert!(status.status.success(), "{:?}", text(&status));
+    let (out, _) = text(&status);
+    for shown in ["visitation", "settlement", "budget", urls[0].as_str(), urls[2].as_str(), "answers"] {
+        assert!(out.contains(shown), "status shows {shown}:\n{out}");
+    }
+    // One service down: the table is still printed, and says which one, where, and why.
+    let nowhere = "http://127.0.0.1:9";
+    let one_down = afregning(&[urls[0].clone(), urls[1].clone(), nowhere.to_owned()], &["status"]);
+    let (out, err) = text(&one_down);
+    assert_eq!(one_down.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains(nowhere) && out.contains("not reachable") && out.contains("answers"),
+        "{out}"
+    );
+    assert!(err.contains(&format!("budget at {nowhere}")), "{err}");
 
     let list = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
     let (out, _) = text(&list);

@@ -1,6 +1,7 @@
 //! Running a command: `up` and `demo` start the suite here; every other command talks to
 //! running services. Errors become one readable message and a non-zero exit code.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -8,7 +9,7 @@ use std::time::Instant;
 use afregning_client::describe::describe;
 use afregning_kit::server::shutdown_signal;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, Connection};
 use crate::connect::Endpoints;
 use crate::print::{Out, kr};
 use crate::suite::{Suite, SuiteConfig};
@@ -17,29 +18,47 @@ use crate::{commands, quarter};
 /// The example catalog, so the demo runs from any directory.
 const DEMO_CATALOG: &str = include_str!("../../deploy/catalog-2026.toml");
 
-/// Runs `cli`; the exit code says whether it worked (1: it failed, 3: it ran but found
-/// differences or refusals).
+/// A flag whose value cannot be used, found before anything was started (exit code 2, as clap's
+/// own usage errors).
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {problem}")]
+pub struct Usage {
+    flag: &'static str,
+    problem: String,
+}
+
+fn usage(flag: &'static str, problem: impl Into<String>) -> anyhow::Error {
+    Usage {
+        flag,
+        problem: problem.into(),
+    }
+    .into()
+}
+
+/// Runs `cli`; the exit code says whether it worked (1: it failed, 2: a flag's value cannot be
+/// used, 3: it ran but found differences or refusals).
 pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(3),
         Err(error) => {
             eprintln!("error: {}", describe(&error));
-            ExitCode::FAILURE
+            if error.is::<Usage>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
     let c = &cli.connection;
-    let connect = || -> anyhow::Result<crate::connect::Clients> {
-        let endpoints = Endpoints::new(&[c.visitation.clone(), c.settlement.clone(), c.budget.clone()])?;
-        Ok(endpoints.as_principal(c.token.as_deref()))
-    };
+    let connect = || c.clients();
     match cli.command {
-        Command::Up { data_dir, cockpit } => up(&data_dir, &cockpit, c.token.clone()).await.map(|()| true),
+        Command::Up { data_dir, cockpit } => up(&data_dir, &cockpit, c).await.map(|()| true),
         Command::Cockpit { listen } => {
-            let endpoints = Endpoints::new(&[c.visitation.clone(), c.settlement.clone(), c.budget.clone()])?;
+            let endpoints = Endpoints::new(&c.urls())?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             println!("cockpit on http://{}", listener.local_addr()?);
             afregning_cockpit::serve(listener, endpoints, c.token.clone(), shutdown_signal())
@@ -47,7 +66,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
                 .map(|()| true)
         }
         Command::Steering { from, to, format } => crate::steering::command(&mut connect()?, from, to, format).await.map(|()| true),
-        Command::Demo { keep } => demo(keep.as_deref()).await.map(|()| true),
+        Command::Demo { keep } => demo(keep.as_deref(), c).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
         Command::Deliveries(d) => commands::deliveries(&mut connect()?, d).await,
@@ -60,9 +79,91 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
     }
 }
 
-/// `afregning up`.
-async fn up(data_dir: &Path, cockpit: &str, token: Option<String>) -> anyhow::Result<()> {
-    let config = SuiteConfig::load(Some(data_dir))?;
+/// Where a service should listen, from its URL flag (`http://localhost:60051`): the first
+/// address the host resolves to.
+async fn listen_at(flag: &'static str, url: &str) -> anyhow::Result<SocketAddr> {
+    let authority = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| usage(flag, format!("not a service URL such as http://127.0.0.1:50051: {url}")))?;
+    let authority = authority.trim_end_matches('/');
+    resolve(flag, authority).await
+}
+
+/// `host:port` as an address to listen on, resolving a name such as `localhost`.
+async fn resolve(flag: &'static str, text: &str) -> anyhow::Result<SocketAddr> {
+    if text.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
+        return Err(usage(flag, format!("not a host and port such as 127.0.0.1:8080: {text}")));
+    }
+    tokio::net::lookup_host(text)
+        .await
+        .map_err(|e| usage(flag, format!("{text} does not resolve: {e}")))?
+        .next()
+        .ok_or_else(|| usage(flag, format!("{text} resolves to no address")))
+}
+
+/// The listen addresses of the services whose URL flag (or `AFREGNING_CLI_*_URL`) was given.
+async fn listen_flags(connection: &Connection) -> anyhow::Result<[Option<SocketAddr>; 3]> {
+    const FLAGS: [&str; 3] = ["--visitation", "--settlement", "--budget"];
+    let mut addrs = [None; 3];
+    for (i, url) in connection.given().into_iter().enumerate() {
+        if let Some(url) = url {
+            addrs[i] = Some(listen_at(FLAGS[i], url).await?);
+        }
+    }
+    Ok(addrs)
+}
+
+/// A service left on the default catalog path reads it from the data directory when the path
+/// does not exist where `up` runs, and the data directory gets the catalog shipped in this
+/// binary when it has none, so `up` works from any directory.
+fn catalogs_in(config: &mut SuiteConfig, data_dir: &Path) -> anyhow::Result<()> {
+    for service in &mut config.services {
+        let default = afregning_kit::ServiceConfig::defaults(&service.service).catalogs;
+        if service.catalogs != default || default.iter().all(|path| path.exists()) {
+            continue;
+        }
+        let shipped = data_dir.join("catalog-2026.toml");
+        if !shipped.exists() {
+            std::fs::write(&shipped, DEMO_CATALOG).map_err(|e| usage("--data-dir", format!("cannot write {}: {e}", shipped.display())))?;
+        }
+        service.catalogs = vec![shipped];
+    }
+    for path in config.services.iter().flat_map(|s| &s.catalogs) {
+        if !path.exists() {
+            anyhow::bail!(
+                "catalog {} does not exist (AFREGNING_CATALOGS names the tariff catalogs)",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `afregning up`: every flag is checked, the data directory made and the cockpit's port taken
+/// before any service starts, so a mistake stops it with nothing half-started.
+async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::Result<()> {
+    let listen = listen_flags(connection).await?;
+    let cockpit = match cockpit {
+        "off" => None,
+        text => Some(resolve("--cockpit", text).await?),
+    };
+    std::fs::create_dir_all(data_dir).map_err(|e| usage("--data-dir", format!("cannot create {}: {e}", data_dir.display())))?;
+    let mut config = SuiteConfig::load(Some(data_dir))?;
+    catalogs_in(&mut config, data_dir)?;
+    for (service, addr) in config.services.iter_mut().zip(listen) {
+        if let Some(addr) = addr {
+            service.listen = addr;
+        }
+    }
+    let cockpit = match cockpit {
+        None => None,
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| usage("--cockpit", format!("cannot listen on {addr}: {e}")))?,
+        ),
+    };
     let mut telemetry = config.services[0].clone();
     telemetry.service = "suite".to_owned();
     let _telemetry = afregning_kit::telemetry::init(&telemetry)?;
@@ -72,21 +173,21 @@ async fn up(data_dir: &Path, cockpit: &str, token: Option<String>) -> anyhow::Re
         println!("{:<10} listening on {addr} ({backend})", def.service);
     }
     let (stop_cockpit, cockpit_stopped) = tokio::sync::watch::channel(false);
-    let cockpit = if cockpit == "off" {
-        None
-    } else {
-        let addr: std::net::SocketAddr = cockpit
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--cockpit: not an address: {cockpit}"))?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("cockpit: cannot listen on {addr}: {e}"))?;
-        println!("{:<10} on http://{}", "cockpit", listener.local_addr()?);
-        let endpoints = Endpoints::new(&suite.urls())?;
-        let mut stopped = cockpit_stopped;
-        Some(tokio::spawn(afregning_cockpit::serve(listener, endpoints, token, async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        })))
+    let cockpit = match cockpit {
+        None => None,
+        Some(listener) => {
+            println!("{:<10} on http://{}", "cockpit", listener.local_addr()?);
+            let endpoints = Endpoints::new(&suite.urls())?;
+            let mut stopped = cockpit_stopped;
+            Some(tokio::spawn(afregning_cockpit::serve(
+                listener,
+                endpoints,
+                connection.token.clone(),
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            )))
+        }
     };
     println!("Ctrl-C stops them all.");
     let result = suite.run_until(shutdown_signal()).await;
@@ -97,15 +198,21 @@ async fn up(data_dir: &Path, cockpit: &str, token: Option<String>) -> anyhow::Re
     result
 }
 
-/// `afregning demo`.
-async fn demo(keep: Option<&Path>) -> anyhow::Result<()> {
+/// `afregning demo`: on free ports, or where the URL flags say.
+async fn demo(keep: Option<&Path>, connection: &Connection) -> anyhow::Result<()> {
+    let listen = listen_flags(connection).await?;
     let started = Instant::now();
     let temporary = tempfile::tempdir()?;
     let dir = keep.unwrap_or(temporary.path());
     std::fs::create_dir_all(dir)?;
     let catalog = dir.join("catalog-2026.toml");
     std::fs::write(&catalog, DEMO_CATALOG)?;
-    let config = SuiteConfig::embedded(dir, &catalog).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
+    let mut config = SuiteConfig::embedded(dir, &catalog).with_tokens(&quarter::TOKENS, quarter::UPSTREAM);
+    for (service, addr) in config.services.iter_mut().zip(listen) {
+        if let Some(addr) = addr {
+            service.listen = addr;
+        }
+    }
     let suite = Suite::start(config).await?;
     let out = Out::terminal();
     out.line("Afregning — money follows the citizen");

@@ -254,3 +254,88 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert_eq!(down.status.code(), Some(1));
     assert!(text(&down).1.contains("not reachable"), "{}", text(&down).1);
 }
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn up_from_any_directory_honours_its_flags_and_checks_them_before_starting() {
+    // A mistake in any flag stops `up` with a usage error before anything starts or is written.
+    let empty = tempfile::tempdir().unwrap();
+    let data = empty.path().join("data");
+    for (flag, value) in [
+        ("--cockpit", "nonsense"),
+        ("--cockpit", "localhost:99999"),
+        ("--visitation", "ftp://127.0.0.1:50051"),
+        ("--budget", "http://no-such-host.invalid:50053"),
+    ] {
+        let refused = Command::new(BIN)
+            .current_dir(empty.path())
+            .args(["up", "--data-dir"])
+            .arg(&data)
+            .args([flag, value])
+            .output()
+            .unwrap();
+        let (_, err) = text(&refused);
+        assert_eq!(refused.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.contains(flag), "names {flag}: {err}");
+        assert!(!data.exists(), "nothing is written before the flags are checked ({flag} {value})");
+    }
+
+    // Outside the repository, with no catalog configured: the data directory gets the shipped
+    // catalog; the URL flags say where the services listen, and the cockpit takes a host name.
+    let ports = [free_port(), free_port(), free_port()];
+    let urls = ports.map(|p| format!("http://127.0.0.1:{p}"));
+    let cockpit = format!("localhost:{}", free_port());
+    let mut child = tokio::process::Command::new(BIN)
+        .current_dir(empty.path())
+        .args(["up", "--data-dir"])
+        .arg(&data)
+        .args(["--cockpit", &cockpit])
+        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+        .env("AFREGNING_LOG_FILTER", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut shown = String::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while !shown.contains("Ctrl-C") {
+            let line = lines.next_line().await.unwrap().expect("up exited before listening");
+            shown.push_str(&line);
+            shown.push('\n');
+        }
+    })
+    .await
+    .expect("up starts");
+    for port in ports {
+        assert!(shown.contains(&format!("listening on 127.0.0.1:{port}")), "{shown}");
+    }
+    assert!(
+        data.join("catalog-2026.toml").exists(),
+        "the shipped catalog is in the data directory"
+    );
+    let status = afregning(&urls, &["status"]);
+    assert!(status.status.success(), "{:?}", text(&status));
+    let cockpit_addr = shown
+        .lines()
+        .find_map(|l| l.split_once("cockpit    on http://").map(|(_, a)| a.trim().to_owned()))
+        .expect("the cockpit's address");
+    let (code, _) = get(&cockpit_addr, "/healthz").await;
+    assert_eq!(code, 200);
+    child.kill().await.unwrap();
+
+    // The demo listens where its URL flags say, too.
+    let port = free_port();
+    let demo = Command::new(BIN)
+        .current_dir(empty.path())
+        .args(["demo", "--visitation", &format!("http://127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    let (out, err) = text(&demo);
+    assert!(demo.status.success(), "{err}");
+    assert!(out.contains(&format!("visitation 127.0.0.1:{port}")), "{out}");
+}

@@ -14,29 +14,22 @@ use afregning_proto::visitation::v1::visitation_service_client::VisitationServic
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
+/// The services' addresses when nothing says otherwise: `afregning up` listens on them.
+pub const DEFAULT_URLS: [&str; 3] = ["http://127.0.0.1:50051", "http://127.0.0.1:50052", "http://127.0.0.1:50053"];
+
 /// Where the running services are, and who is calling. The variables are `AFREGNING_CLI_*`:
 /// `AFREGNING_<SERVICE>_*` belongs to the services' own configuration.
 #[derive(Debug, Args)]
 pub struct Connection {
-    /// Visitation's URL.
-    #[arg(
-        long,
-        global = true,
-        env = "AFREGNING_CLI_VISITATION_URL",
-        default_value = "http://127.0.0.1:50051"
-    )]
-    pub visitation: String,
-    /// Settlement's URL.
-    #[arg(
-        long,
-        global = true,
-        env = "AFREGNING_CLI_SETTLEMENT_URL",
-        default_value = "http://127.0.0.1:50052"
-    )]
-    pub settlement: String,
-    /// Budget's URL.
-    #[arg(long, global = true, env = "AFREGNING_CLI_BUDGET_URL", default_value = "http://127.0.0.1:50053")]
-    pub budget: String,
+    /// Visitation's URL [default: http://127.0.0.1:50051].
+    #[arg(long, global = true, env = "AFREGNING_CLI_VISITATION_URL")]
+    pub visitation: Option<String>,
+    /// Settlement's URL [default: http://127.0.0.1:50052].
+    #[arg(long, global = true, env = "AFREGNING_CLI_SETTLEMENT_URL")]
+    pub settlement: Option<String>,
+    /// Budget's URL [default: http://127.0.0.1:50053].
+    #[arg(long, global = true, env = "AFREGNING_CLI_BUDGET_URL")]
+    pub budget: Option<String>,
     /// Your bearer token (it decides who you are: the EHR, a provider, finance, a committee or
     /// the operator). Not needed against services on loopback without authentication.
     #[arg(long, global = true, env = "AFREGNING_TOKEN", hide_env_values = true)]
@@ -44,9 +37,15 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// The URLs given for visitation, settlement and budget, `None` where none was.
+    pub fn given(&self) -> [Option<&str>; 3] {
+        [self.visitation.as_deref(), self.settlement.as_deref(), self.budget.as_deref()]
+    }
+
     /// The three services' URLs, in visitation, settlement, budget order.
     pub fn urls(&self) -> [String; 3] {
-        [self.visitation.clone(), self.settlement.clone(), self.budget.clone()]
+        let given = self.given();
+        std::array::from_fn(|i| given[i].unwrap_or(DEFAULT_URLS[i]).to_owned())
     }
 
     /// Clients of the three services as the principal of `--token`.

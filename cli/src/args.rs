@@ -60,7 +60,7 @@ pub enum Command {
     /// hours × hourly rate) and course budgeting (forløbsstyring: weekly course tariffs, level fixed
     /// at each course's start), per provider and in total, with the differences explained.
     Steering {
-        /// First month, e.g. 2026-04.
+        /// First month, e.g. 04.2026 or 2026-04.
         #[arg(long, value_parser = parse_period)]
         from: (i32, i32),
         /// Last month (inclusive), at most 11 months after the first.
@@ -88,7 +88,7 @@ pub enum Command {
     Deliveries(Deliveries),
     /// Settle a month: price every provider's deliveries and grant days into draft statements.
     Settle {
-        /// The month, e.g. 2026-04. It must have ended.
+        /// The month, e.g. 07.2026 or 2026-07. It must have ended.
         #[arg(long, value_parser = parse_period)]
         period: (i32, i32),
         /// Issue (seal) every statement of the month afterwards; issued statements post to budget.
@@ -105,7 +105,7 @@ pub enum Command {
         /// One frame (e.g. SOCIAL); all when left out.
         #[arg(long, default_value = "")]
         frame: String,
-        /// The date to follow up at, e.g. 2026-06-30 (default: today).
+        /// The date to follow up at, e.g. 30.06.2026 or 2026-06-30 (default: today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<(i32, i32, i32)>,
     },
@@ -168,7 +168,7 @@ pub enum Deliveries {
 pub enum Statements {
     /// A month's statements.
     List {
-        /// The month, e.g. 2026-04.
+        /// The month, e.g. 04.2026 or 2026-04.
         #[arg(long, value_parser = parse_period)]
         period: (i32, i32),
         /// Only this provider's (providers must give their own id).
@@ -196,7 +196,7 @@ pub enum Statements {
 pub enum Cases {
     /// Net the quarter's cross-frame purchases into cases, one per pair of frames.
     Propose {
-        /// The quarter, e.g. 2026-Q2.
+        /// The quarter, e.g. 2026-Q2 or "2.kvt. 2026".
         #[arg(long, value_parser = parse_quarter)]
         quarter: (i32, i32),
         #[command(flatten)]
@@ -204,7 +204,7 @@ pub enum Cases {
     },
     /// A quarter's cases.
     List {
-        /// The quarter, e.g. 2026-Q2.
+        /// The quarter, e.g. 2026-Q2 or "2.kvt. 2026".
         #[arg(long, value_parser = parse_quarter)]
         quarter: (i32, i32),
     },

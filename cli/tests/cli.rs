@@ -144,6 +144,10 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let budget = afregning(&urls, &["budget", "--as-of", "2026-06-30"]);
     let (out, _) = text(&budget);
     assert!(out.contains("176.926,25") && out.contains("25.375,00"), "{out}");
+    let danish = afregning(&urls, &["budget", "--as-of", "30.06.2026"]);
+    assert_eq!(text(&danish).0, out, "a Danish date reads as the ISO one");
+    let danish_month = afregning(&urls, &["statements", "list", "--period", "04.2026"]);
+    assert!(text(&danish_month).0.contains("79.524,28"), "{:?}", text(&danish_month));
     let cases = afregning(&urls, &["cases", "list", "--quarter", "2026-Q2"]);
     let (out, _) = text(&cases);
     assert!(out.contains("executed") && out.contains("7.375,00"), "{out}");

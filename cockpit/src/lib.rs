@@ -31,7 +31,7 @@ use tokio::net::TcpListener;
 
 use afregning_client::connect::{Clients, Endpoints};
 use afregning_client::describe::describe;
-use afregning_client::parse::{parse_period, parse_quarter};
+use afregning_client::parse::{parse_day, parse_period, parse_quarter};
 
 /// What every request needs: clients as the cockpit's principal.
 struct Cockpit {
@@ -97,9 +97,7 @@ type Params = Query<HashMap<String, String>>;
 fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
     match params.get("as_of").filter(|s| !s.is_empty()) {
         None => Ok(today()),
-        Some(text) => NaiveDate::parse_from_str(text, "%d.%m.%Y")
-            .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
-            .map_err(|_| Failure::Query(format!("as_of: not a date such as 31.10.2026: {text}"))),
+        Some(text) => parse_day(text).map_err(|_| Failure::Query(format!("as_of: not a date such as 31.10.2026: {text}"))),
     }
 }
 
@@ -107,14 +105,7 @@ fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
 fn month(params: &HashMap<String, String>, name: &str, default: (i32, i32)) -> Result<(i32, i32), Failure> {
     match params.get(name).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(text) => {
-            // 04.2026 as Danes write it, or 2026-04.
-            let iso = match text.split_once('.') {
-                Some((m, y)) => format!("{y}-{m}"),
-                None => text.clone(),
-            };
-            parse_period(&iso).map_err(|e| Failure::Query(format!("{name}: {e} (e.g. 04.2026)")))
-        }
+        Some(text) => parse_period(text).map_err(|e| Failure::Query(format!("{name}: {e}"))),
     }
 }
 

@@ -1,12 +1,21 @@
-//! Months, quarters and dates as people type them on a command line or in a page's query.
+//! Months, quarters and dates as people type them on a command line or in a page's query: the
+//! Danish way (`30.06.2026`, `07.2026`, `2.kvt. 2026`) or ISO (`2026-06-30`, `2026-07`,
+//! `2026-Q2`), so the CLI and the cockpit accept the same.
 
 fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
     text.parse().map_err(|_| format!("{what} is not a number"))
 }
 
-/// `2026-04` → (2026, 4).
+/// `2026-04` or `04.2026` → (2026, 4).
 pub fn parse_period(text: &str) -> Result<(i32, i32), String> {
-    let (y, m) = text.split_once('-').ok_or("expected a month like 2026-04")?;
+    let text = text.trim();
+    let (y, m) = match text.split_once('.') {
+        Some((m, y)) => (y, m),
+        None => text.split_once('-').ok_or("expected a month like 04.2026 or 2026-04")?,
+    };
+    if y.len() != 4 {
+        return Err("expected a month like 04.2026 or 2026-04 (a four-digit year)".into());
+    }
     let (y, m) = (number(y, "the year")?, number(m, "the month")?);
     if !(1..=12).contains(&m) {
         return Err("the month must be 01–12".into());
@@ -14,9 +23,19 @@ pub fn parse_period(text: &str) -> Result<(i32, i32), String> {
     Ok((y, m))
 }
 
-/// `2026-Q2` → (2026, 2).
+/// `2026-Q2`, `Q2 2026` or `2.kvt. 2026` → (2026, 2).
 pub fn parse_quarter(text: &str) -> Result<(i32, i32), String> {
-    let (y, q) = text.split_once("-Q").ok_or("expected a quarter like 2026-Q2")?;
+    let text = text.trim();
+    let wrong = "expected a quarter like 2026-Q2 or 2.kvt. 2026";
+    let (y, q) = if let Some((y, q)) = text.split_once("-Q") {
+        (y, q)
+    } else if let Some((q, y)) = text.split_once(".kvt.") {
+        (y.trim(), q.trim())
+    } else if let Some((q, y)) = text.strip_prefix('Q').and_then(|rest| rest.split_once(' ')) {
+        (y.trim(), q)
+    } else {
+        return Err(wrong.into());
+    };
     let (y, q) = (number(y, "the year")?, number(q, "the quarter")?);
     if !(1..=4).contains(&q) {
         return Err("the quarter must be Q1–Q4".into());
@@ -24,15 +43,25 @@ pub fn parse_quarter(text: &str) -> Result<(i32, i32), String> {
     Ok((y, q))
 }
 
-/// `2026-06-30` → (2026, 6, 30).
+/// `30.06.2026` or `2026-06-30` → (2026, 6, 30).
 pub fn parse_date(text: &str) -> Result<(i32, i32, i32), String> {
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected a date like 2026-06-30".to_owned())?;
+    let date = parse_day(text)?;
     use chrono::Datelike;
     Ok((
         date.year(),
         i32::try_from(date.month()).unwrap_or(1),
         i32::try_from(date.day()).unwrap_or(1),
     ))
+}
+
+/// `30.06.2026` or `2026-06-30` as a date.
+pub fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    let text = text.trim();
+    chrono::NaiveDate::parse_from_str(text, "%d.%m.%Y")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .ok()
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| "expected a date like 30.06.2026 or 2026-06-30".to_owned())
 }
 
 #[cfg(test)]
@@ -48,5 +77,19 @@ mod tests {
         assert!(parse_quarter("2026-Q5").is_err());
         assert_eq!(parse_date("2026-06-30"), Ok((2026, 6, 30)));
         assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn danish_months_quarters_and_dates_read_as_the_iso_ones() {
+        assert_eq!(parse_period("07.2026"), Ok((2026, 7)));
+        assert_eq!(parse_period("7.2026"), Ok((2026, 7)));
+        assert!(parse_period("13.2026").unwrap_err().contains("01–12"));
+        assert!(parse_period("07.26").is_err());
+        assert_eq!(parse_quarter("2.kvt. 2026"), Ok((2026, 2)));
+        assert_eq!(parse_quarter("Q3 2026"), Ok((2026, 3)));
+        assert!(parse_quarter("5.kvt. 2026").is_err());
+        assert_eq!(parse_date("30.06.2026"), Ok((2026, 6, 30)));
+        assert!(parse_date("31.06.2026").is_err());
+        assert_eq!(parse_day("2026-06-30"), parse_day("30.06.2026"));
     }
 }

@@ -1,4 +1,4 @@
--- One database per service: each owns its data (DESIGN.md §3).
+-- One database per service: each owns its data (docs/design.md, "Services and the flow of data").
 CREATE DATABASE visitation OWNER afregning;
 CREATE DATABASE settlement OWNER afregning;
 CREATE DATABASE budget OWNER afregning;

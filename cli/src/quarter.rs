@@ -1,7 +1,7 @@
 //! A small municipality's second quarter of 2026, told through the real gRPC APIs: what
 //! `afregning demo` shows and what the end-to-end tests check to the øre.
 //!
-//! April is the worked month of `shared/examples/april-2026.md` (every unit kind, a course settled
+//! April is the worked month of `docs/examples/april-2026.md` (every unit kind, a course settled
 //! with each provider, a hospital stay, a course ending with its goal met, and G7's training bought
 //! by HEALTH for a need SOCIAL owns). In May the authority revisits G1, ends G2 backdated to
 //! 20 April and a training visit of April is corrected: May's statements carry the reversals and

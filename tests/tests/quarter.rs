@@ -3,7 +3,7 @@
 //! PostgreSQL: the story `afregning demo` tells, checked to the øre against figures worked out by
 //! hand, then sent a second time to show that every write is safe to retry.
 //!
-//! By hand (catalog 2026; the April figures are `shared/examples/april-2026.md`):
+//! By hand (catalog 2026; the April figures are `docs/examples/april-2026.md`):
 //! * May — Plejegruppen: G1 4 × 60 min day = 1,900.00. Hjemmeplejen Nord: G2 reversed −5,550.00
 //!   and rebooked 11 days × 1,850.00 / 7 = 2,907.14; G3 31 days × 5,900.00 / 7 = 26,128.57;
 //!   G5 31 days × 7,500.00 / 7 = 33,214.29, of which Sygeplejen's 30 % is 9,964.29 and the lead's

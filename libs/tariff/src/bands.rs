@@ -1,4 +1,4 @@
-//! Time bands of delivered minutes, in Danish local time (DESIGN.md §5a).
+//! Time bands of delivered minutes, in Danish local time (docs/design.md, "Pricing", "Time bands").
 //!
 //! Night is 23:00–07:00 on any day; 07:00–23:00 on Saturdays, Sundays and public holidays is
 //! weekend/holiday; on other days 07:00–15:00 is day and 15:00–23:00 evening. A visit that crosses

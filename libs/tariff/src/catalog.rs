@@ -1,5 +1,5 @@
 //! The tariff catalog: versioned, effective-dated price data that finance reviews like any budget
-//! document (DESIGN.md §4).
+//! document (docs/design.md, "The tariff catalog").
 //!
 //! A catalog is written in TOML (see `deploy/catalog-2026.toml`), parsed into raw structs that
 //! mirror the file, then validated into a [`Catalog`] whose every price is an [`Ore`]. Prices are

@@ -1,4 +1,4 @@
-//! Levels, course types and course periods (DESIGN.md §2, §5.3 and §5a "Levels").
+//! Levels, course types and course periods (docs/design.md: the glossary, rule 3 and "Pricing").
 //!
 //! A course's level and tariff are fixed when its period starts and hold for the whole period:
 //! the provider gets no more if the citizen worsens and no less if the citizen improves. That is

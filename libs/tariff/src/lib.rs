@@ -2,7 +2,7 @@
 //!
 //! Pure: no I/O, no async, no clock. Money is [`Ore`] (integer øre) with one rounding rule; a
 //! catalog is validated data with a version that every priced line records; pricing follows
-//! DESIGN.md §5a to the øre, so two correct implementations produce the same statement.
+//! docs/design.md ("Pricing") to the øre, so two correct implementations produce the same statement.
 //!
 //! * [`money`] — øre, the single rounding function, Danish formatting.
 //! * [`ids`] — CPR and CVR numbers, valid by construction.

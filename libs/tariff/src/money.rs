@@ -2,7 +2,7 @@
 //!
 //! Amounts live as [`Ore`] (an `i64` count of øre) on the wire, on disk and in code. Intermediate
 //! products such as `weekly price × days / 7` are exact rationals; [`Ore::round_ratio`] turns one
-//! into øre, rounding half away from zero (DESIGN.md §5.1). There is no other rounding anywhere.
+//! into øre, rounding half away from zero (docs/design.md, rule 1). There is no other rounding anywhere.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! Pricing a grant's month into statement lines (DESIGN.md §5a).
+//! Pricing a grant's month into statement lines (docs/design.md, "Pricing").
 //!
 //! A line is priced and rounded on its own:
 //! * activity (services, INDIVIDUAL): one line per grant, time band, rate and catalog — the

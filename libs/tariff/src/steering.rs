@@ -1,4 +1,4 @@
-//! The steering-model comparison (DESIGN.md §7): the same grants and deliveries priced under
+//! The steering-model comparison (docs/steering.md): the same grants and deliveries priced under
 //! frame budgeting (rammestyring), activity budgeting (aktivitetsstyring) and course budgeting
 //! (forløbsstyring), with the differences explained.
 //!

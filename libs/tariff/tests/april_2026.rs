@@ -1,4 +1,4 @@
-//! The worked example of `shared/examples/april-2026.md`, priced with the library and checked to
+//! The worked example of `docs/examples/april-2026.md`, priced with the library and checked to
 //! the øre: every line, every provider's total, the postings per paying frame and the cross-frame
 //! purchase.
 

@@ -1,4 +1,4 @@
-//! Table tests for each rule of DESIGN.md §4–5a, amounts to the øre.
+//! Table tests for each rule of docs/design.md, "The tariff catalog" and "Pricing", amounts to the øre.
 
 use afregning_tariff::bands::local_to_utc;
 use afregning_tariff::catalog::ActivityBasis;

@@ -1,4 +1,4 @@
-//! Follow-up of a frame at a date (DESIGN.md §6): budget, consumed to date, expected rest of the
+//! Follow-up of a frame at a date (docs/design.md, "Follow-up as of a date"): budget, consumed to date, expected rest of the
 //! year from commitments and from the leader's expected accounts, expected result, consumption
 //! percentage, and the share of the budget the profile releases through the date. Pure: it reads
 //! the running day totals, never the ledger itself, so it costs the same however long the ledger

@@ -1,4 +1,4 @@
-//! Quarterly net-zero reallocation (DESIGN.md §5.5): the quarter's cross-frame purchases netted
+//! Quarterly net-zero reallocation (docs/design.md, rule 5): the quarter's cross-frame purchases netted
 //! per pair of frames into one case each. A purchase is a posting paid by one frame for a need
 //! another frame owns; the case moves budget from the frame whose need was bought to the frame
 //! that paid, by the net of the purchases both ways. Executing a case writes two ledger entries

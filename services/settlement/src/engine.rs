@@ -1,7 +1,7 @@
 //! Prices one provider's period into statement lines, from mirrored grant versions and
 //! deliveries, with the tariff library. No I/O: the run feeds it what the store holds.
 //!
-//! Every day is priced under the grant version in force that day (DESIGN.md §5a, "Versions"):
+//! Every day is priced under the grant version in force that day (docs/design.md, "Lines and grant versions"):
 //! * Activity (services, INDIVIDUAL): the provider's own delivered minutes on the grant, priced
 //!   by time band under the version in force on the day each visit started.
 //! * Packages, courses and visited-basis activity: a line per run of days under one version at

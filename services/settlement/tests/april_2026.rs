@@ -1,4 +1,4 @@
-//! The worked month of `shared/examples/april-2026.md`, entered as the EHR and the providers
+//! The worked month of `docs/examples/april-2026.md`, entered as the EHR and the providers
 //! would — through visitation's and settlement's real gRPC APIs — then settled, issued and
 //! posted: every line, every statement and every posting checked to the øre. Then a backdated
 //! change to the issued month comes back as correction lines in the next month, and the issued

@@ -1,4 +1,4 @@
-//! Money when grants change (DESIGN.md §5a, "Versions", "Corrections", "Minutes and catalogs"):
+//! Money when grants change (docs/design.md, "Lines and grant versions", "Corrections", "Which catalog"):
 //! each case entered through visitation's and settlement's real gRPC APIs, settled and issued,
 //! then changed the way grants change in real life, with every figure worked by hand.
 

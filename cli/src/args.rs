@@ -154,11 +154,39 @@ pub enum Grants {
 pub enum Deliveries {
     /// Report deliveries from a CSV file (comma- or semicolon-separated) with a header row:
     /// delivery_id, grant_id, provider_id, carer_visit_id, started_at, minutes. started_at is
-    /// RFC 3339 (2026-04-01T07:30:00+02:00) or Danish local time (2026-04-01 07:30). Each record
-    /// is idempotent by its delivery_id, so a file can be sent again safely.
+    /// RFC 3339 (2026-04-01T07:30:00+02:00) or Danish local time (01.04.2026 07:30 or
+    /// 2026-04-01 07:30). Each record
+    /// is idempotent by its delivery_id, so a file can be sent again safely. The valid rows are
+    /// reported and every refused row is listed with its line and field, in one pass (exit code
+    /// 3 when any was refused).
+    ///
+    /// Example: afregning deliveries import april.csv --refusals april-refused.csv
     Import {
         /// The CSV file.
         file: PathBuf,
+        /// Also write the refused rows here, as CSV (line, delivery_id, field, why) that opens in
+        /// a Danish spreadsheet.
+        #[arg(long)]
+        refusals: Option<PathBuf>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Correct a reported delivery: when it started and how many minutes it lasted. A month
+    /// already settled gets the difference as correction lines on the next statement.
+    ///
+    /// Example: afregning deliveries correct d-1001 --started-at "01.04.2026 07:30" --minutes 30 --reason "planned 45, delivered 30"
+    Correct {
+        /// The delivery's id, as reported.
+        delivery_id: String,
+        /// When the visit started: Danish local time (01.04.2026 07:30) or RFC 3339.
+        #[arg(long)]
+        started_at: String,
+        /// Delivered minutes, 1–1440.
+        #[arg(long)]
+        minutes: u32,
+        /// Why it is corrected; shown on the correction line.
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         write: Write,
     },

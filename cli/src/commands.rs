@@ -9,12 +9,12 @@ use afregning_proto::settlement::v1 as pbs;
 use afregning_proto::visitation::v1 as pbv;
 use chrono::{Datelike, NaiveDateTime};
 
-use crate::args::{Cases, Deliveries, Format, Grants, Statements, Write};
+use crate::args::{Cases, Format, Grants, Statements, Write};
 use crate::connect::{Clients, behind};
 use crate::print::{Out, date, kr, period, table, unit_of};
 
 /// The request id of a write: the one given, or a new one.
-fn request_id(write: &Write) -> String {
+pub(crate) fn request_id(write: &Write) -> String {
     write
         .request_id
         .clone()
@@ -172,52 +172,8 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
     Ok(())
 }
 
-/// Reads deliveries from CSV (see `afregning deliveries import --help`).
-pub fn read_deliveries(path: &Path) -> anyhow::Result<Vec<pbs::Delivery>> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))
-    };
-    let [id, grant, provider, carer, started, minutes] =
-        ["delivery_id", "grant_id", "provider_id", "carer_visit_id", "started_at", "minutes"].map(column);
-    let (id, grant, provider, carer, started, minutes) = (id?, grant?, provider?, carer?, started?, minutes?);
-    let mut deliveries = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let record = record?;
-        let line = row + 2;
-        let field = |i: usize| record.get(i).unwrap_or_default().to_owned();
-        let started_at = parse_instant(&field(started)).map_err(|e| anyhow::anyhow!("line {line}: started_at {e}"))?;
-        let minutes: u32 = field(minutes)
-            .parse()
-            .map_err(|_| anyhow::anyhow!("line {line}: minutes is not a whole number"))?;
-        deliveries.push(pbs::Delivery {
-            delivery_id: field(id),
-            grant_id: field(grant),
-            provider_id: field(provider),
-            carer_visit_id: field(carer),
-            started_at: Some(started_at),
-            minutes,
-            revision: 0,
-        });
-    }
-    Ok(deliveries)
-}
-
-/// RFC 3339, or Danish local time `2026-04-01 07:30`.
-fn parse_instant(text: &str) -> Result<prost_types::Timestamp, String> {
+/// RFC 3339, or Danish local time `2026-04-01 07:30` or `01.04.2026 07:30`.
+pub(crate) fn parse_instant(text: &str) -> Result<prost_types::Timestamp, String> {
     match chrono::DateTime::parse_from_rfc3339(text) {
         Ok(at) => Ok(prost_types::Timestamp {
             seconds: at.timestamp(),
@@ -225,7 +181,8 @@ fn parse_instant(text: &str) -> Result<prost_types::Timestamp, String> {
         }),
         Err(_) => {
             let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
-                .map_err(|_| format!("{text:?} is neither RFC 3339 nor local time like 2026-04-01 07:30"))?;
+                .or_else(|_| NaiveDateTime::parse_from_str(text, "%d.%m.%Y %H:%M"))
+                .map_err(|_| format!("{text:?} is neither local time like 01.04.2026 07:30 or 2026-04-01 07:30 nor RFC 3339"))?;
             local_time(local).map_err(|e| e.to_string())
         }
     }
@@ -258,33 +215,6 @@ pub async fn report_deliveries(
         })
         .collect();
     Ok(settlement.report_deliveries(tokio_stream::iter(messages)).await?.into_inner())
-}
-
-/// `afregning deliveries …`.
-pub async fn deliveries(clients: &mut Clients, command: Deliveries) -> anyhow::Result<bool> {
-    let Deliveries::Import { file, write } = command;
-    let deliveries = read_deliveries(&file)?;
-    let count = deliveries.len();
-    let reported = report_deliveries(&mut clients.settlement, &request_id(&write), &deliveries).await?;
-    println!(
-        "{count} deliveries read: {} accepted, {} already reported, {} refused",
-        reported.accepted,
-        reported.duplicates,
-        reported.errors.len()
-    );
-    if !reported.errors.is_empty() {
-        let mut shown = table(&["line", "delivery_id", "field", "why"], &[0]);
-        for e in &reported.errors {
-            shown.add_row(vec![
-                (e.index + 2).to_string(),
-                e.delivery_id.clone(),
-                e.field.clone(),
-                e.description.clone(),
-            ]);
-        }
-        eprintln!("{shown}");
-    }
-    Ok(reported.errors.is_empty())
 }
 
 /// Runs a month's settlement, drawing its progress on `out`; the final progress of a completed run.
@@ -810,32 +740,6 @@ mod tests {
             id,
             derived_request_id("cli-1", "issue", "st-prv_c6e836a1b2c3d4e5f60718293a4b5c6d-2026-08")
         );
-    }
-
-    #[test]
-    fn delivery_files_read_with_either_separator_and_local_or_utc_times() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("d.csv");
-        std::fs::write(
-            &file,
-            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
-             d1;grt_1;prv_1;cv1;2026-04-01 07:30;45\n\
-             d2;grt_1;prv_1;cv2;2026-04-01T12:40:00Z;40\n",
-        )
-        .unwrap();
-        let read = read_deliveries(&file).unwrap();
-        assert_eq!(read.len(), 2);
-        // 07:30 in Copenhagen summer time is 05:30 UTC.
-        assert_eq!(read[0].started_at.unwrap().seconds, 1_775_021_400);
-        assert_eq!((read[1].minutes, read[1].started_at.unwrap().seconds), (40, 1_775_047_200));
-        std::fs::write(
-            &file,
-            "delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\nd1,g,p,c,yesterday,45\n",
-        )
-        .unwrap();
-        assert!(read_deliveries(&file).unwrap_err().to_string().contains("line 2: started_at"));
-        std::fs::write(&file, "delivery_id,grant_id\nd1,g\n").unwrap();
-        assert!(read_deliveries(&file).unwrap_err().to_string().contains("no column provider_id"));
     }
 
     #[test]

@@ -5,13 +5,15 @@
 //!
 //! * [`args`] — the command line and its help, in the domain's words.
 //! * [`quarter`] — the demo's story of one quarter, over the real APIs.
-//! * [`commands`] — grants, deliveries, settle, statements, budget, cases, export, reconcile.
+//! * [`commands`] — grants, settle, statements, budget, cases, export, reconcile.
+//! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
 //! * [`generate`] — a realistic municipality of any size, for load tests and benchmarks.
 //! * [`print`] — kroner, percentages, tables and progress bars.
 //! * [`steering`] — the steering models compared on the municipality's own months, as a table.
 
 pub mod args;
 pub mod commands;
+pub mod deliveries;
 pub mod generate;
 pub mod print;
 pub mod quarter;

@@ -69,7 +69,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Demo { keep } => demo(keep.as_deref(), c).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
-        Command::Deliveries(d) => commands::deliveries(&mut connect()?, d).await,
+        Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => commands::settle(&mut connect()?, period, issue, &write).await.map(|()| true),
         Command::Statements(s) => commands::statements(&mut connect()?, s).await.map(|()| true),
         Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),

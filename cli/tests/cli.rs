@@ -238,8 +238,70 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     )
     .unwrap();
     let refused = afregning(&urls, &["deliveries", "import", bad.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(refused.status.code(), Some(3), "refused records are their own exit code");
     assert!(text(&refused).1.contains("line 2: started_at"));
+
+    // A file with good and bad rows: the good ones are reported, every bad one is listed with its
+    // line and field in one pass, and the refusals are written for a spreadsheet.
+    let activity = statement["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["time_band"] == "TIME_BAND_DAY")
+        .expect("an activity line on Nord's April statement");
+    let (grant, provider) = (activity["grant_id"].as_str().unwrap(), statement["provider_id"].as_str().unwrap());
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        format!(
+            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
+             cli-d1;{grant};{provider};cli-cv1;2026-07-10 08:00;30\n\
+             cli-d2;{grant};{provider};cli-cv2;2026-07-10 09:00;-15\n\
+             cli-d3;{grant};{provider};cli-cv3;2026-07-10 10:00;forty\n"
+        ),
+    )
+    .unwrap();
+    let refusals = dir.path().join("refused.csv");
+    let import = afregning(
+        &urls,
+        &[
+            "deliveries",
+            "import",
+            mixed.to_str().unwrap(),
+            "--refusals",
+            refusals.to_str().unwrap(),
+        ],
+    );
+    let (out, err) = text(&import);
+    assert_eq!(import.status.code(), Some(3), "{out}{err}");
+    assert!(
+        out.contains("3 deliveries read: 1 accepted, 0 already reported, 2 refused"),
+        "{out}"
+    );
+    assert!(err.contains("line 3: minutes") && err.contains("line 4: minutes"), "{err}");
+    assert!(err.contains("deliveries correct"), "points at the command that corrects: {err}");
+    let written = std::fs::read(&refusals).unwrap();
+    assert!(written.starts_with(&[0xef, 0xbb, 0xbf]) && String::from_utf8_lossy(&written).contains("3;cli-d2;minutes;"));
+    let corrected = afregning(
+        &urls,
+        &[
+            "deliveries",
+            "correct",
+            "cli-d1",
+            "--started-at",
+            "10.07.2026 08:00",
+            "--minutes",
+            "20",
+            "--reason",
+            "left early",
+        ],
+    );
+    assert!(corrected.status.success(), "{:?}", text(&corrected));
+    assert!(
+        text(&corrected).0.contains("cli-d1 corrected: 20 minutes"),
+        "{}",
+        text(&corrected).0
+    );
 
     // README's headline: settle a month and issue its statements, in one command.
     let settle = afregning(&urls, &["settle", "--period", "2026-07", "--issue"]);

@@ -1,0 +1,302 @@
+//! `afregning deliveries`: a provider's delivery file reported row by row, keeping the valid rows
+//! and listing every refused one with its line and field, and corrections of a reported visit.
+
+use std::path::Path;
+
+use afregning_proto::settlement::v1 as pbs;
+
+use crate::args::{Deliveries, Write};
+use crate::commands::{parse_instant, report_deliveries, request_id};
+use crate::connect::Clients;
+use crate::print::{Out, table};
+
+/// The most minutes one visit may last, as the service checks: a whole day.
+const MAX_MINUTES: i64 = 24 * 60;
+
+/// The columns a delivery file must have, in any order.
+const COLUMNS: [&str; 6] = ["delivery_id", "grant_id", "provider_id", "carer_visit_id", "started_at", "minutes"];
+
+/// A row that is not reported, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The file's line, counting the header as line 1.
+    pub line: usize,
+    /// The row's delivery id, as written.
+    pub delivery_id: String,
+    /// The column at fault.
+    pub field: String,
+    /// What is wrong, in words a provider's accountant can act on.
+    pub why: String,
+}
+
+/// A delivery file read: the valid rows with their lines, and the refused ones.
+#[derive(Debug, Default)]
+pub struct DeliveryFile {
+    /// Valid rows, each with its line in the file.
+    pub rows: Vec<(usize, pbs::Delivery)>,
+    /// Rows that cannot be sent as written.
+    pub refused: Vec<Refusal>,
+}
+
+/// Reads a delivery file (see `afregning deliveries import --help`). A missing column or an
+/// unreadable file fails the whole file; a bad row is refused and the rest read on.
+pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    let mut at = [0; 6];
+    for (i, name) in COLUMNS.iter().enumerate() {
+        at[i] = headers
+            .iter()
+            .position(|h| h == *name)
+            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))?;
+    }
+    let mut file = DeliveryFile::default();
+    for record in reader.records() {
+        let record = record?;
+        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        let field = |column: usize| record.get(at[column]).unwrap_or_default().to_owned();
+        let refuse = |column: usize, why: String| Refusal {
+            line,
+            delivery_id: field(0),
+            field: COLUMNS[column].to_owned(),
+            why,
+        };
+        if let Some(missing) = (0..4).find(|&c| field(c).is_empty()) {
+            file.refused.push(refuse(missing, "required".to_owned()));
+            continue;
+        }
+        let started_at = match parse_instant(&field(4)) {
+            Ok(at) => at,
+            Err(why) => {
+                file.refused.push(refuse(4, why));
+                continue;
+            }
+        };
+        let minutes = match minutes(&field(5)) {
+            Ok(minutes) => minutes,
+            Err(why) => {
+                file.refused.push(refuse(5, why));
+                continue;
+            }
+        };
+        file.rows.push((
+            line,
+            pbs::Delivery {
+                delivery_id: field(0),
+                grant_id: field(1),
+                provider_id: field(2),
+                carer_visit_id: field(3),
+                started_at: Some(started_at),
+                minutes,
+                revision: 0,
+            },
+        ));
+    }
+    Ok(file)
+}
+
+/// Delivered minutes as written in a file: a whole number 1–1,440.
+fn minutes(text: &str) -> Result<u32, String> {
+    let n: i64 = text.parse().map_err(|_| format!("{text:?} is not a whole number of minutes"))?;
+    if n < 1 {
+        return Err(format!(
+            "{n} minutes: a visit lasts at least 1 minute; to reduce a reported visit, use `afregning deliveries correct`"
+        ));
+    }
+    if n > MAX_MINUTES {
+        return Err(format!("{n} minutes: a visit lasts at most 1.440 minutes (a day)"));
+    }
+    u32::try_from(n).map_err(|_| format!("{n} minutes is out of range"))
+}
+
+/// The service's words for a record it refuses, with the command that fixes it where there is one.
+fn in_cli_words(description: &str) -> String {
+    description.replace(
+        "use CorrectDelivery",
+        "correct it with `afregning deliveries correct <delivery_id> --started-at … --minutes … --reason …`",
+    )
+}
+
+/// `afregning deliveries …`; false when rows were refused (exit code 3).
+pub async fn command(clients: &mut Clients, command: Deliveries) -> anyhow::Result<bool> {
+    match command {
+        Deliveries::Import { file, refusals, write } => import(clients, &file, refusals.as_deref(), &write).await,
+        Deliveries::Correct {
+            delivery_id,
+            started_at,
+            minutes,
+            reason,
+            write,
+        } => {
+            let started_at = parse_instant(&started_at).map_err(|why| anyhow::anyhow!("--started-at: {why}"))?;
+            let corrected = clients
+                .settlement
+                .correct_delivery(pbs::CorrectDeliveryRequest {
+                    request_id: request_id(&write),
+                    delivery_id,
+                    started_at: Some(started_at),
+                    minutes,
+                    reason,
+                })
+                .await?
+                .into_inner();
+            println!(
+                "{} corrected: {} minutes (revision {})",
+                corrected.delivery_id, corrected.minutes, corrected.revision
+            );
+            Ok(true)
+        }
+    }
+}
+
+async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, write: &Write) -> anyhow::Result<bool> {
+    let DeliveryFile { rows, mut refused } = read_deliveries(path)?;
+    let read = rows.len() + refused.len();
+    let (lines, deliveries): (Vec<usize>, Vec<pbs::Delivery>) = rows.into_iter().unzip();
+    let reported = if deliveries.is_empty() {
+        pbs::ReportDeliveriesResponse::default()
+    } else {
+        report_deliveries(&mut clients.settlement, &request_id(write), &deliveries).await?
+    };
+    for e in &reported.errors {
+        let line = usize::try_from(e.index)
+            .ok()
+            .and_then(|i| lines.get(i))
+            .copied()
+            .unwrap_or_default();
+        refused.push(Refusal {
+            line,
+            delivery_id: e.delivery_id.clone(),
+            field: e.field.clone(),
+            why: in_cli_words(&e.description),
+        });
+    }
+    refused.sort_by_key(|r| r.line);
+    println!(
+        "{read} deliveries read: {} accepted, {} already reported, {} refused",
+        reported.accepted,
+        reported.duplicates,
+        refused.len()
+    );
+    if !refused.is_empty() {
+        let mut shown = table(&["line", "delivery_id", "field", "why"], &[0]);
+        for r in &refused {
+            shown.add_row(vec![r.line.to_string(), r.delivery_id.clone(), r.field.clone(), r.why.clone()]);
+        }
+        Out::terminal().table(&shown);
+        for r in &refused {
+            eprintln!("line {}: {}: {}", r.line, r.field, r.why);
+        }
+    }
+    if let Some(out) = refusals {
+        write_refusals(out, &refused)?;
+    }
+    Ok(refused.is_empty())
+}
+
+/// The refused rows as CSV a Danish spreadsheet opens as written: UTF-8 with a byte-order mark,
+/// semicolons.
+fn write_refusals(path: &Path, refused: &[Refusal]) -> anyhow::Result<()> {
+    let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xef, 0xbb, 0xbf]);
+    out.write_record(["line", "delivery_id", "field", "why"])?;
+    for r in refused {
+        out.write_record([r.line.to_string().as_str(), &r.delivery_id, &r.field, &r.why])?;
+    }
+    let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("--refusals: cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_files_read_with_either_separator_and_local_or_utc_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.csv");
+        std::fs::write(
+            &file,
+            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
+             d1;grt_1;prv_1;cv1;2026-04-01 07:30;45\n\
+             d2;grt_1;prv_1;cv2;2026-04-01T12:40:00Z;40\n",
+        )
+        .unwrap();
+        let read = read_deliveries(&file).unwrap();
+        assert_eq!(read.rows.len(), 2);
+        // 07:30 in Copenhagen summer time is 05:30 UTC.
+        assert_eq!(read.rows[0].1.started_at.unwrap().seconds, 1_775_021_400);
+        assert_eq!(
+            (read.rows[1].1.minutes, read.rows[1].1.started_at.unwrap().seconds),
+            (40, 1_775_047_200)
+        );
+        std::fs::write(
+            &file,
+            "delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\nd1,g,p,c,yesterday,45\n",
+        )
+        .unwrap();
+        let read = read_deliveries(&file).unwrap();
+        assert_eq!((read.refused[0].line, read.refused[0].field.as_str()), (2, "started_at"));
+        std::fs::write(&file, "delivery_id,grant_id\nd1,g\n").unwrap();
+        assert!(read_deliveries(&file).unwrap_err().to_string().contains("no column provider_id"));
+    }
+
+    #[test]
+    fn every_bad_row_is_refused_with_its_line_and_field_and_the_good_rows_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.csv");
+        std::fs::write(
+            &file,
+            "\u{feff}delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\n\
+             d1,g,p,c1,2026-04-01 07:30,45\n\
+             d2,g,p,c2,2026-04-01 08:30,-15\n\
+             d3,g,p,c3,2026-04-01 09:30,forty\n\
+             d4,,p,c4,2026-04-01 10:30,30\n\
+             d5,g,p,c5,2026-04-01 11:30,1441\n\
+             d6,g,p,c6,2026-04-01 12:30,30\n",
+        )
+        .unwrap();
+        let read = read_deliveries(&file).unwrap();
+        assert_eq!(
+            read.rows
+                .iter()
+                .map(|(line, d)| (*line, d.delivery_id.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, "d1"), (7, "d6")]
+        );
+        let refused: Vec<(usize, &str)> = read.refused.iter().map(|r| (r.line, r.field.as_str())).collect();
+        assert_eq!(refused, [(3, "minutes"), (4, "minutes"), (5, "grant_id"), (6, "minutes")]);
+        assert!(read.refused[0].why.contains("at least 1 minute") && read.refused[0].why.contains("deliveries correct"));
+        assert!(read.refused[1].why.contains("not a whole number"));
+        assert!(read.refused[3].why.contains("at most 1.440"));
+    }
+
+    #[test]
+    fn refusals_are_written_for_a_danish_spreadsheet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("refused.csv");
+        let refused = [Refusal {
+            line: 3,
+            delivery_id: "d2".into(),
+            field: "minutes".into(),
+            why: "–15 minutter; ø".into(),
+        }];
+        write_refusals(&path, &refused).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(&[0xef, 0xbb, 0xbf]), "a byte-order mark");
+        assert_eq!(
+            String::from_utf8(bytes[3..].to_vec()).unwrap(),
+            "line;delivery_id;field;why\n3;d2;minutes;–15 minutter; ø\n".replace("–15 minutter; ø", "\"–15 minutter; ø\"")
+        );
+    }
+}

@@ -64,6 +64,26 @@ async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3], String) {
     (child, [urls[0].clone(), urls[1].clone(), urls[2].clone()], cockpit)
 }
 
+/// The cockpit's own binary against the services at `urls`, and where it listens.
+async fn cockpit_alone(urls: &[String; 3]) -> (tokio::process::Child, String) {
+    let mut alone = tokio::process::Command::new(afregning_kit::testing::built_binary("afregning-cockpit"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+        .env_remove("AFREGNING_TOKEN")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(alone.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
+        .await
+        .expect("the cockpit listens")
+        .unwrap()
+        .expect("a first line");
+    let addr = line.strip_prefix("cockpit on http://").expect("where it listens").trim().to_owned();
+    (alone, addr)
+}
+
 /// A page of the cockpit at `addr`: the status code and the body.
 async fn get(addr: &str, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -184,25 +204,22 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (code, page) = get(&cockpit, "/?as_of=2026-13-01").await;
     assert_eq!(code, 400, "{page}");
 
-    // The cockpit's own binary, as a deployment runs it, shows the same page.
-    let mut alone = tokio::process::Command::new(afregning_kit::testing::built_binary("afregning-cockpit"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
-        .env_remove("AFREGNING_TOKEN")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(alone.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
-        .await
-        .expect("the cockpit listens")
-        .unwrap()
-        .expect("a first line");
-    let addr = line.strip_prefix("cockpit on http://").expect("where it listens").trim().to_owned();
+    // The cockpit's own binary, as a deployment runs it, shows the same page, and is ready.
+    let (mut alone, addr) = cockpit_alone(&urls).await;
     let (code, page) = get(&addr, "/steering?from=04.2026&to=06.2026").await;
     assert_eq!(code, 200, "{page}");
     assert!(page.contains("336.575,34 kr."), "{page}");
+    assert_eq!(get(&addr, "/healthz").await, (200, "ready\n".to_owned()));
+    alone.kill().await.unwrap();
+    // Against a budget that cannot be reached it is alive but not ready, and its pages say why.
+    let (mut alone, addr) = cockpit_alone(&[urls[0].clone(), urls[1].clone(), "http://127.0.0.1:9".to_owned()]).await;
+    let (code, body) = get(&addr, "/healthz").await;
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("budget: the service is not reachable"), "{body}");
+    assert_eq!(get(&addr, "/livez").await.0, 200);
+    let (code, page) = get(&addr, "/").await;
+    assert_eq!(code, 503, "{page}");
+    assert!(page.contains("not reachable"), "{page}");
     alone.kill().await.unwrap();
 
     // Finance exports, and the ERP that agrees balances; one that does not gets the differences.

@@ -53,11 +53,46 @@ pub async fn serve(
         .route("/cases", get(cases))
         .route("/progression", get(progression))
         .route("/steering", get(steering))
-        // For probes: the cockpit answers, whatever the services behind it do.
-        .route("/healthz", get(|| async { "ok" }))
+        // Readiness: ready only while every service answers the cockpit's principal.
+        .route("/healthz", get(ready))
+        // Liveness: the process answers, whatever the services behind it do, so a service
+        // outage does not restart the cockpit.
+        .route("/livez", get(|| async { "ok" }))
         .with_state(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
+}
+
+/// How long readiness waits for each service.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// 200 `ready` when the cockpit can read every service as its principal; otherwise 503 naming
+/// each service that cannot be read and why, so a readiness probe takes it out of rotation.
+async fn ready(State(cockpit): State<Arc<Cockpit>>) -> Response {
+    let mut clients = cockpit.clients.clone();
+    let request = || afregning_proto::common::v1::GetFeedPositionsRequest {};
+    let (v, s, b) = tokio::join!(
+        tokio::time::timeout(READY_TIMEOUT, clients.visitation.get_feed_positions(request())),
+        tokio::time::timeout(READY_TIMEOUT, clients.settlement.get_feed_positions(request())),
+        tokio::time::timeout(READY_TIMEOUT, clients.budget.get_feed_positions(request())),
+    );
+    let mut problems = Vec::new();
+    for (name, answer) in [
+        ("visitation", v.map(|r| r.map(drop))),
+        ("settlement", s.map(|r| r.map(drop))),
+        ("budget", b.map(|r| r.map(drop))),
+    ] {
+        match answer {
+            Ok(Ok(())) => {}
+            Ok(Err(status)) => problems.push(format!("{name}: {}", describe(&status.into()))),
+            Err(_) => problems.push(format!("{name}: no answer within {} s", READY_TIMEOUT.as_secs())),
+        }
+    }
+    if problems.is_empty() {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, format!("not ready\n{}\n", problems.join("\n"))).into_response()
+    }
 }
 
 /// Why a page could not be shown.
@@ -84,10 +119,23 @@ impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         let (code, text) = match self {
             Failure::Query(text) => (StatusCode::BAD_REQUEST, text),
-            Failure::Service(error) => (StatusCode::BAD_GATEWAY, describe(&error)),
+            Failure::Service(error) => (service_code(&error), describe(&error)),
         };
         let body = format!(r#"<section><p class="warn">{}</p></section>"#, html::escape(&text));
         (code, Html(html::page("", "Cannot show this page", &body))).into_response()
+    }
+}
+
+/// The HTTP status of a page the services refused: the query's fault (400, 404) where the service
+/// says the request is wrong, 503 where it cannot be read as the cockpit's principal or at all.
+fn service_code(error: &anyhow::Error) -> StatusCode {
+    match error.downcast_ref::<tonic::Status>().map(tonic::Status::code) {
+        Some(tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition | tonic::Code::OutOfRange) => StatusCode::BAD_REQUEST,
+        Some(tonic::Code::NotFound) => StatusCode::NOT_FOUND,
+        Some(tonic::Code::Unavailable | tonic::Code::Unauthenticated | tonic::Code::PermissionDenied | tonic::Code::DeadlineExceeded) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::BAD_GATEWAY,
     }
 }
 

@@ -15,6 +15,11 @@ pub fn describe(error: &anyhow::Error) -> String {
     };
     if let Some(bad) = status.get_details_bad_request() {
         for violation in bad.field_violations {
+            // A failed precondition often says the same in its message and its one violation.
+            if violation.description == status.message() {
+                text.push_str(&format!(" ({})", violation.field));
+                continue;
+            }
             text.push_str(&format!("\n  {}: {}", violation.field, violation.description));
         }
     }

@@ -104,7 +104,8 @@ fn first_is_individual(versions: &[GrantVersion], catalogs: &CatalogSet, fallbac
         .is_some_and(|t| t.unit.is_activity())
 }
 
-/// Compares the models for `from`..=`to` with the frame budgets given.
+/// Compares the models for `from`..=`to` with the frame budgets given. One piece: pricing each
+/// provider, splitting the frame budgets by their weights and totalling read as one sum.
 pub async fn compare(
     store: &Store,
     catalogs: &CatalogSet,

@@ -53,6 +53,28 @@ pub fn year_range(year: i32) -> Option<DateRange> {
     DateRange::new(NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?)
 }
 
+/// A group's true-up amount split over frames as its unit is by the catalog that priced it.
+fn frames_of(group: &TrueUpGroup, amount: Ore, catalogs: &CatalogSet) -> Result<Vec<FramePart>, PricingError> {
+    let catalog = catalogs.by_version(&group.catalog_version);
+    let shares = match catalog {
+        Some(catalog) => frame_shares_of_code(&group.unit, &group.paying_frame, catalog),
+        None => vec![(group.paying_frame.clone(), 100)],
+    };
+    let cross_frame = group.paying_frame != group.need_frame;
+    Ok(split_by_percent(amount, &shares, largest_share(&shares))?
+        .into_iter()
+        .map(|(frame, ore)| FramePart {
+            need_frame: if cross_frame { group.need_frame.clone() } else { frame.clone() },
+            account: catalog
+                .and_then(|c| c.frames.get(&frame))
+                .map(|f| f.account.clone())
+                .unwrap_or_default(),
+            paying_frame: frame,
+            amount_ore: ore,
+        })
+        .collect())
+}
+
 /// One group's true-up line, split over frames as its unit is; `None` when nothing is owed.
 pub fn true_up_group(
     group: TrueUpGroup,
@@ -82,24 +104,7 @@ pub fn true_up_group(
     if priced.amount == Ore::ZERO {
         return Ok(None);
     }
-    let catalog = catalogs.by_version(&group.catalog_version);
-    let shares = match catalog {
-        Some(catalog) => frame_shares_of_code(&group.unit, &group.paying_frame, catalog),
-        None => vec![(group.paying_frame.clone(), 100)],
-    };
-    let cross_frame = group.paying_frame != group.need_frame;
-    let frames = split_by_percent(priced.amount, &shares, largest_share(&shares))?
-        .into_iter()
-        .map(|(frame, ore)| FramePart {
-            need_frame: if cross_frame { group.need_frame.clone() } else { frame.clone() },
-            account: catalog
-                .and_then(|c| c.frames.get(&frame))
-                .map(|f| f.account.clone())
-                .unwrap_or_default(),
-            paying_frame: frame,
-            amount_ore: ore,
-        })
-        .collect();
+    let frames = frames_of(&group, priced.amount, catalogs)?;
     let e = &priced.explanation;
     let calendar_year = year.first().year();
     let line = StatementLine {

@@ -8,7 +8,8 @@ use afregning_proto::visitation::v1 as pbv;
 use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 
-use crate::store::{SettlementTx, Store, VISITATION_FEED};
+use crate::store::mirror::grant_version;
+use crate::store::{MirrorTx, Store, VISITATION_FEED};
 
 /// Starts following visitation at `upstream` in the background until the task is aborted.
 pub fn spawn(store: Store, upstream: Upstream) -> JoinHandle<()> {
@@ -23,7 +24,7 @@ fn apply<'a>(tx: &'a mut Tx, event: &'a pbv::GrantEvent) -> BoxFuture<'a, Result
             tx.upsert_provider(provider).await?;
         }
         if let Some(grant) = &event.grant {
-            tx.insert_grant_version(grant).await?;
+            tx.insert_grant_version(&grant_version(grant)).await?;
             if !event.citizen_cpr.is_empty() {
                 tx.upsert_citizen(&grant.citizen_id, &event.citizen_cpr).await?;
             }

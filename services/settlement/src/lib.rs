@@ -1,20 +1,30 @@
 //! The providers' service: deliveries, monthly settlement runs, immutable statements, true-up,
 //! and the postings feed that budget follows.
 //!
-//! * [`engine`] — one provider's period priced into statement lines, with the tariff.
+//! The crate is laid out in rooms, so "where does X live?" is answered by a file name:
+//!
+//! * [`domain`] — settlement's own types and rules as pure functions, with unit tests beside
+//!   them: typed ids ([`domain::ids`]), which grant version is in force ([`domain::grant`]),
+//!   delivery control ([`domain::delivery`]), pricing a month with the tariff
+//!   ([`domain::pricing`]), statement lines ([`domain::line`]), corrections — reversals,
+//!   rebookings, supplements ([`domain::correction`]), statements ([`domain::statement`]), the
+//!   seal ([`domain::seal`]), postings ([`domain::posting`]), the true-up ([`domain::true_up`]),
+//!   the CSV export ([`domain::export`]) and run states ([`domain::run`]).
+//! * [`app`] — the use cases: a provider's month priced into a draft ([`app::pricing`]), the
+//!   settlement run loop ([`app::run`]), the true-up, reporting and correcting deliveries,
+//!   issuing statements, the steering-model comparison.
+//! * [`grpc`] — the `SettlementService` RPCs, one file per group, with the one role table
+//!   (`grpc/roles.rs`) and the wire conversions (`grpc/convert.rs`).
+//! * [`store`] — rows and queries on SQLite or PostgreSQL, mapped to domain types; the only
+//!   place with SQL.
 //! * [`follower`] — mirrors grant versions and providers from visitation's feed.
-//! * [`grants`] — which mirrored grant version is in force on a day, and what it allows.
-//! * [`run`] — settlement runs: drafts with corrections and input copies.
-//! * [`steering`] — the steering-model comparison over the same grants and deliveries.
-//! * [`grpc`] — the `SettlementService` RPCs.
-//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
+//! * [`error`] — settlement's failures and the gRPC code each maps to.
 
-pub mod engine;
+pub mod app;
+pub mod domain;
+pub mod error;
 pub mod follower;
-pub mod grants;
 pub mod grpc;
-pub mod run;
-pub mod steering;
 pub mod store;
 
 use afregning_kit::auth::Authenticator;
@@ -60,12 +70,9 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
 /// `GetSettlementRun` does not show them running for ever; a retry with their request id
 /// completes them. Runs started by this process are left alone.
 fn interrupted_runs(store: store::Store) {
-    let boot = afregning_kit::store::timestamp(chrono::Utc::now());
+    let boot = chrono::Utc::now();
     tokio::spawn(async move {
-        match store
-            .interrupt_runs(&boot, &afregning_kit::store::timestamp(chrono::Utc::now()))
-            .await
-        {
+        match store.interrupt_runs(boot, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(runs = n, "settlement runs left going by a stopped process are marked interrupted"),
             Err(error) => tracing::error!(error = %error, "could not mark interrupted settlement runs"),

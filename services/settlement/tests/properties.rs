@@ -14,8 +14,8 @@ use afregning_kit::testing::Backend;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
 use afregning_proto::visitation::v1 as pbv;
-use afregning_settlement::engine::price_grant_for_provider;
-use afregning_settlement::run::VisitsByGrant;
+use afregning_settlement::domain::pricing::VisitsByGrant;
+use afregning_settlement::domain::pricing::price_grant_for_provider;
 use afregning_tariff::Period;
 use chrono::{Datelike, Days, NaiveDate};
 use common::*;
@@ -381,7 +381,7 @@ async fn paid_equals_priced_afresh(backend: Backend, ops: Vec<Op>) {
             let mut total = 0;
             for versions in &grants {
                 for line in price_grant_for_provider(provider, versions, visits.of_grant(versions), month, &catalogs).unwrap() {
-                    total += line.line.amount_ore;
+                    total += line.line.amount_ore.get();
                 }
             }
             if total != 0 {

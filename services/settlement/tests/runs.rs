@@ -11,7 +11,7 @@ use afregning_kit::testing::{Backend, TestDatabase};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
 use afregning_proto::visitation::v1 as pbv;
-use afregning_settlement::run::Runner;
+use afregning_settlement::app::Runner;
 use afregning_settlement::store::Store;
 use afregning_tariff::Period;
 use common::*;

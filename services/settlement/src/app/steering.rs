@@ -7,36 +7,20 @@ use std::collections::BTreeMap;
 use afregning_kit::error::ApiError;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
-use afregning_proto::visitation::v1 as pbv;
-use afregning_tariff::steering::{Figures, as_activity, as_course, explain, split_by_weight, visited_minutes};
+use afregning_tariff::steering::{Figures, as_activity, as_course, split_by_weight, visited_minutes};
 use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError};
 
-use crate::engine::{self, Recast};
-use crate::grants::version_on;
-use crate::run::{VisitsByGrant, pb_period};
+use crate::domain::grant::{GrantVersion, UnitKind, version_on};
+use crate::domain::ids::ProviderId;
+use crate::domain::line::FramedLine;
+use crate::domain::pricing::{self as engine, PriceError, Recast, VisitsByGrant};
+use crate::grpc::convert::wire_figures as pb_figures;
 use crate::store::Store;
 
-/// The provider's part of a grant's visited time in percent: its share when each provider is
-/// paid its share, otherwise all of it for the lead and none for the others.
-fn visited_share(grant: &pbv::Grant, provider: &str) -> u32 {
-    let Some(t) = grant.terms.as_ref() else { return 0 };
-    let with_each = t.settle_mode == pbc::SettleMode::WithEach as i32;
-    t.providers
-        .iter()
-        .find(|p| p.provider_id == provider)
-        .map(|p| match (with_each, p.lead) {
-            (true, _) => p.share_percent,
-            (false, true) => 100,
-            (false, false) => 0,
-        })
-        .unwrap_or(0)
-}
-
 /// The provider's visited minutes per week of `versions` on `day`, by its share.
-fn visited_on(versions: &[pbv::Grant], provider: &str, day: chrono::NaiveDate) -> Option<u32> {
+fn visited_on(versions: &[GrantVersion], provider: &ProviderId, day: chrono::NaiveDate) -> Option<u32> {
     let v = version_on(versions, day)?;
-    let minutes = v.terms.as_ref()?.visited_minutes_per_week;
-    Some(minutes * visited_share(v, provider) / 100)
+    Some(v.visited_minutes_per_week * v.visited_share(provider) / 100)
 }
 
 /// One provider's figures before the frame split, and its weight in each frame.
@@ -46,9 +30,9 @@ struct Priced {
     weights: BTreeMap<String, u64>,
 }
 
-fn sum_lines(lines: Result<Vec<engine::FramedLine>, engine::EngineError>) -> Result<(Ore, bool), ApiError> {
+fn sum_lines(lines: Result<Vec<FramedLine>, PriceError>) -> Result<(Ore, bool), ApiError> {
     let lines = lines.map_err(|e| ApiError::precondition("from", e.to_string()))?;
-    let total = Ore::sum(lines.iter().map(|l| Ore::new(l.line.amount_ore))).map_err(|e| ApiError::Internal(e.into()))?;
+    let total = Ore::sum(lines.iter().map(|l| l.line.amount_ore)).map_err(|e| ApiError::Internal(e.into()))?;
     Ok((total, !lines.is_empty()))
 }
 
@@ -60,14 +44,14 @@ fn add(a: Ore, b: Ore) -> Result<Ore, ApiError> {
 async fn provider(
     store: &Store,
     catalogs: &CatalogSet,
-    provider_id: &str,
+    provider_id: &ProviderId,
     months: &[Period],
     range: DateRange,
 ) -> Result<Priced, ApiError> {
-    let grants = store.grants_of_provider(provider_id).await?;
+    let grants = store.grants_of_provider(provider_id.as_str()).await?;
     let mut visits: Vec<(Period, VisitsByGrant)> = Vec::with_capacity(months.len());
     for month in months {
-        let deliveries = store.provider_deliveries(provider_id, &month.to_string()).await?;
+        let deliveries = store.provider_deliveries(provider_id.as_str(), &month.to_string()).await?;
         visits.push((*month, VisitsByGrant::of(&deliveries)));
     }
     let mut f = Figures::default();
@@ -94,14 +78,8 @@ async fn provider(
         f.visited_minutes += visited_minutes(range, |day| visited_on(versions, provider_id, day));
         if tariffed && !first_is_individual(versions, catalogs, range.first()) {
             f.course_grants += 1;
-            let minutes: Vec<u32> = versions
-                .iter()
-                .filter_map(|v| v.terms.as_ref().map(|t| t.visited_minutes_per_week))
-                .collect();
-            let recast_from_service_or_package = versions
-                .first()
-                .and_then(|v| v.terms.as_ref())
-                .is_some_and(|t| t.unit_kind != pbc::UnitKind::Course as i32);
+            let minutes: Vec<u32> = versions.iter().map(|v| v.visited_minutes_per_week).collect();
+            let recast_from_service_or_package = versions.first().is_some_and(|v| v.unit_kind != Some(UnitKind::Course));
             if recast_from_service_or_package && minutes.windows(2).any(|w| w[0] != w[1]) {
                 f.level_kept += 1;
             }
@@ -117,7 +95,7 @@ async fn provider(
 
 /// Whether the grant's first version is paid by activity even under course budgeting: INDIVIDUAL,
 /// above the catalog's threshold.
-fn first_is_individual(versions: &[pbv::Grant], catalogs: &CatalogSet, fallback: chrono::NaiveDate) -> bool {
+fn first_is_individual(versions: &[GrantVersion], catalogs: &CatalogSet, fallback: chrono::NaiveDate) -> bool {
     versions
         .iter()
         .min_by_key(|v| v.version)
@@ -126,7 +104,8 @@ fn first_is_individual(versions: &[pbv::Grant], catalogs: &CatalogSet, fallback:
         .is_some_and(|t| t.unit.is_activity())
 }
 
-/// Compares the models for `from`..=`to` with the frame budgets given.
+/// Compares the models for `from`..=`to` with the frame budgets given. One piece: pricing each
+/// provider, splitting the frame budgets by their weights and totalling read as one sum.
 pub async fn compare(
     store: &Store,
     catalogs: &CatalogSet,
@@ -143,7 +122,7 @@ pub async fn compare(
     let range = DateRange::new(from.range().first(), to.range().last()).ok_or_else(|| ApiError::invalid("to", "before from"))?;
     let mut priced: Vec<(pbc::Provider, Priced)> = Vec::new();
     for provider_id in store.provider_ids().await? {
-        let figures = provider(store, catalogs, &provider_id, &months, range).await?;
+        let figures = provider(store, catalogs, &ProviderId::new(&provider_id), &months, range).await?;
         let info = store.provider(&provider_id).await?.unwrap_or_else(|| pbc::Provider {
             provider_id: provider_id.clone(),
             ..Default::default()
@@ -195,25 +174,10 @@ pub async fn compare(
         total.frame_share_basis_points = afregning_tariff::money::basis_points(total.frame.unwrap_or_default().get(), budget_total.get());
     }
     Ok(pb::SteeringComparison {
-        from: Some(pb_period(from)),
-        to: Some(pb_period(to)),
+        from: Some(pbc::Period::from(from)),
+        to: Some(pbc::Period::from(to)),
         providers,
         total: Some(pb_figures(&total)),
         unallocated,
     })
-}
-
-fn pb_figures(f: &Figures) -> pb::ModelFigures {
-    pb::ModelFigures {
-        frame_ore: f.frame.map(Ore::get),
-        activity_ore: f.activity.get(),
-        course_ore: f.course.get(),
-        current_ore: f.current.get(),
-        delivered_minutes: f.delivered_minutes,
-        visited_minutes: f.visited_minutes,
-        course_grants: f.course_grants,
-        level_kept: f.level_kept,
-        frame_share_basis_points: f.frame_share_basis_points,
-        explanations: explain(f),
-    }
 }

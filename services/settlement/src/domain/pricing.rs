@@ -1,5 +1,5 @@
-//! Prices one provider's period into statement lines, from mirrored grant versions and
-//! deliveries, with the tariff library. No I/O: the run feeds it what the store holds.
+//! Prices one provider's month of one grant into statement lines, from the grant's mirrored
+//! versions and the provider's delivered visits, with the tariff library. No I/O.
 //!
 //! Every day is priced under the grant version in force that day (docs/design.md, "Lines and grant versions"):
 //! * Activity (services, INDIVIDUAL): the provider's own delivered minutes on the grant, priced
@@ -8,65 +8,63 @@
 //!   one price from one catalog; shared between a course's providers as the version says (the
 //!   lead gets it all and participants' shares are shown, or each its share).
 
-use afregning_proto::common::v1 as pbc;
-use afregning_proto::settlement::v1 as pb;
-use afregning_proto::visitation::v1 as pbv;
+use std::collections::HashMap;
+
 use afregning_tariff::catalog::ActivityBasis;
 use afregning_tariff::pricing::{PricedLine, frame_shares, largest_share, price_days_by, price_delivered, split_by_percent};
-use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError, TimeBand, Visit};
+use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError, Visit};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::grants::version_on;
+use super::delivery::Delivery;
+use super::grant::{GrantVersion, version_on};
+use super::ids::{GrantId, ProviderId};
+use super::line::{Explanation, FramePart, FramedLine, LineKind, ParticipantShare, StatementLine};
 
 /// Why a grant could not be priced: the grant and what is wrong with it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("grant {grant_id}: {reason}")]
-pub struct EngineError {
+pub struct PriceError {
     /// The grant.
-    pub grant_id: String,
+    pub grant_id: GrantId,
     /// What is wrong.
     pub reason: String,
 }
 
-fn fail(grant: &pbv::Grant, reason: impl ToString) -> EngineError {
-    EngineError {
+fn fail(grant: &GrantVersion, reason: impl ToString) -> PriceError {
+    PriceError {
         grant_id: grant.grant_id.clone(),
         reason: reason.to_string(),
     }
 }
 
 /// The tariff's view of one grant version.
-pub fn terms_of(grant: &pbv::Grant) -> Result<GrantTerms, EngineError> {
-    afregning_proto::terms::grant_terms(grant).map_err(|reason| fail(grant, reason))
+pub fn terms_of(grant: &GrantVersion) -> Result<GrantTerms, PriceError> {
+    grant.terms.clone().map_err(|reason| fail(grant, reason))
 }
 
 /// Who is paid for a day-priced line: the settle mode and the shares, as one grant version says.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Allocation {
+struct Allocation {
     /// Each provider gets its share (otherwise the lead gets the whole line).
-    pub with_each: bool,
+    with_each: bool,
     /// Provider, whole percent, lead.
-    pub shares: Vec<(String, u32, bool)>,
+    shares: Vec<(ProviderId, u32, bool)>,
 }
 
 impl Allocation {
-    fn of(grant: &pbv::Grant) -> Allocation {
-        let terms = grant.terms.as_ref();
+    fn of(grant: &GrantVersion) -> Allocation {
         Allocation {
-            with_each: terms.is_some_and(|t| t.settle_mode == pbc::SettleMode::WithEach as i32),
-            shares: terms
-                .map(|t| {
-                    t.providers
-                        .iter()
-                        .map(|p| (p.provider_id.clone(), p.share_percent, p.lead))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            with_each: grant.settle_with_each,
+            shares: grant
+                .providers
+                .iter()
+                .map(|p| (p.provider_id.clone(), p.share_percent, p.lead))
+                .collect(),
         }
     }
 
     /// The provider's share of a whole line, in percent.
-    fn share_percent(&self, provider: &str) -> u32 {
+    fn share_percent(&self, provider: &ProviderId) -> u32 {
         if !self.with_each {
             return 100;
         }
@@ -79,9 +77,9 @@ impl Allocation {
 
     /// The provider's part of `amount` and, when the lead is paid for everyone, the participants'
     /// shares for information. `None` when the provider gets nothing of it.
-    fn part_of(&self, provider: &str, amount: Ore) -> Result<Option<(Ore, Vec<pb::ParticipantShare>)>, PricingError> {
+    fn part_of(&self, provider: &ProviderId, amount: Ore) -> Result<Option<(Ore, Vec<ParticipantShare>)>, PricingError> {
         let lead = self.shares.iter().position(|(_, _, lead)| *lead).unwrap_or(0);
-        let parts: Vec<(String, u32)> = self.shares.iter().map(|(p, percent, _)| (p.clone(), *percent)).collect();
+        let parts: Vec<(ProviderId, u32)> = self.shares.iter().map(|(p, percent, _)| (p.clone(), *percent)).collect();
         let split = split_by_percent(amount, &parts, lead)?;
         if self.with_each {
             return Ok(split.into_iter().find(|(p, _)| p == provider).map(|(_, ore)| (ore, Vec::new())));
@@ -93,10 +91,10 @@ impl Allocation {
             split
                 .into_iter()
                 .zip(&self.shares)
-                .map(|((provider_id, ore), (_, percent, _))| pb::ParticipantShare {
+                .map(|((provider_id, ore), (_, percent, _))| ParticipantShare {
                     provider_id,
                     share_percent: *percent,
-                    amount_ore: ore.get(),
+                    amount_ore: ore,
                 })
                 .collect()
         } else {
@@ -107,58 +105,53 @@ impl Allocation {
 }
 
 /// One delivered visit of the provider on a grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeliveredVisit {
     /// The grant.
-    pub grant_id: String,
+    pub grant_id: GrantId,
     /// When it started.
     pub started_at: DateTime<Utc>,
     /// Minutes delivered.
     pub minutes: u32,
 }
 
-fn band(band: Option<TimeBand>) -> i32 {
-    (match band {
-        Some(TimeBand::Day) => pbc::TimeBand::Day,
-        Some(TimeBand::Evening) => pbc::TimeBand::Evening,
-        Some(TimeBand::Night) => pbc::TimeBand::Night,
-        Some(TimeBand::WeekendHoliday) => pbc::TimeBand::WeekendHoliday,
-        None => pbc::TimeBand::Unspecified,
-    }) as i32
-}
+/// Stored deliveries as the pricing reads them, by grant: each grant is priced with its own
+/// visits, not by searching all of the provider's.
+#[derive(Default)]
+pub struct VisitsByGrant(HashMap<GrantId, Vec<DeliveredVisit>>);
 
-/// What one frame pays of a line.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FramePart {
-    /// The frame that pays.
-    pub paying_frame: String,
-    /// The frame that owns the need.
-    pub need_frame: String,
-    /// The paying frame's account.
-    pub account: String,
-    /// Øre.
-    pub amount_ore: i64,
-}
+impl VisitsByGrant {
+    /// Groups `deliveries`.
+    pub fn of(deliveries: &[Delivery]) -> VisitsByGrant {
+        let mut by_grant: HashMap<GrantId, Vec<DeliveredVisit>> = HashMap::new();
+        for d in deliveries {
+            by_grant.entry(d.grant_id.clone()).or_default().push(DeliveredVisit {
+                grant_id: d.grant_id.clone(),
+                started_at: d.started_at,
+                minutes: d.minutes,
+            });
+        }
+        VisitsByGrant(by_grant)
+    }
 
-/// A statement line with the frames that pay it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FramedLine {
-    /// The line as the provider sees it.
-    pub line: pb::StatementLine,
-    /// Paying frame, the need frame of that part, the paying frame's account, and the part of
-    /// the amount; the parts add up to the line (a course type's catalog split, the largest share
-    /// absorbing the rounding remainder). A part is a cross-frame purchase only when the grant
-    /// is one: a course's own split across frames is not.
-    pub frames: Vec<FramePart>,
+    /// The visits on the grant whose versions these are.
+    pub fn of_grant(&self, versions: &[GrantVersion]) -> &[DeliveredVisit] {
+        versions
+            .first()
+            .and_then(|v| self.0.get(&v.grant_id))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
 }
 
 /// A regular statement line from a priced line of a grant version.
 fn line(
-    grant: &pbv::Grant,
+    grant: &GrantVersion,
     terms: &GrantTerms,
     priced: &PricedLine,
     amount: Ore,
     catalogs: &CatalogSet,
-    shares: Vec<pb::ParticipantShare>,
+    shares: Vec<ParticipantShare>,
 ) -> Result<FramedLine, PricingError> {
     let catalog = catalogs.by_version(&priced.explanation.catalog_version);
     let frame_account = |frame: &str| {
@@ -172,7 +165,7 @@ fn line(
         need_frame: if cross_frame { grant.need_frame.clone() } else { frame.clone() },
         account: frame_account(&frame),
         paying_frame: frame,
-        amount_ore: ore.get(),
+        amount_ore: ore,
     };
     let frames = match catalog {
         Some(catalog) => {
@@ -184,38 +177,39 @@ fn line(
         }
         None => vec![part(grant.paying_frame.clone(), amount)],
     };
-    let account = frame_account(&grant.paying_frame);
     let mut text = priced.explanation.text.clone();
     if amount != priced.amount {
         text.push_str(&format!("; this provider's share of {}", priced.amount));
     }
-    let line = pb::StatementLine {
-        kind: pb::LineKind::Regular as i32,
+    let line = StatementLine {
+        line_id: Default::default(),
+        statement_id: Default::default(),
+        line_no: 0,
+        kind: LineKind::Regular,
         citizen_id: grant.citizen_id.clone(),
+        cpr: None,
         grant_id: grant.grant_id.clone(),
         grant_version: grant.version,
-        unit_kind: grant.terms.as_ref().map(|t| t.unit_kind).unwrap_or_default(),
+        unit_kind: grant.unit_kind,
         unit: terms.unit.code(),
-        covers: Some(pbc::DateRange {
-            first: Some(pbc::Date::from(priced.covers.first())),
-            last: Some(pbc::Date::from(priced.covers.last())),
-        }),
-        time_band: band(priced.band),
-        amount_ore: amount.get(),
-        explanation: Some(pbc::LineExplanation {
+        covers: priced.covers,
+        time_band: priced.band,
+        amount_ore: amount,
+        explanation: Explanation {
             rule: priced.explanation.rule.code().to_owned(),
             catalog_version: priced.explanation.catalog_version.clone(),
-            rate_ore: priced.explanation.rate.get(),
+            rate_ore: priced.explanation.rate,
             quantity: i64::try_from(priced.explanation.quantity).unwrap_or(i64::MAX),
             quantity_unit: priced.explanation.quantity_unit.code().to_owned(),
             text,
-        }),
+        },
         paying_frame: grant.paying_frame.clone(),
         need_frame: grant.need_frame.clone(),
-        account,
+        account: frame_account(&grant.paying_frame),
         participant_shares: shares,
+        corrects_line_id: None,
         share_percent: 100,
-        ..Default::default()
+        period: None,
     };
     Ok(FramedLine { line, frames })
 }
@@ -224,12 +218,14 @@ fn line(
 /// deliveries on it. Lines are in date order, then band order.
 pub fn price_grant_for_provider(
     provider: &str,
-    versions: &[pbv::Grant],
+    versions: &[GrantVersion],
     visits: &[DeliveredVisit],
     period: Period,
     catalogs: &CatalogSet,
-) -> Result<Vec<FramedLine>, EngineError> {
-    price_grant_for_provider_as(provider, versions, visits, period, catalogs, &|terms, _| Ok(terms))
+) -> Result<Vec<FramedLine>, PriceError> {
+    price_grant_for_provider_as(&ProviderId::new(provider), versions, visits, period, catalogs, &|terms, _| {
+        Ok(terms)
+    })
 }
 
 /// How a steering model reads a grant version's terms, given the grant's first version.
@@ -244,21 +240,21 @@ pub type Recast<'r> = dyn Fn(GrantTerms, &GrantTerms) -> Result<GrantTerms, Pric
 /// exactly one grant version and one catalog version. Delivered minutes are priced per run of days
 /// under one activity version, each visit by the version in force on the day it started.
 pub fn price_grant_for_provider_as(
-    provider: &str,
-    versions: &[pbv::Grant],
+    provider: &ProviderId,
+    versions: &[GrantVersion],
     visits: &[DeliveredVisit],
     period: Period,
     catalogs: &CatalogSet,
     recast: &Recast<'_>,
-) -> Result<Vec<FramedLine>, EngineError> {
+) -> Result<Vec<FramedLine>, PriceError> {
     let (Some(latest), Some(first)) = (versions.iter().max_by_key(|g| g.version), versions.iter().min_by_key(|g| g.version)) else {
         return Ok(Vec::new());
     };
     let first_terms = terms_of(first)?;
-    let all_terms: Vec<(GrantTerms, &pbv::Grant, Allocation)> = versions
+    let all_terms: Vec<(GrantTerms, &GrantVersion, Allocation)> = versions
         .iter()
         .map(|v| Ok((recast(terms_of(v)?, &first_terms).map_err(|e| fail(v, e))?, v, Allocation::of(v))))
-        .collect::<Result<_, EngineError>>()?;
+        .collect::<Result<_, PriceError>>()?;
     let by_version = |version: u32| all_terms.iter().find(|(_, v, _)| v.version == version);
     let in_force = |day: NaiveDate| by_version(version_on(versions, day)?.version);
     // Activity is paid by delivered minutes unless the catalog of the day pays visited minutes.
@@ -313,4 +309,60 @@ fn delivered_runs(range: DateRange, version_on: impl Fn(NaiveDate) -> Option<u32
         }
     }
     runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::grant::tests::version;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    #[test]
+    fn delivered_runs_break_at_gaps_and_versions() {
+        let april = Period::new(2026, 4).unwrap().range();
+        let runs = delivered_runs(april, |d| match d.day() {
+            1..=10 => Some(1),
+            11..=12 => None,
+            _ => Some(2),
+        });
+        use chrono::Datelike as _;
+        assert_eq!(
+            runs,
+            vec![
+                (DateRange::new(day(4, 1), day(4, 10)).unwrap(), 1),
+                (DateRange::new(day(4, 13), day(4, 30)).unwrap(), 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lead_is_paid_the_whole_line_and_shows_the_shares() {
+        let nord = ProviderId::new("nord");
+        let syd = ProviderId::new("syd");
+        let allocation = Allocation {
+            with_each: false,
+            shares: vec![(nord.clone(), 60, true), (syd.clone(), 40, false)],
+        };
+        let (amount, shares) = allocation.part_of(&nord, Ore::new(1_001)).unwrap().unwrap();
+        assert_eq!(amount, Ore::new(1_001));
+        assert_eq!(shares.iter().map(|s| s.amount_ore.get()).sum::<i64>(), 1_001);
+        assert!(allocation.part_of(&syd, Ore::new(1_001)).unwrap().is_none());
+        let each = Allocation {
+            with_each: true,
+            ..allocation
+        };
+        assert_eq!(each.share_percent(&syd), 40);
+        assert_eq!(each.part_of(&syd, Ore::new(1_000)).unwrap().map(|(a, _)| a), Some(Ore::new(400)));
+    }
+
+    #[test]
+    fn a_version_without_terms_names_its_grant() {
+        let versions = [version(1, day(3, 1), None, false)];
+        let catalogs = CatalogSet::default();
+        let error = price_grant_for_provider("nord", &versions, &[], Period::new(2026, 4).unwrap(), &catalogs).unwrap_err();
+        assert_eq!(error.to_string(), "grant g1: not priced in these tests");
+    }
 }

@@ -1,0 +1,176 @@
+//! Pricing a provider's month into a draft statement: regular lines from the mirrored grants and
+//! deliveries, corrections for issued months that would now price differently, and the inputs
+//! copied beside it.
+//!
+//! A draft is a pure function of what the store holds, written in one transaction per provider,
+//! so pricing a month again — or again after a crash half-way — rewrites the same draft. Issued
+//! statements are never touched.
+
+use std::sync::Arc;
+
+use afregning_tariff::{CatalogSet, Ore, Period};
+use chrono::{DateTime, Utc};
+
+use crate::domain::correction::{compare, corrections_of, issued_months, reversal};
+use crate::domain::ids::{ProviderId, StatementId};
+use crate::domain::line::{FramedLine, StoredLine, TargetPeriod, number_lines};
+use crate::domain::pricing::{VisitsByGrant, price_grant_for_provider_as};
+use crate::domain::statement::{Statement, StatementStatus};
+use crate::error::SettlementError;
+use crate::store::{Input, StatementTx, Store, instant_text};
+
+/// Prices providers' months.
+#[derive(Clone)]
+pub struct Runner {
+    pub(crate) store: Store,
+    catalogs: Arc<CatalogSet>,
+}
+
+/// What one provider's month came to.
+pub struct ProviderResult {
+    /// Lines written to the draft.
+    pub lines: usize,
+    /// The draft's total.
+    pub total: Ore,
+}
+
+impl Runner {
+    /// A runner over `store` pricing with `catalogs`.
+    pub fn new(store: Store, catalogs: Arc<CatalogSet>) -> Runner {
+        Runner { store, catalogs }
+    }
+
+    /// The catalogs it prices with.
+    pub fn catalogs(&self) -> &CatalogSet {
+        &self.catalogs
+    }
+
+    /// The provider's regular lines for `period`, ordered by citizen, grant, date and band, with
+    /// the inputs that priced them.
+    async fn regular(&self, provider_id: &ProviderId, period: Period) -> Result<(Vec<FramedLine>, Vec<Input>), SettlementError> {
+        let grants = self.store.grants_of_provider(provider_id.as_str()).await?;
+        let deliveries = self.store.provider_deliveries(provider_id.as_str(), &period.to_string()).await?;
+        let visits = VisitsByGrant::of(&deliveries);
+        let mut lines = Vec::new();
+        let mut inputs = Vec::new();
+        for versions in &grants {
+            let priced = price_grant_for_provider_as(provider_id, versions, visits.of_grant(versions), period, &self.catalogs, &|t, _| {
+                Ok(t)
+            })?;
+            if priced.is_empty() {
+                continue;
+            }
+            inputs.extend(versions.iter().map(|v| Input {
+                kind: "grant_version",
+                key: format!("{}:{}", v.grant_id, v.version),
+                payload: v.mirrored.clone(),
+            }));
+            lines.extend(priced);
+        }
+        inputs.extend(deliveries.iter().map(|d| Input {
+            kind: "delivery",
+            key: d.delivery_id.to_string(),
+            payload: format!("{}|{}|{}|{}", d.grant_id, instant_text(d.started_at), d.minutes, d.revision).into_bytes(),
+        }));
+        let cprs = self.store.provider_citizens(provider_id.as_str()).await?;
+        for l in &mut lines {
+            l.line.cpr = cprs.get(&l.line.citizen_id).cloned();
+        }
+        lines.sort_by(|a, b| {
+            let key = |l: &FramedLine| {
+                (
+                    l.line.citizen_id.clone(),
+                    l.line.grant_id.clone(),
+                    l.line.covers.first(),
+                    l.line.time_band,
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        Ok((lines, inputs))
+    }
+
+    /// Correction lines for the provider's issued months before `period`.
+    async fn corrections(
+        &self,
+        provider_id: &ProviderId,
+        period: Period,
+        settled: &[Period],
+    ) -> Result<(Vec<StoredLine>, Vec<Input>), SettlementError> {
+        let own = self.store.statement_periods(provider_id.as_str()).await?;
+        let mut out = Vec::new();
+        let mut inputs = Vec::new();
+        for q in issued_months(period, &own, settled) {
+            let effective = self.store.effective_lines(provider_id.as_str(), q).await?;
+            let (fresh, fresh_inputs) = self.regular(provider_id, q).await?;
+            let lines = corrections_of(q, effective, fresh);
+            if !lines.is_empty() {
+                inputs.extend(fresh_inputs);
+                out.extend(lines);
+            }
+        }
+        Ok((out, inputs))
+    }
+
+    /// Prices one provider's month and writes its draft (or removes an empty one).
+    pub async fn provider_month(&self, provider_id: &str, period: Period, now: DateTime<Utc>) -> Result<ProviderResult, SettlementError> {
+        let provider_id = ProviderId::new(provider_id);
+        let id = StatementId::of_month(&provider_id, period);
+        let existing = self.store.statement(id.as_str()).await?;
+        // Read once per provider's month: which months are settled decides both this month's
+        // draft and the corrections it carries.
+        let settled = self.store.settled_periods().await?;
+        let closed = existing.is_none() && settled.contains(&period);
+        if existing.is_some_and(|s| s.status == StatementStatus::Issued) || closed {
+            // An issued month is final, and a settled month gets no new statement; what changed in
+            // it waits for the provider's next open month, as corrections and supplements.
+            return Ok(ProviderResult {
+                lines: 0,
+                total: Ore::ZERO,
+            });
+        }
+        let (regular, mut inputs) = self.regular(&provider_id, period).await?;
+        // Normally nothing: unless later statements already carried this month as supplements,
+        // in which case the draft holds only what they have not.
+        let paid_elsewhere = self.store.effective_lines(provider_id.as_str(), period).await?;
+        let (reversed, regular) = compare(paid_elsewhere, regular);
+        let (corrections, correction_inputs) = self.corrections(&provider_id, period, &settled).await?;
+        inputs.extend(correction_inputs);
+        let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
+        lines.extend(regular.into_iter().map(|l| StoredLine::paying_for(l, period)));
+        lines.extend(corrections);
+        number_lines(&id, &mut lines);
+        let draft = Statement::draft(id, provider_id.clone(), TargetPeriod::Month(period), &lines, now)?;
+        for version in &draft.catalog_versions {
+            if let Some(catalog) = self.catalogs.by_version(version) {
+                inputs.push(Input {
+                    kind: "catalog",
+                    key: version.clone(),
+                    payload: catalog.to_toml_string().into_bytes(),
+                });
+            }
+        }
+        if let Some(payload) = self.store.provider_payload(provider_id.as_str()).await? {
+            inputs.push(Input {
+                kind: "provider",
+                key: provider_id.to_string(),
+                payload,
+            });
+        }
+        self.write_draft(&draft, &lines, &inputs).await?;
+        Ok(ProviderResult {
+            lines: lines.len(),
+            total: draft.total_ore,
+        })
+    }
+
+    /// Writes a draft in its own transaction.
+    pub(crate) async fn write_draft(&self, draft: &Statement, lines: &[StoredLine], inputs: &[Input]) -> Result<(), SettlementError> {
+        let mut tx = self.store.storage.begin().await?;
+        if !tx.write_draft(draft, lines, inputs).await? {
+            return Err(SettlementError::StatementIssued);
+        }
+        self.store.storage.commit(tx).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,68 @@
+//! Statements as use cases: issuing (seal and postings in one transaction) and reading what a
+//! caller may see.
+
+use chrono::{DateTime, Utc};
+
+use afregning_kit::store::Tx;
+
+use crate::domain::ids::ProviderId;
+use crate::domain::line::StoredLine;
+use crate::domain::posting::postings;
+use crate::domain::seal::content_hash;
+use crate::domain::statement::{Statement, StatementStatus};
+use crate::error::SettlementError;
+use crate::store::statements::encoded;
+use crate::store::{StatementTx, Store};
+
+/// The feed event kind of a posting.
+const POSTING_EVENT: i64 = 1;
+
+/// Issues a draft inside `tx`: seals it over exactly what is stored and appends its postings to
+/// the feed, so budget sees them if and only if the statement is issued.
+pub async fn issue(tx: &mut Tx, statement_id: &str, now: DateTime<Utc>) -> Result<Statement, SettlementError> {
+    tx.lock_statement(statement_id).await?;
+    let draft = tx.statement(statement_id).await?.ok_or(SettlementError::StatementNotFound)?;
+    if draft.status == StatementStatus::Issued {
+        return Err(SettlementError::AlreadyIssued);
+    }
+    let lines = tx.statement_lines(statement_id).await?;
+    let hash = content_hash(&draft, lines.iter().map(encoded));
+    let issued = draft.issued(hash, now);
+    if !tx.seal(&issued).await? {
+        return Err(SettlementError::NoLongerDraft);
+    }
+    for posting in postings(&issued, &lines)? {
+        tx.append_event(POSTING_EVENT, &posting, now).await?;
+    }
+    Ok(issued)
+}
+
+/// A statement `reader` may read (`None` reads any). A provider asking for another's statement,
+/// or one that does not exist, is refused the same way, so ids cannot be probed.
+pub async fn readable(store: &Store, reader: Option<&ProviderId>, statement_id: &str) -> Result<Statement, Unreadable> {
+    let statement = store.statement(statement_id).await.map_err(|e| Unreadable::Failed(e.into()))?;
+    match (reader, statement) {
+        (Some(own), Some(s)) if s.provider_id == *own => Ok(s),
+        (Some(_), _) => Err(Unreadable::NotYours),
+        (None, Some(s)) => Ok(s),
+        (None, None) => Err(Unreadable::Failed(SettlementError::StatementNotFound)),
+    }
+}
+
+/// Why a statement may not be read.
+pub enum Unreadable {
+    /// Another provider's, or none: the caller learns nothing about which.
+    NotYours,
+    /// Any other failure.
+    Failed(SettlementError),
+}
+
+/// A statement's lines as `reader` may see them: CPR numbers only for the provider the statement
+/// is for.
+pub async fn readable_lines(store: &Store, reader: Option<&ProviderId>, statement: &Statement) -> Result<Vec<StoredLine>, SettlementError> {
+    let mut lines = store.statement_lines(statement.statement_id.as_str()).await?;
+    if reader != Some(&statement.provider_id) {
+        lines.iter_mut().for_each(|l| l.line.cpr = None);
+    }
+    Ok(lines)
+}

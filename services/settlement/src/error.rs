@@ -1,0 +1,89 @@
+//! Settlement's failures, each mapped onto one of the kit's gRPC codes with the field a client
+//! can act on. The use cases return these; the store keeps the kit's database mapping.
+
+use afregning_kit::ApiError;
+use afregning_tariff::money::MoneyError;
+use afregning_tariff::pricing::PricingError;
+
+use crate::domain::delivery::{CorrectionRefused, Refusal};
+use crate::domain::ids::RunId;
+use crate::domain::pricing::PriceError;
+
+/// Why a settlement use case did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SettlementError {
+    /// A draft was to be written over an issued statement.
+    #[error("the statement for this period is issued")]
+    StatementIssued,
+    /// The statement to issue is issued already.
+    #[error("the statement is already issued")]
+    AlreadyIssued,
+    /// The statement stopped being a draft while it was being issued.
+    #[error("the statement is no longer a draft")]
+    NoLongerDraft,
+    /// The statement does not exist.
+    #[error("statement not found")]
+    StatementNotFound,
+    /// The delivery does not exist (or is another provider's).
+    #[error("delivery not found")]
+    DeliveryNotFound,
+    /// A month is settled only after it has ended.
+    #[error("the month has not ended yet")]
+    MonthNotEnded,
+    /// Another run of the month is going on.
+    #[error("run {0} of this month is in progress")]
+    RunInProgress(RunId),
+    /// The run a retried request started ended without completing.
+    #[error("run {0} of this request ended without completing; send the request again to complete it")]
+    RunEndedIncomplete(RunId),
+    /// A grant of the month could not be priced.
+    #[error(transparent)]
+    Pricing(#[from] PriceError),
+    /// A correction moves a delivery off its grant.
+    #[error(transparent)]
+    Correction(#[from] CorrectionRefused),
+    /// A correction makes a delivery overlap another of its carer visit.
+    #[error("overlaps delivery {0} of the same carer visit")]
+    Overlaps(String),
+    /// A delivery field is wrong.
+    #[error("{}: {}", .0.field, .0.reason)]
+    Refused(Refusal),
+    /// A year beyond the calendar.
+    #[error("out of range")]
+    YearOutOfRange,
+    /// Stored amounts that no longer add up within range: a bug, not a client error.
+    #[error("amount out of range")]
+    Money(#[from] MoneyError),
+    /// The tariff refused stored figures: a bug, not a client error.
+    #[error("pricing stored figures: {0}")]
+    Tariff(#[from] PricingError),
+    /// A failure the store or the kit already mapped.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<SettlementError> for ApiError {
+    fn from(error: SettlementError) -> ApiError {
+        use SettlementError as E;
+        let message = error.to_string();
+        match error {
+            E::StatementIssued | E::MonthNotEnded | E::RunInProgress(_) | E::Pricing(_) => ApiError::precondition("period", message),
+            E::AlreadyIssued | E::NoLongerDraft => ApiError::precondition("statement_id", message),
+            E::RunEndedIncomplete(_) => ApiError::precondition("request_id", message),
+            E::StatementNotFound => ApiError::NotFound("statement".into()),
+            E::DeliveryNotFound => ApiError::NotFound("delivery".into()),
+            E::Correction(_) | E::Overlaps(_) => ApiError::invalid("started_at", message),
+            E::Refused(r) => ApiError::invalid(r.field, r.reason),
+            E::YearOutOfRange => ApiError::invalid("year", message),
+            E::Money(e) => ApiError::Internal(e.into()),
+            E::Tariff(e) => ApiError::Internal(e.into()),
+            E::Api(e) => e,
+        }
+    }
+}
+
+impl From<SettlementError> for tonic::Status {
+    fn from(error: SettlementError) -> tonic::Status {
+        ApiError::from(error).into()
+    }
+}

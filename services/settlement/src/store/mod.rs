@@ -1,0 +1,113 @@
+//! Settlement's storage: the mirror of providers and grant versions followed from visitation
+//! ([`mirror`]), delivered visits ([`deliveries`]), statements with their lines and inputs
+//! ([`statements`]) and runs ([`runs`]) — on top of the kit's shared transaction, idempotency and
+//! feed ([`afregning_kit::store`]). Each query is written once for both backends, and each read
+//! once whether it runs on the pool or inside a transaction ([`On`]). Rows become domain types
+//! here; no SQL lives anywhere else.
+
+pub mod deliveries;
+pub mod mirror;
+pub mod runs;
+pub mod statements;
+
+use afregning_kit::ApiError;
+use afregning_kit::db::Database;
+use afregning_kit::store::{Storage, Tx};
+use chrono::{DateTime, Utc};
+
+pub(crate) use deliveries::DeliveryTx;
+pub(crate) use mirror::MirrorTx;
+pub(crate) use runs::RunTx;
+pub use statements::Input;
+pub(crate) use statements::StatementTx;
+
+/// The feed this service follows, by cursor name.
+pub const VISITATION_FEED: &str = "visitation";
+
+/// Settlement's store.
+#[derive(Clone)]
+pub struct Store {
+    /// The database and its postings feed.
+    pub storage: Storage,
+}
+
+impl Store {
+    /// A store over `db`.
+    pub fn new(db: Database) -> Store {
+        Store { storage: Storage::new(db) }
+    }
+
+    /// How far `feed` has been applied.
+    pub async fn cursor(&self, feed: &str) -> Result<i64, ApiError> {
+        afregning_kit::follow::cursor(&self.storage, feed).await
+    }
+
+    /// Where a read runs: on the pool.
+    fn pool(&self) -> On<'_> {
+        On::Pool(&self.storage.db)
+    }
+
+    /// Whether the database takes several writers at once (PostgreSQL) or one (SQLite).
+    pub fn concurrent_writers(&self) -> bool {
+        matches!(self.storage.db, Database::Postgres(_))
+    }
+}
+
+/// Where a read runs: on the pool, or inside an open transaction (to see its own writes and hold
+/// its locks). A read takes an `On`, so its SQL is written once for both.
+pub(crate) enum On<'a> {
+    /// A connection from the pool.
+    Pool(&'a Database),
+    /// An open transaction.
+    Tx(&'a mut Tx),
+}
+
+/// Runs `$body` with `$e` bound to the executor of the backend and place `$on` names.
+macro_rules! on {
+    ($on:expr, $e:ident => $body:expr) => {
+        match $on {
+            $crate::store::On::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
+            $crate::store::On::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
+            $crate::store::On::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            $crate::store::On::Tx(afregning_kit::store::Tx::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on;
+
+/// An instant as stored: RFC 3339 with microseconds, sortable as text.
+pub(crate) fn instant_text(at: DateTime<Utc>) -> String {
+    afregning_kit::store::timestamp(at)
+}
+
+/// A stored instant; a row holding anything else is corrupt.
+pub(crate) fn stored_instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored instant {text:?}: {e}")))
+}
+
+/// A stored value that does not read as its type: the row is corrupt.
+pub(crate) fn corrupt(what: &str, value: impl std::fmt::Debug) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("stored {what} {value:?} is not one"))
+}
+
+/// The SQL list of the ids bound as one parameter by [`id_list_param`]: one parameter whatever
+/// their number, so a batch is one round trip on either backend.
+fn id_list(tx: &Tx) -> &'static str {
+    match tx {
+        Tx::Sqlite(_) => "SELECT value FROM json_each($1)",
+        Tx::Postgres(_) => "SELECT jsonb_array_elements_text($1::jsonb)",
+    }
+}
+
+/// `ids` as the JSON array [`id_list`] reads.
+fn id_list_param<S: serde::Serialize>(ids: &[S]) -> Result<String, ApiError> {
+    afregning_kit::store::json(&ids)
+}

@@ -1,4 +1,4 @@
-//! Corrections of issued months (DESIGN.md §5a, "Corrections"): an issued month's lines that
+//! Corrections of issued months (docs/design.md, "Corrections"): an issued month's lines that
 //! the new computation no longer has are reversed; the new lines no issued line matches are
 //! rebooked against the reversed line they stand in for, or are supplements.
 

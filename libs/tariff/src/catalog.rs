@@ -457,7 +457,54 @@ impl RawRates {
 }
 
 impl RawCatalog {
+    /// The catalog, each section checked in turn; the first fault is named by its TOML key.
     fn validate(self) -> Result<Catalog, CatalogError> {
+        let effective = self.header()?;
+        let frames = frames(self.frames)?;
+        legal_bases(&self.legal_bases, &frames)?;
+        let interventions = interventions(self.interventions, &self.legal_bases)?;
+        let categories = categories(&self.categories)?;
+        let individual = Individual {
+            rates: self.individual.validate("individual")?,
+            follow_up_months: match self.individual.follow_up_months {
+                Some(m @ 1..=24) => m,
+                Some(_) => return Err(invalid("individual.follow_up_months", "must be 1–24")),
+                None => return Err(invalid("individual.follow_up_months", "is required")),
+            },
+        };
+        let mut packages = BTreeMap::new();
+        for (code, raw) in self.packages {
+            let weekly_price = price(&format!("packages.{code}.weekly_price"), &raw.weekly_price)?;
+            packages.insert(
+                code,
+                Package {
+                    name: raw.name,
+                    weekly_price,
+                },
+            );
+        }
+        let courses = courses(self.courses, &frames)?;
+        Ok(Catalog {
+            version: self.version,
+            year: self.year,
+            effective,
+            activity_basis: self.activity_basis,
+            individual_threshold_minutes_per_week: self.individual_threshold_minutes_per_week,
+            paid_suspension_days: self.paid_suspension_days,
+            goal_met_paid_to_period_end: self.goal_met_paid_to_period_end,
+            holidays: self.holidays,
+            categories,
+            individual,
+            packages,
+            courses,
+            legal_bases: self.legal_bases,
+            frames,
+            interventions,
+        })
+    }
+
+    /// The version, the budget year, the days the catalog is in force, and its thresholds.
+    fn header(&self) -> Result<DateRange, CatalogError> {
         if self.version.trim().is_empty() || self.version.len() > 32 {
             return Err(invalid("version", "must be 1–32 characters"));
         }
@@ -479,169 +526,161 @@ impl RawCatalog {
         if self.paid_suspension_days > 366 {
             return Err(invalid("paid_suspension_days", "must be 0–366"));
         }
-
-        let mut frames = BTreeMap::new();
-        for (code, raw) in self.frames {
-            let key = format!("frames.{code}");
-            if !code_ok(&code) {
-                return Err(invalid(key, "frame codes are letters, digits, '-', '_' or '.'"));
-            }
-            if raw.committee.trim().is_empty() || raw.account.trim().is_empty() {
-                return Err(invalid(key, "needs a committee and an account"));
-            }
-            frames.insert(
-                code,
-                FrameInfo {
-                    name: raw.name,
-                    committee: raw.committee,
-                    account: raw.account,
-                },
-            );
-        }
-        if frames.is_empty() {
-            return Err(invalid("frames", "at least one frame is required"));
-        }
-
-        for (basis, frame) in &self.legal_bases {
-            if !code_ok(basis) {
-                return Err(invalid(format!("legal_bases.{basis}"), "not a valid legal basis code"));
-            }
-            if !frames.contains_key(frame) {
-                return Err(invalid(format!("legal_bases.{basis}"), format!("unknown frame `{frame}`")));
-            }
-        }
-
-        let mut interventions = BTreeMap::new();
-        for (code, raw) in self.interventions {
-            let key = format!("interventions.{code}.legal_bases");
-            if raw.legal_bases.is_empty() {
-                return Err(invalid(key, "at least one legal basis"));
-            }
-            if let Some(unknown) = raw.legal_bases.iter().find(|b| !self.legal_bases.contains_key(*b)) {
-                return Err(invalid(key, format!("unknown legal basis `{unknown}`")));
-            }
-            interventions.insert(
-                code,
-                Intervention {
-                    name: raw.name,
-                    legal_bases: raw.legal_bases,
-                },
-            );
-        }
-
-        let mut categories = BTreeMap::new();
-        for (code, raw) in &self.categories {
-            let key = format!("categories.{code}");
-            let rates = raw.validate(&key)?;
-            if raw.follow_up_months.is_some() {
-                return Err(invalid(format!("{key}.follow_up_months"), "only INDIVIDUAL has a follow-up"));
-            }
-            categories.insert(
-                code.clone(),
-                Category {
-                    name: raw.name.clone().unwrap_or_else(|| code.clone()),
-                    rates,
-                },
-            );
-        }
-
-        let individual = Individual {
-            rates: self.individual.validate("individual")?,
-            follow_up_months: match self.individual.follow_up_months {
-                Some(m @ 1..=24) => m,
-                Some(_) => return Err(invalid("individual.follow_up_months", "must be 1–24")),
-                None => return Err(invalid("individual.follow_up_months", "is required")),
-            },
-        };
-
-        let mut packages = BTreeMap::new();
-        for (code, raw) in self.packages {
-            let weekly_price = price(&format!("packages.{code}.weekly_price"), &raw.weekly_price)?;
-            packages.insert(
-                code,
-                Package {
-                    name: raw.name,
-                    weekly_price,
-                },
-            );
-        }
-
-        let mut courses = BTreeMap::new();
-        for (code, raw) in self.courses {
-            let key = format!("courses.{code}");
-            let course_type = match CourseType::from_code(&code) {
-                Some(t @ (CourseType::Developing | CourseType::Maintaining)) => t,
-                _ => {
-                    return Err(invalid(
-                        key,
-                        "course tariffs are for DEVELOPING and MAINTAINING (INDIVIDUAL is under [individual])",
-                    ));
-                }
-            };
-            if !(1..=104).contains(&raw.length_weeks) {
-                return Err(invalid(format!("{key}.length_weeks"), "must be 1–104"));
-            }
-            // A course's follow-up is its period's last day, which must come no later than the
-            // type's latest follow-up (counted with the shortest months, 28 days).
-            if raw.length_weeks * 7 > raw.latest_follow_up_months * 28 {
-                return Err(invalid(
-                    format!("{key}.length_weeks"),
-                    "course period ends after the latest follow-up",
-                ));
-            }
-            if raw.weekly_prices.len() != 5 {
-                return Err(invalid(format!("{key}.weekly_prices"), "needs exactly five prices, levels 1–5"));
-            }
-            let mut weekly_prices = [Ore::ZERO; 5];
-            for (i, text) in raw.weekly_prices.iter().enumerate() {
-                weekly_prices[i] = price(&format!("{key}.weekly_prices[{i}]"), text)?;
-            }
-            if let Some((frame, _)) = raw.frames.iter().find(|(f, _)| !frames.contains_key(*f)) {
-                return Err(invalid(format!("{key}.frames.{frame}"), "unknown frame"));
-            }
-            if raw.frames.values().any(|p| *p == 0) || raw.frames.values().map(|p| u64::from(*p)).sum::<u64>() != 100 {
-                return Err(invalid(
-                    format!("{key}.frames"),
-                    "shares must be whole positive percentages adding up to 100",
-                ));
-            }
-            courses.insert(
-                course_type,
-                CourseTariff {
-                    length_weeks: raw.length_weeks,
-                    latest_follow_up_months: raw.latest_follow_up_months,
-                    weekly_prices,
-                    frames: raw.frames.into_iter().collect(),
-                },
-            );
-        }
-        for required in [CourseType::Developing, CourseType::Maintaining] {
-            if !courses.contains_key(&required) {
-                return Err(invalid(format!("courses.{required}"), "is required"));
-            }
-        }
-
-        Ok(Catalog {
-            version: self.version,
-            year: self.year,
-            effective,
-            activity_basis: self.activity_basis,
-            individual_threshold_minutes_per_week: self.individual_threshold_minutes_per_week,
-            paid_suspension_days: self.paid_suspension_days,
-            goal_met_paid_to_period_end: self.goal_met_paid_to_period_end,
-            holidays: self.holidays,
-            categories,
-            individual,
-            packages,
-            courses,
-            legal_bases: self.legal_bases,
-            frames,
-            interventions,
-        })
+        Ok(effective)
     }
 }
 
+/// The committees' frames by code: at least one, each with a committee and an account.
+fn frames(raw: BTreeMap<String, RawFrame>) -> Result<BTreeMap<String, FrameInfo>, CatalogError> {
+    let mut frames = BTreeMap::new();
+    for (code, raw) in raw {
+        let key = format!("frames.{code}");
+        if !code_ok(&code) {
+            return Err(invalid(key, "frame codes are letters, digits, '-', '_' or '.'"));
+        }
+        if raw.committee.trim().is_empty() || raw.account.trim().is_empty() {
+            return Err(invalid(key, "needs a committee and an account"));
+        }
+        frames.insert(
+            code,
+            FrameInfo {
+                name: raw.name,
+                committee: raw.committee,
+                account: raw.account,
+            },
+        );
+    }
+    if frames.is_empty() {
+        return Err(invalid("frames", "at least one frame is required"));
+    }
+    Ok(frames)
+}
+
+/// Every legal basis maps to a frame the catalog defines.
+fn legal_bases(bases: &BTreeMap<String, String>, frames: &BTreeMap<String, FrameInfo>) -> Result<(), CatalogError> {
+    for (basis, frame) in bases {
+        if !code_ok(basis) {
+            return Err(invalid(format!("legal_bases.{basis}"), "not a valid legal basis code"));
+        }
+        if !frames.contains_key(frame) {
+            return Err(invalid(format!("legal_bases.{basis}"), format!("unknown frame `{frame}`")));
+        }
+    }
+    Ok(())
+}
+
+/// Interventions by code, each under at least one known legal basis.
+fn interventions(
+    raw: BTreeMap<String, RawIntervention>,
+    bases: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Intervention>, CatalogError> {
+    let mut interventions = BTreeMap::new();
+    for (code, raw) in raw {
+        let key = format!("interventions.{code}.legal_bases");
+        if raw.legal_bases.is_empty() {
+            return Err(invalid(key, "at least one legal basis"));
+        }
+        if let Some(unknown) = raw.legal_bases.iter().find(|b| !bases.contains_key(*b)) {
+            return Err(invalid(key, format!("unknown legal basis `{unknown}`")));
+        }
+        interventions.insert(
+            code,
+            Intervention {
+                name: raw.name,
+                legal_bases: raw.legal_bases,
+            },
+        );
+    }
+    Ok(interventions)
+}
+
+/// Service categories with their hourly rates; only INDIVIDUAL has a follow-up.
+fn categories(raw: &BTreeMap<String, RawRates>) -> Result<BTreeMap<String, Category>, CatalogError> {
+    let mut categories = BTreeMap::new();
+    for (code, raw) in raw {
+        let key = format!("categories.{code}");
+        let rates = raw.validate(&key)?;
+        if raw.follow_up_months.is_some() {
+            return Err(invalid(format!("{key}.follow_up_months"), "only INDIVIDUAL has a follow-up"));
+        }
+        categories.insert(
+            code.clone(),
+            Category {
+                name: raw.name.clone().unwrap_or_else(|| code.clone()),
+                rates,
+            },
+        );
+    }
+    Ok(categories)
+}
+
+/// Course tariffs for DEVELOPING and MAINTAINING, both required.
+fn courses(
+    raw: BTreeMap<String, RawCourse>,
+    frames: &BTreeMap<String, FrameInfo>,
+) -> Result<BTreeMap<CourseType, CourseTariff>, CatalogError> {
+    let mut courses = BTreeMap::new();
+    for (code, raw) in raw {
+        let key = format!("courses.{code}");
+        let course_type = match CourseType::from_code(&code) {
+            Some(t @ (CourseType::Developing | CourseType::Maintaining)) => t,
+            _ => {
+                return Err(invalid(
+                    key,
+                    "course tariffs are for DEVELOPING and MAINTAINING (INDIVIDUAL is under [individual])",
+                ));
+            }
+        };
+        courses.insert(course_type, course(&key, raw, frames)?);
+    }
+    for required in [CourseType::Developing, CourseType::Maintaining] {
+        if !courses.contains_key(&required) {
+            return Err(invalid(format!("courses.{required}"), "is required"));
+        }
+    }
+    Ok(courses)
+}
+
+/// One course type's tariff: its length, five weekly prices and its split across frames.
+fn course(key: &str, raw: RawCourse, frames: &BTreeMap<String, FrameInfo>) -> Result<CourseTariff, CatalogError> {
+    if !(1..=104).contains(&raw.length_weeks) {
+        return Err(invalid(format!("{key}.length_weeks"), "must be 1–104"));
+    }
+    // A course's follow-up is its period's last day, which must come no later than the
+    // type's latest follow-up (counted with the shortest months, 28 days).
+    if raw.length_weeks * 7 > raw.latest_follow_up_months * 28 {
+        return Err(invalid(
+            format!("{key}.length_weeks"),
+            "course period ends after the latest follow-up",
+        ));
+    }
+    if raw.weekly_prices.len() != 5 {
+        return Err(invalid(format!("{key}.weekly_prices"), "needs exactly five prices, levels 1–5"));
+    }
+    let mut weekly_prices = [Ore::ZERO; 5];
+    for (i, text) in raw.weekly_prices.iter().enumerate() {
+        weekly_prices[i] = price(&format!("{key}.weekly_prices[{i}]"), text)?;
+    }
+    if let Some((frame, _)) = raw.frames.iter().find(|(f, _)| !frames.contains_key(*f)) {
+        return Err(invalid(format!("{key}.frames.{frame}"), "unknown frame"));
+    }
+    if raw.frames.values().any(|p| *p == 0) || raw.frames.values().map(|p| u64::from(*p)).sum::<u64>() != 100 {
+        return Err(invalid(
+            format!("{key}.frames"),
+            "shares must be whole positive percentages adding up to 100",
+        ));
+    }
+    Ok(CourseTariff {
+        length_weeks: raw.length_weeks,
+        latest_follow_up_months: raw.latest_follow_up_months,
+        weekly_prices,
+        frames: raw.frames.into_iter().collect(),
+    })
+}
+
 impl From<&Catalog> for RawCatalog {
+    // One field-by-field mapping back to the file's shape: split up, it would only hide which
+    // catalog field lands in which TOML key.
     fn from(c: &Catalog) -> RawCatalog {
         RawCatalog {
             version: c.version.clone(),

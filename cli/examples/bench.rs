@@ -305,6 +305,8 @@ fn timestamp_text(t: &prost_types::Timestamp) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+// One piece: the month-end benchmark runs its phases in order against one suite and prints
+// each figure beside the reference run as it goes, so the phases share their setup.
 async fn month_end(citizens: usize, wanted: usize) -> anyhow::Result<()> {
     let mut run = Running::start().await?;
     let m = municipality(citizens, 1);

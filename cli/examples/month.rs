@@ -18,6 +18,7 @@ use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 use afregning_suite::{Suite, SuiteConfig};
 
+// One piece: the load driver's steps run and are timed in order, so the output reads as a log.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let citizens: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(1_000);

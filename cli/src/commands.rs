@@ -376,44 +376,54 @@ async fn show_statement(clients: &mut Clients, statement_id: String, format: For
         lines.push(line);
     }
     if format == Format::Json {
-        let json = serde_json::json!({
-            "statement_id": st.statement_id,
-            "provider_id": st.provider_id,
-            "period": period(st.period),
-            "state": pbs::StatementState::try_from(st.state).map(|s| s.as_str_name()).unwrap_or_default(),
-            "total_ore": st.total_ore,
-            "content_hash": st.content_hash,
-            "catalog_versions": st.catalog_versions,
-            "lines": lines.iter().map(|l| {
-                let e = l.explanation.clone().unwrap_or_default();
-                serde_json::json!({
-                    "line_no": l.line_no,
-                    "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
-                    "period": period(l.period),
-                    "citizen_id": l.citizen_id,
-                    "cpr": l.cpr,
-                    "grant_id": l.grant_id,
-                    "grant_version": l.grant_version,
-                    "unit": l.unit,
-                    "covers": l.covers.map(|c| format!("{}/{}", date(c.first), date(c.last))),
-                    "time_band": pbc::TimeBand::try_from(l.time_band).map(|b| b.as_str_name()).unwrap_or_default(),
-                    "quantity": e.quantity,
-                    "quantity_unit": e.quantity_unit,
-                    "rate_ore": e.rate_ore,
-                    "amount_ore": l.amount_ore,
-                    "share_percent": l.share_percent,
-                    "rule": e.rule,
-                    "explanation": e.text,
-                    "paying_frame": l.paying_frame,
-                    "need_frame": l.need_frame,
-                    "account": l.account,
-                    "corrects_line_id": l.corrects_line_id,
-                })
-            }).collect::<Vec<_>>(),
-        });
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        println!("{}", serde_json::to_string_pretty(&statement_json(&st, &lines))?);
         return Ok(());
     }
+    print_statement(&st, &lines);
+    Ok(())
+}
+
+/// A statement and its lines as JSON, every figure in øre as the API gives it.
+fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_json::Value {
+    serde_json::json!({
+        "statement_id": st.statement_id,
+        "provider_id": st.provider_id,
+        "period": period(st.period),
+        "state": pbs::StatementState::try_from(st.state).map(|s| s.as_str_name()).unwrap_or_default(),
+        "total_ore": st.total_ore,
+        "content_hash": st.content_hash,
+        "catalog_versions": st.catalog_versions,
+        "lines": lines.iter().map(|l| {
+            let e = l.explanation.clone().unwrap_or_default();
+            serde_json::json!({
+                "line_no": l.line_no,
+                "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
+                "period": period(l.period),
+                "citizen_id": l.citizen_id,
+                "cpr": l.cpr,
+                "grant_id": l.grant_id,
+                "grant_version": l.grant_version,
+                "unit": l.unit,
+                "covers": l.covers.map(|c| format!("{}/{}", date(c.first), date(c.last))),
+                "time_band": pbc::TimeBand::try_from(l.time_band).map(|b| b.as_str_name()).unwrap_or_default(),
+                "quantity": e.quantity,
+                "quantity_unit": e.quantity_unit,
+                "rate_ore": e.rate_ore,
+                "amount_ore": l.amount_ore,
+                "share_percent": l.share_percent,
+                "rule": e.rule,
+                "explanation": e.text,
+                "paying_frame": l.paying_frame,
+                "need_frame": l.need_frame,
+                "account": l.account,
+                "corrects_line_id": l.corrects_line_id,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// A statement and its lines as a table for people.
+fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
     println!(
         "{} · {} · {} · {} lines · {} kr",
         st.statement_id,
@@ -426,7 +436,7 @@ async fn show_statement(clients: &mut Clients, statement_id: String, format: For
         &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
         &[0, 5, 6],
     );
-    for l in &lines {
+    for l in lines {
         let e = l.explanation.clone().unwrap_or_default();
         let kind = pbs::LineKind::try_from(l.kind)
             .map(|k| k.as_str_name().trim_start_matches("LINE_KIND_").to_lowercase())
@@ -450,7 +460,6 @@ async fn show_statement(clients: &mut Clients, statement_id: String, format: For
         ]);
     }
     Out::terminal().table(&shown);
-    Ok(())
 }
 
 /// `afregning budget`.
@@ -479,6 +488,7 @@ pub async fn budget(clients: &mut Clients, frame: String, as_of: Option<(i32, i3
 }
 
 /// `afregning cases …`.
+// One piece: one arm per subcommand, each a call and its answer shown.
 pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> {
     let budget = &mut clients.budget;
     let quarter = |(year, quarter): (i32, i32)| Some(pbc::Quarter { year, quarter });

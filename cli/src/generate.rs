@@ -89,6 +89,7 @@ fn cpr(i: usize) -> String {
 }
 
 /// Generates `citizens` citizens and their providers from `seed`.
+// One piece: the municipality's mix is one table of proportions read top to bottom.
 pub fn municipality(citizens: usize, seed: u64) -> Municipality {
     let mut rng = StdRng::seed_from_u64(seed);
     let home_care = citizens.div_ceil(CITIZENS_PER_PROVIDER).max(1);

@@ -179,8 +179,18 @@ impl Story {
         Ok(())
     }
 
+    /// The authority's side of the quarter: providers, seven grants with the citizens'
+    /// assessments, and the changes to G4 and G5 in April.
     async fn decisions(&mut self) -> anyhow::Result<()> {
         self.out.heading("The EHR records the authority's decisions (visitation)");
+        self.providers().await?;
+        let citizens = self.grants().await?;
+        self.assessments(&citizens).await?;
+        self.changes().await
+    }
+
+    /// The four providers the municipality has approved.
+    async fn providers(&mut self) -> anyhow::Result<()> {
         let mut ehr = self.a.ehr.visitation.clone();
         let providers = [
             (
@@ -231,6 +241,15 @@ impl Story {
                 .into_inner();
             self.outcome.providers.insert(name.to_owned(), provider.provider_id);
         }
+        Ok(())
+    }
+
+    /// The seven grants of the worked month (docs/examples/april-2026.md), each decided for a
+    /// newly registered citizen; the citizens by their letter.
+    // One piece: the seven grants are a table read top to bottom beside the worked month, then
+    // decided one by one.
+    async fn grants(&mut self) -> anyhow::Result<BTreeMap<&'static str, String>> {
+        let mut ehr = self.a.ehr.visitation.clone();
         let (nord, pleje, syg, traening) = (
             self.provider("Hjemmeplejen Nord"),
             self.provider("Plejegruppen ApS"),
@@ -331,7 +350,7 @@ impl Story {
             &["grant", "citizen", "unit", "from", "provider", "pays", "need", "expected kr/week"],
             &[7],
         );
-        let mut citizens: BTreeMap<&str, String> = BTreeMap::new();
+        let mut citizens: BTreeMap<&'static str, String> = BTreeMap::new();
         for (label, citizen, cpr, start, terms) in grants {
             let citizen_id = ehr
                 .register_citizen(pbv::RegisterCitizenRequest {
@@ -372,8 +391,11 @@ impl Story {
             citizens.insert(citizen, grant.citizen_id);
         }
         self.out.table(&shown);
-        self.assessments(&citizens).await?;
+        Ok(citizens)
+    }
 
+    /// G4 ends with its goal met, G5's citizen spends a week in hospital.
+    async fn changes(&mut self) -> anyhow::Result<()> {
         let mut ehr = self.a.ehr.visitation.clone();
         ehr.end_grant(pbv::EndGrantRequest {
             request_id: "demo-end-G4".into(),
@@ -552,6 +574,7 @@ impl Story {
 }
 
 impl Story {
+    // One piece: May as the demo tells it, each step printed in the order it happens.
     async fn may(&mut self) -> anyhow::Result<()> {
         self.out.heading("May: a revisit, a backdated change and a corrected visit");
         let mut ehr = self.a.ehr.visitation.clone();
@@ -731,6 +754,7 @@ impl Story {
         Ok(frames.into_iter().map(|f| (f.frame, f.adjusted_amount_ore)).collect())
     }
 
+    // One piece: the reallocation case from proposal to execution, as the demo tells it.
     async fn reallocation(&mut self) -> anyhow::Result<()> {
         self.out.heading("After the quarter: money follows the citizen between committees");
         let cases = self

@@ -7,6 +7,7 @@ use crate::args::Format;
 use crate::print::{Out, kr, percent, table};
 
 /// `afregning steering`.
+// One piece: the same rows in each of the three formats, side by side so they stay alike.
 pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), format: Format) -> anyhow::Result<()> {
     let comparison = compare(clients, from, to).await?;
     let rows = comparison

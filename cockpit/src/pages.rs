@@ -49,6 +49,7 @@ fn form(path: &str, fields: &[(&str, &str, &str, String)]) -> String {
 }
 
 /// `/`: every frame's status at `as_of` and its curve over the year.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn follow_up(clients: &mut Clients, as_of: NaiveDate, today: NaiveDate) -> anyhow::Result<String> {
     let statuses = clients
         .budget
@@ -205,6 +206,7 @@ fn period_text(p: Option<pbc::Period>) -> String {
 }
 
 /// `/cases`: the quarter's reallocation cases.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn cases(clients: &mut Clients, (year, quarter): (i32, i32)) -> anyhow::Result<String> {
     let cases = clients
         .budget
@@ -316,6 +318,7 @@ fn course_type_code(t: i32) -> &'static str {
 }
 
 /// `/progression`: per lead provider and course type.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Result<String> {
     let rows = clients
         .visitation
@@ -414,6 +417,7 @@ pub async fn progression(clients: &mut Clients, as_of: NaiveDate) -> anyhow::Res
 }
 
 /// `/steering`: the models side by side for the months `from..=to`.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn steering(clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<String> {
     let comparison = afregning_client::steering::compare(clients, from, to).await?;
     let months = |(y, m): (i32, i32)| format!("{m:02}.{y:04}");

@@ -11,7 +11,7 @@
 //!   its state machine ([`domain::reallocation`]), export and reconciliation
 //!   ([`domain::reconcile`]), and why a rule refuses ([`domain::error`]).
 //! * [`app`] — the use cases, one transaction each, and the feed followers ([`app::follower`]).
-//! * [`grpc`] — the `BudgetService` RPCs per group, the role table ([`grpc::Rpc`]) and the wire
+//! * [`grpc`] — the `BudgetService` RPCs per group, the role table (`grpc::Rpc`) and the wire
 //!   conversions ([`grpc::convert`]).
 //! * [`store`] — every query, written once for SQLite and PostgreSQL, mapping rows to domain types.
 

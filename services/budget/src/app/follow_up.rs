@@ -18,7 +18,7 @@ use crate::store::{Conn, follow_up as stored, frames, ledger};
 /// A frame's status at a date, and whether its month still needs a deviation explanation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameStatus {
-    /// The figures.
+    /// The figures at the date.
     pub status: Status,
     /// An overrun beyond the threshold that the month has no explanation for yet.
     pub explanation_required: bool,
@@ -26,13 +26,13 @@ pub struct FrameStatus {
 
 /// A leader's or finance's explanation of a month's expected overrun.
 pub struct ExplanationInput {
-    /// The frame.
+    /// The frame whose expected result is an overrun.
     pub frame: FrameCode,
-    /// The month explained.
+    /// The month explained: closing it no longer needs an explanation.
     pub period: Period,
-    /// Why the overrun.
+    /// Why the overrun, in the leader's words.
     pub explanation: String,
-    /// What will be done about it.
+    /// The corrective actions, at least one: an explanation without them does not count.
     pub actions: Vec<String>,
 }
 

@@ -1,5 +1,5 @@
 //! The use cases: each loads what it needs, applies a pure rule from [`crate::domain`], and
-//! writes, in one transaction. A client write runs at most once per request id ([`Budget::once`]):
+//! writes, in one transaction. A client write runs at most once per request id (`Budget::once`):
 //! its answer is stored with its effects, and a retry gets the first answer.
 //!
 //! The answer of a write is the wire message the client sees, so each write takes a small

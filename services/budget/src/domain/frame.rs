@@ -52,7 +52,7 @@ pub struct Frame {
     pub year: i32,
     /// The committee it belongs to: that committee writes expected accounts and decides its cases.
     pub committee: CommitteeCode,
-    /// Display name.
+    /// Display name, e.g. `Visitation og Rehabilitering – Social`.
     pub name: String,
     /// The finance account reallocation entries are booked on.
     pub account: String,

@@ -30,7 +30,7 @@ impl Quarter {
         ((1..=4).contains(&quarter) && Period::new(year, quarter * 3).is_some()).then_some(Quarter { year, quarter })
     }
 
-    /// The year.
+    /// The year: the budget year its cases are booked in.
     pub fn year(&self) -> i32 {
         self.year
     }
@@ -151,9 +151,9 @@ pub struct Decision {
     pub approved: bool,
     /// The principal who decided.
     pub decided_by: String,
-    /// The committee's reasons.
+    /// The committee's reasons, shown with the decision and in the audit trail.
     pub comment: String,
-    /// When.
+    /// When it was decided, shown to the second.
     pub decided_at: DateTime<Utc>,
 }
 
@@ -204,7 +204,7 @@ impl AuditAction {
 /// One line of a case's audit trail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditLine {
-    /// When.
+    /// When it happened; the trail is read oldest first.
     pub at: DateTime<Utc>,
     /// The principal who acted.
     pub principal: String,

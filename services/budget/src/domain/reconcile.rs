@@ -15,11 +15,11 @@ pub struct PostingTotal {
     pub frame: FrameCode,
     /// The finance account.
     pub account: String,
-    /// The month.
+    /// The month the postings pay for (the month of their booking day).
     pub period: Period,
-    /// Their sum.
+    /// Their sum: the figure the ERP's own total should match.
     pub amount: Ore,
-    /// How many postings.
+    /// How many postings, so finance can tell one large posting from many small.
     pub entries: u64,
 }
 
@@ -27,13 +27,13 @@ pub struct PostingTotal {
 /// for a month that does not exist simply matches nothing of ours.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineKey {
-    /// Frame code.
+    /// The frame, as text: the ERP may name frames budget does not know.
     pub frame: String,
-    /// Finance account.
+    /// The finance account.
     pub account: String,
-    /// Year as sent.
+    /// The year as sent, unchecked.
     pub year: i32,
-    /// Month as sent.
+    /// The month as sent, unchecked (0 when the ERP sent none).
     pub month: i32,
 }
 
@@ -52,13 +52,13 @@ impl PostingTotal {
 /// One line where Afregning and the ERP disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
-    /// Frame, account and month.
+    /// The frame, account and month that disagree.
     pub key: LineKey,
-    /// Afregning's sum.
+    /// Settlement's postings (zero when Afregning has none for the key).
     pub ours: Ore,
-    /// The ERP's sum.
+    /// The sum of the ERP's lines (zero when the ERP sent none for the key).
     pub theirs: Ore,
-    /// ours − theirs.
+    /// ours − theirs: positive when the ERP is missing postings.
     pub difference: Ore,
 }
 

@@ -1,4 +1,4 @@
-//! The `BudgetService` RPCs. Each handler authorizes the caller ([`Rpc::roles`], the one table
+//! The `BudgetService` RPCs. Each handler authorizes the caller (`Rpc::roles`, the one table
 //! of who may call what), parses the request into domain types, calls the use case in
 //! [`crate::app`], and converts the answer ([`convert`]). No SQL and no rules here.
 //!

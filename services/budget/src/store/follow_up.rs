@@ -92,17 +92,17 @@ pub async fn has_explanation(conn: Conn<'_>, frame: &FrameCode, period: Period) 
 
 /// A month's deviation explanation, as submitted.
 pub struct Explanation<'a> {
-    /// The frame.
+    /// The frame; with the month, the explanation's key (a later one replaces it).
     pub frame: &'a FrameCode,
     /// The month it explains.
     pub period: Period,
     /// Why the overrun.
     pub explanation: &'a str,
-    /// What will be done about it.
+    /// The corrective actions, stored as a JSON list.
     pub actions: &'a [String],
-    /// The principal who submitted it.
+    /// The principal who submitted it, for the record.
     pub submitted_by: &'a str,
-    /// When.
+    /// When it was submitted, for the record.
     pub at: DateTime<Utc>,
 }
 

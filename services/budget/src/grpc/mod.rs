@@ -63,7 +63,7 @@ pub(crate) enum Rpc {
 
 impl Rpc {
     /// Who may call each RPC, and the name a write's request id is remembered under: the one
-    /// table of roles.
+    /// table of roles. (`GetFeedPositions`, served by the kit, is open to anyone authenticated.)
     const fn entry(self) -> (&'static str, &'static [Role]) {
         match self {
             Rpc::CreateCommittee => ("CreateCommittee", FINANCE),
@@ -248,5 +248,53 @@ impl BudgetService for Budget {
 
     async fn get_feed_positions(&self, request: Request<pbc::GetFeedPositionsRequest>) -> Result<Response<pbc::FeedPositions>, Status> {
         afregning_kit::follow::answer_positions(&request, &self.app.store.storage, PUBLISHES, FOLLOWS).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Rpc; 20] = [
+        Rpc::CreateCommittee,
+        Rpc::ListCommittees,
+        Rpc::SetFrame,
+        Rpc::GetFrame,
+        Rpc::ListFrames,
+        Rpc::ImportActuals,
+        Rpc::ListLedgerEntries,
+        Rpc::SubmitExpectedAccounts,
+        Rpc::GetFollowUpStatus,
+        Rpc::GetFollowUpSeries,
+        Rpc::SubmitDeviationExplanation,
+        Rpc::CloseMonth,
+        Rpc::ProposeReallocations,
+        Rpc::ListReallocationCases,
+        Rpc::GetReallocationCase,
+        Rpc::DecideReallocationCase,
+        Rpc::ExecuteReallocationCase,
+        Rpc::ExportPostings,
+        Rpc::ExportPostingsCsv,
+        Rpc::Reconcile,
+    ];
+
+    #[test]
+    fn each_rpc_has_its_own_name_and_committees_only_read_decide_and_explain() {
+        let mut names: Vec<&str> = ALL.iter().map(|r| r.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        let committee: Vec<&str> = ALL
+            .iter()
+            .filter(|r| !matches!(r.name(), n if n.starts_with("Get") || n.starts_with("List")))
+            .filter(|r| r.roles().contains(&Role::Committee))
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(
+            committee,
+            vec!["SubmitExpectedAccounts", "SubmitDeviationExplanation", "DecideReallocationCase"]
+        );
+        assert!(!Rpc::ExecuteReallocationCase.roles().contains(&Role::Committee));
+        assert!(!Rpc::DecideReallocationCase.roles().contains(&Role::Finance));
     }
 }

@@ -1,17 +1,28 @@
 //! Finance's service: committee frames, the append-only ledger, follow-up, deviation
-//! explanations, quarterly net-zero reallocation, export and reconciliation.
+//! explanations and month close, quarterly net-zero reallocation, export and reconciliation.
 //!
-//! * [`follow_up`] — a frame's follow-up figures at a date, from running totals.
-//! * [`follower`] — settlement's postings into the ledger.
-//! * [`reallocation`] — netting the quarter's cross-frame purchases into cases.
-//! * [`grpc`] — the `BudgetService` RPCs.
-//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
+//! Where things live:
+//!
+//! * [`domain`] — the service's own types and rules, pure and unit-tested, with no wire, SQL or
+//!   clock: typed codes ([`domain::ids`]), frames and monthly profiles ([`domain::frame`]), ledger
+//!   entries and their sources ([`domain::ledger`]), follow-up figures — budget, consumed,
+//!   expected rest, expected result, and the commitments of active grants
+//!   ([`domain::follow_up`]), month close ([`domain::month_close`]), the reallocation netting and
+//!   its state machine ([`domain::reallocation`]), export and reconciliation
+//!   ([`domain::reconcile`]), and why a rule refuses ([`domain::error`]).
+//! * [`app`] — the use cases, one transaction each, and the feed followers ([`app::follower`]).
+//! * [`grpc`] — the `BudgetService` RPCs per group, the role table (`grpc::Rpc`) and the wire
+//!   conversions ([`grpc::convert`]).
+//! * [`store`] — every query, written once for SQLite and PostgreSQL, mapping rows to domain types.
 
-pub mod follow_up;
-pub mod follower;
+pub mod app;
+pub mod domain;
 pub mod grpc;
-pub mod reallocation;
 pub mod store;
+
+/// Settlement's postings and visitation's grants followed in the background (kept at its old
+/// path for the crates that start the followers themselves).
+pub use app::follower;
 
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
@@ -57,15 +68,13 @@ pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     ))
 }
 
-/// The RPC routes alone, for callers that run the follower themselves.
+/// The RPC routes alone, for callers that run the followers themselves.
 pub fn service_routes(
     store: store::Store,
     overrun_threshold_ore: i64,
     catalogs: std::sync::Arc<afregning_tariff::CatalogSet>,
     auth: &afregning_kit::auth::Authenticator,
 ) -> Routes {
-    Routes::new(BudgetServiceServer::with_interceptor(
-        grpc::Budget::new(store, overrun_threshold_ore, catalogs),
-        auth.interceptor(),
-    ))
+    let app = app::Budget::new(store, afregning_tariff::Ore::new(overrun_threshold_ore), catalogs);
+    Routes::new(BudgetServiceServer::with_interceptor(grpc::Budget::new(app), auth.interceptor()))
 }

@@ -299,6 +299,41 @@ async fn a_quarter_from_purchases_to_execution_postgres() {
     a_quarter_from_purchases_to_execution(Backend::Postgres).await;
 }
 
+/// Purchases whose net does not fit in 64 bits of øre are refused naming the quarter, and a
+/// frame whose consumption does not fit is refused naming the frame: never a panic or a wrap.
+async fn sums_beyond_any_amount_are_refused(backend: Backend) {
+    let b = budget(backend).await;
+    let mut finance = client(&b.server, FINANCE).await;
+    posting(&b.store, "huge-1", "HEALTH", "SOCIAL", 4, i64::MAX).await;
+    posting(&b.store, "huge-2", "HEALTH", "SOCIAL", 5, 1).await;
+    let refused = propose(&mut finance, "q2-huge", 2).await.unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+    assert!(refused.message().starts_with("quarter:"), "{}", refused.message());
+    let status = finance
+        .get_follow_up_status(pb::GetFollowUpStatusRequest {
+            frame: "HEALTH".into(),
+            as_of: Some(pbc::Date {
+                year: 2026,
+                month: 6,
+                day: 30,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().starts_with("frame:"), "{}", status.message());
+}
+
+#[tokio::test]
+async fn sums_beyond_any_amount_are_refused_sqlite() {
+    sums_beyond_any_amount_are_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sums_beyond_any_amount_are_refused_postgres() {
+    sums_beyond_any_amount_are_refused(Backend::Postgres).await;
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Posting { paying_social: bool, month: i32, amount: i64 },

@@ -1,0 +1,142 @@
+//! Budget's storage: committees and frames, the append-only ledger with its running day totals,
+//! follow-up's grants, expected accounts, explanations and closed months, reallocation cases,
+//! and the cursors of the feeds it follows — on top of the kit's shared transaction and
+//! idempotency ([`afregning_kit::store`]). Each query is written once for both backends, and
+//! each read once for the pool and a transaction alike ([`Conn`]). Rows become domain types here.
+//!
+//! * [`frames`] — committees and frames.
+//! * [`ledger`] — ledger entries and running day totals.
+//! * [`follow_up`] — grants (commitments), expected accounts, deviation explanations, closed months.
+//! * [`cases`] — purchases, reallocation cases, decisions and audit trails.
+//! * [`export`] — settlement postings summed for the ERP.
+
+pub mod cases;
+pub mod export;
+pub mod follow_up;
+pub mod frames;
+pub mod ledger;
+
+use afregning_kit::ApiError;
+use afregning_kit::db::Database;
+use afregning_kit::store::{Storage, Tx};
+
+pub use cases::CaseParts;
+
+/// The postings feed, by cursor name.
+pub const SETTLEMENT_FEED: &str = "settlement";
+
+/// Visitation's grant feed, by cursor name.
+pub const VISITATION_FEED: &str = "visitation";
+
+/// The ledger's sources by their old names, for callers that name one (tests total a source).
+pub mod source {
+    use crate::domain::EntrySource;
+
+    /// A posting from settlement.
+    pub const SETTLEMENT: EntrySource = EntrySource::Settlement;
+    /// An actual imported from the ERP.
+    pub const ERP_ACTUAL: EntrySource = EntrySource::ErpActual;
+    /// One side of an executed reallocation.
+    pub const REALLOCATION: EntrySource = EntrySource::Reallocation;
+}
+
+/// Budget's store.
+#[derive(Clone)]
+pub struct Store {
+    /// The database, with the kit's transactions and idempotency record.
+    pub storage: Storage,
+}
+
+impl Store {
+    /// A store over `db`.
+    pub fn new(db: Database) -> Store {
+        Store { storage: Storage::new(db) }
+    }
+
+    /// Reads on the pool, outside any transaction.
+    pub fn pool(&self) -> Conn<'_> {
+        Conn::Pool(&self.storage.db)
+    }
+
+    /// How far `feed` has been applied.
+    pub async fn cursor(&self, feed: &str) -> Result<i64, ApiError> {
+        afregning_kit::follow::cursor(&self.storage, feed).await
+    }
+
+    /// The sum of all entries of a source.
+    pub async fn total_of_source(&self, source: crate::domain::EntrySource) -> Result<i64, ApiError> {
+        ledger::total_of_source(self.pool(), source).await.map(|ore| ore.get())
+    }
+
+    /// A case with its decisions, audit trail and entries.
+    pub async fn case_parts(&self, case_id: &str) -> Result<Option<CaseParts>, ApiError> {
+        cases::case_parts(self.pool(), &crate::domain::CaseId::new(case_id)).await
+    }
+}
+
+/// Where a read runs: on the pool, or inside a write transaction (so the answer to a write sees
+/// its own effects). Each read is written once, taking a `Conn`.
+pub enum Conn<'a> {
+    /// Outside any transaction.
+    Pool(&'a Database),
+    /// Inside a write transaction.
+    Tx(&'a mut Tx),
+}
+
+impl Conn<'_> {
+    /// The same connection for one more query.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Pool(db) => Conn::Pool(db),
+            Conn::Tx(tx) => Conn::Tx(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Conn<'a> {
+    fn from(tx: &'a mut Tx) -> Conn<'a> {
+        Conn::Tx(tx)
+    }
+}
+
+/// Runs `$body` with `$e` bound to an executor of whichever backend and connection `$conn` holds.
+macro_rules! on_conn {
+    ($conn:expr, $e:ident => $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
+            $crate::store::Conn::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
+            $crate::store::Conn::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            $crate::store::Conn::Tx(afregning_kit::store::Tx::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_conn;
+
+/// A stored value that does not read back as the domain type it was written from: only a defect
+/// or a hand-edited database gets here.
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("stored {what} does not read back"))
+}
+
+/// A stored ISO date.
+pub(crate) fn stored_date(text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt(format_args!("date {text:?}")))
+}
+
+/// A stored RFC 3339 instant.
+pub(crate) fn stored_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .map_err(|_| corrupt(format_args!("instant {text:?}")))
+}
+
+/// A stored year.
+pub(crate) fn stored_year(year: i64) -> Result<i32, ApiError> {
+    i32::try_from(year).map_err(|_| corrupt(format_args!("year {year}")))
+}

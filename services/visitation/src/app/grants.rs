@@ -35,7 +35,7 @@ impl App {
         check_providers(&mut tx, &decision.terms.providers, &approval, input).await?;
         let same = store::grants::of_intervention(On::from(&mut tx), &decision.citizen_id, &decision.terms.intervention).await?;
         check_no_overlap(&same, decision.start, decision.end)?;
-        let grant = Grant::decide(decision, derived, Utc::now());
+        let grant = Grant::decide(GrantId::fresh(), decision, derived, Utc::now());
         store::grants::save(&mut tx, &grant).await?;
         let answer = answer(&grant);
         store::feed::append(&mut tx, &FeedPayload::Grant(Box::new(grant.clone()), cpr), grant.recorded_at).await?;

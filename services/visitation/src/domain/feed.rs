@@ -21,7 +21,7 @@ pub enum EventKind {
 pub enum FeedPayload {
     /// A grant version, with the citizen's CPR number (handed only to settlement, which prints
     /// it on the lines a provider sees for its own citizens).
-    Grant(Box<Grant>, #[serde(with = "super::text::cpr")] Cpr),
+    Grant(Box<Grant>, #[serde(with = "super::digits::cpr")] Cpr),
     /// A provider registration.
     Provider(Provider),
 }

@@ -251,8 +251,6 @@ pub(crate) fn finish_derivation(
 /// The decision that makes a grant's first version.
 #[derive(Clone, Debug)]
 pub struct Decision {
-    /// The new grant's id.
-    pub grant_id: GrantId,
     /// Whose grant.
     pub citizen_id: CitizenId,
     /// What it pays for.
@@ -267,9 +265,9 @@ pub struct Decision {
 
 impl Grant {
     /// The first version of a grant, with what the tariff derived for it.
-    pub fn decide(decision: Decision, derived: Derived, now: DateTime<Utc>) -> Grant {
+    pub fn decide(grant_id: GrantId, decision: Decision, derived: Derived, now: DateTime<Utc>) -> Grant {
         Grant {
-            grant_id: decision.grant_id,
+            grant_id,
             version: 1,
             citizen_id: decision.citizen_id,
             start: decision.start,
@@ -340,14 +338,13 @@ pub(crate) mod tests {
     pub(crate) fn grant(terms: Terms, start: NaiveDate) -> Grant {
         let derived = derive(&terms, start, &catalogs()).unwrap();
         let decision = Decision {
-            grant_id: "gr_1".into(),
             citizen_id: "cit_1".into(),
             terms,
             start,
             end: None,
             decided_on: start,
         };
-        Grant::decide(decision, derived, DateTime::default())
+        Grant::decide("gr_1".into(), decision, derived, DateTime::default())
     }
 
     #[test]
@@ -394,13 +391,12 @@ pub(crate) mod tests {
         let terms = service_terms(60);
         let derived = derive(&terms, day(3, 2), &catalogs()).unwrap();
         let decision = Decision {
-            grant_id: "gr_2".into(),
             citizen_id: "cit_1".into(),
             terms,
             start: day(3, 2),
             end: None,
             decided_on: day(3, 9),
         };
-        assert!(Grant::decide(decision, derived, DateTime::default()).backdated);
+        assert!(Grant::decide("gr_1".into(), decision, derived, DateTime::default()).backdated);
     }
 }

@@ -19,6 +19,7 @@ pub mod approval;
 pub mod assessment;
 pub mod change;
 pub mod citizen;
+mod digits;
 pub mod error;
 pub mod feed;
 pub mod grant;
@@ -27,7 +28,6 @@ pub mod overlap;
 pub mod progression;
 pub mod provider;
 pub mod shares;
-mod text;
 
 pub use change::{Command, minutes_on};
 pub use error::{Input, VisitationError};

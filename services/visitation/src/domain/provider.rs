@@ -43,7 +43,7 @@ pub struct Provider {
     /// The provider's id.
     pub provider_id: ProviderId,
     /// Company number, checked (modulus 11) at registration.
-    #[serde(with = "super::text::cvr")]
+    #[serde(with = "super::digits::cvr")]
     pub cvr: Cvr,
     /// Shown on statements and in the progression cockpit.
     pub name: String,

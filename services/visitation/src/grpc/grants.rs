@@ -39,7 +39,6 @@ pub(super) async fn decide(app: &App, request: Request<pb::DecideGrantRequest>) 
         return Err(ApiError::invalid("terms", "required").into());
     };
     let decision = Decision {
-        grant_id: GrantId::fresh(),
         citizen_id: CitizenId::from(r.citizen_id),
         terms,
         start,

@@ -6,13 +6,13 @@
 mod assessments;
 mod changes;
 mod citizens;
-pub mod convert;
-pub mod errors;
+mod convert;
+mod errors;
 mod feed;
 mod grants;
 mod progression;
 mod providers;
-pub mod roles;
+mod roles;
 
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::visitation::v1 as pb;

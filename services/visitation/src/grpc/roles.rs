@@ -23,58 +23,36 @@ const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 
 /// The service's RPCs (GetFeedPositions is the kit's, open to every role).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rpc {
-    /// RegisterCitizen (answers whether a CPR number is known, so a personal-data read).
+pub(crate) enum Rpc {
+    // Registering answers whether a CPR number is known, so it is a read of personal data.
     RegisterCitizen,
-    /// GetCitizen.
     GetCitizen,
-    /// FindCitizenByCpr.
     FindCitizenByCpr,
-    /// RegisterProvider.
     RegisterProvider,
-    /// GetProvider.
     GetProvider,
-    /// ListProviders.
     ListProviders,
-    /// RecordAssessment.
     RecordAssessment,
-    /// ListAssessments.
     ListAssessments,
-    /// DecideGrant.
     DecideGrant,
-    /// RevisitGrant.
     RevisitGrant,
-    /// ChangeProvider.
     ChangeProvider,
-    /// SuspendGrant.
     SuspendGrant,
-    /// ResumeGrant.
     ResumeGrant,
-    /// EndGrant.
     EndGrant,
-    /// GetGrant.
     GetGrant,
-    /// ListGrantVersions.
     ListGrantVersions,
-    /// ListCitizenGrants.
     ListCitizenGrants,
-    /// ListGrantsDueForFollowUp.
     ListGrantsDueForFollowUp,
-    /// ListCitizensByHoursBand.
     ListCitizensByHoursBand,
-    /// GetVisitedHoursAroundCourse.
     GetVisitedHoursAroundCourse,
-    /// GetProgression.
     GetProgression,
-    /// ListAuditEntries.
     ListAuditEntries,
-    /// StreamGrantEvents.
     StreamGrantEvents,
 }
 
 impl Rpc {
     /// The roles allowed to call it.
-    pub fn allowed(self) -> &'static [Role] {
+    pub(crate) fn allowed(self) -> &'static [Role] {
         use Rpc::*;
         match self {
             RegisterProvider | RecordAssessment | DecideGrant | RevisitGrant | ChangeProvider | SuspendGrant | ResumeGrant | EndGrant => {
@@ -99,7 +77,7 @@ impl Rpc {
     }
 
     /// The RPC's name, as request keys and the audit log record it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         use Rpc::*;
         match self {
             RegisterCitizen => "RegisterCitizen",
@@ -130,6 +108,6 @@ impl Rpc {
 }
 
 /// The caller, if its role may call `rpc`, with the request's text and enum fields checked.
-pub fn authorize<T: Checked>(request: &Request<T>, rpc: Rpc) -> Result<Principal, ApiError> {
+pub(crate) fn authorize<T: Checked>(request: &Request<T>, rpc: Rpc) -> Result<Principal, ApiError> {
     require(request, rpc.allowed())
 }

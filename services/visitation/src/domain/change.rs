@@ -44,7 +44,7 @@ pub enum Command {
     End {
         /// Last day paid (a DEVELOPING course ended with its goal met may be paid longer).
         last_day: NaiveDate,
-        /// Why.
+        /// Why; a DEVELOPING course ended with its goal met is paid to the end of its period.
         reason: EndReason,
     },
 }

@@ -87,7 +87,7 @@ pub enum VisitationError {
     NoCatalog {
         /// The date concerned (the start or the effective day).
         input: Input,
-        /// The day.
+        /// The day no catalog covers.
         on: NaiveDate,
     },
     /// The terms do not fit the catalog (each fault named).
@@ -150,7 +150,7 @@ pub enum VisitationError {
     /// A share names a provider not approved for the unit.
     #[error("provider is not approved for {approval}")]
     NotApproved {
-        /// Which share.
+        /// The share at fault.
         input: Input,
         /// The unit code it would need.
         approval: String,

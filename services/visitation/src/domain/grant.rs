@@ -52,11 +52,11 @@ pub enum Change {
     Revisited,
     /// New provider(s).
     ProviderChanged,
-    /// Suspended.
+    /// A suspension began (package and course pay stops).
     Suspended,
-    /// Resumed.
+    /// Pay resumed after a suspension.
     Resumed,
-    /// Ended.
+    /// The grant ended; the version names its last day and reason.
     Ended,
 }
 
@@ -150,7 +150,7 @@ pub struct Derived {
     pub course: Option<CoursePeriod>,
     /// Expected weekly cost.
     pub expected_weekly_cost_ore: Ore,
-    /// Catalog used.
+    /// The catalog that derived it, recorded so every derived figure can be traced to a price.
     pub catalog_version: String,
 }
 

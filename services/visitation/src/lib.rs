@@ -1,12 +1,32 @@
 //! The authority's service: citizens, FSIII assessments and grants, as the municipal EHR records
 //! them, and the ordered grant feed that settlement and budget follow.
 //!
-//! * [`domain`] — grants as versions, the commands that change them, and what the tariff derives.
-//! * [`convert`] — wire ↔ domain.
-//! * [`grpc`] — the `VisitationService` RPCs.
-//! * [`store`] — one implementation of every query, on SQLite or PostgreSQL.
+//! Rooms, and where the rules live:
+//!
+//! * [`domain`] — the service's own types and rules, pure and unit-tested, no wire or database:
+//!   * `domain/grant.rs` — a grant's shape and its first version, derived with the tariff
+//!     (paying frame, course period, expected weekly cost);
+//!   * `domain/change.rs` — the grant's later versions (revisit, provider change, suspension,
+//!     resumption, end) and which version is in force on a day;
+//!   * `domain/overlap.rs` — no two grants of one intervention on the same day;
+//!   * `domain/approval.rs` — a provider must be approved for the grant's unit;
+//!   * `domain/shares.rs` — provider shares (one lead, whole percentages adding up to 100);
+//!   * `domain/progression.rs` — visited hours before, during and after a course, FSIII
+//!     progress, the cockpit's rows and the hours bands;
+//!   * `domain/citizen.rs` — citizens behind their CPR number (`Cpr`, masked in `Debug`), who
+//!     may be registered, the audit log's entries;
+//!   * `domain/assessment.rs` — FSIII function scores;
+//!   * `domain/provider.rs`, `domain/ids.rs`, `domain/feed.rs` — providers, typed ids, what the
+//!     grant feed carries; `domain/error.rs` — every way the rules refuse.
+//! * [`app`] — the use cases: load → rule → write, each write in one transaction with its feed
+//!   event and idempotency record.
+//! * [`grpc`] — the `VisitationService` RPCs, one file per group; the role table is
+//!   `grpc/roles.rs`, wire ↔ domain is `grpc/convert.rs`, errors onto codes and field names is
+//!   `grpc/errors.rs`.
+//! * [`store`] — every query, written once for SQLite and PostgreSQL, mapping rows to domain
+//!   types; the only place with SQL.
 
-pub mod convert;
+pub mod app;
 pub mod domain;
 pub mod grpc;
 pub mod store;

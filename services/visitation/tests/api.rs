@@ -28,6 +28,7 @@ both_backends!(
     reads_for_follow_up_and_revisitation_rounds,
     personal_data_reads_are_audited,
     each_caller_may_do_only_its_part,
+    a_missing_date_says_it_is_required,
 );
 
 async fn decisions_derive_level_period_frames_and_cost(backend: Backend) {
@@ -982,4 +983,21 @@ async fn each_caller_may_do_only_its_part(backend: Backend) {
         .into_inner()
         .entries;
     assert_eq!(entries.last().map(|e| e.principal.as_str()), Some("ehr:nexus"));
+}
+
+/// A date left out is named with what is wrong with it ("required"), not only "invalid argument".
+async fn a_missing_date_says_it_is_required(backend: Backend) {
+    let running = start(backend).await;
+    let mut c = running.client.clone();
+    let nord = provider(&mut c, "Hjemmeplejen Nord", &["personal_care"]).await;
+    let cid = citizen(&mut c, "1301501234").await;
+    let terms = service_terms(&nord, "personal_care", "SEL-83", "personlig-pleje", 180);
+    let status = c.decide_grant(decide(&cid, terms, None)).await.unwrap_err();
+    let violations: Vec<(String, String)> = tonic_types::StatusExt::get_details_bad_request(&status)
+        .map(|b| b.field_violations.into_iter().map(|f| (f.field, f.description)).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        (status.code(), violations),
+        (Code::InvalidArgument, vec![("start".to_owned(), "required".to_owned())])
+    );
 }

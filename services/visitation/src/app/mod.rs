@@ -1,0 +1,80 @@
+//! The use cases: each loads what it needs, asks a pure rule in [`crate::domain`], and writes
+//! the outcome with its feed event and the request's idempotency record in one transaction.
+//!
+//! Writes take the request's key and a function that turns the outcome into the answer to
+//! remember, so a retry with the same request id gets the first answer back without the use
+//! case knowing the wire format. The clock is read here (`now`) or at the edge (`today`).
+
+pub mod assessments;
+pub mod citizens;
+pub mod grants;
+pub mod progression;
+pub mod providers;
+
+use std::sync::Arc;
+
+use afregning_kit::ApiError;
+use afregning_kit::store::{RequestKey, Tx};
+use afregning_tariff::CatalogSet;
+use chrono::Utc;
+use prost::Message;
+
+use crate::domain::CitizenId;
+use crate::domain::citizen::AuditEntry;
+use crate::store::{self, On, Store};
+
+/// The service's use cases over one store and the deployment's catalogs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    catalogs: Arc<CatalogSet>,
+}
+
+/// A write's transaction, or the first answer to the same request.
+enum Begun<M> {
+    /// Do the work in this transaction.
+    Fresh(Tx),
+    /// The request was answered before; this is the answer.
+    Replayed(M),
+}
+
+impl App {
+    /// The use cases over `store`, pricing with `catalogs`.
+    pub fn new(store: Store, catalogs: CatalogSet) -> App {
+        App {
+            store,
+            catalogs: Arc::new(catalogs),
+        }
+    }
+
+    /// The catalogs every rule prices with.
+    pub fn catalogs(&self) -> &CatalogSet {
+        &self.catalogs
+    }
+
+    /// The storage underneath, for the feed stream and feed positions.
+    pub fn storage(&self) -> &afregning_kit::store::Storage {
+        &self.store.storage
+    }
+
+    /// Starts a write, unless `key` was answered before.
+    async fn begin<M: Message + Default>(&self, key: &RequestKey) -> Result<Begun<M>, ApiError> {
+        let mut tx = self.store.begin().await?;
+        Ok(match tx.replay(key).await? {
+            Some(answer) => Begun::Replayed(answer),
+            None => Begun::Fresh(tx),
+        })
+    }
+
+    /// Writes a read of `citizen_id`'s personal data to their audit log: on the pool after a
+    /// plain read, or inside the write it is part of.
+    async fn audit(&self, on: On<'_>, citizen_id: &CitizenId, principal: &str, action: &str, purpose: &str) -> Result<(), ApiError> {
+        let entry = AuditEntry {
+            at: Utc::now(),
+            principal: principal.to_owned(),
+            action: action.to_owned(),
+            purpose: purpose.to_owned(),
+        };
+        store::audit::record(on, citizen_id, &entry).await
+    }
+}

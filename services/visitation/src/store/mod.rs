@@ -1,0 +1,109 @@
+//! Visitation's storage: citizens, providers, assessments, grants and their versions, the audit
+//! log and the feed, on top of the kit's transaction, idempotency and feed
+//! ([`afregning_kit::store`]). Each query is written once, runs on SQLite or PostgreSQL, and
+//! maps its rows to domain types here (typed ids, enums, `Cpr`, dates), so nothing past the
+//! store sees a raw row.
+//!
+//! A read that runs both on the pool and inside a write transaction is written once, taking
+//! [`On`]: `On::Pool` for a plain read, `On::from(&mut tx)` inside a write.
+
+pub mod assessments;
+pub mod audit;
+pub mod citizens;
+pub mod feed;
+pub mod grants;
+pub mod providers;
+
+use afregning_kit::ApiError;
+use afregning_kit::db::Database;
+use afregning_kit::store::{RequestKey, Storage, Tx};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use prost::Message;
+
+pub use afregning_kit::store::timestamp;
+
+/// Where a read runs: on the pool, or inside an open write transaction.
+pub enum On<'a> {
+    /// A plain read on the pool.
+    Pool(&'a Database),
+    /// A read inside a write, seeing its uncommitted effects and locks.
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a mut Tx> for On<'a> {
+    fn from(tx: &'a mut Tx) -> On<'a> {
+        On::Tx(tx)
+    }
+}
+
+/// Runs `$body` with `$e` bound to an executor of whichever backend and place `$on` names.
+macro_rules! on {
+    ($on:expr, $e:ident => $body:expr) => {
+        match $on {
+            $crate::store::On::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
+            $crate::store::On::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
+            $crate::store::On::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            $crate::store::On::Tx(afregning_kit::store::Tx::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on;
+
+/// The store, shared by all use cases.
+#[derive(Clone)]
+pub struct Store {
+    /// The database and its feed.
+    pub storage: Storage,
+}
+
+impl Store {
+    /// A store over `db`.
+    pub fn new(db: Database) -> Store {
+        Store { storage: Storage::new(db) }
+    }
+
+    /// Reads on the pool.
+    pub fn pool(&self) -> On<'_> {
+        On::Pool(&self.storage.db)
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, ApiError> {
+        self.storage.begin().await
+    }
+
+    /// Finishes a write: remembers the answer with its effects and commits.
+    pub async fn finish<M: Message>(&self, tx: Tx, key: &RequestKey, answer: M) -> Result<M, ApiError> {
+        self.storage.finish(tx, key, answer).await
+    }
+}
+
+/// An instant as it will read back from storage (RFC 3339 keeps microseconds), so the answer to
+/// a write and a later read of the same record agree.
+pub fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
+/// A stored instant.
+pub(crate) fn instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored instant {text:?}: {e}")))
+}
+
+/// A stored ISO date.
+pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
+    text.parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored date {text:?}: {e}")))
+}
+
+/// A stored value that does not read as its domain type: a bug or a damaged database.
+pub(crate) fn damaged(what: &str, problem: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("stored {what} does not read back: {problem}"))
+}

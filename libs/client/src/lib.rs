@@ -5,12 +5,14 @@
 //!   followers to catch up.
 //! * [`describe`] — a failed call in words: its code and each field at fault.
 //! * [`format`] — kroner, percentages, months and dates the Danish way.
+//! * [`i18n`] — the words people read, from one message catalog: Danish first, English on request.
 //! * [`parse`] — months, quarters and dates as people type them.
 //! * [`steering`] — the steering-model comparison over a span of the municipality's own months.
 
 pub mod connect;
 pub mod describe;
 pub mod format;
+pub mod i18n;
 pub mod parse;
 pub mod steering;
 

@@ -1,0 +1,1 @@
+# The afregning CLI's human output.

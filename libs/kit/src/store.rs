@@ -53,6 +53,57 @@ pub enum Tx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// Where a read runs: on the pool, or inside an open write transaction (so a write's answer sees
+/// its own effects and holds its locks). A read takes an `On`, so its SQL is written once for
+/// both; [`on_conn!`](crate::on_conn) binds the executor.
+pub enum On<'a> {
+    /// A connection from the pool, outside any transaction.
+    Pool(&'a Database),
+    /// An open write transaction.
+    Tx(&'a mut Tx),
+}
+
+impl On<'_> {
+    /// The same place for one more query.
+    pub fn reborrow(&mut self) -> On<'_> {
+        match self {
+            On::Pool(db) => On::Pool(db),
+            On::Tx(tx) => On::Tx(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a mut Tx> for On<'a> {
+    fn from(tx: &'a mut Tx) -> On<'a> {
+        On::Tx(tx)
+    }
+}
+
+impl<'a> From<&'a Database> for On<'a> {
+    fn from(db: &'a Database) -> On<'a> {
+        On::Pool(db)
+    }
+}
+
+/// Runs `$body` with `$e` bound to an executor of whichever backend and place `$on` holds.
+#[macro_export]
+macro_rules! on_conn {
+    ($on:expr, $e:ident => $body:expr) => {
+        match $on {
+            $crate::store::On::Pool($crate::db::Database::Sqlite($e)) => $body,
+            $crate::store::On::Pool($crate::db::Database::Postgres($e)) => $body,
+            $crate::store::On::Tx($crate::store::Tx::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            $crate::store::On::Tx($crate::store::Tx::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
 /// Identifies one client write for idempotency.
 pub struct RequestKey {
     /// Chosen by the client and sent again on a retry, so the retry gets the first answer.

@@ -18,7 +18,7 @@ pub mod ledger;
 
 use afregning_kit::ApiError;
 use afregning_kit::db::Database;
-use afregning_kit::store::{Storage, Tx};
+use afregning_kit::store::Storage;
 
 pub use cases::CaseParts;
 
@@ -74,49 +74,8 @@ impl Store {
     }
 }
 
-/// Where a read runs: on the pool, or inside a write transaction (so the answer to a write sees
-/// its own effects). Each read is written once, taking a `Conn`.
-pub enum Conn<'a> {
-    /// Outside any transaction.
-    Pool(&'a Database),
-    /// Inside a write transaction.
-    Tx(&'a mut Tx),
-}
-
-impl Conn<'_> {
-    /// The same connection for one more query.
-    pub fn reborrow(&mut self) -> Conn<'_> {
-        match self {
-            Conn::Pool(db) => Conn::Pool(db),
-            Conn::Tx(tx) => Conn::Tx(tx),
-        }
-    }
-}
-
-impl<'a> From<&'a mut Tx> for Conn<'a> {
-    fn from(tx: &'a mut Tx) -> Conn<'a> {
-        Conn::Tx(tx)
-    }
-}
-
-/// Runs `$body` with `$e` bound to an executor of whichever backend and connection `$conn` holds.
-macro_rules! on_conn {
-    ($conn:expr, $e:ident => $body:expr) => {
-        match $conn {
-            $crate::store::Conn::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
-            $crate::store::Conn::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
-            $crate::store::Conn::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-            $crate::store::Conn::Tx(afregning_kit::store::Tx::Postgres(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_conn;
+pub(crate) use afregning_kit::on_conn;
+pub use afregning_kit::store::On as Conn;
 
 /// A stored value that does not read back as the domain type it was written from: only a defect
 /// or a hand-edited database gets here.

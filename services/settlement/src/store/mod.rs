@@ -53,33 +53,8 @@ impl Store {
     }
 }
 
-/// Where a read runs: on the pool, or inside an open transaction (to see its own writes and hold
-/// its locks). A read takes an `On`, so its SQL is written once for both.
-pub(crate) enum On<'a> {
-    /// A connection from the pool.
-    Pool(&'a Database),
-    /// An open transaction.
-    Tx(&'a mut Tx),
-}
-
-/// Runs `$body` with `$e` bound to the executor of the backend and place `$on` names.
-macro_rules! on {
-    ($on:expr, $e:ident => $body:expr) => {
-        match $on {
-            $crate::store::On::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
-            $crate::store::On::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
-            $crate::store::On::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-            $crate::store::On::Tx(afregning_kit::store::Tx::Postgres(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on;
+pub(crate) use afregning_kit::on_conn as on;
+pub(crate) use afregning_kit::store::On;
 
 /// An instant as stored: RFC 3339 with microseconds, sortable as text.
 pub(crate) fn instant_text(at: DateTime<Utc>) -> String {

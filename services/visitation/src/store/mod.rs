@@ -22,38 +22,8 @@ use prost::Message;
 
 pub use afregning_kit::store::timestamp;
 
-/// Where a read runs: on the pool, or inside an open write transaction.
-pub enum On<'a> {
-    /// A plain read on the pool.
-    Pool(&'a Database),
-    /// A read inside a write, seeing its uncommitted effects and locks.
-    Tx(&'a mut Tx),
-}
-
-impl<'a> From<&'a mut Tx> for On<'a> {
-    fn from(tx: &'a mut Tx) -> On<'a> {
-        On::Tx(tx)
-    }
-}
-
-/// Runs `$body` with `$e` bound to an executor of whichever backend and place `$on` names.
-macro_rules! on {
-    ($on:expr, $e:ident => $body:expr) => {
-        match $on {
-            $crate::store::On::Pool(afregning_kit::db::Database::Sqlite($e)) => $body,
-            $crate::store::On::Pool(afregning_kit::db::Database::Postgres($e)) => $body,
-            $crate::store::On::Tx(afregning_kit::store::Tx::Sqlite(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-            $crate::store::On::Tx(afregning_kit::store::Tx::Postgres(t)) => {
-                let $e = &mut **t;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on;
+pub(crate) use afregning_kit::on_conn as on;
+pub use afregning_kit::store::On;
 
 /// The store, shared by all use cases.
 #[derive(Clone)]

@@ -180,6 +180,20 @@ pub struct Storage {
     feed_written: Arc<Notify>,
 }
 
+/// An instant as stored (RFC 3339 text, see [`timestamp`]); a row holding anything else is
+/// corrupt (INTERNAL, never shown to the client).
+pub fn stored_instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored instant {text:?} does not read back: {e}")))
+}
+
+/// A date as stored (ISO `YYYY-MM-DD` text); a row holding anything else is corrupt.
+pub fn stored_date(text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    text.parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored date {text:?} does not read back: {e}")))
+}
+
 /// Serialises a stored value as JSON text.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(e.into()))

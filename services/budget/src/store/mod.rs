@@ -83,17 +83,7 @@ pub(crate) fn corrupt(what: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("stored {what} does not read back"))
 }
 
-/// A stored ISO date.
-pub(crate) fn stored_date(text: &str) -> Result<chrono::NaiveDate, ApiError> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt(format_args!("date {text:?}")))
-}
-
-/// A stored RFC 3339 instant.
-pub(crate) fn stored_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&chrono::Utc))
-        .map_err(|_| corrupt(format_args!("instant {text:?}")))
-}
+pub(crate) use afregning_kit::store::{stored_date, stored_instant};
 
 /// A stored year.
 pub(crate) fn stored_year(year: i64) -> Result<i32, ApiError> {

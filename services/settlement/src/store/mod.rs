@@ -61,12 +61,7 @@ pub(crate) fn instant_text(at: DateTime<Utc>) -> String {
     afregning_kit::store::timestamp(at)
 }
 
-/// A stored instant; a row holding anything else is corrupt.
-pub(crate) fn stored_instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored instant {text:?}: {e}")))
-}
+pub(crate) use afregning_kit::store::stored_instant;
 
 /// A stored value that does not read as its type: the row is corrupt.
 pub(crate) fn corrupt(what: &str, value: impl std::fmt::Debug) -> ApiError {

@@ -17,7 +17,7 @@ pub mod providers;
 use afregning_kit::ApiError;
 use afregning_kit::db::Database;
 use afregning_kit::store::{RequestKey, Storage, Tx};
-use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use prost::Message;
 
 pub use afregning_kit::store::timestamp;
@@ -60,18 +60,7 @@ pub fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(6)
 }
 
-/// A stored instant.
-pub(crate) fn instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored instant {text:?}: {e}")))
-}
-
-/// A stored ISO date.
-pub(crate) fn day(text: &str) -> Result<NaiveDate, ApiError> {
-    text.parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored date {text:?}: {e}")))
-}
+pub(crate) use afregning_kit::store::{stored_date as day, stored_instant as instant};
 
 /// A stored value that does not read as its domain type: a bug or a damaged database.
 pub(crate) fn damaged(what: &str, problem: impl std::fmt::Display) -> ApiError {

@@ -22,6 +22,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "afregning", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
+    /// The language of the output: da (Danish, the default) or en (English).
+    #[arg(long, global = true, env = "AFREGNING_LANG", default_value = "da", value_parser = parse_lang)]
+    pub lang: afregning_client::i18n::Lang,
     #[command(flatten)]
     pub connection: Connection,
     #[command(subcommand)]
@@ -30,6 +33,10 @@ pub struct Cli {
 
 pub use afregning_client::connect::Connection;
 pub use afregning_client::parse::{parse_date, parse_period, parse_quarter};
+
+fn parse_lang(text: &str) -> Result<afregning_client::i18n::Lang, String> {
+    afregning_client::i18n::Lang::from_code(text).ok_or_else(|| "da (Danish) or en (English)".to_owned())
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -11,7 +11,8 @@ use chrono::{Datelike, NaiveDateTime};
 
 use crate::args::{Cases, Format, Grants, Statements, Write};
 use crate::connect::{Clients, behind};
-use crate::print::{Out, date, kr, period, table, unit_of};
+use crate::print::{Out, date, headers, kr, month_text, period, table, unit_of};
+use afregning_client::i18n::{tr, tr_args};
 
 /// The request id of a write: the one given, or a new one.
 pub(crate) fn request_id(write: &Write) -> String {
@@ -53,19 +54,28 @@ pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result
         tokio::time::timeout(wait, budget.get_feed_positions(pbc::GetFeedPositionsRequest {})),
     );
     let answer = |r: Result<Result<tonic::Response<pbc::FeedPositions>, tonic::Status>, tokio::time::error::Elapsed>| {
-        r.map_err(|_| format!("no answer within {} s", wait.as_secs())).and_then(ask)
+        r.map_err(|_| tr_args("status-no-answer", &[("seconds", wait.as_secs().to_string())]))
+            .and_then(ask)
     };
     let positions = [answer(v), answer(s), answer(b)];
     let names = ["visitation", "settlement", "budget"];
     let follows: [&[usize]; 3] = [&[], &[0], &[0, 1]];
     let mut shown = table(
-        &["service", "URL", "state", "publishes up to", "follows", "applied", "behind"],
+        &headers(&[
+            "status-col-service",
+            "status-col-url",
+            "status-col-state",
+            "status-col-published",
+            "status-col-follows",
+            "status-col-applied",
+            "status-col-behind",
+        ]),
         &[3, 5, 6],
     );
     for (i, position) in positions.iter().enumerate() {
         let (state, published) = match position {
-            Ok(p) => ("answers".to_owned(), p.published_sequence.to_string()),
-            Err(why) => (format!("not reachable: {why}"), String::new()),
+            Ok(p) => (tr("status-answers"), p.published_sequence.to_string()),
+            Err(why) => (tr_args("status-unreachable", &[("why", why.clone())]), String::new()),
         };
         let mut row = vec![names[i].to_owned(), urls[i].clone(), state, published];
         match follows[i] {
@@ -102,9 +112,9 @@ pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result
         .iter()
         .zip(names.iter().zip(urls))
         .filter(|(p, _)| p.is_err())
-        .map(|(_, (name, url))| format!("{name} at {url}"))
+        .map(|(_, (name, url))| tr_args("status-service-at", &[("name", (*name).to_owned()), ("url", url.clone())]))
         .collect();
-    anyhow::ensure!(down.is_empty(), "not reachable: {}", down.join(", "));
+    anyhow::ensure!(down.is_empty(), tr_args("status-unreachable", &[("why", down.join(", "))]));
     Ok(())
 }
 
@@ -133,18 +143,18 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
         }
     };
     let mut shown = table(
-        &[
-            "grant",
-            "version",
-            "status",
-            "unit",
-            "valid",
-            "effective",
-            "decided",
-            "pays",
-            "need",
-            "kr/week",
-        ],
+        &headers(&[
+            "grants-col-grant",
+            "grants-col-version",
+            "grants-col-status",
+            "grants-col-unit",
+            "grants-col-valid",
+            "grants-col-effective",
+            "grants-col-decided",
+            "grants-col-pays",
+            "grants-col-need",
+            "grants-col-weekly",
+        ]),
         &[1, 9],
     );
     for g in grants {
@@ -153,7 +163,12 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
             .map(|v| format!("{} – {}", date(v.first), date(v.last)))
             .unwrap_or_default();
         let status = pbv::GrantStatus::try_from(g.status)
-            .map(|s| s.as_str_name().trim_start_matches("GRANT_STATUS_").to_lowercase())
+            .map(|s| {
+                tr(&format!(
+                    "grant-status-{}",
+                    s.as_str_name().trim_start_matches("GRANT_STATUS_").to_lowercase()
+                ))
+            })
             .unwrap_or_default();
         shown.add_row(vec![
             g.grant_id.clone(),
@@ -162,7 +177,11 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
             unit_of(&g),
             valid,
             date(g.effective_from),
-            format!("{}{}", date(g.decided_on), if g.backdated { " (backdated)" } else { "" }),
+            if g.backdated {
+                tr_args("grants-backdated", &[("date", date(g.decided_on))])
+            } else {
+                date(g.decided_on)
+            },
             g.paying_frame.clone(),
             g.need_frame.clone(),
             kr(g.expected_weekly_cost_ore),
@@ -231,22 +250,22 @@ pub async fn run_month(
         })
         .await?
         .into_inner();
-    let bar = out.progress(0, &format!("settling {:04}-{:02}", period.0, period.1));
+    let bar = out.progress(0, &tr_args("settle-progress", &[("period", month_text(period))]));
     let mut last = None;
     while let Some(progress) = run.message().await? {
         bar.set_length(u64::from(progress.providers_total));
         bar.set_position(u64::from(progress.providers_done));
-        bar.set_message(format!("{} lines · {} kr", progress.lines_written, kr(progress.total_ore)));
+        bar.set_message(tr_args(
+            "settle-progress-lines",
+            &[("lines", progress.lines_written.to_string()), ("amount", kr(progress.total_ore))],
+        ));
         last = Some(progress);
     }
     bar.finish_and_clear();
-    let last = last.ok_or_else(|| anyhow::anyhow!("the run sent no progress"))?;
+    let last = last.ok_or_else(|| anyhow::anyhow!(tr("settle-no-progress")))?;
     anyhow::ensure!(
         last.state == pbs::RunState::Completed as i32,
-        "run {} of {:04}-{:02} did not complete",
-        last.run_id,
-        period.0,
-        period.1
+        tr_args("settle-incomplete", &[("run", last.run_id.clone()), ("period", month_text(period))])
     );
     Ok(last)
 }
@@ -257,11 +276,16 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
     let request_id = request_id(write);
     let last = run_month(&mut clients.settlement, &request_id, period, out).await?;
     println!(
-        "run {}: {} providers, {} lines, {} kr",
-        last.run_id,
-        last.providers_total,
-        last.lines_written,
-        kr(last.total_ore)
+        "{}",
+        tr_args(
+            "settle-done",
+            &[
+                ("run", last.run_id.clone()),
+                ("providers", last.providers_total.to_string()),
+                ("lines", last.lines_written.to_string()),
+                ("amount", kr(last.total_ore)),
+            ],
+        )
     );
     let statements = clients
         .settlement
@@ -272,6 +296,7 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
         .await?
         .into_inner()
         .statements;
+    let names = provider_names(clients).await;
     let mut shown = statements_table();
     for st in statements {
         let st = if issue && st.state == pbs::StatementState::Draft as i32 {
@@ -286,25 +311,82 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
         } else {
             st
         };
-        add_statement(&mut shown, &st);
+        add_statement(&mut shown, &st, &names);
     }
     out.table(&shown);
     Ok(())
 }
 
 fn statements_table() -> comfy_table::Table {
-    table(&["statement", "provider", "period", "state", "lines", "total (kr)"], &[4, 5])
+    table(
+        &headers(&[
+            "statements-col-statement",
+            "statements-col-provider",
+            "statements-col-period",
+            "statements-col-state",
+            "statements-col-lines",
+            "statements-col-total",
+        ]),
+        &[4, 5],
+    )
 }
 
-fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement) {
+/// Providers' names by id, as settlement knows them; ids stand in where the list cannot be read.
+async fn provider_names(clients: &mut Clients) -> std::collections::BTreeMap<String, String> {
+    let mut names = std::collections::BTreeMap::new();
+    let mut page_token = String::new();
+    // Bounded: a municipality has hundreds of providers, a page holds up to a thousand.
+    for _ in 0..100 {
+        let Ok(answer) = clients
+            .settlement
+            .list_providers(pbs::ListProvidersRequest {
+                page: Some(pbc::PageRequest {
+                    page_size: 1000,
+                    page_token: page_token.clone(),
+                }),
+            })
+            .await
+        else {
+            break;
+        };
+        let answer = answer.into_inner();
+        names.extend(answer.providers.into_iter().map(|p| (p.provider_id, p.name)));
+        if answer.next_page_token.is_empty() {
+            break;
+        }
+        page_token = answer.next_page_token;
+    }
+    names
+}
+
+/// A provider by name where it is known, by id otherwise.
+fn provider_name(names: &std::collections::BTreeMap<String, String>, provider_id: &str) -> String {
+    names.get(provider_id).cloned().unwrap_or_else(|| provider_id.to_owned())
+}
+
+/// A statement's state in words.
+fn statement_state(st: &pbs::Statement) -> String {
     let state = pbs::StatementState::try_from(st.state)
-        .map(|s| s.as_str_name().trim_start_matches("STATEMENT_STATE_").to_lowercase())
+        .map(|s| {
+            tr(&format!(
+                "statement-state-{}",
+                s.as_str_name().trim_start_matches("STATEMENT_STATE_").to_lowercase()
+            ))
+        })
         .unwrap_or_default();
+    if st.true_up {
+        tr_args("statement-true-up", &[("state", state)])
+    } else {
+        state
+    }
+}
+
+fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
     shown.add_row(vec![
         st.statement_id.clone(),
-        st.provider_id.clone(),
+        provider_name(names, &st.provider_id),
         period(st.period),
-        if st.true_up { format!("{state} (true-up)") } else { state },
+        statement_state(st),
         st.line_count.to_string(),
         kr(st.total_ore),
     ]);
@@ -324,9 +406,10 @@ pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::R
                 .await?
                 .into_inner()
                 .statements;
+            let names = provider_names(clients).await;
             let mut shown = statements_table();
             for st in &statements {
-                add_statement(&mut shown, st);
+                add_statement(&mut shown, st, &names);
             }
             Out::terminal().table(&shown);
         }
@@ -339,7 +422,17 @@ pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::R
                 })
                 .await?
                 .into_inner();
-            println!("issued {} · {} kr · sha-256 {}", st.statement_id, kr(st.total_ore), st.content_hash);
+            println!(
+                "{}",
+                tr_args(
+                    "statements-issued",
+                    &[
+                        ("statement", st.statement_id),
+                        ("amount", kr(st.total_ore)),
+                        ("hash", st.content_hash)
+                    ],
+                )
+            );
         }
         Statements::Show { statement_id, format } => show_statement(clients, statement_id, format).await?,
     }
@@ -552,7 +645,18 @@ pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> 
             return Ok(());
         }
     };
-    let mut shown = table(&["case", "quarter", "from", "to", "amount (kr)", "state", "purchases"], &[4, 6]);
+    let mut shown = table(
+        &headers(&[
+            "cases-col-case",
+            "cases-col-quarter",
+            "cases-col-from",
+            "cases-col-to",
+            "cases-col-amount",
+            "cases-col-state",
+            "cases-col-purchases",
+        ]),
+        &[4, 6],
+    );
     for c in &cases {
         shown.add_row(vec![
             c.case_id.clone(),
@@ -570,22 +674,42 @@ pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> 
 
 fn case_state(state: i32) -> String {
     pbb::CaseState::try_from(state)
-        .map(|s| s.as_str_name().trim_start_matches("CASE_STATE_").to_lowercase())
+        .map(|s| {
+            tr(&format!(
+                "case-state-{}",
+                s.as_str_name().trim_start_matches("CASE_STATE_").to_lowercase()
+            ))
+        })
         .unwrap_or_default()
 }
 
 fn explain(case: &pbb::ReallocationCase) {
     let out = Out::terminal();
-    out.line(format!(
-        "Case {} ({}): {} kr from {} to {} — {}",
-        case.case_id,
-        case.quarter.map(|q| format!("{}-Q{}", q.year, q.quarter)).unwrap_or_default(),
-        kr(case.amount_ore),
-        case.from_frame,
-        case.to_frame,
-        case_state(case.state)
+    out.line(tr_args(
+        "case-summary",
+        &[
+            ("case", case.case_id.clone()),
+            (
+                "quarter",
+                case.quarter.map(|q| format!("{}-Q{}", q.year, q.quarter)).unwrap_or_default(),
+            ),
+            ("amount", kr(case.amount_ore)),
+            ("from", case.from_frame.clone()),
+            ("to", case.to_frame.clone()),
+            ("state", case_state(case.state)),
+        ],
     ));
-    let mut purchases = table(&["month", "provider", "statement", "paid by", "need of", "amount (kr)"], &[5]);
+    let mut purchases = table(
+        &headers(&[
+            "purchases-col-month",
+            "purchases-col-provider",
+            "purchases-col-statement",
+            "purchases-col-paid-by",
+            "purchases-col-need-of",
+            "purchases-col-amount",
+        ]),
+        &[5],
+    );
     for p in &case.purchases {
         purchases.add_row(vec![
             period(p.period),
@@ -597,23 +721,34 @@ fn explain(case: &pbb::ReallocationCase) {
         ]);
     }
     out.table(&purchases);
-    let mut audit = table(&["when", "who", "what", "detail"], &[]);
+    let mut audit = table(
+        &headers(&["audit-col-when", "audit-col-who", "audit-col-what", "audit-col-detail"]),
+        &[],
+    );
     for a in &case.audit {
         let when =
             a.at.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
-                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .map(afregning_client::format::local_time)
                 .unwrap_or_default();
         audit.add_row(vec![when, a.principal.clone(), a.action.clone(), a.detail.clone()]);
     }
     out.table(&audit);
     if !case.entries.is_empty() {
         let sum: i64 = case.entries.iter().map(|e| e.amount_ore).sum();
-        let mut entries = table(&["frame", "account", "booked", "amount (kr)"], &[3]);
+        let mut entries = table(
+            &headers(&[
+                "entries-col-frame",
+                "entries-col-account",
+                "entries-col-booked",
+                "entries-col-amount",
+            ]),
+            &[3],
+        );
         for e in &case.entries {
             entries.add_row(vec![e.frame.clone(), e.account.clone(), date(e.booked_on), kr(e.amount_ore)]);
         }
         out.table(&entries);
-        out.line(format!("The entries sum to {} kr.", kr(sum)));
+        out.line(tr_args("entries-sum", &[("amount", kr(sum))]));
     }
 }
 
@@ -646,7 +781,16 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }
-    let mut shown = table(&["frame", "account", "month", "amount (kr)", "entries"], &[3, 4]);
+    let mut shown = table(
+        &headers(&[
+            "export-col-frame",
+            "export-col-account",
+            "export-col-month",
+            "export-col-amount",
+            "export-col-entries",
+        ]),
+        &[3, 4],
+    );
     for t in &totals {
         shown.add_row(vec![
             t.frame.clone(),
@@ -657,7 +801,7 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
         ]);
     }
     shown.add_row(vec![
-        "all".to_owned(),
+        tr("export-all"),
         String::new(),
         String::new(),
         kr(totals.iter().map(|t| t.amount_ore).sum()),
@@ -710,11 +854,18 @@ pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow:
         .await?
         .into_inner();
     if answer.balanced {
-        println!("Balanced: the ERP agrees with settlement's postings for {year} on every frame, account and month.");
+        println!("{}", tr_args("reconcile-balanced", &[("year", year.to_string())]));
         return Ok(true);
     }
     let mut shown = table(
-        &["frame", "account", "month", "afregning (kr)", "ERP (kr)", "difference (kr)"],
+        &headers(&[
+            "reconcile-col-frame",
+            "reconcile-col-account",
+            "reconcile-col-month",
+            "reconcile-col-afregning",
+            "reconcile-col-erp",
+            "reconcile-col-difference",
+        ]),
         &[3, 4, 5],
     );
     for d in &answer.differences {
@@ -727,7 +878,10 @@ pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow:
             kr(d.difference_ore),
         ]);
     }
-    println!("{} lines differ:", answer.differences.len());
+    println!(
+        "{}",
+        tr_args("reconcile-differ", &[("count", answer.differences.len().to_string())])
+    );
     Out::terminal().table(&shown);
     Ok(false)
 }

@@ -8,7 +8,8 @@ use afregning_proto::settlement::v1 as pbs;
 use crate::args::{Deliveries, Write};
 use crate::commands::{parse_instant, report_deliveries, request_id};
 use crate::connect::Clients;
-use crate::print::{Out, table};
+use crate::print::{Out, headers, table};
+use afregning_client::i18n::{tr, tr_args};
 
 /// The most minutes one visit may last, as the service checks: a whole day.
 const MAX_MINUTES: i64 = 24 * 60;
@@ -41,7 +42,12 @@ pub struct DeliveryFile {
 /// Reads a delivery file (see `afregning deliveries import --help`). A missing column or an
 /// unreadable file fails the whole file; a bad row is refused and the rest read on.
 pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(tr_args(
+            "file-unreadable",
+            &[("file", path.display().to_string()), ("why", e.to_string())]
+        ))
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
         b';'
@@ -56,10 +62,12 @@ pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
     let headers = reader.headers()?.clone();
     let mut at = [0; 6];
     for (i, name) in COLUMNS.iter().enumerate() {
-        at[i] = headers
-            .iter()
-            .position(|h| h == *name)
-            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))?;
+        at[i] = headers.iter().position(|h| h == *name).ok_or_else(|| {
+            anyhow::anyhow!(tr_args(
+                "file-no-column",
+                &[("file", path.display().to_string()), ("column", (*name).to_owned())]
+            ))
+        })?;
     }
     let mut file = DeliveryFile::default();
     for record in reader.records() {
@@ -73,7 +81,7 @@ pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
             why,
         };
         if let Some(missing) = (0..4).find(|&c| field(c).is_empty()) {
-            file.refused.push(refuse(missing, "required".to_owned()));
+            file.refused.push(refuse(missing, tr("deliveries-required")));
             continue;
         }
         let started_at = match parse_instant(&field(4)) {
@@ -108,24 +116,21 @@ pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
 
 /// Delivered minutes as written in a file: a whole number 1–1,440.
 fn minutes(text: &str) -> Result<u32, String> {
-    let n: i64 = text.parse().map_err(|_| format!("{text:?} is not a whole number of minutes"))?;
+    let n: i64 = text
+        .parse()
+        .map_err(|_| tr_args("deliveries-minutes-not-whole", &[("text", format!("{text:?}"))]))?;
     if n < 1 {
-        return Err(format!(
-            "{n} minutes: a visit lasts at least 1 minute; to reduce a reported visit, use `afregning deliveries correct`"
-        ));
+        return Err(tr_args("deliveries-minutes-too-few", &[("minutes", n.to_string())]));
     }
     if n > MAX_MINUTES {
-        return Err(format!("{n} minutes: a visit lasts at most 1.440 minutes (a day)"));
+        return Err(tr_args("deliveries-minutes-too-many", &[("minutes", n.to_string())]));
     }
-    u32::try_from(n).map_err(|_| format!("{n} minutes is out of range"))
+    u32::try_from(n).map_err(|_| tr_args("deliveries-minutes-too-many", &[("minutes", n.to_string())]))
 }
 
 /// The service's words for a record it refuses, with the command that fixes it where there is one.
 fn in_cli_words(description: &str) -> String {
-    description.replace(
-        "use CorrectDelivery",
-        "correct it with `afregning deliveries correct <delivery_id> --started-at … --minutes … --reason …`",
-    )
+    description.replace("use CorrectDelivery", &tr("deliveries-use-correct"))
 }
 
 /// `afregning deliveries …`; false when rows were refused (exit code 3).
@@ -152,8 +157,15 @@ pub async fn command(clients: &mut Clients, command: Deliveries) -> anyhow::Resu
                 .await?
                 .into_inner();
             println!(
-                "{} corrected: {} minutes (revision {})",
-                corrected.delivery_id, corrected.minutes, corrected.revision
+                "{}",
+                tr_args(
+                    "deliveries-corrected",
+                    &[
+                        ("delivery", corrected.delivery_id),
+                        ("minutes", corrected.minutes.to_string()),
+                        ("revision", corrected.revision.to_string()),
+                    ],
+                )
             );
             Ok(true)
         }
@@ -184,19 +196,39 @@ async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, wri
     }
     refused.sort_by_key(|r| r.line);
     println!(
-        "{read} deliveries read: {} accepted, {} already reported, {} refused",
-        reported.accepted,
-        reported.duplicates,
-        refused.len()
+        "{}",
+        tr_args(
+            "deliveries-read",
+            &[
+                ("read", read.to_string()),
+                ("accepted", reported.accepted.to_string()),
+                ("duplicates", reported.duplicates.to_string()),
+                ("refused", refused.len().to_string()),
+            ],
+        )
     );
     if !refused.is_empty() {
-        let mut shown = table(&["line", "delivery_id", "field", "why"], &[0]);
+        let mut shown = table(
+            &headers(&[
+                "refusals-col-line",
+                "refusals-col-delivery",
+                "refusals-col-field",
+                "refusals-col-why",
+            ]),
+            &[0],
+        );
         for r in &refused {
             shown.add_row(vec![r.line.to_string(), r.delivery_id.clone(), r.field.clone(), r.why.clone()]);
         }
         Out::terminal().table(&shown);
         for r in &refused {
-            eprintln!("line {}: {}: {}", r.line, r.field, r.why);
+            eprintln!(
+                "{}",
+                tr_args(
+                    "refusal-line",
+                    &[("line", r.line.to_string()), ("field", r.field.clone()), ("why", r.why.clone())],
+                )
+            );
         }
     }
     if let Some(out) = refusals {
@@ -248,7 +280,7 @@ mod tests {
         let read = read_deliveries(&file).unwrap();
         assert_eq!((read.refused[0].line, read.refused[0].field.as_str()), (2, "started_at"));
         std::fs::write(&file, "delivery_id,grant_id\nd1,g\n").unwrap();
-        assert!(read_deliveries(&file).unwrap_err().to_string().contains("no column provider_id"));
+        assert!(read_deliveries(&file).unwrap_err().to_string().contains("ingen kolonne provider_id"));
     }
 
     #[test]
@@ -276,9 +308,9 @@ mod tests {
         );
         let refused: Vec<(usize, &str)> = read.refused.iter().map(|r| (r.line, r.field.as_str())).collect();
         assert_eq!(refused, [(3, "minutes"), (4, "minutes"), (5, "grant_id"), (6, "minutes")]);
-        assert!(read.refused[0].why.contains("at least 1 minute") && read.refused[0].why.contains("deliveries correct"));
-        assert!(read.refused[1].why.contains("not a whole number"));
-        assert!(read.refused[3].why.contains("at most 1.440"));
+        assert!(read.refused[0].why.contains("mindst 1 minut") && read.refused[0].why.contains("deliveries correct"));
+        assert!(read.refused[1].why.contains("ikke et helt antal minutter"));
+        assert!(read.refused[3].why.contains("højst 1.440"));
     }
 
     #[test]

@@ -12,13 +12,23 @@ pub fn per_second(n: u64, d: std::time::Duration) -> u64 {
     u64::try_from(u128::from(n) * 1_000_000 / d.as_micros().max(1)).unwrap_or(u64::MAX)
 }
 
+/// Column headers from the message catalog, in the output's language.
+pub fn headers(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|key| afregning_client::i18n::tr(key)).collect()
+}
+
+/// A month the Danish way, `04.2026`.
+pub fn month_text((year, month): (i32, i32)) -> String {
+    format!("{month:02}.{year:04}")
+}
+
 /// A table with a header row; columns named in `right` are right-aligned (amounts).
-pub fn table(header: &[&str], right: &[usize]) -> Table {
+pub fn table<S: AsRef<str>>(header: &[S], right: &[usize]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
+        .set_header(header.iter().map(|h| h.as_ref().to_owned()).collect::<Vec<_>>());
     for &column in right {
         if let Some(c) = table.column_mut(column) {
             c.set_cell_alignment(CellAlignment::Right);

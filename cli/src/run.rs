@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use afregning_client::describe::describe;
+use afregning_client::i18n::{tr, tr_args};
 use afregning_kit::server::shutdown_signal;
 
 use crate::args::{Cli, Command, Connection};
@@ -38,11 +39,12 @@ fn usage(flag: &'static str, problem: impl Into<String>) -> anyhow::Error {
 /// Runs `cli`; the exit code says whether it worked (1: it failed, 2: a flag's value cannot be
 /// used, 3: it ran but found differences or refusals).
 pub async fn run(cli: Cli) -> ExitCode {
+    afregning_client::i18n::set_lang(cli.lang);
     match dispatch(cli).await {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(3),
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            eprintln!("{}", tr_args("error-prefix", &[("error", describe(&error))]));
             if error.is::<Usage>() {
                 ExitCode::from(2)
             } else {
@@ -60,7 +62,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Cockpit { listen } => {
             let endpoints = Endpoints::new(&c.urls())?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
-            println!("cockpit on http://{}", listener.local_addr()?);
+            println!(
+                "{}",
+                tr_args("cockpit-listening", &[("url", format!("http://{}", listener.local_addr()?))])
+            );
             afregning_cockpit::serve(listener, endpoints, c.token.clone(), shutdown_signal())
                 .await
                 .map(|()| true)
@@ -170,13 +175,21 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
     let suite = Suite::start(config.clone()).await?;
     for ((def, config), addr) in crate::suite::SERVICES.iter().zip(&config.services).zip(suite.addrs) {
         let backend = config.database_url.split(':').next().unwrap_or_default();
-        println!("{:<10} listening on {addr} ({backend})", def.service);
+        println!(
+            "{:<10} {}",
+            def.service,
+            tr_args("up-listening", &[("addr", addr.to_string()), ("backend", backend.to_owned())])
+        );
     }
     let (stop_cockpit, cockpit_stopped) = tokio::sync::watch::channel(false);
     let cockpit = match cockpit {
         None => None,
         Some(listener) => {
-            println!("{:<10} on http://{}", "cockpit", listener.local_addr()?);
+            println!(
+                "{:<10} {}",
+                "cockpit",
+                tr_args("up-cockpit", &[("url", format!("http://{}", listener.local_addr()?))])
+            );
             let endpoints = Endpoints::new(&suite.urls())?;
             let mut stopped = cockpit_stopped;
             Some(tokio::spawn(afregning_cockpit::serve(
@@ -189,7 +202,7 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
             )))
         }
     };
-    println!("Ctrl-C stops them all.");
+    println!("{}", tr("up-stop"));
     let result = suite.run_until(shutdown_signal()).await;
     let _ = stop_cockpit.send(true);
     if let Some(cockpit) = cockpit {

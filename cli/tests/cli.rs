@@ -50,10 +50,10 @@ async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3], String) {
     tokio::time::timeout(Duration::from_secs(30), async {
         while urls.len() < 3 || cockpit.is_empty() {
             let line = lines.next_line().await.unwrap().expect("up exited before listening");
-            if let Some((_, rest)) = line.split_once("listening on ") {
+            if let Some((_, rest)) = line.split_once("lytter på ") {
                 urls.push(format!("http://{}", rest.split_whitespace().next().unwrap()));
             }
-            if let Some((_, rest)) = line.split_once("cockpit    on http://") {
+            if let Some((_, rest)) = line.split_once("cockpit    på http://") {
                 cockpit = rest.trim().to_owned();
             }
         }
@@ -80,7 +80,7 @@ async fn cockpit_alone(urls: &[String; 3]) -> (tokio::process::Child, String) {
         .expect("the cockpit listens")
         .unwrap()
         .expect("a first line");
-    let addr = line.strip_prefix("cockpit on http://").expect("where it listens").trim().to_owned();
+    let addr = line.strip_prefix("cockpit på http://").expect("where it listens").trim().to_owned();
     (alone, addr)
 }
 
@@ -122,7 +122,15 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let status = afregning(&urls, &["status"]);
     assert!(status.status.success(), "{:?}", text(&status));
     let (out, _) = text(&status);
-    for shown in ["visitation", "settlement", "budget", urls[0].as_str(), urls[2].as_str(), "answers"] {
+    for shown in [
+        "visitation",
+        "settlement",
+        "budget",
+        urls[0].as_str(),
+        urls[2].as_str(),
+        "svarer",
+        "bagud",
+    ] {
         assert!(out.contains(shown), "status shows {shown}:\n{out}");
     }
     // One service down: the table is still printed, and says which one, where, and why.
@@ -131,10 +139,14 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (out, err) = text(&one_down);
     assert_eq!(one_down.status.code(), Some(1), "{out}{err}");
     assert!(
-        out.contains(nowhere) && out.contains("not reachable") && out.contains("answers"),
+        out.contains(nowhere) && out.contains("kan ikke nås") && out.contains("svarer"),
         "{out}"
     );
-    assert!(err.contains(&format!("budget at {nowhere}")), "{err}");
+    assert!(err.contains(&format!("budget på {nowhere}")), "{err}");
+    // The same in English on request.
+    let english = afregning(&urls, &["--lang", "en", "status"]);
+    let (out, _) = text(&english);
+    assert!(out.contains("answers") && out.contains("behind"), "{out}");
 
     let list = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
     let (out, _) = text(&list);
@@ -170,7 +182,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert!(text(&danish_month).0.contains("79.524,28"), "{:?}", text(&danish_month));
     let cases = afregning(&urls, &["cases", "list", "--quarter", "2026-Q2"]);
     let (out, _) = text(&cases);
-    assert!(out.contains("executed") && out.contains("7.375,00"), "{out}");
+    assert!(out.contains("gennemført") && out.contains("7.375,00"), "{out}");
 
     // The steering models for the quarter: the frames' quarter budgets (91/365 of 1,200,000.00 and
     // of 150,000.00), course tariffs for Plejegruppen's personal care, and what was settled.
@@ -215,11 +227,11 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (mut alone, addr) = cockpit_alone(&[urls[0].clone(), urls[1].clone(), "http://127.0.0.1:9".to_owned()]).await;
     let (code, body) = get(&addr, "/healthz").await;
     assert_eq!(code, 503, "{body}");
-    assert!(body.contains("budget: the service is not reachable"), "{body}");
+    assert!(body.contains("budget: tjenesten kan ikke nås"), "{body}");
     assert_eq!(get(&addr, "/livez").await.0, 200);
     let (code, page) = get(&addr, "/").await;
     assert_eq!(code, 503, "{page}");
-    assert!(page.contains("not reachable"), "{page}");
+    assert!(page.contains("kan ikke nås"), "{page}");
     alone.kill().await.unwrap();
 
     // Finance exports, and the ERP that agrees balances; one that does not gets the differences.
@@ -229,7 +241,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     std::fs::write(&erp, &export.stdout).unwrap();
     let balanced = afregning(&urls, &["reconcile", "--year", "2026", erp.to_str().unwrap()]);
     assert!(balanced.status.success(), "{:?}", text(&balanced));
-    assert!(text(&balanced).0.contains("Balanced"));
+    assert!(text(&balanced).0.contains("Afstemt"));
     let exported = String::from_utf8(export.stdout).unwrap();
     let changed = exported.replacen("83534,82", "83534,00", 1);
     assert_ne!(changed, exported, "April's SOCIAL line is in the export:\n{exported}");
@@ -244,7 +256,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert!(text(&usage).1.contains("01–12"));
     let missing = afregning(&urls, &["statements", "show", "st-nobody-2026-04"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(text(&missing).1.starts_with("error: NotFound"), "{}", text(&missing).1);
+    assert!(text(&missing).1.starts_with("fejl: findes ikke"), "{}", text(&missing).1);
     let future = afregning(&urls, &["settle", "--period", "2099-01"]);
     assert_eq!(future.status.code(), Some(1));
     assert!(text(&future).1.contains("period"), "names the field: {}", text(&future).1);
@@ -256,7 +268,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     .unwrap();
     let refused = afregning(&urls, &["deliveries", "import", bad.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(3), "refused records are their own exit code");
-    assert!(text(&refused).1.contains("line 2: started_at"));
+    assert!(text(&refused).1.contains("linje 2: started_at"));
 
     // A file with good and bad rows: the good ones are reported, every bad one is listed with its
     // line and field in one pass, and the refusals are written for a spreadsheet.
@@ -292,10 +304,10 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (out, err) = text(&import);
     assert_eq!(import.status.code(), Some(3), "{out}{err}");
     assert!(
-        out.contains("3 deliveries read: 1 accepted, 0 already reported, 2 refused"),
+        out.contains("3 leverancer læst: 1 modtaget, 0 allerede indberettet, 2 afvist"),
         "{out}"
     );
-    assert!(err.contains("line 3: minutes") && err.contains("line 4: minutes"), "{err}");
+    assert!(err.contains("linje 3: minutes") && err.contains("linje 4: minutes"), "{err}");
     assert!(err.contains("deliveries correct"), "points at the command that corrects: {err}");
     let written = std::fs::read(&refusals).unwrap();
     assert!(written.starts_with(&[0xef, 0xbb, 0xbf]) && String::from_utf8_lossy(&written).contains("3;cli-d2;minutes;"));
@@ -314,19 +326,16 @@ async fn the_demo_then_daily_work_against_afregning_up() {
         ],
     );
     assert!(corrected.status.success(), "{:?}", text(&corrected));
-    assert!(
-        text(&corrected).0.contains("cli-d1 corrected: 20 minutes"),
-        "{}",
-        text(&corrected).0
-    );
+    assert!(text(&corrected).0.contains("cli-d1 rettet: 20 minutter"), "{}", text(&corrected).0);
 
     // README's headline: settle a month and issue its statements, in one command.
     let settle = afregning(&urls, &["settle", "--period", "2026-07", "--issue"]);
     let (out, err) = text(&settle);
     assert!(settle.status.success(), "settle --issue failed: {err}");
-    let issued = out.lines().filter(|l| l.contains("issued") && l.contains("2026-07")).count();
+    let issued = out.lines().filter(|l| l.contains("udstedt") && l.contains("2026-07")).count();
     assert!(issued >= 2, "July's statements are issued:\n{out}");
-    assert!(!out.contains("draft"), "no statement is left a draft:\n{out}");
+    assert!(!out.contains("kladde"), "no statement is left a draft:\n{out}");
+    assert!(out.contains("Hjemmeplejen Nord"), "providers by name:\n{out}");
 
     let pid = suite.id().unwrap();
     Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
@@ -335,7 +344,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
 
     let down = afregning(&urls, &["status"]);
     assert_eq!(down.status.code(), Some(1));
-    assert!(text(&down).1.contains("not reachable"), "{}", text(&down).1);
+    assert!(text(&down).1.contains("kan ikke nås"), "{}", text(&down).1);
 }
 
 /// A port nothing listens on right now.
@@ -395,7 +404,7 @@ async fn up_from_any_directory_honours_its_flags_and_checks_them_before_starting
     .await
     .expect("up starts");
     for port in ports {
-        assert!(shown.contains(&format!("listening on 127.0.0.1:{port}")), "{shown}");
+        assert!(shown.contains(&format!("lytter på 127.0.0.1:{port}")), "{shown}");
     }
     assert!(
         data.join("catalog-2026.toml").exists(),
@@ -405,7 +414,7 @@ async fn up_from_any_directory_honours_its_flags_and_checks_them_before_starting
     assert!(status.status.success(), "{:?}", text(&status));
     let cockpit_addr = shown
         .lines()
-        .find_map(|l| l.split_once("cockpit    on http://").map(|(_, a)| a.trim().to_owned()))
+        .find_map(|l| l.split_once("cockpit    på http://").map(|(_, a)| a.trim().to_owned()))
         .expect("the cockpit's address");
     let (code, _) = get(&cockpit_addr, "/healthz").await;
     assert_eq!(code, 200);

@@ -26,7 +26,10 @@ async fn main() -> std::process::ExitCode {
     match serve(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", describe(&error));
+            eprintln!(
+                "{}",
+                afregning_client::i18n::tr_args("error-prefix", &[("error", describe(&error))])
+            );
             std::process::ExitCode::FAILURE
         }
     }
@@ -37,6 +40,9 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .map_err(|e| anyhow::anyhow!("--listen: cannot listen on {}: {e}", cli.listen))?;
-    println!("cockpit on http://{}", listener.local_addr()?);
+    println!(
+        "{}",
+        afregning_client::i18n::tr_args("cockpit-listening", &[("url", format!("http://{}", listener.local_addr()?))])
+    );
     afregning_cockpit::serve(listener, endpoints, cli.connection.token, afregning_kit::server::shutdown_signal()).await
 }

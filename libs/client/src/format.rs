@@ -59,6 +59,13 @@ pub fn date_text(date: Option<pbc::Date>) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as people in Denmark read it: local Danish time, `31.10.2026 14:05`.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Copenhagen)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +77,9 @@ mod tests {
         assert_eq!(percent(8_333), "83,33 %");
         assert_eq!(percent(-5), "-0,05 %");
         assert_eq!(period(Some(pbc::Period { year: 2026, month: 4 })), "2026-04");
+        let summer = chrono::DateTime::parse_from_rfc3339("2026-06-30T22:15:00Z").unwrap().to_utc();
+        assert_eq!(local_time(summer), "01.07.2026 00:15", "summer time is UTC+2");
+        let winter = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").unwrap().to_utc();
+        assert_eq!(local_time(winter), "01.01.2027 00:30", "winter time is UTC+1");
     }
 }

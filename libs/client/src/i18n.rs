@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
@@ -24,12 +25,13 @@ fluent_templates::static_loader! {
 
 /// The language a person reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Lang {
     /// Danish: the default everywhere.
     #[default]
-    Da,
+    Da = 0,
     /// English, on request.
-    En,
+    En = 1,
 }
 
 impl Lang {
@@ -84,6 +86,33 @@ impl Lang {
             Lang::En => langid!("en"),
         }
     }
+}
+
+/// The language of this process's output, for a program that speaks to one person (the CLI):
+/// set once from `--lang`, read wherever text is written.
+static CURRENT: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the language [`tr`] and [`tr_args`] write in.
+pub fn set_lang(lang: Lang) {
+    CURRENT.store(lang as u8, Ordering::Relaxed);
+}
+
+/// The language [`set_lang`] chose; Danish until then.
+pub fn lang() -> Lang {
+    match CURRENT.load(Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Da,
+    }
+}
+
+/// The message `key` in this process's language.
+pub fn tr(key: &str) -> String {
+    t(lang(), key)
+}
+
+/// The message `key` with its arguments, in this process's language.
+pub fn tr_args(key: &str, args: &[(&'static str, String)]) -> String {
+    t_args(lang(), key, args)
 }
 
 /// A `q=` weight in thousandths (`0.8` → 800), without floating point.

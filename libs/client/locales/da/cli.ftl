@@ -1,1 +1,111 @@
-# The afregning CLI's human output.
+# The afregning CLI's human output. Figures arrive formatted the Danish way.
+
+## afregning status
+status-col-service = tjeneste
+status-col-url = URL
+status-col-state = tilstand
+status-col-published = udgivet til og med
+status-col-follows = følger
+status-col-applied = anvendt
+status-col-behind = bagud
+status-answers = svarer
+status-unreachable = kan ikke nås: { $why }
+status-no-answer = intet svar inden for { $seconds } s
+status-service-at = { $name } på { $url }
+
+## afregning grants
+grants-col-grant = bevilling
+grants-col-version = version
+grants-col-status = status
+grants-col-unit = ydelse
+grants-col-valid = gyldig
+grants-col-effective = virkning fra
+grants-col-decided = afgjort
+grants-col-pays = betaler
+grants-col-need = behov
+grants-col-weekly = kr./uge
+grants-backdated = { $date } (med tilbagevirkende kraft)
+grant-status-active = aktiv
+grant-status-suspended = afbrudt
+grant-status-ended = ophørt
+grant-status-unspecified = ukendt
+
+## afregning settle and statements
+settle-progress = afregner { $period }
+settle-progress-lines = { $lines } linjer · { $amount } kr.
+settle-no-progress = kørslen meldte ingen fremdrift
+settle-incomplete = kørsel { $run } af { $period } blev ikke fuldført
+settle-done = kørsel { $run }: { $providers } leverandører, { $lines } linjer, { $amount } kr.
+statements-col-statement = afregningsbilag
+statements-col-provider = leverandør
+statements-col-period = måned
+statements-col-state = tilstand
+statements-col-lines = linjer
+statements-col-total = i alt (kr.)
+statement-state-draft = kladde
+statement-state-issued = udstedt
+statement-state-unspecified = ukendt
+statement-true-up = { $state } (efterregulering)
+statements-issued = udstedt { $statement } · { $amount } kr. · sha-256 { $hash }
+
+## afregning cases
+cases-col-case = sag
+cases-col-quarter = kvartal
+cases-col-from = fra
+cases-col-to = til
+cases-col-amount = beløb (kr.)
+cases-col-state = tilstand
+cases-col-purchases = køb
+case-state-proposed = foreslået
+case-state-approved = godkendt
+case-state-rejected = afvist
+case-state-executed = gennemført
+case-state-unspecified = ukendt
+case-summary = Sag { $case } ({ $quarter }): { $amount } kr. fra { $from } til { $to } — { $state }
+purchases-col-month = måned
+purchases-col-provider = leverandør
+purchases-col-statement = afregningsbilag
+purchases-col-paid-by = betalt af
+purchases-col-need-of = behov hos
+purchases-col-amount = beløb (kr.)
+audit-col-when = hvornår
+audit-col-who = hvem
+audit-col-what = hvad
+audit-col-detail = detaljer
+entries-col-frame = ramme
+entries-col-account = konto
+entries-col-booked = bogført
+entries-col-amount = beløb (kr.)
+entries-sum = Posteringerne summerer til { $amount } kr.
+
+## afregning export and reconcile
+export-col-frame = ramme
+export-col-account = konto
+export-col-month = måned
+export-col-amount = beløb (kr.)
+export-col-entries = posteringer
+export-all = i alt
+reconcile-col-frame = ramme
+reconcile-col-account = konto
+reconcile-col-month = måned
+reconcile-col-afregning = Afregning (kr.)
+reconcile-col-erp = ERP (kr.)
+reconcile-col-difference = difference (kr.)
+reconcile-balanced = Afstemt: ERP-systemet stemmer med afregningens posteringer for { $year } på hver ramme, konto og måned.
+reconcile-differ = { $count } linjer afviger:
+
+## afregning deliveries
+file-unreadable = kan ikke læse { $file }: { $why }
+file-no-column = { $file }: ingen kolonne { $column }
+deliveries-required = skal udfyldes
+deliveries-minutes-not-whole = { $text } er ikke et helt antal minutter
+deliveries-minutes-too-few = { $minutes } minutter: et besøg varer mindst 1 minut; et indberettet besøg rettes med `afregning deliveries correct`
+deliveries-minutes-too-many = { $minutes } minutter: et besøg varer højst 1.440 minutter (et døgn)
+deliveries-use-correct = ret det med `afregning deliveries correct <delivery_id> --started-at … --minutes … --reason …`
+deliveries-corrected = { $delivery } rettet: { $minutes } minutter (revision { $revision })
+deliveries-read = { $read } leverancer læst: { $accepted } modtaget, { $duplicates } allerede indberettet, { $refused } afvist
+refusals-col-line = linje
+refusals-col-delivery = delivery_id
+refusals-col-field = felt
+refusals-col-why = hvorfor
+refusal-line = linje { $line }: { $field }: { $why }

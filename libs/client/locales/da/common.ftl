@@ -1,3 +1,21 @@
 # Shared by the CLI and the cockpit. Figures arrive formatted the Danish way.
 language-name = dansk
 amount-kr = { $amount } kr.
+
+## A failed call, in words (the service's own message follows as it wrote it)
+error-prefix = fejl: { $error }
+error-unavailable = tjenesten kan ikke nås ({ $message })
+error-unauthenticated = { $message } — angiv --token eller sæt AFREGNING_TOKEN
+error-permission-denied = adgang nægtet: dit tokens rolle må ikke dette
+error-invalid-argument = ugyldigt input: { $message }
+error-not-found = findes ikke: { $message }
+error-failed-precondition = kan ikke lade sig gøre nu: { $message }
+error-already-exists = findes allerede: { $message }
+error-resource-exhausted = for stort: { $message }
+error-other = { $code }: { $message }
+
+## Starting
+cockpit-listening = cockpit på { $url }
+up-listening = lytter på { $addr } ({ $backend })
+up-cockpit = på { $url }
+up-stop = Ctrl-C stopper dem alle.

@@ -1,3 +1,21 @@
 # Shared by the CLI and the cockpit. Figures arrive formatted the Danish way.
 language-name = English
 amount-kr = DKK { $amount }
+
+## A failed call, in words (the service's own message follows as it wrote it)
+error-prefix = error: { $error }
+error-unavailable = the service is not reachable ({ $message })
+error-unauthenticated = { $message } — pass --token or set AFREGNING_TOKEN
+error-permission-denied = permission denied: your token's principal may not do this
+error-invalid-argument = invalid argument: { $message }
+error-not-found = not found: { $message }
+error-failed-precondition = not possible now: { $message }
+error-already-exists = already exists: { $message }
+error-resource-exhausted = too large: { $message }
+error-other = { $code }: { $message }
+
+## Starting
+cockpit-listening = cockpit on { $url }
+up-listening = listening on { $addr } ({ $backend })
+up-cockpit = on { $url }
+up-stop = Ctrl-C stops them all.

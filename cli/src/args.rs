@@ -144,11 +144,20 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum Grants {
-    /// A citizen's grants (current versions).
+    /// A citizen's grants (current versions), found by CPR number or by visitation's id. Every
+    /// look-up lands in the citizen's audit log with its purpose.
+    ///
+    /// Example: afregning grants list --cpr 0101401111
     List {
+        /// The citizen's CPR number (10 digits, with or without the dash).
+        #[arg(long, conflicts_with = "citizen", required_unless_present = "citizen")]
+        cpr: Option<String>,
         /// The citizen's id in visitation (cit_…).
         #[arg(long)]
-        citizen: String,
+        citizen: Option<String>,
+        /// Why you look the citizen up; written to the audit log.
+        #[arg(long, default_value = "afregning grants list: a case worker looks up the citizen's grants")]
+        purpose: String,
     },
     /// One grant with every version the authority decided.
     Show {

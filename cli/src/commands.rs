@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDateTime};
 
 use crate::args::{Cases, Format, Grants, Statements, Write};
 use crate::connect::{Clients, behind};
-use crate::print::{Out, date, headers, kr, month_text, period, table, unit_of};
+use crate::print::{Out, date, headers, iso_date, iso_period, kr, month_text, period, table, unit_of};
 use afregning_client::i18n::{tr, tr_args};
 
 /// The request id of a write: the one given, or a new one.
@@ -121,12 +121,33 @@ pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result
 /// `afregning grants …`.
 pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()> {
     let grants = match command {
-        Grants::List { citizen } => {
+        Grants::List { cpr, citizen, purpose } => {
+            let citizen_id = match (cpr, citizen) {
+                (Some(cpr), _) => {
+                    let found = clients
+                        .visitation
+                        .find_citizen_by_cpr(pbv::FindCitizenByCprRequest {
+                            cpr: cpr.replace('-', ""),
+                            purpose: purpose.clone(),
+                        })
+                        .await?
+                        .into_inner();
+                    println!(
+                        "{}",
+                        tr_args(
+                            "grants-citizen",
+                            &[("citizen", found.citizen_id.clone()), ("born", date(found.birth_date))]
+                        )
+                    );
+                    found.citizen_id
+                }
+                (None, citizen) => citizen.unwrap_or_default(),
+            };
             clients
                 .visitation
                 .list_citizen_grants(pbv::ListCitizenGrantsRequest {
-                    citizen_id: citizen,
-                    purpose: "afregning grants list: the citizen's grants looked up by a case worker".into(),
+                    citizen_id,
+                    purpose,
                     ..Default::default()
                 })
                 .await?
@@ -481,7 +502,7 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
     serde_json::json!({
         "statement_id": st.statement_id,
         "provider_id": st.provider_id,
-        "period": period(st.period),
+        "period": iso_period(st.period),
         "state": pbs::StatementState::try_from(st.state).map(|s| s.as_str_name()).unwrap_or_default(),
         "total_ore": st.total_ore,
         "content_hash": st.content_hash,
@@ -491,13 +512,13 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
             serde_json::json!({
                 "line_no": l.line_no,
                 "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
-                "period": period(l.period),
+                "period": iso_period(l.period),
                 "citizen_id": l.citizen_id,
                 "cpr": l.cpr,
                 "grant_id": l.grant_id,
                 "grant_version": l.grant_version,
                 "unit": l.unit,
-                "covers": l.covers.map(|c| format!("{}/{}", date(c.first), date(c.last))),
+                "covers": l.covers.map(|c| format!("{}/{}", iso_date(c.first), iso_date(c.last))),
                 "time_band": pbc::TimeBand::try_from(l.time_band).map(|b| b.as_str_name()).unwrap_or_default(),
                 "quantity": e.quantity,
                 "quantity_unit": e.quantity_unit,
@@ -773,7 +794,7 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
             .iter()
             .map(|t| {
                 serde_json::json!({
-                    "frame": t.frame, "account": t.account, "period": period(t.period),
+                    "frame": t.frame, "account": t.account, "period": iso_period(t.period),
                     "amount_ore": t.amount_ore, "entries": t.entry_count,
                 })
             })

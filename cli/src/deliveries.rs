@@ -280,7 +280,12 @@ mod tests {
         let read = read_deliveries(&file).unwrap();
         assert_eq!((read.refused[0].line, read.refused[0].field.as_str()), (2, "started_at"));
         std::fs::write(&file, "delivery_id,grant_id\nd1,g\n").unwrap();
-        assert!(read_deliveries(&file).unwrap_err().to_string().contains("ingen kolonne provider_id"));
+        assert!(
+            read_deliveries(&file)
+                .unwrap_err()
+                .to_string()
+                .contains("ingen kolonne provider_id")
+        );
     }
 
     #[test]

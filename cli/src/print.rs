@@ -1,8 +1,8 @@
-//! How the CLI shows things to people: amounts in Danish kroner (`1.234,56`), periods as
-//! `2026-04`, tables that fit a terminal, and progress bars that disappear when the output is
+//! How the CLI shows things to people: amounts in Danish kroner (`1.234,56`), months and dates
+//! the Danish way (`04.2026`, `30.04.2026`), tables that fit a terminal, and progress bars that disappear when the output is
 //! not a terminal or the caller wants quiet.
 
-pub use afregning_client::format::{date, kr, percent, period, unit_of};
+pub use afregning_client::format::{date, iso_date, iso_period, kr, percent, period, unit_of};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

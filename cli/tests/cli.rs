@@ -148,6 +148,18 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let (out, _) = text(&english);
     assert!(out.contains("answers") && out.contains("behind"), "{out}");
 
+    // A case worker finds a citizen's grants by what they know: the CPR number.
+    let grants = afregning(&urls, &["grants", "list", "--cpr", "010140-1111"]);
+    let (out, err) = text(&grants);
+    assert!(grants.status.success(), "{err}");
+    assert!(out.contains("Borger cit_") && out.contains("født 01.01.1940"), "{out}");
+    assert!(
+        out.contains("personal_care") && out.contains("aktiv") && out.contains("01.01.2026"),
+        "{out}"
+    );
+    let nobody = afregning(&urls, &["grants", "list", "--cpr", "0101409999"]);
+    assert_eq!(nobody.status.code(), Some(1), "{:?}", text(&nobody));
+
     let list = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
     let (out, _) = text(&list);
     assert!(out.contains("90.823,39") || out.contains("79.524,28"), "{out}");
@@ -332,7 +344,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let settle = afregning(&urls, &["settle", "--period", "2026-07", "--issue"]);
     let (out, err) = text(&settle);
     assert!(settle.status.success(), "settle --issue failed: {err}");
-    let issued = out.lines().filter(|l| l.contains("udstedt") && l.contains("2026-07")).count();
+    let issued = out.lines().filter(|l| l.contains("udstedt") && l.contains("07.2026")).count();
     assert!(issued >= 2, "July's statements are issued:\n{out}");
     assert!(!out.contains("kladde"), "no statement is left a draft:\n{out}");
     assert!(out.contains("Hjemmeplejen Nord"), "providers by name:\n{out}");

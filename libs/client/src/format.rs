@@ -14,13 +14,23 @@ pub fn percent(basis_points: i64) -> String {
     afregning_tariff::money::danish_percent(basis_points)
 }
 
-/// `2026-04`.
+/// A month as Danes write it: `04.2026`.
 pub fn period(p: Option<pbc::Period>) -> String {
+    p.map(|p| format!("{:02}.{:04}", p.month, p.year)).unwrap_or_default()
+}
+
+/// A date as Danes write it: `30.04.2026`.
+pub fn date(d: Option<pbc::Date>) -> String {
+    date_text(d)
+}
+
+/// A month for machines (JSON, file names): `2026-04`.
+pub fn iso_period(p: Option<pbc::Period>) -> String {
     p.map(|p| format!("{:04}-{:02}", p.year, p.month)).unwrap_or_default()
 }
 
-/// `2026-04-30`.
-pub fn date(d: Option<pbc::Date>) -> String {
+/// A date for machines (JSON): `2026-04-30`.
+pub fn iso_date(d: Option<pbc::Date>) -> String {
     d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
 }
 
@@ -76,7 +86,14 @@ mod tests {
         assert_eq!(kr(-555_000), "-5.550,00");
         assert_eq!(percent(8_333), "83,33 %");
         assert_eq!(percent(-5), "-0,05 %");
-        assert_eq!(period(Some(pbc::Period { year: 2026, month: 4 })), "2026-04");
+        assert_eq!(period(Some(pbc::Period { year: 2026, month: 4 })), "04.2026");
+        assert_eq!(iso_period(Some(pbc::Period { year: 2026, month: 4 })), "2026-04");
+        let day = Some(pbc::Date {
+            year: 2026,
+            month: 4,
+            day: 30,
+        });
+        assert_eq!((date(day), iso_date(day)), ("30.04.2026".to_owned(), "2026-04-30".to_owned()));
         let summer = chrono::DateTime::parse_from_rfc3339("2026-06-30T22:15:00Z").unwrap().to_utc();
         assert_eq!(local_time(summer), "01.07.2026 00:15", "summer time is UTC+2");
         let winter = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").unwrap().to_utc();

@@ -109,3 +109,4 @@ refusals-col-delivery = delivery_id
 refusals-col-field = felt
 refusals-col-why = hvorfor
 refusal-line = linje { $line }: { $field }: { $why }
+grants-citizen = Borger { $citizen }, født { $born }

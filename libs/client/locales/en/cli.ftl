@@ -109,3 +109,4 @@ refusals-col-delivery = delivery_id
 refusals-col-field = field
 refusals-col-why = why
 refusal-line = line { $line }: { $field }: { $why }
+grants-citizen = Citizen { $citizen }, born { $born }

@@ -176,7 +176,7 @@ pub enum Deliveries {
     /// reported and every refused row is listed with its line and field, in one pass (exit code
     /// 3 when any was refused).
     ///
-    /// Example: afregning deliveries import april.csv --refusals april-refused.csv
+    /// Example: afregning deliveries import uge-14.csv --refusals uge-14-afvist.csv
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -190,7 +190,7 @@ pub enum Deliveries {
     /// Correct a reported delivery: when it started and how many minutes it lasted. A month
     /// already settled gets the difference as correction lines on the next statement.
     ///
-    /// Example: afregning deliveries correct d-1001 --started-at "01.04.2026 07:30" --minutes 30 --reason "planned 45, delivered 30"
+    /// Example: afregning deliveries correct lev-9002 --minutes 30 --started-at "01.04.2026 07:30" --reason sick
     Correct {
         /// The delivery's id, as reported.
         delivery_id: String,

@@ -1,0 +1,204 @@
+//! Every `afregning` command the README shows, and every `Example:` in `--help`, run as written
+//! against the demo's quarter served by `afregning up`: a documented command that fails is a
+//! defect people meet first.
+
+mod common;
+
+use std::process::Command;
+
+use common::{BIN, afregning, text, up};
+
+/// The `afregning …` lines of README's daily-work block, without their comments.
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let block = readme
+        .split("```sh\nafregning status")
+        .nth(1)
+        .expect("README's block of daily commands");
+    let block = format!("afregning status{}", block.split("```").next().unwrap());
+    block
+        .lines()
+        .filter(|l| l.starts_with("afregning "))
+        .map(|l| strip_comment(l).trim().to_owned())
+        .collect()
+}
+
+/// A line without its trailing `# …` comment (a `#` inside quotes stays).
+fn strip_comment(line: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Every `Example: afregning …` line of every command's `--help`.
+fn help_examples() -> Vec<String> {
+    let mut examples = Vec::new();
+    let mut commands = vec![Vec::<String>::new()];
+    // In the order `--help` lists them, so an import comes before the correction of its visit.
+    while !commands.is_empty() {
+        let path = commands.remove(0);
+        let help = Command::new(BIN).args(&path).arg("--help").output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout).into_owned();
+        // An example runs to the next blank line: help text wraps at the terminal's width.
+        let mut lines = help.lines();
+        while let Some(line) = lines.next() {
+            if let Some(example) = line.trim().strip_prefix("Example: ") {
+                let mut example = example.to_owned();
+                for more in lines.by_ref().take_while(|l| !l.trim().is_empty()) {
+                    example.push(' ');
+                    example.push_str(more.trim());
+                }
+                examples.push(example);
+            }
+        }
+        // Subcommands are listed under "Commands:" as an indented word, then their summary.
+        if let Some(list) = help.split("Commands:\n").nth(1) {
+            for line in list.lines().take_while(|l| l.starts_with("  ")) {
+                let name = line.split_whitespace().next().unwrap_or_default();
+                if !name.is_empty() && name != "help" && line.starts_with("  ") && !line.starts_with("   ") {
+                    let mut sub = path.clone();
+                    sub.push(name.to_owned());
+                    commands.push(sub);
+                }
+            }
+        }
+    }
+    examples
+}
+
+/// Words of a command line as a shell splits them (double quotes group words).
+fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+#[tokio::test]
+async fn every_documented_command_runs_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();
+    assert!(demo.status.success(), "demo failed: {}", text(&demo).1);
+    let (mut suite, urls, _cockpit) = up(dir.path()).await;
+
+    // The files and ids the documented commands name: a provider's April file with the visit
+    // `lev-9001` (and `uge-14.csv` with `lev-9002` for `--help`), and an April statement for `st-…`.
+    let json = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
+    let statement_id = text(&json)
+        .0
+        .split_whitespace()
+        .find(|w| w.starts_with("st-"))
+        .expect("an April statement")
+        .to_owned();
+    let show = afregning(&urls, &["statements", "show", &statement_id, "--format", "json"]);
+    let statement: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let activity = statement["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["time_band"] == "TIME_BAND_DAY");
+    let (grant, provider) = match activity {
+        Some(line) => (
+            line["grant_id"].as_str().unwrap().to_owned(),
+            statement["provider_id"].as_str().unwrap().to_owned(),
+        ),
+        None => {
+            // Another provider's statement carries the activity.
+            let all = text(&json).0;
+            let mut found = None;
+            for id in all.split_whitespace().filter(|w| w.starts_with("st-")) {
+                let show = afregning(&urls, &["statements", "show", id, "--format", "json"]);
+                let st: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+                if let Some(line) = st["lines"].as_array().unwrap().iter().find(|l| l["time_band"] == "TIME_BAND_DAY") {
+                    found = Some((
+                        line["grant_id"].as_str().unwrap().to_owned(),
+                        st["provider_id"].as_str().unwrap().to_owned(),
+                    ));
+                    break;
+                }
+            }
+            found.expect("an activity line in April")
+        }
+    };
+    std::fs::write(
+        dir.path().join("april.csv"),
+        format!(
+            "delivery_id,grant_id,provider_id,carer_visit_id,started_at,minutes\n\
+             lev-9001,{grant},{provider},cv-9001,2026-04-01 07:30,45\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("uge-14.csv"),
+        format!(
+            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
+             lev-9002;{grant};{provider};cv-9002;01.04.2026 09:30;45\n"
+        ),
+    )
+    .unwrap();
+
+    let mut commands = readme_commands();
+    assert!(commands.len() >= 12, "README's block: {commands:?}");
+    let examples = help_examples();
+    assert!(
+        examples.iter().any(|e| e.starts_with("afregning deliveries import uge-14.csv")),
+        "--help carries examples: {examples:?}"
+    );
+    commands.extend(examples);
+    for line in &commands {
+        let line = line.replace("st-…", &statement_id);
+        let (line, redirect) = match line.split_once(" > ") {
+            Some((command, file)) => (command.to_owned(), Some(file.trim().to_owned())),
+            None => (line, None),
+        };
+        let args = words(&line);
+        assert_eq!(args[0], "afregning", "{line}");
+        let args: Vec<&str> = args[1..].iter().map(String::as_str).collect();
+        let output = Command::new(BIN)
+            .current_dir(dir.path())
+            .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+            .args(&args)
+            .env_remove("AFREGNING_TOKEN")
+            .env_remove("AFREGNING_LANG")
+            .output()
+            .unwrap();
+        let (out, err) = text(&output);
+        assert!(
+            output.status.success(),
+            "`{line}` failed ({:?}):\n{out}\n{err}",
+            output.status.code()
+        );
+        assert!(!out.trim().is_empty(), "`{line}` printed nothing");
+        if let Some(file) = redirect {
+            std::fs::write(dir.path().join(file), &output.stdout).unwrap();
+        }
+    }
+    suite.kill().await.unwrap();
+}

@@ -482,7 +482,7 @@ pub async fn budget(clients: &mut Clients, frame: String, as_of: Option<(i32, i3
         .into_inner()
         .frames;
     println!("Follow-up at {y:04}-{m:02}-{d:02}");
-    let shown = crate::print::follow_up_table(&frames);
+    let shown = crate::finance::follow_up_table(&frames);
     Out::terminal().table(&shown);
     Ok(())
 }

@@ -119,6 +119,89 @@ pub enum Command {
     /// Quarterly reallocation cases between committee frames.
     #[command(subcommand)]
     Cases(Cases),
+    /// Committees (udvalg): each owns frames, writes their expected accounts and explanations,
+    /// and decides the reallocation cases that concern it.
+    #[command(subcommand)]
+    Committees(Committees),
+    /// Frames (budgetrammer): a committee's activity budget for one year, on one account,
+    /// released over the year evenly by days or by a monthly profile.
+    #[command(subcommand)]
+    Frames(Frames),
+    /// Actuals from the ERP: costs booked on a frame that do not pass through settlement.
+    #[command(subcommand)]
+    Actuals(Actuals),
+    /// Submit a responsible leader's expected accounts (forventet regnskab) for a frame's year:
+    /// the consumption the leader expects, month by month. They replace any given before, and from
+    /// then on they are the frame's expected rest of the year (the commitments shown beside them).
+    /// A month's amount counts for the days after the follow-up date.
+    ///
+    /// Example: afregning expected-accounts --frame HEALTH --year 2026 07=12.500,00 08=12.500,00 2026-09=9.000
+    ExpectedAccounts {
+        /// The frame, e.g. HEALTH.
+        #[arg(long)]
+        frame: String,
+        /// The budget year.
+        #[arg(long)]
+        year: i32,
+        /// Month=amount pairs: the month as 7, 07, 07.2026 or 2026-07, the amount in kroner
+        /// (12.500,00 or 12500.00), not negative.
+        #[arg(required = true, value_name = "MONTH=AMOUNT")]
+        months: Vec<String>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Explain a frame's expected overrun for a month (afvigelsesforklaring), with at least one
+    /// corrective action: a month whose overrun is beyond the threshold cannot be closed without
+    /// one. A later explanation of the same month replaces it.
+    ///
+    /// Example: afregning explain-deviation --frame HEALTH --period 10.2026 --explanation "Udstyr købt for resten af året" --action "Indkøbsstop til årets udgang"
+    ExplainDeviation {
+        /// The frame, e.g. HEALTH.
+        #[arg(long)]
+        frame: String,
+        /// The month explained, e.g. 10.2026 or 2026-10.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// Why the overrun arises, 1–4.000 characters.
+        #[arg(long)]
+        explanation: String,
+        /// A corrective action (give --action once for each, 1–20).
+        #[arg(long = "action", required = true)]
+        actions: Vec<String>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Close a frame's month (månedsafslutning). Its figures are frozen as they stand: a status at
+    /// a date in the month never changes again, and what is booked into it later counts from the
+    /// next open month. Refused while an overrun beyond the threshold is unexplained.
+    ///
+    /// Example: afregning close-month --frame ELDRE --period 07.2026
+    CloseMonth {
+        /// The frame, e.g. HEALTH.
+        #[arg(long)]
+        frame: String,
+        /// The month, e.g. 06.2026 or 2026-06.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Run the annual true-up (efterregulering) of a year in settlement: each provider's issued
+    /// lines of the year repriced at the actual average unit costs, the difference on one draft
+    /// statement per provider. The file has a header row and the columns unit (a service category,
+    /// package code or course:<TYPE>:<level>) and actual_rate (kroner per hour or per week).
+    /// Running it again replaces the drafts.
+    ///
+    /// Example: afregning true-up --year 2026 actual-costs-2026.csv
+    TrueUp {
+        /// The year to true up; not a future one.
+        #[arg(long)]
+        year: i32,
+        /// The actual unit costs (comma- or semicolon-separated).
+        file: PathBuf,
+        #[command(flatten)]
+        write: Write,
+    },
     /// Settlement's postings per frame, account and month, for the ERP.
     Export {
         /// The budget year.
@@ -277,6 +360,87 @@ pub enum Cases {
     Execute {
         /// The case's id.
         case_id: String,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Committees {
+    /// Create a committee; its code must be new.
+    ///
+    /// Example: afregning committees create --code OMSORG --name Omsorgsudvalget
+    Create {
+        /// Upper-case code, e.g. SOCIAL, HEALTH, FINANCE.
+        #[arg(long)]
+        code: String,
+        /// The committee's name, e.g. Sundhedsudvalget.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Every committee, by code.
+    ///
+    /// Example: afregning committees list
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Frames {
+    /// Set a committee's frame for a year: its account, amount and, optionally, twelve monthly
+    /// amounts that add up to it (without them the budget is released evenly by days). Setting it
+    /// again replaces it; months already closed keep their figures.
+    ///
+    /// Example: afregning frames set --frame OMSORG --year 2026 --committee OMSORG --name "Omsorg – sygepleje" --account 4.62.88 --amount 365.000,00
+    Set {
+        /// The frame's code, as the catalog maps legal bases to it, e.g. HEALTH.
+        #[arg(long)]
+        frame: String,
+        /// The budget year.
+        #[arg(long)]
+        year: i32,
+        /// The committee that owns it.
+        #[arg(long)]
+        committee: String,
+        /// Its name, e.g. "Visitation og Rehabilitering – Sund".
+        #[arg(long)]
+        name: String,
+        /// The finance account (kontoplan funktion), e.g. 4.62.88.
+        #[arg(long)]
+        account: String,
+        /// The year's budget in kroner, e.g. 365.000,00.
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+        /// Twelve monthly amounts in kroner, January first, adding up to --amount.
+        #[arg(long, num_args = 12, value_name = "AMOUNT")]
+        profile: Vec<String>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// A year's frames: amount as set and the budget after executed reallocations.
+    ///
+    /// Example: afregning frames list --year 2026
+    List {
+        /// The budget year.
+        #[arg(long)]
+        year: i32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Actuals {
+    /// Import the ERP's actuals from a CSV file (comma- or semicolon-separated) with a header row:
+    /// external_id, frame, account, booked_on, amount, text. booked_on is 30.06.2026 or
+    /// 2026-06-30; amount is kroner (1.234,56 or 1234.56; negative for a credit). Each record is
+    /// idempotent by its external_id, so a file can be sent again safely. Every row is read; the
+    /// valid ones are booked and every refused row is listed with its line and field, in one pass
+    /// (exit code 3 when any was refused).
+    ///
+    /// Example: afregning actuals import erp-juni.csv
+    Import {
+        /// The CSV file.
+        file: PathBuf,
         #[command(flatten)]
         write: Write,
     },

@@ -7,6 +7,8 @@
 //! * [`quarter`] — the demo's story of one quarter, over the real APIs.
 //! * [`commands`] — grants, settle, statements, budget, cases, export, reconcile.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
+//! * [`finance`] — finance's own actions: committees, frames, ERP actuals, expected accounts,
+//!   deviation explanations, month close and the annual true-up; the follow-up table.
 //! * [`generate`] — a realistic municipality of any size, for load tests and benchmarks.
 //! * [`print`] — kroner, percentages, tables and progress bars.
 //! * [`steering`] — the steering models compared on the municipality's own months, as a table.
@@ -14,6 +16,7 @@
 pub mod args;
 pub mod commands;
 pub mod deliveries;
+pub mod finance;
 pub mod generate;
 pub mod print;
 pub mod quarter;

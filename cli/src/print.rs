@@ -3,6 +3,7 @@
 //! not a terminal or the caller wants quiet.
 
 pub use afregning_client::format::{date, iso_date, iso_period, kr, percent, period, unit_of};
+use afregning_proto::budget::v1 as pbb;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -37,33 +38,62 @@ pub fn table<S: AsRef<str>>(header: &[S], right: &[usize]) -> Table {
     table
 }
 
-/// Frames' follow-up as a table: budget, consumed, expected rest and result, percentages, and
+/// Frames' follow-up as a table: budget, consumed, the expected rest (the leader's expected
+/// accounts where given, otherwise commitments) with the other forecast beside it, the expected
+/// result (budget − consumed − expected rest), percentages, whether the month is closed and
 /// whether a deviation must be explained.
-pub fn follow_up_table(frames: &[afregning_proto::budget::v1::FrameStatus]) -> Table {
+pub fn follow_up_table(frames: &[pbb::FrameStatus]) -> Table {
+    use afregning_client::i18n::{tr, tr_args};
     let mut shown = table(
-        &[
-            "frame",
-            "budget",
-            "consumed",
-            "expected rest",
-            "expected result",
-            "consumed %",
-            "of year %",
-            "explain?",
-        ],
-        &[1, 2, 3, 4, 5, 6],
+        &headers(&[
+            "follow-up-col-frame",
+            "follow-up-col-budget",
+            "follow-up-col-consumed",
+            "follow-up-col-rest",
+            "follow-up-col-rest-from",
+            "follow-up-col-beside",
+            "follow-up-col-result",
+            "follow-up-col-consumed-share",
+            "follow-up-col-year-share",
+            "follow-up-col-closed",
+            "follow-up-col-explain",
+        ]),
+        &[1, 2, 3, 5, 6, 7, 8],
     );
     for f in frames {
-        let bp = |p: Option<afregning_proto::budget::v1::Percent>| percent(p.map(|p| p.basis_points).unwrap_or_default());
+        let bp = |p: Option<pbb::Percent>| percent(p.map(|p| p.basis_points).unwrap_or_default());
+        let (from, beside) = if f.expected_rest_source == pbb::ExpectedRestSource::Leader as i32 {
+            (
+                tr("follow-up-from-leader"),
+                tr_args(
+                    "follow-up-beside-commitments",
+                    &[("amount", kr(f.expected_rest_from_commitments_ore))],
+                ),
+            )
+        } else if f.has_leader_forecast {
+            (
+                tr("follow-up-from-commitments"),
+                tr_args("follow-up-beside-leader", &[("amount", kr(f.expected_rest_from_leader_ore))]),
+            )
+        } else {
+            (tr("follow-up-from-commitments"), String::new())
+        };
         shown.add_row(vec![
             f.frame.clone(),
             kr(f.budget_ore),
             kr(f.consumed_ore),
-            kr(f.expected_rest_from_commitments_ore + f.expected_rest_from_leader_ore),
+            kr(f.expected_rest_ore),
+            from,
+            beside,
             kr(f.expected_result_ore),
             bp(f.consumption),
             bp(f.profile_share),
-            if f.explanation_required { "yes" } else { "" }.to_owned(),
+            if f.closed { tr("follow-up-closed") } else { String::new() },
+            if f.explanation_required {
+                tr("follow-up-explain")
+            } else {
+                String::new()
+            },
         ]);
     }
     shown

@@ -10,7 +10,7 @@ use afregning_client::describe::describe;
 use afregning_client::i18n::{tr, tr_args};
 use afregning_kit::server::shutdown_signal;
 
-use crate::args::{Cli, Command, Connection};
+use crate::args::{Actuals, Cli, Command, Connection};
 use crate::connect::Endpoints;
 use crate::print::{Out, kr};
 use crate::suite::{Suite, SuiteConfig};
@@ -79,6 +79,30 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Statements(s) => commands::statements(&mut connect()?, s).await.map(|()| true),
         Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),
         Command::Cases(cases) => commands::cases(&mut connect()?, cases).await.map(|()| true),
+        Command::Committees(c) => crate::finance::committees(&mut connect()?, c).await.map(|()| true),
+        Command::Frames(f) => crate::finance::frames(&mut connect()?, f).await.map(|()| true),
+        Command::Actuals(Actuals::Import { file, write }) => crate::finance::import_actuals(&mut connect()?, &file, &write).await,
+        Command::ExpectedAccounts {
+            frame,
+            year,
+            months,
+            write,
+        } => crate::finance::expected_accounts(&mut connect()?, frame, year, &months, &write)
+            .await
+            .map(|()| true),
+        Command::ExplainDeviation {
+            frame,
+            period,
+            explanation,
+            actions,
+            write,
+        } => crate::finance::explain(&mut connect()?, frame, period, explanation, actions, &write)
+            .await
+            .map(|()| true),
+        Command::CloseMonth { frame, period, write } => crate::finance::close_month(&mut connect()?, frame, period, &write)
+            .await
+            .map(|()| true),
+        Command::TrueUp { year, file, write } => crate::finance::true_up(&mut connect()?, year, &file, &write).await,
         Command::Export { year, frame, format } => commands::export(&mut connect()?, year, frame, format).await.map(|()| true),
         Command::Reconcile { year, file } => commands::reconcile(&mut connect()?, year, &file).await,
     }

@@ -164,8 +164,19 @@ async fn every_documented_command_runs_as_written() {
     )
     .unwrap();
 
+    // Finance's files: the ERP's June actuals for the README's new frame, and actual unit costs.
+    std::fs::write(
+        dir.path().join("erp-juni.csv"),
+        "external_id;frame;account;booked_on;amount;text\n\
+         erp-1;ELDRE;5.32.32;20.06.2026;5.000,00;hjælpemidler\n",
+    )
+    .unwrap();
+    for costs in ["actual-costs.csv", "actual-costs-2026.csv"] {
+        std::fs::write(dir.path().join(costs), "unit;actual_rate\npersonal_care;480,00\n").unwrap();
+    }
+
     let mut commands = readme_commands();
-    assert!(commands.len() >= 12, "README's block: {commands:?}");
+    assert!(commands.len() >= 20, "README's block: {commands:?}");
     let examples = help_examples();
     assert!(
         examples.iter().any(|e| e.starts_with("afregning deliveries import uge-14.csv")),

@@ -110,3 +110,22 @@ refusals-col-field = felt
 refusals-col-why = hvorfor
 refusal-line = linje { $line }: { $field }: { $why }
 grants-citizen = Borger { $citizen }, født { $born }
+
+## afregning budget
+follow-up-col-frame = ramme
+follow-up-col-budget = budget
+follow-up-col-consumed = forbrug
+follow-up-col-rest = forventet restforbrug
+follow-up-col-rest-from = ifølge
+follow-up-col-beside = ved siden af
+follow-up-col-result = forventet resultat
+follow-up-col-consumed-share = forbrug %
+follow-up-col-year-share = af året %
+follow-up-col-closed = lukket
+follow-up-col-explain = forklares?
+follow-up-from-leader = lederens forventede regnskab
+follow-up-from-commitments = disponeringer
+follow-up-beside-commitments = { $amount } disponeret
+follow-up-beside-leader = { $amount } ifølge lederen
+follow-up-closed = lukket
+follow-up-explain = ja

@@ -110,3 +110,22 @@ refusals-col-field = field
 refusals-col-why = why
 refusal-line = line { $line }: { $field }: { $why }
 grants-citizen = Citizen { $citizen }, born { $born }
+
+## afregning budget
+follow-up-col-frame = frame
+follow-up-col-budget = budget
+follow-up-col-consumed = consumed
+follow-up-col-rest = expected rest
+follow-up-col-rest-from = from
+follow-up-col-beside = beside it
+follow-up-col-result = expected result
+follow-up-col-consumed-share = consumed %
+follow-up-col-year-share = of year %
+follow-up-col-closed = closed
+follow-up-col-explain = explain?
+follow-up-from-leader = the leader's expected accounts
+follow-up-from-commitments = commitments
+follow-up-beside-commitments = { $amount } commitments
+follow-up-beside-leader = { $amount } leader
+follow-up-closed = closed
+follow-up-explain = yes

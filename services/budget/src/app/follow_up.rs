@@ -1,6 +1,7 @@
 //! Budget follow-up: a frame's status at a date and its monthly curves, the leader's expected
 //! accounts, deviation explanations, and closing a month (which an unexplained overrun beyond the
-//! threshold blocks).
+//! threshold blocks, and which freezes the month's statuses: a status at a date in a closed month
+//! is the one frozen at the close).
 
 use afregning_kit::ApiError;
 use afregning_kit::auth::Principal;
@@ -10,18 +11,33 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use prost::Message;
 
 use super::{Budget, own_frame};
-use crate::domain::follow_up::{self, SeriesPoint, Status};
-use crate::domain::{BudgetError, Figure, Frame, FrameCode, month_close};
+use crate::domain::follow_up::{self, Commitment, SeriesPoint, Status};
+use crate::domain::{BudgetError, DayTotal, Figure, Frame, FrameCode, month_close};
 use crate::store::follow_up::Explanation;
 use crate::store::{Conn, follow_up as stored, frames, ledger};
 
-/// A frame's status at a date, and whether its month still needs a deviation explanation.
+/// A frame's status at a date, whether its month still needs a deviation explanation, and
+/// whether the month is closed (then all of it is as it was at the close).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameStatus {
     /// The figures at the date.
     pub status: Status,
     /// An overrun beyond the threshold that the month has no explanation for yet.
     pub explanation_required: bool,
+    /// When the date's month was closed for the frame; `None` while it is open.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// What a frame's live status in one month is computed from, read once for all its days.
+struct Inputs {
+    /// The frame's running day totals of the year.
+    totals: Vec<DayTotal>,
+    /// The latest version of every grant, for the commitments.
+    grants: Vec<Commitment>,
+    /// The leader's expected accounts for the year.
+    leader: Vec<(u32, Ore)>,
+    /// Whether the month has a deviation explanation.
+    explained: bool,
 }
 
 /// A leader's or finance's explanation of a month's expected overrun.
@@ -37,22 +53,52 @@ pub struct ExplanationInput {
 }
 
 impl Budget {
-    /// `frame`'s status at `as_of`.
+    /// `frame`'s status at `as_of`: frozen as it was closed when the date's month is closed,
+    /// otherwise from the ledger and forecasts as they stand.
     pub async fn frame_status(&self, frame: &Frame, as_of: NaiveDate) -> Result<FrameStatus, ApiError> {
-        let totals = ledger::day_totals(self.store.pool(), &frame.code, frame.year).await?;
-        let grants = stored::commitments(self.store.pool()).await?;
-        let leader = stored::expected_accounts(self.store.pool(), &frame.code, frame.year).await?;
+        let closed = stored::closed(self.store.pool(), &frame.code, as_of).await?;
+        if let Some(stored::Closed {
+            at,
+            frozen: Some((status, explanation_required)),
+        }) = closed
+        {
+            return Ok(FrameStatus {
+                status,
+                explanation_required,
+                closed_at: Some(at),
+            });
+        }
+        let inputs = self.inputs(self.store.pool(), frame, Period::containing(as_of)).await?;
         let commitments = match as_of.succ_opt().filter(|from| from.year() == frame.year) {
-            Some(from) => Ore::sum(follow_up::commitments_by_month(&frame.code, &grants, from, &self.catalogs))
+            Some(from) => Ore::sum(follow_up::commitments_by_month(&frame.code, &inputs.grants, from, &self.catalogs))
                 .map_err(|_| BudgetError::Overflow(Figure::FrameFigures))?,
             None => Ore::ZERO,
         };
-        let status = follow_up::status(frame, &totals, commitments, &leader, as_of)?;
-        let explanation_required = month_close::is_overrun(status.expected_result, self.overrun_threshold)
-            && !stored::has_explanation(self.store.pool(), &frame.code, Period::containing(as_of)).await?;
+        let live = self.live_status(frame, &inputs, commitments, as_of)?;
+        Ok(FrameStatus {
+            closed_at: closed.map(|c| c.at),
+            ..live
+        })
+    }
+
+    /// What `frame`'s live status in `period` is computed from.
+    async fn inputs(&self, mut conn: Conn<'_>, frame: &Frame, period: Period) -> Result<Inputs, ApiError> {
+        Ok(Inputs {
+            totals: ledger::day_totals(conn.reborrow(), &frame.code, frame.year).await?,
+            grants: stored::commitments(conn.reborrow()).await?,
+            leader: stored::expected_accounts(conn.reborrow(), &frame.code, frame.year).await?,
+            explained: stored::has_explanation(conn, &frame.code, period).await?,
+        })
+    }
+
+    /// `frame`'s status at `as_of` from `inputs` and the commitments after the date.
+    fn live_status(&self, frame: &Frame, inputs: &Inputs, commitments: Ore, as_of: NaiveDate) -> Result<FrameStatus, BudgetError> {
+        let status = follow_up::status(frame, &inputs.totals, commitments, &inputs.leader, as_of)?;
+        let explanation_required = month_close::explanation_required(status.expected_result, self.overrun_threshold, inputs.explained);
         Ok(FrameStatus {
             status,
             explanation_required,
+            closed_at: None,
         })
     }
 
@@ -140,8 +186,10 @@ impl Budget {
         .await
     }
 
-    /// Closes a frame's month, unless it still needs a deviation explanation; the answer gets the
-    /// status at the month's last day.
+    /// Closes a frame's month, unless it still needs a deviation explanation, and freezes the
+    /// status of each of its days as it stands: from then on a status at a date in the month is
+    /// that frozen one. The answer gets the status at the month's last day. Closing a closed
+    /// month again changes nothing and answers its frozen status.
     pub async fn close_month<M: Message + Default>(
         &self,
         key: &RequestKey,
@@ -150,13 +198,41 @@ impl Budget {
         now: DateTime<Utc>,
         answer: impl FnOnce(&Frame, FrameStatus) -> M,
     ) -> Result<M, ApiError> {
-        let frame = frames::frame(self.store.pool(), code, period.year())
-            .await?
-            .ok_or(BudgetError::FrameNotFound)?;
-        let status = self.frame_status(&frame, period.range().last()).await?;
-        month_close::may_close(status.explanation_required)?;
         self.once(key, async |tx| {
+            let frame = frames::frame(Conn::Tx(tx), code, period.year())
+                .await?
+                .ok_or(BudgetError::FrameNotFound)?;
+            let last = period.range().last();
+            if let Some(stored::Closed {
+                at,
+                frozen: Some((status, explanation_required)),
+            }) = stored::closed(Conn::Tx(tx), code, last).await?
+            {
+                let status = FrameStatus {
+                    status,
+                    explanation_required,
+                    closed_at: Some(at),
+                };
+                return Ok(answer(&frame, status));
+            }
+            let inputs = self.inputs(Conn::Tx(tx), &frame, period).await?;
+            let commitments = follow_up::commitments_after_each_day(code, &inputs.grants, period, &self.catalogs)?;
+            let mut days = Vec::with_capacity(commitments.len());
+            for (day, committed) in period.range().iter_days().zip(commitments) {
+                let live = self.live_status(&frame, &inputs, committed, day)?;
+                days.push((day, live.status, live.explanation_required));
+            }
+            let Some((_, status, explanation_required)) = days.last().cloned() else {
+                unreachable!("a month has days")
+            };
+            month_close::may_close(explanation_required)?;
             stored::close_month(tx, code, period, now).await?;
+            stored::freeze_days(tx, code, &days).await?;
+            let status = FrameStatus {
+                status,
+                explanation_required,
+                closed_at: Some(now),
+            };
             Ok(answer(&frame, status))
         })
         .await

@@ -47,9 +47,42 @@ pub struct Commitment {
 /// between providers and split across frames exactly as its postings would be. A grant that
 /// cannot be priced (no catalog for the days, say) commits nothing and is logged.
 pub fn commitments_by_month(frame: &FrameCode, grants: &[Commitment], from: NaiveDate, catalogs: &CatalogSet) -> [Ore; 12] {
+    commitments_within(frame, grants, from, 12, catalogs)
+}
+
+/// The commitments from each day of `period` onwards: entry `i` is what is committed from the
+/// day after the period's day `i + 1` to year end, as [`commitments_by_month`] would sum it from
+/// that day. The months after the period are priced once, not once a day (a closed month keeps a
+/// status for each of its days).
+pub fn commitments_after_each_day(
+    frame: &FrameCode,
+    grants: &[Commitment],
+    period: Period,
+    catalogs: &CatalogSet,
+) -> Result<Vec<Ore>, BudgetError> {
+    let later = match period.month() {
+        12 => Ore::ZERO,
+        _ => Ore::sum(commitments_by_month(frame, grants, period.next().range().first(), catalogs)).map_err(overflow)?,
+    };
+    let last = period.range().last();
+    period
+        .range()
+        .iter_days()
+        .map(|day| match day.succ_opt().filter(|from| *from <= last) {
+            Some(from) => {
+                let month = commitments_within(frame, grants, from, period.month(), catalogs)[period.month() as usize - 1];
+                month.checked_add(later).map_err(overflow)
+            }
+            None => Ok(later),
+        })
+        .collect()
+}
+
+/// [`commitments_by_month`] for the months from `from`'s through `last_month` only.
+fn commitments_within(frame: &FrameCode, grants: &[Commitment], from: NaiveDate, last_month: u32, catalogs: &CatalogSet) -> [Ore; 12] {
     let mut months = [Ore::ZERO; 12];
     for grant in grants {
-        match grant_commitments(frame, grant, from, catalogs) {
+        match grant_commitments(frame, grant, from, last_month, catalogs) {
             Ok(by_month) => {
                 for (total, amount) in months.iter_mut().zip(by_month) {
                     *total = Ore::new(total.get().saturating_add(amount.get()));
@@ -61,11 +94,17 @@ pub fn commitments_by_month(frame: &FrameCode, grants: &[Commitment], from: Naiv
     months
 }
 
-/// One grant's part of [`commitments_by_month`].
-fn grant_commitments(frame: &FrameCode, grant: &Commitment, from: NaiveDate, catalogs: &CatalogSet) -> Result<[Ore; 12], PricingError> {
+/// One grant's part of [`commitments_within`].
+fn grant_commitments(
+    frame: &FrameCode,
+    grant: &Commitment,
+    from: NaiveDate,
+    last_month: u32,
+    catalogs: &CatalogSet,
+) -> Result<[Ore; 12], PricingError> {
     let mut months = [Ore::ZERO; 12];
     let Some(terms) = &grant.terms else { return Ok(months) };
-    for (i, month) in (from.month()..=12).enumerate() {
+    for (i, month) in (from.month()..=last_month.min(12)).enumerate() {
         let Some(period) = Period::new(from.year(), month) else { continue };
         let days = if i == 0 {
             DateRange::new(from, period.range().last()).unwrap_or(period.range())
@@ -98,26 +137,82 @@ fn grant_commitments(frame: &FrameCode, grant: &Commitment, from: NaiveDate, cat
     Ok(months)
 }
 
+/// Where a frame's expected rest of the year comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RestSource {
+    /// The commitments of active grants: no leader's forecast has been given.
+    #[default]
+    Commitments,
+    /// The responsible leader's expected accounts.
+    Leader,
+}
+
+impl RestSource {
+    /// The stored and wire number (the proto `ExpectedRestSource`).
+    pub fn number(self) -> i64 {
+        match self {
+            RestSource::Commitments => 1,
+            RestSource::Leader => 2,
+        }
+    }
+
+    /// The source with a stored number.
+    pub fn from_number(number: i64) -> Option<RestSource> {
+        match number {
+            1 => Some(RestSource::Commitments),
+            2 => Some(RestSource::Leader),
+            _ => None,
+        }
+    }
+}
+
 /// A frame's figures at a date.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {
-    /// The budget after executed reallocations.
+    /// The frame's amount and the executed reallocations effective through the date.
     pub budget: Ore,
     /// Settlement postings and ERP actuals booked through the date.
     pub consumed: Ore,
     /// Active grants priced from the day after the date to year end.
     pub rest_from_commitments: Ore,
-    /// The leader's expected accounts for the months after the date's month.
+    /// The leader's expected accounts from the day after the date to year end
+    /// ([`leader_rest_after`]).
     pub rest_from_leader: Ore,
-    /// Whether the leader has submitted expected accounts: then they are the expected rest and
-    /// the commitments are shown beside them.
-    pub has_leader_forecast: bool,
+    /// Which of the two is the expected rest; the other is shown beside it, never added.
+    pub rest_source: RestSource,
+    /// The expected rest of the year, one figure: `rest_from_leader` when the leader has given
+    /// expected accounts, otherwise `rest_from_commitments`.
+    pub expected_rest: Ore,
     /// budget − consumed − expected rest; negative is an overrun.
     pub expected_result: Ore,
     /// consumed ÷ budget, in basis points.
     pub consumption_bp: i64,
     /// The share of the budget the profile releases through the date, in basis points.
     pub profile_share_bp: i64,
+}
+
+impl Status {
+    /// Whether the leader has given expected accounts: then they are the expected rest.
+    pub fn has_leader_forecast(&self) -> bool {
+        self.rest_source == RestSource::Leader
+    }
+}
+
+/// The leader's expected accounts `(month, amount)` from the day after `as_of` to year end: the
+/// months after the date's month whole, and the date's own month pro rata for the days left in
+/// it (amount × days after the date ÷ days in the month, rounded once, half away from zero) —
+/// the same days the commitments count from, so either source covers exactly the rest of the
+/// year.
+pub fn leader_rest_after(leader: &[(u32, Ore)], as_of: NaiveDate) -> Result<Ore, BudgetError> {
+    let in_month = Period::containing(as_of).range().days();
+    let left = in_month.saturating_sub(as_of.day());
+    let parts = leader.iter().map(|&(month, amount)| match month.cmp(&as_of.month()) {
+        std::cmp::Ordering::Greater => Ok(amount),
+        std::cmp::Ordering::Equal => Ore::round_ratio(i128::from(amount.get()) * i128::from(left), i128::from(in_month)).map_err(overflow),
+        std::cmp::Ordering::Less => Ok(Ore::ZERO),
+    });
+    let mut parts = parts;
+    parts.try_fold(Ore::ZERO, |sum, part| sum.checked_add(part?).map_err(overflow))
 }
 
 /// The status of `frame` at `as_of` from its running day `totals`, its commitments after the
@@ -129,22 +224,26 @@ pub fn status(
     leader: &[(u32, Ore)],
     as_of: NaiveDate,
 ) -> Result<Status, BudgetError> {
-    let budget = frame.adjusted_amount(totals)?;
+    let budget = frame.budget_through(totals, as_of)?;
     let consumed = consumed_through(totals, as_of)?;
-    let rest_from_leader = Ore::sum(leader.iter().filter(|(month, _)| *month > as_of.month()).map(|(_, a)| *a)).map_err(overflow)?;
-    let has_leader_forecast = !leader.is_empty();
-    let rest = if has_leader_forecast {
-        rest_from_leader
+    let rest_from_leader = leader_rest_after(leader, as_of)?;
+    let (rest_source, expected_rest) = if leader.is_empty() {
+        (RestSource::Commitments, rest_from_commitments)
     } else {
-        rest_from_commitments
+        (RestSource::Leader, rest_from_leader)
     };
-    let expected_result = budget.checked_sub(consumed).and_then(|r| r.checked_sub(rest)).map_err(overflow)?;
+    let expected_result = budget
+        .checked_sub(consumed)
+        .and_then(|r| r.checked_sub(expected_rest))
+        .map_err(overflow)?;
+    debug_assert_eq!(budget.get() - consumed.get() - expected_rest.get(), expected_result.get());
     Ok(Status {
         budget,
         consumed,
         rest_from_commitments,
         rest_from_leader,
-        has_leader_forecast,
+        rest_source,
+        expected_rest,
         expected_result,
         consumption_bp: basis_points(consumed.get(), budget.get()),
         profile_share_bp: basis_points(frame.released_through(as_of)?.get(), frame.amount.get()),
@@ -267,6 +366,83 @@ mod tests {
         )
         .unwrap();
         assert_eq!((led.rest_from_leader, led.expected_result), (Ore::new(100), Ore::new(-3_736_100)));
+        assert_eq!((led.expected_rest, led.rest_source), (Ore::new(100), RestSource::Leader));
+        assert_eq!(led.rest_from_commitments, Ore::new(514_143), "shown beside, not added");
+    }
+
+    /// For every day of the year, with and without a leader's forecast, budget − consumed −
+    /// expected rest = expected result, and the expected rest is exactly one of the two sources.
+    #[test]
+    fn every_row_adds_up_on_every_day() {
+        let totals = [
+            total(day(3, 31), EntrySource::Settlement, 1_234_567),
+            total(day(6, 30), EntrySource::Reallocation, -186_000),
+            total(day(9, 30), EntrySource::Reallocation, 55_500),
+            total(day(10, 10), EntrySource::ErpActual, 40_000_000),
+        ];
+        let leader: Vec<(u32, Ore)> = (1..=12).map(|m| (m, Ore::new(100_003 * i64::from(m)))).collect();
+        let mut date = day(1, 1);
+        while date.year() == 2026 {
+            for given in [&[][..], &leader[..]] {
+                let s = status(&health(), &totals, Ore::new(777_777), given, date).unwrap();
+                assert_eq!(
+                    s.budget.get() - s.consumed.get() - s.expected_rest.get(),
+                    s.expected_result.get(),
+                    "{date}"
+                );
+                let other = if given.is_empty() {
+                    s.rest_from_commitments
+                } else {
+                    s.rest_from_leader
+                };
+                assert_eq!(s.expected_rest, other, "{date}");
+            }
+            date = date.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn the_leaders_current_month_counts_for_the_days_after_the_date() {
+        let leader = [(5, Ore::new(1_000_000)), (6, Ore::new(300_000)), (7, Ore::new(62_000))];
+        assert_eq!(
+            leader_rest_after(&leader, day(6, 30)).unwrap(),
+            Ore::new(62_000),
+            "June has no days left"
+        );
+        assert_eq!(
+            leader_rest_after(&leader, day(6, 10)).unwrap(),
+            Ore::new(262_000),
+            "20 of June's 30 days"
+        );
+        assert_eq!(
+            leader_rest_after(&leader, day(6, 1)).unwrap(),
+            Ore::new(352_000),
+            "29 of 30: 290,000.00"
+        );
+        assert_eq!(
+            leader_rest_after(&leader, day(7, 15)).unwrap(),
+            Ore::new(32_000),
+            "16 of 31 days: 32,000"
+        );
+        assert_eq!(
+            leader_rest_after(&[(7, Ore::new(1))], day(7, 15)).unwrap(),
+            Ore::new(1),
+            "0.516 rounds to 1"
+        );
+        assert_eq!(
+            leader_rest_after(&[(7, Ore::new(1))], day(7, 16)).unwrap(),
+            Ore::ZERO,
+            "0.48 rounds to 0"
+        );
+    }
+
+    #[test]
+    fn the_budget_at_a_date_counts_only_reallocations_effective_by_then() {
+        let totals = [total(day(9, 30), EntrySource::Reallocation, -186_000)];
+        let june = status(&health(), &totals, Ore::ZERO, &[], day(6, 30)).unwrap();
+        assert_eq!(june.budget, Ore::new(36_500_000), "a Q3 reallocation is not in June's budget");
+        let september = status(&health(), &totals, Ore::ZERO, &[], day(9, 30)).unwrap();
+        assert_eq!(september.budget, Ore::new(36_314_000));
     }
 
     #[test]

@@ -76,6 +76,15 @@ impl Frame {
             .map_err(|_| BudgetError::Overflow(Figure::FrameFigures))
     }
 
+    /// The budget at `as_of`: the amount as set and the executed reallocations among the
+    /// frame's running `totals` effective through the date. A reallocation takes effect on the
+    /// last day of its quarter, so a status at an earlier date never sees it, however soon it is
+    /// executed.
+    pub fn budget_through(&self, totals: &[DayTotal], as_of: NaiveDate) -> Result<Ore, BudgetError> {
+        let effective: Vec<DayTotal> = totals.iter().filter(|t| t.day <= as_of).copied().collect();
+        self.adjusted_amount(&effective)
+    }
+
     /// How much of the budget (as set) the profile releases through `as_of`, inclusive: nothing
     /// before the year, all of it after.
     pub fn released_through(&self, as_of: NaiveDate) -> Result<Ore, BudgetError> {
@@ -161,6 +170,12 @@ mod tests {
             },
         ];
         assert_eq!(f.adjusted_amount(&totals).unwrap(), Ore::new(36_314_000));
+        assert_eq!(f.budget_through(&totals, day(6, 30)).unwrap(), Ore::new(36_314_000));
+        assert_eq!(
+            f.budget_through(&totals, day(6, 29)).unwrap(),
+            f.amount,
+            "a reallocation is not in the budget before its effective date"
+        );
         let huge = [DayTotal {
             amount: Ore::new(i64::MAX),
             ..totals[0]

@@ -8,7 +8,7 @@ use afregning_tariff::Ore;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::app::follow_up::FrameStatus;
-use crate::domain::follow_up::SeriesPoint;
+use crate::domain::follow_up::{RestSource, SeriesPoint};
 use crate::domain::reconcile::{Difference, LineKey, PostingTotal};
 use crate::domain::{AuditLine, Committee, Decision, Frame, LedgerEntry, Purchase};
 use crate::store::CaseParts;
@@ -127,7 +127,14 @@ pub fn status(f: &Frame, s: &FrameStatus, as_of: NaiveDate) -> pb::FrameStatus {
         consumed_ore: figures.consumed.get(),
         expected_rest_from_commitments_ore: figures.rest_from_commitments.get(),
         expected_rest_from_leader_ore: figures.rest_from_leader.get(),
-        has_leader_forecast: figures.has_leader_forecast,
+        has_leader_forecast: figures.has_leader_forecast(),
+        expected_rest_ore: figures.expected_rest.get(),
+        expected_rest_source: match figures.rest_source {
+            RestSource::Commitments => pb::ExpectedRestSource::Commitments,
+            RestSource::Leader => pb::ExpectedRestSource::Leader,
+        } as i32,
+        closed: s.closed_at.is_some(),
+        closed_at: s.closed_at.map(seconds),
         expected_result_ore: figures.expected_result.get(),
         consumption: Some(pb::Percent {
             basis_points: figures.consumption_bp,

@@ -142,9 +142,10 @@ pub(super) async fn close_month(
     let key = RequestKey::new(Rpc::CloseMonth.name(), &r.request_id, &r)?;
     let period = period_of(r.period.as_ref())?;
     let now = Utc::now();
+    // A month closed before keeps the moment it was closed.
     let answer = |frame: &Frame, status: FrameStatus| pb::CloseMonthResponse {
+        closed_at: Some(convert::seconds(status.closed_at.unwrap_or(now))),
         status: Some(convert::status(frame, &status, period.range().last())),
-        closed_at: Some(convert::seconds(now)),
     };
     Ok(Response::new(
         app.close_month(&key, &FrameCode::new(r.frame), period, now, answer).await?,

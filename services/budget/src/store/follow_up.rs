@@ -1,6 +1,6 @@
 //! What follow-up keeps beside the ledger: the latest version of every grant (commitments for the
-//! forecast, followed from visitation's feed), leaders' expected accounts, deviation explanations
-//! and closed months.
+//! forecast, followed from visitation's feed), leaders' expected accounts, deviation explanations,
+//! and closed months with their frozen statuses.
 
 use afregning_kit::store::Tx;
 use afregning_kit::{ApiError, on_tx};
@@ -8,11 +8,11 @@ use afregning_proto::common::v1 as pbc;
 use afregning_proto::terms::grant_terms;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_tariff::{Ore, Period};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Conn, corrupt, on_conn};
+use super::{Conn, corrupt, on_conn, stored_instant};
 use crate::domain::FrameCode;
-use crate::domain::follow_up::Commitment;
+use crate::domain::follow_up::{Commitment, RestSource, Status};
 
 /// A grant version as budget forecasts it. A grant the tariff cannot read (no terms, an unknown
 /// unit) keeps no terms and so commits nothing.
@@ -122,5 +122,85 @@ pub async fn upsert_explanation(tx: &mut Tx, x: &Explanation<'_>) -> Result<(), 
 pub async fn close_month(tx: &mut Tx, frame: &FrameCode, period: Period, at: DateTime<Utc>) -> Result<(), ApiError> {
     on_tx!(tx, t => sqlx::query("INSERT INTO closed_months (frame, period, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
         .bind(frame.as_str()).bind(period.to_string()).bind(afregning_kit::store::timestamp(at)).execute(&mut **t).await.map(drop)?);
+    Ok(())
+}
+
+/// A frame's month as closed: when, and the day's frozen status (none for a month closed before
+/// closed months kept their figures).
+pub struct Closed {
+    /// When the month was closed.
+    pub at: DateTime<Utc>,
+    /// The day's status and whether it needed an explanation, as they were at the close.
+    pub frozen: Option<(Status, bool)>,
+}
+
+/// A day's frozen status as stored beside its month's close.
+#[derive(sqlx::FromRow)]
+struct ClosedRow {
+    closed_at: String,
+    budget_ore: Option<i64>,
+    consumed_ore: Option<i64>,
+    rest_commitments_ore: Option<i64>,
+    rest_leader_ore: Option<i64>,
+    rest_source: Option<i64>,
+    expected_rest_ore: Option<i64>,
+    expected_result_ore: Option<i64>,
+    consumption_bp: Option<i64>,
+    profile_share_bp: Option<i64>,
+    explanation_required: Option<i64>,
+}
+
+impl TryFrom<ClosedRow> for Closed {
+    type Error = ApiError;
+
+    fn try_from(row: ClosedRow) -> Result<Closed, ApiError> {
+        let at = stored_instant(&row.closed_at)?;
+        let Some(source) = row.rest_source else {
+            return Ok(Closed { at, frozen: None });
+        };
+        let ore = |v: Option<i64>| v.map(Ore::new).ok_or_else(|| corrupt("closed status"));
+        let status = Status {
+            budget: ore(row.budget_ore)?,
+            consumed: ore(row.consumed_ore)?,
+            rest_from_commitments: ore(row.rest_commitments_ore)?,
+            rest_from_leader: ore(row.rest_leader_ore)?,
+            rest_source: RestSource::from_number(source).ok_or_else(|| corrupt(format_args!("rest source {source}")))?,
+            expected_rest: ore(row.expected_rest_ore)?,
+            expected_result: ore(row.expected_result_ore)?,
+            consumption_bp: row.consumption_bp.ok_or_else(|| corrupt("closed status"))?,
+            profile_share_bp: row.profile_share_bp.ok_or_else(|| corrupt("closed status"))?,
+        };
+        Ok(Closed {
+            at,
+            frozen: Some((status, row.explanation_required.unwrap_or_default() != 0)),
+        })
+    }
+}
+
+/// Whether `day`'s month is closed for a frame, and if so its frozen status that day.
+pub async fn closed(conn: Conn<'_>, frame: &FrameCode, day: NaiveDate) -> Result<Option<Closed>, ApiError> {
+    let row: Option<ClosedRow> = on_conn!(conn, e => sqlx::query_as(
+        "SELECT c.closed_at, s.budget_ore, s.consumed_ore, s.rest_commitments_ore, s.rest_leader_ore, s.rest_source, \
+         s.expected_rest_ore, s.expected_result_ore, s.consumption_bp, s.profile_share_bp, s.explanation_required \
+         FROM closed_months c LEFT JOIN closed_statuses s ON s.frame = c.frame AND s.day = $3 WHERE c.frame = $1 AND c.period = $2")
+        .bind(frame.as_str()).bind(Period::containing(day).to_string()).bind(day.to_string()).fetch_optional(e).await?);
+    row.map(Closed::try_from).transpose()
+}
+
+/// Freezes a closed month's statuses, one a day (a day already frozen keeps its figures).
+pub async fn freeze_days(tx: &mut Tx, frame: &FrameCode, days: &[(NaiveDate, Status, bool)]) -> Result<(), ApiError> {
+    on_tx!(tx, t => {
+        for (day, s, required) in days {
+            sqlx::query(
+                "INSERT INTO closed_statuses (frame, day, budget_ore, consumed_ore, rest_commitments_ore, rest_leader_ore, rest_source, \
+                 expected_rest_ore, expected_result_ore, consumption_bp, profile_share_bp, explanation_required) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING")
+                .bind(frame.as_str()).bind(day.to_string()).bind(s.budget.get()).bind(s.consumed.get())
+                .bind(s.rest_from_commitments.get()).bind(s.rest_from_leader.get()).bind(s.rest_source.number())
+                .bind(s.expected_rest.get()).bind(s.expected_result.get()).bind(s.consumption_bp).bind(s.profile_share_bp)
+                .bind(i64::from(*required))
+                .execute(&mut **t).await?;
+        }
+    });
     Ok(())
 }

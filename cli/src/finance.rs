@@ -1,0 +1,553 @@
+//! Finance's own actions from the command line, in the domain's words: committees and their
+//! frames, the ERP's actuals, a leader's expected accounts, deviation explanations, closing a
+//! month and the annual true-up — each a thin layer over one RPC, with amounts typed as people
+//! write them (`1.234,56` or `1234.56`) and checked against the same bounds as the API before
+//! anything is sent. Also the follow-up table `afregning budget` prints: the expected rest as one
+//! figure, with the forecast it did not use beside it.
+
+use std::path::Path;
+
+use afregning_proto::budget::v1 as pbb;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+
+use crate::args::{Committees, Frames, Write};
+use crate::commands::request_id;
+use crate::connect::Clients;
+use crate::print::{Out, kr, table};
+
+/// Kroner as people write them — Danish `1.234,56` or plain `1234.56` — in øre, within the
+/// API's bounds; negative only when `may_be_negative`.
+pub fn kroner(text: &str, may_be_negative: bool) -> Result<i64, String> {
+    let text = text.trim();
+    // Dots group thousands in Danish; a dot followed by three digits cannot be a decimal point
+    // either (kroner have two decimals), so `365.000` is 365,000 kroner.
+    let grouped = text
+        .split('.')
+        .skip(1)
+        .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    let plain = if text.contains(',') {
+        text.replace('.', "").replace(',', ".")
+    } else if text.contains('.') && grouped {
+        text.replace('.', "")
+    } else {
+        text.to_owned()
+    };
+    let ore = afregning_tariff::Ore::parse_kroner(&plain)
+        .map_err(|_| format!("{text:?} is not an amount in kroner such as 1.234,56 or 1234.56"))?
+        .get();
+    match afregning_kit::input::amount_problem(ore, may_be_negative) {
+        Some(problem) => Err(format!("{text}: {problem}")),
+        None => Ok(ore),
+    }
+}
+
+/// A budget amount on the command line: kroner, not negative.
+pub fn budget_kroner(text: &str) -> Result<i64, String> {
+    kroner(text, false)
+}
+
+/// One `MONTH=AMOUNT` pair of expected accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonthAmount {
+    /// The year, when the month was written with one (`2026-07`, `07.2026`).
+    pub year: Option<i32>,
+    /// 1–12.
+    pub month: i32,
+    /// Øre, not negative.
+    pub amount_ore: i64,
+}
+
+/// `07=12.500,00`, `7=12500`, `2026-07=…` or `07.2026=…`.
+pub fn month_amount(text: &str) -> Result<MonthAmount, String> {
+    let (month, amount) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected MONTH=AMOUNT, e.g. 07=12.500,00"))?;
+    let (year, month) = match month.trim().parse::<i32>() {
+        Ok(m) if (1..=12).contains(&m) => (None, m),
+        Ok(_) => return Err(format!("{text:?}: the month must be 1–12")),
+        Err(_) => afregning_client::parse::parse_period(month).map(|(y, m)| (Some(y), m))?,
+    };
+    Ok(MonthAmount {
+        year,
+        month,
+        amount_ore: kroner(amount, false)?,
+    })
+}
+
+/// A flag's value that cannot be used once the command line is read as a whole: clap's own usage
+/// error, exit code 2, before anything is sent.
+fn usage_error(message: String) -> ! {
+    use clap::CommandFactory;
+    crate::args::Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+/// `afregning committees …`.
+pub async fn committees(clients: &mut Clients, command: Committees) -> anyhow::Result<()> {
+    match command {
+        Committees::Create { code, name, write } => {
+            let request = pbb::CreateCommitteeRequest {
+                request_id: request_id(&write),
+                code,
+                name,
+            };
+            let created = clients.budget.create_committee(request).await?.into_inner();
+            println!("committee {} created: {}", created.code, created.name);
+        }
+        Committees::List => {
+            let request = pbb::ListCommitteesRequest { page: None };
+            let listed = clients.budget.list_committees(request).await?.into_inner();
+            let mut shown = table(&["committee", "name"], &[]);
+            for c in listed.committees {
+                shown.add_row(vec![c.code, c.name]);
+            }
+            Out::terminal().table(&shown);
+        }
+    }
+    Ok(())
+}
+
+/// `afregning frames …`.
+pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()> {
+    match command {
+        Frames::Set {
+            frame,
+            year,
+            committee,
+            name,
+            account,
+            amount,
+            profile,
+            write,
+        } => {
+            let amount_ore = budget_kroner(&amount).unwrap_or_else(|why| usage_error(format!("--amount: {why}")));
+            let monthly_profile_ore: Vec<i64> = profile
+                .iter()
+                .map(|m| budget_kroner(m).unwrap_or_else(|why| usage_error(format!("--profile: {why}"))))
+                .collect();
+            if !monthly_profile_ore.is_empty() && monthly_profile_ore.iter().sum::<i64>() != amount_ore {
+                usage_error(format!(
+                    "--profile: the twelve months add up to {} kr, not --amount {} kr",
+                    kr(monthly_profile_ore.iter().sum()),
+                    kr(amount_ore)
+                ));
+            }
+            let request = pbb::SetFrameRequest {
+                request_id: request_id(&write),
+                frame,
+                year,
+                committee,
+                name,
+                account,
+                amount_ore,
+                monthly_profile_ore,
+            };
+            let set = clients.budget.set_frame(request).await?.into_inner();
+            let released = if set.monthly_profile_ore.is_empty() {
+                "evenly by days"
+            } else {
+                "by its monthly profile"
+            };
+            println!(
+                "frame {} {} set: {} kr on account {} for {}, released {released}; {} kr after reallocations",
+                set.frame,
+                set.year,
+                kr(set.amount_ore),
+                set.account,
+                set.committee,
+                kr(set.adjusted_amount_ore)
+            );
+        }
+        Frames::List { year } => {
+            let request = pbb::ListFramesRequest { year, page: None };
+            let listed = clients.budget.list_frames(request).await?.into_inner();
+            let mut shown = table(
+                &["frame", "committee", "account", "amount", "after reallocations", "profile", "name"],
+                &[3, 4],
+            );
+            for f in listed.frames {
+                let profile = if f.monthly_profile_ore.is_empty() { "even" } else { "monthly" };
+                shown.add_row(vec![
+                    f.frame,
+                    f.committee,
+                    f.account,
+                    kr(f.amount_ore),
+                    kr(f.adjusted_amount_ore),
+                    profile.to_owned(),
+                    f.name,
+                ]);
+            }
+            Out::terminal().table(&shown);
+        }
+    }
+    Ok(())
+}
+
+/// The columns an actuals file must have, in any order.
+const ACTUAL_COLUMNS: [&str; 6] = ["external_id", "frame", "account", "booked_on", "amount", "text"];
+
+/// The most actuals one stream message carries (the service takes at most 10,000).
+const ACTUALS_PER_MESSAGE: usize = 5_000;
+
+/// A row of a file that is not booked, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// The file's line, counting the header as line 1.
+    pub line: usize,
+    /// The row's id, as written.
+    pub id: String,
+    /// The column at fault.
+    pub field: String,
+    /// What is wrong.
+    pub why: String,
+}
+
+/// An actuals file read: the valid rows, each with its line in the file, and the refused rows.
+pub type ActualsFile = (Vec<(usize, pbb::ActualEntry)>, Vec<Refusal>);
+
+/// A CSV file's records, each with its line, and where each wanted column is.
+type CsvRecords<const N: usize> = (Vec<(usize, csv::StringRecord)>, [usize; N]);
+
+/// Reads an actuals file (see `afregning actuals import --help`): the valid rows with their
+/// lines, and every refused row. A missing column or an unreadable file fails the whole file.
+pub fn read_actuals(path: &Path) -> anyhow::Result<ActualsFile> {
+    let (records, at) = read_csv(path, &ACTUAL_COLUMNS)?;
+    let (mut rows, mut refused) = (Vec::new(), Vec::new());
+    for (line, record) in records {
+        let field = |column: usize| record.get(at[column]).unwrap_or_default().to_owned();
+        let refuse = |column: usize, why: String| Refusal {
+            line,
+            id: field(0),
+            field: ACTUAL_COLUMNS[column].to_owned(),
+            why,
+        };
+        if let Some(missing) = (0..5).find(|&c| field(c).is_empty()) {
+            refused.push(refuse(missing, "required".to_owned()));
+            continue;
+        }
+        let booked_on = match afregning_client::parse::parse_date(&field(3)) {
+            Ok((year, month, day)) => pbc::Date { year, month, day },
+            Err(why) => {
+                refused.push(refuse(3, why));
+                continue;
+            }
+        };
+        let amount_ore = match kroner(&field(4), true) {
+            Ok(ore) => ore,
+            Err(why) => {
+                refused.push(refuse(4, why));
+                continue;
+            }
+        };
+        rows.push((
+            line,
+            pbb::ActualEntry {
+                external_id: field(0),
+                frame: field(1),
+                account: field(2),
+                booked_on: Some(booked_on),
+                amount_ore,
+                text: field(5),
+            },
+        ));
+    }
+    Ok((rows, refused))
+}
+
+/// A CSV file with a header row, comma- or semicolon-separated (a Danish spreadsheet writes
+/// semicolons): its records with their lines, and where each of `columns` is.
+fn read_csv<const N: usize>(path: &Path, columns: &[&str; N]) -> anyhow::Result<CsvRecords<N>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers()?.clone();
+    let mut at = [0; N];
+    for (i, name) in columns.iter().enumerate() {
+        at[i] = headers
+            .iter()
+            .position(|h| h == *name)
+            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))?;
+    }
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        records.push((line, record));
+    }
+    Ok((records, at))
+}
+
+/// Prints refused rows as a table and one line each on standard error.
+fn show_refusals(refused: &[Refusal], id: &str) {
+    if refused.is_empty() {
+        return;
+    }
+    let mut shown = table(&["line", id, "field", "why"], &[0]);
+    for r in refused {
+        shown.add_row(vec![r.line.to_string(), r.id.clone(), r.field.clone(), r.why.clone()]);
+    }
+    Out::terminal().table(&shown);
+    for r in refused {
+        eprintln!("line {}: {}: {}", r.line, r.field, r.why);
+    }
+}
+
+/// `afregning actuals import`; false when rows were refused (exit code 3).
+pub async fn import_actuals(clients: &mut Clients, path: &Path, write: &Write) -> anyhow::Result<bool> {
+    let (rows, mut refused) = read_actuals(path)?;
+    let read = rows.len() + refused.len();
+    let (lines, entries): (Vec<usize>, Vec<pbb::ActualEntry>) = rows.into_iter().unzip();
+    let answer = if entries.is_empty() {
+        pbb::ImportActualsResponse::default()
+    } else {
+        let id = request_id(write);
+        let messages: Vec<pbb::ImportActualsRequest> = entries
+            .chunks(ACTUALS_PER_MESSAGE)
+            .enumerate()
+            .map(|(i, chunk)| pbb::ImportActualsRequest {
+                request_id: if i == 0 { id.clone() } else { String::new() },
+                entries: chunk.to_vec(),
+            })
+            .collect();
+        clients.budget.import_actuals(tokio_stream::iter(messages)).await?.into_inner()
+    };
+    for e in &answer.errors {
+        let line = usize::try_from(e.index)
+            .ok()
+            .and_then(|i| lines.get(i))
+            .copied()
+            .unwrap_or_default();
+        // The file's column for the wire's field.
+        let field = if e.field == "amount_ore" { "amount" } else { e.field.as_str() };
+        refused.push(Refusal {
+            line,
+            id: e.external_id.clone(),
+            field: field.to_owned(),
+            why: e.description.clone(),
+        });
+    }
+    refused.sort_by_key(|r| r.line);
+    println!(
+        "{read} actuals read: {} booked, {} already booked, {} refused",
+        answer.accepted,
+        answer.duplicates,
+        refused.len()
+    );
+    show_refusals(&refused, "external_id");
+    Ok(refused.is_empty())
+}
+
+/// `afregning expected-accounts`.
+pub async fn expected_accounts(clients: &mut Clients, frame: String, year: i32, pairs: &[String], write: &Write) -> anyhow::Result<()> {
+    let mut months: Vec<pbb::MonthAmount> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        let m = month_amount(pair).unwrap_or_else(|why| usage_error(format!("MONTH=AMOUNT: {why}")));
+        if m.year.is_some_and(|y| y != year) {
+            usage_error(format!("MONTH=AMOUNT: {pair:?} is not a month of --year {year}"));
+        }
+        if months.iter().any(|o| o.month == m.month) {
+            usage_error(format!("MONTH=AMOUNT: month {} is given twice", m.month));
+        }
+        months.push(pbb::MonthAmount {
+            month: m.month,
+            amount_ore: m.amount_ore,
+        });
+    }
+    let request = pbb::SubmitExpectedAccountsRequest {
+        request_id: request_id(write),
+        frame,
+        year,
+        months,
+        submitted_by: String::new(),
+    };
+    let given = clients.budget.submit_expected_accounts(request).await?.into_inner();
+    println!(
+        "expected accounts for {} {}: {} kr over {} months, submitted by {}",
+        given.frame,
+        given.year,
+        kr(given.months.iter().map(|m| m.amount_ore).sum()),
+        given.months.len(),
+        given.submitted_by
+    );
+    let mut shown = table(&["month", "expected"], &[1]);
+    for m in &given.months {
+        shown.add_row(vec![format!("{:04}-{:02}", given.year, m.month), kr(m.amount_ore)]);
+    }
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// `afregning explain-deviation`.
+pub async fn explain(
+    clients: &mut Clients,
+    frame: String,
+    (year, month): (i32, i32),
+    explanation: String,
+    corrective_actions: Vec<String>,
+    write: &Write,
+) -> anyhow::Result<()> {
+    let request = pbb::SubmitDeviationExplanationRequest {
+        request_id: request_id(write),
+        frame,
+        period: Some(pbc::Period { year, month }),
+        explanation,
+        corrective_actions,
+        submitted_by: String::new(),
+    };
+    let given = clients.budget.submit_deviation_explanation(request).await?.into_inner();
+    println!(
+        "deviation of {} in {year:04}-{month:02} explained by {}, with {} corrective action(s):",
+        given.frame,
+        given.submitted_by,
+        given.corrective_actions.len()
+    );
+    for action in &given.corrective_actions {
+        println!("  • {action}");
+    }
+    Ok(())
+}
+
+/// `afregning close-month`.
+pub async fn close_month(clients: &mut Clients, frame: String, (year, month): (i32, i32), write: &Write) -> anyhow::Result<()> {
+    let request = pbb::CloseMonthRequest {
+        request_id: request_id(write),
+        frame: frame.clone(),
+        period: Some(pbc::Period { year, month }),
+    };
+    let closed = clients.budget.close_month(request).await?.into_inner();
+    let at = closed
+        .closed_at
+        .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+        .map(|t| t.with_timezone(&chrono_tz::Europe::Copenhagen).format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_default();
+    println!("{frame} {year:04}-{month:02} closed {at}; its figures are frozen:");
+    Out::terminal().table(&crate::print::follow_up_table(closed.status.as_slice()));
+    Ok(())
+}
+
+/// The columns of an actual unit costs file.
+const COST_COLUMNS: [&str; 2] = ["unit", "actual_rate"];
+
+/// `afregning true-up`; false when rows of the file were refused (exit code 3, nothing run).
+pub async fn true_up(clients: &mut Clients, year: i32, path: &Path, write: &Write) -> anyhow::Result<bool> {
+    let (records, at) = read_csv(path, &COST_COLUMNS)?;
+    let (mut actual_costs, mut refused) = (Vec::new(), Vec::new());
+    for (line, record) in records {
+        let field = |column: usize| record.get(at[column]).unwrap_or_default().to_owned();
+        let refuse = |column: usize, why: String| Refusal {
+            line,
+            id: field(0),
+            field: COST_COLUMNS[column].to_owned(),
+            why,
+        };
+        if field(0).is_empty() {
+            refused.push(refuse(0, "required".to_owned()));
+            continue;
+        }
+        match kroner(&field(1), false) {
+            Ok(actual_rate_ore) => actual_costs.push(pbs::ActualUnitCost {
+                unit: field(0),
+                actual_rate_ore,
+            }),
+            Err(why) => refused.push(refuse(1, why)),
+        }
+    }
+    if !refused.is_empty() || actual_costs.is_empty() {
+        println!(
+            "{} unit costs read, {} refused: nothing was run",
+            actual_costs.len() + refused.len(),
+            refused.len()
+        );
+        show_refusals(&refused, "unit");
+        if refused.is_empty() {
+            anyhow::bail!("{}: no unit costs", path.display());
+        }
+        return Ok(false);
+    }
+    let request = pbs::RunTrueUpRequest {
+        request_id: request_id(write),
+        year,
+        actual_costs,
+    };
+    let answer = clients.settlement.run_true_up(request).await?.into_inner();
+    let direction = if answer.total_ore < 0 {
+        "providers pay back"
+    } else {
+        "the municipality pays"
+    };
+    println!(
+        "true-up {year}: {} kr in total ({direction}), on {} draft statement(s)",
+        kr(answer.total_ore),
+        answer.statements.len()
+    );
+    let mut shown = table(&["statement", "provider", "true-up"], &[2]);
+    for s in &answer.statements {
+        shown.add_row(vec![s.statement_id.clone(), s.provider_id.clone(), kr(s.total_ore)]);
+    }
+    Out::terminal().table(&shown);
+    Ok(true)
+}
+
+/// Frames' follow-up as a table: budget, consumed, the expected rest (one figure, and where it
+/// comes from), the other forecast beside it, the expected result — so every row adds up: budget
+/// − consumed − expected rest = expected result — the percentages, and whether the month is
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_people_write_them_within_the_apis_bounds() {
+        assert_eq!(kroner("1.234,56", false), Ok(123_456));
+        assert_eq!(kroner("1234.56", false), Ok(123_456));
+        assert_eq!(kroner("365.000", false), Ok(36_500_000), "dots group thousands");
+        assert_eq!(kroner("12.5", false), Ok(1_250), "a decimal point without a comma");
+        assert_eq!(kroner("-250,00", true), Ok(-25_000));
+        assert!(kroner("-250,00", false).unwrap_err().contains("must not be negative"));
+        assert!(kroner("12,345", false).unwrap_err().contains("not an amount"));
+        assert!(kroner("100.000.000.001,00", false).unwrap_err().contains("at most"));
+        assert_eq!(
+            month_amount("07=12.500,00"),
+            Ok(MonthAmount {
+                year: None,
+                month: 7,
+                amount_ore: 1_250_000
+            })
+        );
+        assert_eq!(month_amount("2026-09=9000").map(|m| (m.year, m.month)), Ok((Some(2026), 9)));
+        assert_eq!(month_amount("09.2026=9000").map(|m| (m.year, m.month)), Ok((Some(2026), 9)));
+        assert!(month_amount("13=1").unwrap_err().contains("1–12"));
+        assert!(month_amount("7:1").unwrap_err().contains("MONTH=AMOUNT"));
+    }
+
+    #[test]
+    fn every_refused_actual_is_named_with_its_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("erp.csv");
+        std::fs::write(
+            &file,
+            "external_id;frame;account;booked_on;amount;text\n\
+             erp-1;HEALTH;4.62.88;20.06.2026;5.000,00;sen faktura\n\
+             erp-2;HEALTH;4.62.88;2026-06-31;10,00;\n\
+             erp-3;HEALTH;4.62.88;2026-06-30;ti kroner;\n\
+             ;HEALTH;4.62.88;2026-06-30;1,00;\n\
+             erp-5;SOCIAL;5.30.26;2026-06-30;-25,50;kredit\n",
+        )
+        .unwrap();
+        let (rows, refused) = read_actuals(&file).unwrap();
+        let kept: Vec<(usize, &str, i64)> = rows.iter().map(|(l, a)| (*l, a.external_id.as_str(), a.amount_ore)).collect();
+        assert_eq!(kept, [(2, "erp-1", 500_000), (6, "erp-5", -2_550)]);
+        let refused: Vec<(usize, &str)> = refused.iter().map(|r| (r.line, r.field.as_str())).collect();
+        assert_eq!(refused, [(3, "booked_on"), (4, "amount"), (5, "external_id")]);
+    }
+}

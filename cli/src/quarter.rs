@@ -21,7 +21,8 @@ use afregning_proto::visitation::v1 as pbv;
 use chrono::NaiveDate;
 
 use crate::connect::{Clients, Endpoints};
-use crate::print::{Out, date, kr, table};
+use crate::print::{Out, date, headers, kr, table};
+use afregning_client::i18n::{tr, tr_args};
 
 /// The demo's bearer tokens and principals; every service accepts all of them.
 pub const TOKENS: [(&str, &str); 7] = [
@@ -147,9 +148,12 @@ impl Story {
     }
 
     async fn frames(&mut self) -> anyhow::Result<()> {
-        self.out.heading("Finance sets the committees' frames for 2026");
+        self.out.heading(&tr("demo-frames-heading"));
         let mut budget = self.a.finance.budget.clone();
-        let mut shown = table(&["frame", "committee", "account", "budget 2026 (kr)"], &[3]);
+        let mut shown = table(
+            &headers(&["demo-col-frame", "demo-col-committee", "demo-col-account", "demo-col-budget-2026"]),
+            &[3],
+        );
         for (code, name, account, amount_ore) in [
             ("SOCIAL", "Socialudvalget", "5.30.26", 120_000_000),
             ("HEALTH", "Sundhedsudvalget", "4.62.88", 15_000_000),
@@ -182,7 +186,7 @@ impl Story {
     /// The authority's side of the quarter: providers, seven grants with the citizens'
     /// assessments, and the changes to G4 and G5 in April.
     async fn decisions(&mut self) -> anyhow::Result<()> {
-        self.out.heading("The EHR records the authority's decisions (visitation)");
+        self.out.heading(&tr("demo-decisions-heading"));
         self.providers().await?;
         let citizens = self.grants().await?;
         self.assessments(&citizens).await?;
@@ -347,7 +351,16 @@ impl Story {
             ),
         ];
         let mut shown = table(
-            &["grant", "citizen", "unit", "from", "provider", "pays", "need", "expected kr/week"],
+            &headers(&[
+                "demo-col-grant",
+                "demo-col-citizen",
+                "demo-col-unit",
+                "demo-col-from",
+                "demo-col-provider",
+                "demo-col-pays",
+                "demo-col-need",
+                "demo-col-expected-weekly",
+            ]),
             &[7],
         );
         let mut citizens: BTreeMap<&'static str, String> = BTreeMap::new();
@@ -423,11 +436,9 @@ impl Story {
             decided_on: d(2026, 4, 20),
         })
         .await?;
-        self.out
-            .line("G4 ends 9 April, goal met: a DEVELOPING course is paid to the end of its course period.");
-        self.out.line("G5's citizen is in hospital 13–19 April: no pay for those days.");
-        self.out
-            .line("G7 is training paid by HEALTH for a need SOCIAL owns: a cross-frame purchase.");
+        self.out.line(tr("demo-g4-ends"));
+        self.out.line(tr("demo-g5-hospital"));
+        self.out.line(tr("demo-g7-cross-frame"));
         Ok(())
     }
 
@@ -460,9 +471,7 @@ impl Story {
             })
             .await?;
         }
-        self.out.line(
-            "Therapists assess function (FSIII) before and after the courses: C improves, D holds, F worsens — the tariffs stay as fixed at each start.",
-        );
+        self.out.line(tr("demo-assessments"));
         Ok(())
     }
 
@@ -493,7 +502,10 @@ impl Story {
                 .into_inner();
             issued.push(statement);
         }
-        let mut shown = table(&["provider", "lines", "total (kr)", "sealed (sha-256)"], &[1, 2]);
+        let mut shown = table(
+            &headers(&["demo-col-provider", "demo-col-lines", "demo-col-total", "demo-col-sealed"]),
+            &[1, 2],
+        );
         let mut totals = BTreeMap::new();
         for st in &issued {
             let name = self.name_of(&st.provider_id);
@@ -506,9 +518,12 @@ impl Story {
             totals.insert(name, st.total_ore);
         }
         shown.add_row(vec!["all providers".to_owned(), String::new(), kr(last.total_ore), String::new()]);
-        self.out.line(format!(
-            "Settlement priced 2026-{month:02} for {} providers; the operator issued every statement:",
-            last.providers_total
+        self.out.line(tr_args(
+            "demo-settled",
+            &[
+                ("month", format!("{month:02}.2026")),
+                ("providers", last.providers_total.to_string()),
+            ],
         ));
         self.out.table(&shown);
         self.outcome.statements.insert(month, totals);
@@ -516,7 +531,7 @@ impl Story {
     }
 
     async fn april(&mut self) -> anyhow::Result<()> {
-        self.out.heading("April: providers deliver, settlement pays");
+        self.out.heading(&tr("demo-april-heading"));
         let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
         // G1's five visits across the time bands (the worked example).
         for (day, hour, minute, minutes) in [(1, 7, 30, 45), (1, 14, 40, 40), (3, 8, 0, 30), (4, 22, 45, 30), (7, 6, 50, 30)] {
@@ -565,9 +580,9 @@ impl Story {
                 .map(|e| format!("{} {}: {}", e.delivery_id, e.field, e.description))
                 .collect::<Vec<_>>()
         );
-        self.out.line(format!(
-            "Providers report {} delivered visits for 2026-{month:02}.",
-            reported.accepted
+        self.out.line(tr_args(
+            "demo-reported",
+            &[("visits", reported.accepted.to_string()), ("month", format!("{month:02}.2026"))],
         ));
         Ok(())
     }
@@ -576,7 +591,7 @@ impl Story {
 impl Story {
     // One piece: May as the demo tells it, each step printed in the order it happens.
     async fn may(&mut self) -> anyhow::Result<()> {
-        self.out.heading("May: a revisit, a backdated change and a corrected visit");
+        self.out.heading(&tr("demo-may-heading"));
         let mut ehr = self.a.ehr.visitation.clone();
         ehr.revisit_grant(pbv::RevisitGrantRequest {
             request_id: "demo-revisit-G1".into(),
@@ -625,7 +640,17 @@ impl Story {
         self.deliveries(5, &visits).await?;
         let issued = self.settle(5).await?;
 
-        let mut shown = table(&["provider", "grant", "line", "corrects", "amount (kr)", "why"], &[4]);
+        let mut shown = table(
+            &headers(&[
+                "demo-col-provider",
+                "demo-col-grant",
+                "demo-col-line",
+                "demo-col-corrects",
+                "demo-col-amount",
+                "demo-col-why",
+            ]),
+            &[4],
+        );
         for st in issued {
             let mut lines = self
                 .a
@@ -671,7 +696,7 @@ impl Story {
     }
 
     async fn june(&mut self) -> anyhow::Result<()> {
-        self.out.heading("June: a course completes");
+        self.out.heading(&tr("demo-june-heading"));
         self.a
             .ehr
             .visitation
@@ -700,7 +725,7 @@ impl Story {
     }
 
     async fn follow_up(&mut self) -> anyhow::Result<()> {
-        self.out.heading("Budget follow-up at 30 June");
+        self.out.heading(&tr("demo-follow-up-heading"));
         self.a.finance.wait_until_caught_up().await?;
         // HEALTH's leader expects the training to grow: 25,000.00 kr a month for the rest of the year.
         let mut health = self.a.committees["HEALTH"].budget.clone();
@@ -734,11 +759,8 @@ impl Story {
             self.outcome.status.insert(f.frame.clone(), f);
         }
         self.out.table(&shown);
-        self.out
-            .line("Consumed is what settlement posted; expected rest is what open grants commit for the rest of the year,");
-        self.out.line(
-            "or the leader's expected accounts where given: HEALTH's leader expects 25.000,00 kr a month, an overrun that awaits a deviation explanation.",
-        );
+        self.out.line(tr("demo-follow-up-consumed"));
+        self.out.line(tr("demo-follow-up-leader"));
         Ok(())
     }
 
@@ -756,7 +778,7 @@ impl Story {
 
     // One piece: the reallocation case from proposal to execution, as the demo tells it.
     async fn reallocation(&mut self) -> anyhow::Result<()> {
-        self.out.heading("After the quarter: money follows the citizen between committees");
+        self.out.heading(&tr("demo-reallocation-heading"));
         let cases = self
             .a
             .finance
@@ -772,7 +794,16 @@ impl Story {
             .into_iter()
             .next()
             .ok_or_else(|| anyhow::anyhow!("the quarter produced no case"))?;
-        let mut shown = table(&["month", "provider", "paid by", "need of", "amount (kr)"], &[4]);
+        let mut shown = table(
+            &headers(&[
+                "demo-col-month",
+                "demo-col-provider",
+                "demo-col-paid-by",
+                "demo-col-need-of",
+                "demo-col-amount",
+            ]),
+            &[4],
+        );
         for p in &case.purchases {
             shown.add_row(vec![
                 crate::print::period(p.period),
@@ -782,14 +813,14 @@ impl Story {
                 kr(p.amount_ore),
             ]);
         }
-        self.out.line(format!(
-            "Finance proposes case {}: move {} kr from {} to {}, for the care {} bought for {}'s citizens:",
-            case.case_id,
-            kr(case.amount_ore),
-            case.from_frame,
-            case.to_frame,
-            case.to_frame,
-            case.from_frame
+        self.out.line(tr_args(
+            "demo-case-proposed",
+            &[
+                ("case", case.case_id.clone()),
+                ("amount", kr(case.amount_ore)),
+                ("from", case.from_frame.clone()),
+                ("to", case.to_frame.clone()),
+            ],
         ));
         self.out.table(&shown);
         let before = self.adjusted().await?;
@@ -807,7 +838,8 @@ impl Story {
                     comment: "Godkendt på udvalgsmødet".into(),
                 })
                 .await?;
-            self.out.line(format!("Committee {committee} approves."));
+            self.out
+                .line(tr_args("demo-committee-approves", &[("committee", committee.clone())]));
         }
         let executed = self
             .a
@@ -820,7 +852,10 @@ impl Story {
             .await?
             .into_inner();
         let after = self.adjusted().await?;
-        let mut shown = table(&["frame", "before (kr)", "after (kr)", "change (kr)"], &[1, 2, 3]);
+        let mut shown = table(
+            &headers(&["demo-col-frame", "demo-col-before", "demo-col-after", "demo-col-change"]),
+            &[1, 2, 3],
+        );
         for (frame, was) in &before {
             let now = after.get(frame).copied().unwrap_or_default();
             shown.add_row(vec![frame.clone(), kr(*was), kr(now), kr(now - was)]);
@@ -828,22 +863,24 @@ impl Story {
         }
         let entries: i64 = executed.entries.iter().map(|e| e.amount_ore).sum();
         let (sum_before, sum_after) = (before.values().sum::<i64>(), after.values().sum::<i64>());
-        self.out.line("Finance executes the case:");
+        self.out.line(tr("demo-case-executed"));
         self.out.table(&shown);
-        self.out.line(format!(
-            "Net-zero check: the case's {} entries sum to {} kr; all frames together {} kr before and {} kr after {}",
-            executed.entries.len(),
-            kr(entries),
-            kr(sum_before),
-            kr(sum_after),
-            if entries == 0 && sum_before == sum_after { "✓" } else { "✗" }
+        self.out.line(tr_args(
+            "demo-net-zero",
+            &[
+                ("entries", executed.entries.len().to_string()),
+                ("sum", kr(entries)),
+                ("before", kr(sum_before)),
+                ("after", kr(sum_after)),
+                ("check", if entries == 0 && sum_before == sum_after { "✓" } else { "✗" }.to_owned()),
+            ],
         ));
         self.outcome.case = Some(executed);
         Ok(())
     }
 
     async fn money_check(&mut self) -> anyhow::Result<()> {
-        self.out.heading("Nothing lost, nothing doubled");
+        self.out.heading(&tr("demo-money-heading"));
         let issued: i64 = self.outcome.statements.values().flat_map(|m| m.values()).sum();
         let mut export = self
             .a
@@ -861,11 +898,13 @@ impl Story {
         }
         self.outcome.issued_total_ore = issued;
         self.outcome.posted_total_ore = posted;
-        self.out.line(format!(
-            "Issued statements {} kr = postings in budget's ledger {} kr {}",
-            kr(issued),
-            kr(posted),
-            if issued == posted { "✓" } else { "✗" }
+        self.out.line(tr_args(
+            "demo-money-check",
+            &[
+                ("issued", kr(issued)),
+                ("posted", kr(posted)),
+                ("check", if issued == posted { "✓" } else { "✗" }.to_owned()),
+            ],
         ));
         anyhow::ensure!(issued == posted, "postings differ from the issued statements");
         Ok(())

@@ -252,31 +252,38 @@ async fn demo(keep: Option<&Path>, connection: &Connection) -> anyhow::Result<()
     }
     let suite = Suite::start(config).await?;
     let out = Out::terminal();
-    out.line("Afregning — money follows the citizen");
-    out.line(format!(
-        "A small municipality's second quarter of 2026, on three fresh services (visitation {}, settlement {}, budget {}).",
-        suite.addrs[0], suite.addrs[1], suite.addrs[2]
+    out.line(tr("demo-title"));
+    out.line(tr_args(
+        "demo-intro",
+        &[
+            ("visitation", suite.addrs[0].to_string()),
+            ("settlement", suite.addrs[1].to_string()),
+            ("budget", suite.addrs[2].to_string()),
+        ],
     ));
     let endpoints = Endpoints::new(&suite.urls())?;
     let outcome = quarter::run(&endpoints, out).await;
     suite.stop().await?;
     let outcome = outcome?;
-    out.heading("The quarter in one line");
+    out.heading(&tr("demo-summary-heading"));
     let case = outcome
         .case
         .as_ref()
         .map(|c| (c.amount_ore, c.from_frame.as_str(), c.to_frame.as_str()));
-    out.line(format!(
-        "{} kr paid to {} providers over three months, every line explained; {} kr of budget moved {} → {} to follow the citizens; {:.1} s.",
-        kr(outcome.issued_total_ore),
-        outcome.providers.len(),
-        kr(case.map(|c| c.0).unwrap_or_default()),
-        case.map(|c| c.1).unwrap_or_default(),
-        case.map(|c| c.2).unwrap_or_default(),
-        started.elapsed().as_secs_f32()
+    let tenths = started.elapsed().as_millis() / 100;
+    out.line(tr_args(
+        "demo-summary",
+        &[
+            ("paid", kr(outcome.issued_total_ore)),
+            ("providers", outcome.providers.len().to_string()),
+            ("moved", kr(case.map(|c| c.0).unwrap_or_default())),
+            ("from", case.map(|c| c.1).unwrap_or_default().to_owned()),
+            ("to", case.map(|c| c.2).unwrap_or_default().to_owned()),
+            ("seconds", format!("{},{}", tenths / 10, tenths % 10)),
+        ],
     ));
     if let Some(dir) = keep {
-        out.line(format!("The databases are kept in {}.", dir.display()));
+        out.line(tr_args("demo-kept", &[("dir", dir.display().to_string())]));
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
         "65.215,00",
         "46.262,86",
         "7.375,00",
-        "202.301,25 kr = postings in budget's ledger 202.301,25 kr ✓",
+        "202.301,25 kr. = posteringer i budgettets hovedbog 202.301,25 kr. ✓",
     ] {
         assert!(out.contains(figure), "the demo shows {figure}:\n{out}");
     }
@@ -91,7 +91,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert!(String::from_utf8_lossy(&csv.stdout).starts_with("line_no;kind;citizen_id"));
     let table = afregning(&urls, &["statements", "show", &nord]);
     assert!(
-        text(&table).0.contains("course.goal_met") || text(&table).0.contains("goal met"),
+        text(&table).0.contains("mål nået") && text(&table).0.contains("kr./uge"),
         "{}",
         text(&table).0
     );

@@ -50,6 +50,18 @@ impl TimeBand {
     }
 }
 
+impl TimeBand {
+    /// The band in the Danish words a statement line uses.
+    pub fn danish(self) -> &'static str {
+        match self {
+            TimeBand::Day => "dag",
+            TimeBand::Evening => "aften",
+            TimeBand::Night => "nat",
+            TimeBand::WeekendHoliday => "weekend/helligdag",
+        }
+    }
+}
+
 impl fmt::Display for TimeBand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -58,6 +58,13 @@ impl DateRange {
     }
 }
 
+impl DateRange {
+    /// The days as Danes write them: `01.04.2026–30.04.2026`.
+    pub fn danish(&self) -> String {
+        format!("{}–{}", self.first.format("%d.%m.%Y"), self.last.format("%d.%m.%Y"))
+    }
+}
+
 impl fmt::Display for DateRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} – {}", self.first, self.last)

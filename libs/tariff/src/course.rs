@@ -234,7 +234,20 @@ impl CoursePeriod {
         catalog.course(self.course_type).map(|t| t.weekly_prices[level.index()])
     }
 
-    /// A short description, e.g. `DEVELOPING level 3`.
+    /// The course in the Danish words a statement line uses: `udviklende forløb niveau 3`.
+    pub fn danish(&self) -> String {
+        let kind = match self.course_type {
+            CourseType::Developing => "udviklende forløb",
+            CourseType::Maintaining => "fastholdende forløb",
+            CourseType::Individual => "individuel takst",
+        };
+        match self.level {
+            Some(level) => format!("{kind} niveau {}", level.get()),
+            None => kind.to_owned(),
+        }
+    }
+
+    /// A short description by code, e.g. `DEVELOPING level 3`.
     pub fn describe(&self) -> String {
         match self.level {
             Some(level) => format!("{} level {}", self.course_type.code(), level.get()),

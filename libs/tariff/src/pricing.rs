@@ -452,10 +452,10 @@ pub fn price_days_by<'t, K: PartialEq + Clone>(
                 let minutes = terms.visited_minutes_per_week;
                 let amount = Ore::round_ratio(i128::from(run.rate.get()) * i128::from(minutes) * i128::from(days), 7 * 60)?;
                 let text = format!(
-                    "{}: {minutes} visited min/week × {days} days / 7 × {} kr/h ({})",
+                    "{}: {minutes} visiterede min./uge × {days} dage / 7 × {} kr./t ({})",
                     terms.unit.code(),
-                    run.rate,
-                    run.days
+                    run.rate.to_danish(),
+                    run.days.danish()
                 );
                 (Rule::ActivityVisited, amount, text)
             } else {
@@ -465,11 +465,12 @@ pub fn price_days_by<'t, K: PartialEq + Clone>(
                         let goal_met = extended_from.filter(|end| run.days.last() > *end);
                         let what = match goal_met {
                             Some(end) => format!(
-                                "{} (course period {}), goal met {end}, paid to period end",
-                                course.describe(),
-                                course.period
+                                "{} (forløbsperiode {}), mål nået {}, betalt til periodens udløb",
+                                course.danish(),
+                                course.period.danish(),
+                                end.format("%d.%m.%Y")
                             ),
-                            None => format!("{} (course period {})", course.describe(), course.period),
+                            None => format!("{} (forløbsperiode {})", course.danish(), course.period.danish()),
                         };
                         (
                             if goal_met.is_some() {
@@ -485,7 +486,7 @@ pub fn price_days_by<'t, K: PartialEq + Clone>(
                 (
                     rule,
                     amount,
-                    format!("{what}: {} kr/week × {days} days / 7 ({})", run.rate, run.days),
+                    format!("{what}: {} kr./uge × {days} dage / 7 ({})", run.rate.to_danish(), run.days.danish()),
                 )
             };
             let line = PricedLine {
@@ -551,7 +552,12 @@ pub fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, 
                     rate,
                     quantity: band_minutes,
                     quantity_unit: QuantityUnit::Minutes,
-                    text: format!("{}, {band}: {band_minutes} min × {rate} kr/h / 60", terms.unit.code()),
+                    text: format!(
+                        "{}, {}: {band_minutes} min × {} kr./t / 60",
+                        terms.unit.code(),
+                        band.danish(),
+                        rate.to_danish()
+                    ),
                 },
             });
         }

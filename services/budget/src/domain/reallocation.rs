@@ -126,11 +126,11 @@ pub struct Case {
 }
 
 impl Case {
-    /// The audit line of a proposal.
+    /// The audit line of a proposal, in Danish as the committees read it.
     pub fn proposal_detail(&self) -> String {
         format!(
-            "{} from {} to {} on {} purchases",
-            self.amount,
+            "{} kr. fra {} til {} for {} køb",
+            self.amount.to_danish(),
             self.from_frame,
             self.to_frame,
             self.purchases.len()
@@ -139,7 +139,7 @@ impl Case {
 
     /// The audit line of an execution.
     pub fn execution_detail(&self) -> String {
-        format!("{} from {} to {}", self.amount, self.from_frame, self.to_frame)
+        format!("{} kr. fra {} til {}", self.amount.to_danish(), self.from_frame, self.to_frame)
     }
 }
 
@@ -315,7 +315,7 @@ pub fn execution_entries(case: &Case, from_account: &str, to_account: &str, now:
         source: EntrySource::Reallocation,
         source_ref: case.id.entry_ref(side),
         need_frame: frame.clone(),
-        text: format!("net-zero reallocation {}", case.id),
+        text: format!("nulsumsomplacering {}", case.id),
         recorded_at: now,
     };
     Ok([
@@ -369,7 +369,7 @@ mod tests {
             ("SOCIAL", "HEALTH", Ore::new(186_000), 2)
         );
         assert_eq!(case.id.as_str(), "case-2026Q2-HEALTH-SOCIAL");
-        assert_eq!(case.proposal_detail(), "1860.00 from SOCIAL to HEALTH on 2 purchases");
+        assert_eq!(case.proposal_detail(), "1.860,00 kr. fra SOCIAL til HEALTH for 2 køb");
         assert!(
             net_cases(&[purchase("HEALTH", "SOCIAL", 100), purchase("SOCIAL", "HEALTH", 100)], q(2))
                 .unwrap()

@@ -14,7 +14,8 @@ use afregning_proto::settlement::v1 as pbs;
 use crate::args::{Committees, Frames, Write};
 use crate::commands::request_id;
 use crate::connect::Clients;
-use crate::print::{Out, kr, table};
+use crate::print::{Out, headers, kr, table};
+use afregning_client::i18n::{tr, tr_args};
 
 /// Kroner as people write them — Danish `1.234,56` or plain `1234.56` — in øre, within the
 /// API's bounds; negative only when `may_be_negative`.
@@ -94,12 +95,15 @@ pub async fn committees(clients: &mut Clients, command: Committees) -> anyhow::R
                 name,
             };
             let created = clients.budget.create_committee(request).await?.into_inner();
-            println!("committee {} created: {}", created.code, created.name);
+            println!(
+                "{}",
+                tr_args("finance-committee-created", &[("code", created.code), ("name", created.name)])
+            );
         }
         Committees::List => {
             let request = pbb::ListCommitteesRequest { page: None };
             let listed = clients.budget.list_committees(request).await?.into_inner();
-            let mut shown = table(&["committee", "name"], &[]);
+            let mut shown = table(&headers(&["finance-col-committee", "finance-col-name"]), &[]);
             for c in listed.committees {
                 shown.add_row(vec![c.code, c.name]);
             }
@@ -146,36 +150,54 @@ pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()
             };
             let set = clients.budget.set_frame(request).await?.into_inner();
             let released = if set.monthly_profile_ore.is_empty() {
-                "evenly by days"
+                tr("finance-released-even")
             } else {
-                "by its monthly profile"
+                tr("finance-released-profile")
             };
             println!(
-                "frame {} {} set: {} kr on account {} for {}, released {released}; {} kr after reallocations",
-                set.frame,
-                set.year,
-                kr(set.amount_ore),
-                set.account,
-                set.committee,
-                kr(set.adjusted_amount_ore)
+                "{}",
+                tr_args(
+                    "finance-frame-set",
+                    &[
+                        ("frame", set.frame),
+                        ("year", set.year.to_string()),
+                        ("amount", kr(set.amount_ore)),
+                        ("account", set.account),
+                        ("committee", set.committee),
+                        ("released", released),
+                        ("adjusted", kr(set.adjusted_amount_ore)),
+                    ],
+                )
             );
         }
         Frames::List { year } => {
             let request = pbb::ListFramesRequest { year, page: None };
             let listed = clients.budget.list_frames(request).await?.into_inner();
             let mut shown = table(
-                &["frame", "committee", "account", "amount", "after reallocations", "profile", "name"],
+                &headers(&[
+                    "finance-col-frame",
+                    "finance-col-committee",
+                    "finance-col-account",
+                    "finance-col-amount",
+                    "finance-col-adjusted",
+                    "finance-col-profile",
+                    "finance-col-name",
+                ]),
                 &[3, 4],
             );
             for f in listed.frames {
-                let profile = if f.monthly_profile_ore.is_empty() { "even" } else { "monthly" };
+                let profile = if f.monthly_profile_ore.is_empty() {
+                    tr("finance-profile-even")
+                } else {
+                    tr("finance-profile-monthly")
+                };
                 shown.add_row(vec![
                     f.frame,
                     f.committee,
                     f.account,
                     kr(f.amount_ore),
                     kr(f.adjusted_amount_ore),
-                    profile.to_owned(),
+                    profile,
                     f.name,
                 ]);
             }
@@ -293,13 +315,27 @@ fn show_refusals(refused: &[Refusal], id: &str) {
     if refused.is_empty() {
         return;
     }
-    let mut shown = table(&["line", id, "field", "why"], &[0]);
+    let mut shown = table(
+        &[
+            tr("refusals-col-line"),
+            id.to_owned(),
+            tr("refusals-col-field"),
+            tr("refusals-col-why"),
+        ],
+        &[0],
+    );
     for r in refused {
         shown.add_row(vec![r.line.to_string(), r.id.clone(), r.field.clone(), r.why.clone()]);
     }
     Out::terminal().table(&shown);
     for r in refused {
-        eprintln!("line {}: {}: {}", r.line, r.field, r.why);
+        eprintln!(
+            "{}",
+            tr_args(
+                "refusal-line",
+                &[("line", r.line.to_string()), ("field", r.field.clone()), ("why", r.why.clone())],
+            )
+        );
     }
 }
 
@@ -339,10 +375,16 @@ pub async fn import_actuals(clients: &mut Clients, path: &Path, write: &Write) -
     }
     refused.sort_by_key(|r| r.line);
     println!(
-        "{read} actuals read: {} booked, {} already booked, {} refused",
-        answer.accepted,
-        answer.duplicates,
-        refused.len()
+        "{}",
+        tr_args(
+            "finance-actuals-read",
+            &[
+                ("read", read.to_string()),
+                ("booked", answer.accepted.to_string()),
+                ("duplicates", answer.duplicates.to_string()),
+                ("refused", refused.len().to_string()),
+            ],
+        )
     );
     show_refusals(&refused, "external_id");
     Ok(refused.is_empty())
@@ -373,16 +415,21 @@ pub async fn expected_accounts(clients: &mut Clients, frame: String, year: i32, 
     };
     let given = clients.budget.submit_expected_accounts(request).await?.into_inner();
     println!(
-        "expected accounts for {} {}: {} kr over {} months, submitted by {}",
-        given.frame,
-        given.year,
-        kr(given.months.iter().map(|m| m.amount_ore).sum()),
-        given.months.len(),
-        given.submitted_by
+        "{}",
+        tr_args(
+            "finance-expected-given",
+            &[
+                ("frame", given.frame.clone()),
+                ("year", given.year.to_string()),
+                ("amount", kr(given.months.iter().map(|m| m.amount_ore).sum())),
+                ("months", given.months.len().to_string()),
+                ("by", given.submitted_by.clone()),
+            ],
+        )
     );
-    let mut shown = table(&["month", "expected"], &[1]);
+    let mut shown = table(&headers(&["finance-col-month", "finance-col-expected"]), &[1]);
     for m in &given.months {
-        shown.add_row(vec![format!("{:04}-{:02}", given.year, m.month), kr(m.amount_ore)]);
+        shown.add_row(vec![format!("{:02}.{:04}", m.month, given.year), kr(m.amount_ore)]);
     }
     Out::terminal().table(&shown);
     Ok(())
@@ -407,10 +454,16 @@ pub async fn explain(
     };
     let given = clients.budget.submit_deviation_explanation(request).await?.into_inner();
     println!(
-        "deviation of {} in {year:04}-{month:02} explained by {}, with {} corrective action(s):",
-        given.frame,
-        given.submitted_by,
-        given.corrective_actions.len()
+        "{}",
+        tr_args(
+            "finance-deviation-explained",
+            &[
+                ("frame", given.frame.clone()),
+                ("period", format!("{month:02}.{year:04}")),
+                ("by", given.submitted_by.clone()),
+                ("actions", given.corrective_actions.len().to_string()),
+            ],
+        )
     );
     for action in &given.corrective_actions {
         println!("  • {action}");
@@ -431,7 +484,13 @@ pub async fn close_month(clients: &mut Clients, frame: String, (year, month): (i
         .and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
         .map(|t| t.with_timezone(&chrono_tz::Europe::Copenhagen).format("%d.%m.%Y %H:%M").to_string())
         .unwrap_or_default();
-    println!("{frame} {year:04}-{month:02} closed {at}; its figures are frozen:");
+    println!(
+        "{}",
+        tr_args(
+            "finance-month-closed",
+            &[("frame", frame.clone()), ("period", format!("{month:02}.{year:04}")), ("at", at)],
+        )
+    );
     Out::terminal().table(&crate::print::follow_up_table(closed.status.as_slice()));
     Ok(())
 }
@@ -465,9 +524,14 @@ pub async fn true_up(clients: &mut Clients, year: i32, path: &Path, write: &Writ
     }
     if !refused.is_empty() || actual_costs.is_empty() {
         println!(
-            "{} unit costs read, {} refused: nothing was run",
-            actual_costs.len() + refused.len(),
-            refused.len()
+            "{}",
+            tr_args(
+                "finance-costs-refused",
+                &[
+                    ("read", (actual_costs.len() + refused.len()).to_string()),
+                    ("refused", refused.len().to_string())
+                ],
+            )
         );
         show_refusals(&refused, "unit");
         if refused.is_empty() {
@@ -482,16 +546,26 @@ pub async fn true_up(clients: &mut Clients, year: i32, path: &Path, write: &Writ
     };
     let answer = clients.settlement.run_true_up(request).await?.into_inner();
     let direction = if answer.total_ore < 0 {
-        "providers pay back"
+        tr("finance-true-up-providers-pay")
     } else {
-        "the municipality pays"
+        tr("finance-true-up-municipality-pays")
     };
     println!(
-        "true-up {year}: {} kr in total ({direction}), on {} draft statement(s)",
-        kr(answer.total_ore),
-        answer.statements.len()
+        "{}",
+        tr_args(
+            "finance-true-up-done",
+            &[
+                ("year", year.to_string()),
+                ("amount", kr(answer.total_ore)),
+                ("direction", direction),
+                ("statements", answer.statements.len().to_string()),
+            ],
+        )
     );
-    let mut shown = table(&["statement", "provider", "true-up"], &[2]);
+    let mut shown = table(
+        &headers(&["finance-col-statement", "finance-col-provider", "finance-col-true-up"]),
+        &[2],
+    );
     for s in &answer.statements {
         shown.add_row(vec![s.statement_id.clone(), s.provider_id.clone(), kr(s.total_ore)]);
     }

@@ -101,7 +101,7 @@ async fn every_finance_action_from_the_command_line() {
 
     // Committees.
     let (out, _) = expect(&urls, &["committees", "create", "--code", "ELDRE", "--name", "Ældreudvalget"], 0);
-    assert!(out.contains("committee ELDRE created: Ældreudvalget"), "{out}");
+    assert!(out.contains("udvalg ELDRE oprettet: Ældreudvalget"), "{out}");
     let (_, err) = expect(&urls, &["committees", "create", "--code", "ELDRE", "--name", "Igen"], 1);
     assert!(err.starts_with("fejl: findes allerede"), "{err}");
     let (out, _) = expect(&urls, &["committees", "list"], 0);
@@ -131,12 +131,12 @@ async fn every_finance_action_from_the_command_line() {
     set.push("35.000,00");
     let (out, _) = expect(&urls, &set, 0);
     assert!(
-        out.contains("frame ELDRE 2026 set: 365.000,00 kr on account 5.32.35") && out.contains("by its monthly profile"),
+        out.contains("ramme ELDRE 2026 fastsat: 365.000,00 kr. på konto 5.32.35") && out.contains("efter sin månedsprofil"),
         "{out}"
     );
     let (out, _) = expect(&urls, &["frames", "list", "--year", "2026"], 0);
     let eldre = row(&out, "ELDRE");
-    assert!(eldre.contains("365.000,00") && eldre.contains("monthly"), "{out}");
+    assert!(eldre.contains("365.000,00") && eldre.contains("månedlig"), "{out}");
     let mut wrong = set.clone();
     wrong[13] = "360.000,00";
     let (_, err) = expect(&urls, &wrong, 2);
@@ -177,10 +177,16 @@ async fn every_finance_action_from_the_command_line() {
     .unwrap();
     let erp_path = erp.to_str().unwrap();
     let (out, err) = expect(&urls, &["actuals", "import", erp_path], 3);
-    assert!(out.contains("4 actuals read: 2 booked, 0 already booked, 2 refused"), "{out}");
-    assert!(err.contains("line 3: booked_on") && err.contains("line 5: frame"), "{err}");
+    assert!(
+        out.contains("4 regnskabsposter læst: 2 bogført, 0 allerede bogført, 2 afvist"),
+        "{out}"
+    );
+    assert!(err.contains("linje 3: booked_on") && err.contains("linje 5: frame"), "{err}");
     let (out, _) = expect(&urls, &["actuals", "import", erp_path], 3);
-    assert!(out.contains("4 actuals read: 0 booked, 2 already booked, 2 refused"), "{out}");
+    assert!(
+        out.contains("4 regnskabsposter læst: 0 bogført, 2 allerede bogført, 2 afvist"),
+        "{out}"
+    );
 
     // ELDRE at 30 June: consumed 5.000,00 − 250,00; the monthly profile releases half the year.
     let (out, _) = expect(&urls, &["budget", "--frame", "ELDRE", "--as-of", "2026-06-30"], 0);
@@ -206,7 +212,7 @@ async fn every_finance_action_from_the_command_line() {
         0,
     );
     assert!(
-        out.contains("expected accounts for ELDRE 2026: 30.000,00 kr over 3 months"),
+        out.contains("forventet regnskab for ELDRE 2026: 30.000,00 kr. over 3 måneder"),
         "{out}"
     );
     let (_, err) = expect(&urls, &["expected-accounts", "--frame", "ELDRE", "--year", "2026", "13=1"], 2);
@@ -240,7 +246,7 @@ async fn every_finance_action_from_the_command_line() {
         0,
     );
     assert!(
-        out.contains("with 2 corrective action(s)") && out.contains("• Månedlig opfølgning"),
+        out.contains("med 2 korrigerende handlinger") && out.contains("• Månedlig opfølgning"),
         "{out}"
     );
     let (_, err) = expect(
@@ -251,7 +257,7 @@ async fn every_finance_action_from_the_command_line() {
     assert!(err.contains("--action"), "{err}");
     let (out, _) = expect(&urls, &["close-month", "--frame", "ELDRE", "--period", "2026-06"], 0);
     assert!(
-        out.contains("ELDRE 2026-06 closed") && row(&out, "ELDRE").contains("330.250,00"),
+        out.contains("ELDRE 06.2026 lukket") && row(&out, "ELDRE").contains("330.250,00"),
         "{out}"
     );
 
@@ -264,7 +270,7 @@ async fn every_finance_action_from_the_command_line() {
     )
     .unwrap();
     let (out, _) = expect(&urls, &["actuals", "import", late.to_str().unwrap()], 0);
-    assert!(out.contains("1 actuals read: 1 booked"), "{out}");
+    assert!(out.contains("1 regnskabsposter læst: 1 bogført"), "{out}");
     let (after, _) = expect(&urls, &["budget", "--frame", "ELDRE", "--as-of", "2026-06-30"], 0);
     let frozen = row(&after, "ELDRE");
     assert!(
@@ -278,10 +284,13 @@ async fn every_finance_action_from_the_command_line() {
     let costs = dir.path().join("costs.csv");
     std::fs::write(&costs, "unit;actual_rate\npersonal_care;480,00\npractical_help;fire\n").unwrap();
     let (_, err) = expect(&urls, &["true-up", "--year", "2026", costs.to_str().unwrap()], 3);
-    assert!(err.contains("line 3: actual_rate"), "{err}");
+    assert!(err.contains("linje 3: actual_rate"), "{err}");
     std::fs::write(&costs, "unit;actual_rate\npersonal_care;480,00\npractical_help;400,00\n").unwrap();
     let (out, _) = expect(&urls, &["true-up", "--year", "2026", costs.to_str().unwrap()], 0);
-    assert!(out.contains("true-up 2026:") && out.contains("draft statement(s)"), "{out}");
+    assert!(
+        out.contains("efterregulering 2026:") && out.contains("afregningsbilag i kladde"),
+        "{out}"
+    );
 
     // Every new command documents itself with an example.
     for command in [

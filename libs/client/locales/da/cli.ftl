@@ -182,3 +182,31 @@ demo-case-executed = Økonomi gennemfører sagen:
 demo-net-zero = Nulsumskontrol: sagens { $entries } posteringer summerer til { $sum } kr.; alle rammer tilsammen { $before } kr. før og { $after } kr. efter { $check }
 demo-money-heading = Intet tabt, intet dobbelt
 demo-money-check = Udstedte afregningsbilag { $issued } kr. = posteringer i budgettets hovedbog { $posted } kr. { $check }
+
+## finance's commands
+finance-committee-created = udvalg { $code } oprettet: { $name }
+finance-col-committee = udvalg
+finance-col-name = navn
+finance-released-even = jævnt efter dage
+finance-released-profile = efter sin månedsprofil
+finance-frame-set = ramme { $frame } { $year } fastsat: { $amount } kr. på konto { $account } for { $committee }, frigives { $released }; { $adjusted } kr. efter omplaceringer
+finance-col-frame = ramme
+finance-col-account = konto
+finance-col-amount = beløb
+finance-col-adjusted = efter omplaceringer
+finance-col-profile = profil
+finance-profile-even = jævn
+finance-profile-monthly = månedlig
+finance-actuals-read = { $read } regnskabsposter læst: { $booked } bogført, { $duplicates } allerede bogført, { $refused } afvist
+finance-expected-given = forventet regnskab for { $frame } { $year }: { $amount } kr. over { $months } måneder, indsendt af { $by }
+finance-col-month = måned
+finance-col-expected = forventet
+finance-deviation-explained = afvigelse for { $frame } i { $period } forklaret af { $by }, med { $actions } korrigerende handlinger:
+finance-month-closed = { $frame } { $period } lukket { $at }; tallene står fast:
+finance-costs-refused = { $read } enhedsomkostninger læst, { $refused } afvist: intet blev kørt
+finance-true-up-providers-pay = leverandørerne betaler tilbage
+finance-true-up-municipality-pays = kommunen betaler
+finance-true-up-done = efterregulering { $year }: { $amount } kr. i alt ({ $direction }), på { $statements } afregningsbilag i kladde
+finance-col-statement = afregningsbilag
+finance-col-provider = leverandør
+finance-col-true-up = efterregulering

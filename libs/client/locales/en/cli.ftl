@@ -182,3 +182,31 @@ demo-case-executed = Finance executes the case:
 demo-net-zero = Net-zero check: the case's { $entries } entries sum to DKK { $sum }; all frames together DKK { $before } before and DKK { $after } after { $check }
 demo-money-heading = Nothing lost, nothing doubled
 demo-money-check = Issued statements DKK { $issued } = postings in budget's ledger DKK { $posted } { $check }
+
+## finance's commands
+finance-committee-created = committee { $code } created: { $name }
+finance-col-committee = committee
+finance-col-name = name
+finance-released-even = evenly by days
+finance-released-profile = by its monthly profile
+finance-frame-set = frame { $frame } { $year } set: DKK { $amount } on account { $account } for { $committee }, released { $released }; DKK { $adjusted } after reallocations
+finance-col-frame = frame
+finance-col-account = account
+finance-col-amount = amount
+finance-col-adjusted = after reallocations
+finance-col-profile = profile
+finance-profile-even = even
+finance-profile-monthly = monthly
+finance-actuals-read = { $read } actuals read: { $booked } booked, { $duplicates } already booked, { $refused } refused
+finance-expected-given = expected accounts for { $frame } { $year }: DKK { $amount } over { $months } months, submitted by { $by }
+finance-col-month = month
+finance-col-expected = expected
+finance-deviation-explained = deviation of { $frame } in { $period } explained by { $by }, with { $actions } corrective action(s):
+finance-month-closed = { $frame } { $period } closed { $at }; its figures are frozen:
+finance-costs-refused = { $read } unit costs read, { $refused } refused: nothing was run
+finance-true-up-providers-pay = providers pay back
+finance-true-up-municipality-pays = the municipality pays
+finance-true-up-done = true-up { $year }: DKK { $amount } in total ({ $direction }), on { $statements } draft statement(s)
+finance-col-statement = statement
+finance-col-provider = provider
+finance-col-true-up = true-up

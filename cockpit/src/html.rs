@@ -95,7 +95,7 @@ const PAGES: [(&str, &str); 4] = [
 const STYLE: &str = r#"
 *, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; overflow-x: hidden; }
+body { font-family: system-ui, sans-serif; margin: 0; color: #1d2733; background: #f6f7f9; }
 header { background: #123a5a; color: white; padding: 12px 16px; }
 header h1 { margin: 0 0 6px; font-size: 20px; }
 nav { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; }

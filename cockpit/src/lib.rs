@@ -403,10 +403,13 @@ fn service_details(error: &anyhow::Error) -> Vec<String> {
     }
     if let Some(bad) = status.get_details_bad_request() {
         for violation in bad.field_violations {
-            if violation.description == status.message() {
+            // A service often says the same in its message and its one violation, with or
+            // without the field in front.
+            let text = format!("{}: {}", violation.field, violation.description);
+            if violation.description == status.message() || details.contains(&text) {
                 continue;
             }
-            details.push(format!("{}: {}", violation.field, violation.description));
+            details.push(text);
         }
     }
     details

@@ -1,6 +1,10 @@
 //! `/frames/{frame}`: one frame's consumption (forbrug) for a year, down to its providers — the
-//! lines of every issued statement (afregningsbilag) the frame pays, per provider and settlement
-//! month, each statement a link — beside what budget's ledger has booked on the frame.
+//! postings budget's ledger holds for the frame, per provider and month of the issued statement
+//! (afregningsbilag) they book, each statement a link — beside the ledger's other sources.
+//!
+//! The postings, not the statements' lines, say what a frame pays: a line names one paying frame,
+//! but its cost may be split between frames (a grant whose need several frames share), and the
+//! postings carry that split.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +14,7 @@ use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 use maud::{Markup, html};
 
-use super::{Names, first_page, month_name};
+use super::{Names, month_name};
 use crate::View;
 use crate::html::{money, period_text};
 use crate::table::{Cell, Table};
@@ -18,62 +22,26 @@ use crate::table::{Cell, Table};
 /// Most ledger pages read for one frame and year (of 1,000 entries each).
 const MAX_LEDGER_PAGES: usize = 100;
 
-/// What one issued statement's lines charge one frame.
+/// What one issued statement charges one frame: its postings on the frame in budget's ledger.
 pub struct Charged {
     /// The statement.
     pub statement: pbs::Statement,
-    /// The sum of its lines the frame pays, in øre.
+    /// The sum of its postings on the frame, in øre.
     pub amount_ore: i64,
-    /// How many of its lines the frame pays.
-    pub lines: u32,
 }
 
-/// Every issued statement of `year` with lines that `frame` pays, and what they charge it.
-pub async fn charged(clients: &mut Clients, frame: &str, year: i32) -> anyhow::Result<Vec<Charged>> {
-    let mut out = Vec::new();
-    for month in 1..=12 {
-        let statements = clients
-            .settlement
-            .list_statements(pbs::ListStatementsRequest {
-                period: Some(pbc::Period { year, month }),
-                state: pbs::StatementState::Issued as i32,
-                page: first_page(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner()
-            .statements;
-        for statement in statements {
-            let mut lines = clients
-                .settlement
-                .stream_statement_lines(pbs::StreamStatementLinesRequest {
-                    statement_id: statement.statement_id.clone(),
-                })
-                .await?
-                .into_inner();
-            let (mut amount_ore, mut count) = (0, 0);
-            while let Some(line) = lines.message().await? {
-                if line.paying_frame == frame {
-                    amount_ore += line.amount_ore;
-                    count += 1;
-                }
-            }
-            if count > 0 {
-                out.push(Charged {
-                    statement,
-                    amount_ore,
-                    lines: count,
-                });
-            }
-        }
-    }
-    Ok(out)
+/// Budget's ledger for the frame and year: the sum per source (settlement postings, ERP actuals,
+/// reallocations), and each settlement posting's statement with its amount, in ledger order.
+struct Ledger {
+    by_source: BTreeMap<i32, i64>,
+    postings: Vec<(String, i64)>,
 }
 
-/// What budget's ledger holds for the frame and year, per source: settlement postings, ERP
-/// actuals, reallocations.
-async fn ledger(clients: &mut Clients, frame: &str, year: i32) -> anyhow::Result<BTreeMap<i32, i64>> {
-    let mut by_source = BTreeMap::new();
+async fn ledger(clients: &mut Clients, frame: &str, year: i32) -> anyhow::Result<Ledger> {
+    let mut ledger = Ledger {
+        by_source: BTreeMap::new(),
+        postings: Vec::new(),
+    };
     let mut token = String::new();
     for _ in 0..MAX_LEDGER_PAGES {
         let page = clients
@@ -89,14 +57,46 @@ async fn ledger(clients: &mut Clients, frame: &str, year: i32) -> anyhow::Result
             .await?
             .into_inner();
         for e in page.entries {
-            *by_source.entry(e.source).or_insert(0) += e.amount_ore;
+            *ledger.by_source.entry(e.source).or_insert(0) += e.amount_ore;
+            if e.source == pbb::EntrySource::Settlement as i32 {
+                ledger.postings.push((statement_of_posting(&e.source_ref).to_owned(), e.amount_ore));
+            }
         }
         if page.next_page_token.is_empty() {
             break;
         }
         token = page.next_page_token;
     }
-    Ok(by_source)
+    Ok(ledger)
+}
+
+/// The statement a settlement posting (`<statement>-p<n>`) books.
+fn statement_of_posting(posting_id: &str) -> &str {
+    posting_id
+        .rsplit_once("-p")
+        .filter(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        .map_or(posting_id, |(statement, _)| statement)
+}
+
+/// Every issued statement with postings on the frame, and what they charge it, by statement.
+async fn charged(clients: &mut Clients, postings: &[(String, i64)]) -> anyhow::Result<Vec<Charged>> {
+    let mut sums: BTreeMap<&str, i64> = BTreeMap::new();
+    for (statement, amount) in postings {
+        *sums.entry(statement.as_str()).or_insert(0) += amount;
+    }
+    let mut out = Vec::new();
+    for (id, amount_ore) in sums {
+        let statement = clients
+            .settlement
+            .get_statement(pbs::GetStatementRequest {
+                statement_id: id.to_owned(),
+            })
+            .await?
+            .into_inner();
+        out.push(Charged { statement, amount_ore });
+    }
+    out.sort_by_key(|c| (c.statement.period.map(|p| (p.year, p.month)), c.statement.provider_id.clone()));
+    Ok(out)
 }
 
 /// The page's title and body.
@@ -107,8 +107,11 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, frame: &str, year:
     let Some(info) = names.frame_info(frame).cloned() else {
         return Err(tonic::Status::not_found(format!("frame {frame} has no budget for {year}")).into());
     };
-    let charged = charged(clients, frame, year).await?;
-    let ledger = ledger(clients, frame, year).await?;
+    let Ledger {
+        by_source: ledger,
+        postings,
+    } = ledger(clients, frame, year).await?;
+    let charged = charged(clients, &postings).await?;
     let key = |what: &str| format!("drill:{frame}:{what}");
 
     // Per provider and settlement month.
@@ -169,7 +172,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, frame: &str, year:
             Cell::rich(names.provider(&s.provider_id), names.provider_text(&s.provider_id)),
             Cell::figure_text(period_text(s.period)),
             Cell::link(&s.statement_id, &ask.href(&format!("/statements/{}", s.statement_id))),
-            Cell::figure_text(c.lines.to_string()),
+            Cell::figure_text(s.line_count.to_string()),
             Cell::money(&key(&format!("statement:{}", s.statement_id)), c.amount_ore),
             Cell::money(&key(&format!("statement:{}:total", s.statement_id)), s.total_ore),
         ]);
@@ -227,4 +230,17 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, frame: &str, year:
             }
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_posting_names_its_statement() {
+        assert_eq!(statement_of_posting("st-prv_1-2026-04-p2"), "st-prv_1-2026-04");
+        assert_eq!(statement_of_posting("st-prv_1-2026-04-p12"), "st-prv_1-2026-04");
+        assert_eq!(statement_of_posting("erp-123"), "erp-123");
+        assert_eq!(statement_of_posting("st-prv_1-p"), "st-prv_1-p");
+    }
 }

@@ -112,7 +112,7 @@ table { border-collapse: collapse; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e5e8ec; text-align: left; vertical-align: top; }
 th { white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.wide { min-width: 16em; }
+td.wide { min-width: 22em; }
 tr.sum td { font-weight: 600; border-top: 2px solid #c9d0d8; }
 a.csv { font-size: 13px; color: #2a5d8a; }
 form { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin-bottom: 12px; }

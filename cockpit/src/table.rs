@@ -20,6 +20,8 @@ pub struct Cell {
     html: Markup,
     csv: String,
     figure: bool,
+    /// Long prose (an explanation): given room, so it does not wrap a word per line.
+    wide: bool,
 }
 
 /// Hundredths (øre, basis points) as a spreadsheet reads them: `-18000,00`.
@@ -35,6 +37,7 @@ impl Cell {
             html: html! { (text) },
             csv: text,
             figure: false,
+            wide: false,
         }
     }
 
@@ -44,6 +47,7 @@ impl Cell {
             html,
             csv: csv.into(),
             figure: false,
+            wide: false,
         }
     }
 
@@ -54,6 +58,7 @@ impl Cell {
             html: html! { a href=(href) { (text) } },
             csv: text,
             figure: false,
+            wide: false,
         }
     }
 
@@ -63,6 +68,7 @@ impl Cell {
             html: money(key, ore),
             csv: plain_hundredths(ore),
             figure: true,
+            wide: false,
         }
     }
 
@@ -72,6 +78,7 @@ impl Cell {
             html: html! { a href=(href) { (money(key, ore)) } },
             csv: plain_hundredths(ore),
             figure: true,
+            wide: false,
         }
     }
 
@@ -81,6 +88,7 @@ impl Cell {
             html: percent(key, basis_points),
             csv: plain_hundredths(basis_points),
             figure: true,
+            wide: false,
         }
     }
 
@@ -90,6 +98,7 @@ impl Cell {
             html: hours(key, minutes),
             csv: danish_hours(minutes).replace('.', ""),
             figure: true,
+            wide: false,
         }
     }
 
@@ -99,6 +108,7 @@ impl Cell {
             html: hours_per_week(key, minutes),
             csv: danish_hours(u64::from(minutes)).replace('.', ""),
             figure: true,
+            wide: false,
         }
     }
 
@@ -108,6 +118,7 @@ impl Cell {
             html: count(key, n),
             csv: n.to_string(),
             figure: true,
+            wide: false,
         }
     }
 
@@ -118,12 +129,19 @@ impl Cell {
             html: html! { (text) },
             csv: text,
             figure: true,
+            wide: false,
         }
     }
 
     /// No value.
     pub fn empty() -> Cell {
         Cell::figure_text("")
+    }
+
+    /// This cell given room for long prose.
+    pub fn wide(mut self) -> Cell {
+        self.wide = true;
+        self
     }
 
     /// This cell shown in bold, for a total.
@@ -185,13 +203,11 @@ impl Table {
         self.total = Some(cells);
     }
 
-    /// Whether column `i` holds figures, judged by its first row.
+    /// Whether column `i` holds figures: most of its cells are.
     fn figure_column(&self, i: usize) -> bool {
-        self.rows
-            .first()
-            .or(self.total.as_ref())
-            .and_then(|r| r.get(i))
-            .is_some_and(|c| c.figure)
+        let cells: Vec<&Cell> = self.rows.iter().chain(self.total.iter()).filter_map(|r| r.get(i)).collect();
+        let figures = cells.iter().filter(|c| c.figure).count();
+        figures > 0 && figures * 2 >= cells.len()
     }
 
     /// The table in its scrolling wrapper, with a link to download it as `csv_href`.
@@ -199,7 +215,7 @@ impl Table {
         let cells = |row: &Vec<Cell>| {
             html! {
                 @for cell in row {
-                    td class=[cell.figure.then_some("n")] { (cell.html) }
+                    td class=[if cell.figure { Some("n") } else if cell.wide { Some("wide") } else { None }] { (cell.html) }
                 }
             }
         };

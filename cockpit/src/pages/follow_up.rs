@@ -173,11 +173,11 @@ fn frame_section(
     let table = view.table(table);
     html! {
         section id=(format!("frame-{f}")) {
-            h3 {
-                (names.frame(f))
-                @if !committee.is_empty() { " — " (names.committee(&committee)) }
+            h3 { (names.frame(f)) }
+            p class="note" {
+                @if !committee.is_empty() { (ask.t("col-committee")) ": " (names.committee(&committee)) " · " }
+                (ask.t_args("follow-up-status-at", &[("date", date)]))
             }
-            p class="note" { (ask.t_args("follow-up-status-at", &[("date", date)])) }
             (table)
             p class=(deviation_class) { (ask.t(deviation)) }
             p { a href=(drill) { (ask.t("follow-up-drill")) } }

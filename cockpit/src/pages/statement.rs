@@ -131,7 +131,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, id: &str) -> anyho
             Cell::rich(names.frame(&l.need_frame), names.frame_text(&l.need_frame)),
             Cell::figure_text(format!("{} %", l.share_percent)),
             Cell::money(&key(&format!("line:{}", l.line_no)), l.amount_ore),
-            Cell::rich(html! { span class="explanation" { (explanation) } }, explanation),
+            Cell::rich(html! { span class="explanation" { (explanation) } }, explanation).wide(),
         ]);
     }
     let mut sum = vec![Cell::text(ask.t("col-total")).strong()];

@@ -1,8 +1,9 @@
 //! Charts drawn on the server as SVG: axes with ticks at round values, labelled in Danish
 //! figures with their unit, gridlines, a legend, and a title a screen reader can read. Integer
-//! arithmetic throughout; no script runs in the browser.
+//! arithmetic throughout; no script runs in the browser. Every word is escaped by `maud`, and the
+//! viewBox lets a chart shrink to a phone's width.
 
-use super::html::escape;
+use maud::{Markup, html};
 
 const WIDTH: i64 = 820;
 const HEIGHT: i64 = 380;
@@ -107,50 +108,49 @@ impl Scale {
     }
 }
 
-fn frame(axes: &Axes<'_>, ticks: &[i64], scale: &Scale, body: &str, x_labels: &str, legend: &str) -> String {
-    let mut grid = String::new();
-    for t in ticks {
-        let y = scale.y(*t);
-        grid.push_str(&format!(
-            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
-            WIDTH - RIGHT,
-            LEFT - 8,
-            y + 4,
-            escape(&(axes.y_label)(*t))
-        ));
-    }
+fn frame(axes: &Axes<'_>, ticks: &[i64], scale: &Scale, body: Markup, x_labels: Markup, legend: Markup) -> Markup {
     let zero = scale.y(0);
-    format!(
-        r#"<figure class="chart"><svg role="img" aria-label="{title}" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{title}</title>{grid}<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}"/><line class="axis" x1="{LEFT}" x2="{right}" y1="{zero}" y2="{zero}"/>{body}{x_labels}<text class="axis-title" x="{mid}" y="{x_title_y}" text-anchor="middle">{x_title}</text><text class="axis-title" transform="translate(16 {mid_y}) rotate(-90)" text-anchor="middle">{y_title}</text>{legend}</svg><figcaption>{title}</figcaption></figure>"#,
-        title = escape(axes.title),
-        bottom = HEIGHT - BOTTOM,
-        right = WIDTH - RIGHT,
-        mid = (LEFT + WIDTH - RIGHT) / 2,
-        x_title_y = HEIGHT - 12,
-        x_title = escape(axes.x_title),
-        mid_y = (TOP + HEIGHT - BOTTOM) / 2,
-        y_title = escape(axes.y_title),
-    )
+    let (bottom, right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
+    let mid_y = (TOP + HEIGHT - BOTTOM) / 2;
+    html! {
+        figure class="chart" {
+            svg role="img" aria-label=(axes.title) viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) width=(WIDTH) height=(HEIGHT) xmlns="http://www.w3.org/2000/svg" {
+                title { (axes.title) }
+                @for t in ticks {
+                    @let y = scale.y(*t);
+                    line class="grid" x1=(LEFT) x2=(right) y1=(y) y2=(y) {}
+                    text class="tick" x=(LEFT - 8) y=(y + 4) text-anchor="end" { ((axes.y_label)(*t)) }
+                }
+                line class="axis" x1=(LEFT) x2=(LEFT) y1=(TOP) y2=(bottom) {}
+                line class="axis" x1=(LEFT) x2=(right) y1=(zero) y2=(zero) {}
+                (body)
+                (x_labels)
+                text class="axis-title" x=((LEFT + WIDTH - RIGHT) / 2) y=(HEIGHT - 12) text-anchor="middle" { (axes.x_title) }
+                text class="axis-title" transform=(format!("translate(16 {mid_y}) rotate(-90)")) text-anchor="middle" { (axes.y_title) }
+                (legend)
+            }
+            figcaption { (axes.title) }
+        }
+    }
 }
 
-fn legend(entries: &[(&str, &'static str, bool)]) -> String {
-    let mut out = String::new();
+fn legend(entries: &[(&str, &'static str, bool)]) -> Markup {
     let mut x = LEFT;
+    let mut placed = Vec::new();
     for (name, class, dashed) in entries {
-        let dash = if *dashed { r#" stroke-dasharray="6 4""# } else { "" };
-        out.push_str(&format!(
-            r#"<line class="{class}" x1="{x}" x2="{}" y1="16" y2="16" stroke-width="4"{dash}/><text class="legend" x="{}" y="20">{}</text>"#,
-            x + 22,
-            x + 28,
-            escape(name)
-        ));
+        placed.push((x, *name, *class, *dashed));
         x += 40 + 7 * i64::try_from(name.chars().count()).unwrap_or(10);
     }
-    out
+    html! {
+        @for (x, name, class, dashed) in placed {
+            line class=(class) x1=(x) x2=(x + 22) y1="16" y2="16" stroke-width="4" stroke-dasharray=[dashed.then_some("6 4")] {}
+            text class="legend" x=(x + 28) y="20" { (name) }
+        }
+    }
 }
 
 /// A line chart over `x_labels` (e.g. the months of a year).
-pub fn line_chart(axes: &Axes<'_>, x_labels: &[String], lines: &[Line]) -> String {
+pub fn line_chart(axes: &Axes<'_>, x_labels: &[String], lines: &[Line]) -> Markup {
     let ticks = ticks(lines.iter().flat_map(|l| l.points.iter().map(|(_, v)| *v)), axes.y_unit);
     let scale = Scale {
         low: ticks.first().copied().unwrap_or_default(),
@@ -158,43 +158,28 @@ pub fn line_chart(axes: &Axes<'_>, x_labels: &[String], lines: &[Line]) -> Strin
     };
     let steps = i64::try_from(x_labels.len().saturating_sub(1).max(1)).unwrap_or(1);
     let x = |i: usize| LEFT + 10 + i64::try_from(i).unwrap_or(0) * (WIDTH - RIGHT - LEFT - 20) / steps;
-    let mut body = String::new();
-    for line in lines {
-        let points: Vec<String> = line.points.iter().map(|(i, v)| format!("{},{}", x(*i), scale.y(*v))).collect();
-        let dash = if line.dashed { r#" stroke-dasharray="6 4""# } else { "" };
-        body.push_str(&format!(
-            r#"<polyline class="{}" fill="none" stroke-width="3"{dash} points="{}"><title>{}</title></polyline>"#,
-            line.class,
-            points.join(" "),
-            escape(&line.name)
-        ));
-        for (i, v) in &line.points {
-            body.push_str(&format!(
-                r#"<circle class="{}" cx="{}" cy="{}" r="3"/>"#,
-                line.class,
-                x(*i),
-                scale.y(*v)
-            ));
+    let body = html! {
+        @for line in lines {
+            @let points: Vec<String> = line.points.iter().map(|(i, v)| format!("{},{}", x(*i), scale.y(*v))).collect();
+            polyline class=(line.class) fill="none" stroke-width="3" stroke-dasharray=[line.dashed.then_some("6 4")] points=(points.join(" ")) {
+                title { (line.name) }
+            }
+            @for (i, v) in &line.points {
+                circle class=(line.class) cx=(x(*i)) cy=(scale.y(*v)) r="3" {}
+            }
         }
-    }
-    let labels: String = x_labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            format!(
-                r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-                x(i),
-                HEIGHT - BOTTOM + 18,
-                escape(l)
-            )
-        })
-        .collect();
+    };
+    let labels = html! {
+        @for (i, l) in x_labels.iter().enumerate() {
+            text class="tick" x=(x(i)) y=(HEIGHT - BOTTOM + 18) text-anchor="middle" { (l) }
+        }
+    };
     let entries: Vec<(&str, &'static str, bool)> = lines.iter().map(|l| (l.name.as_str(), l.class, l.dashed)).collect();
-    frame(axes, &ticks, &scale, &body, &labels, &legend(&entries))
+    frame(axes, &ticks, &scale, body, labels, legend(&entries))
 }
 
 /// A grouped bar chart: one group per label, one bar per series.
-pub fn bar_chart(axes: &Axes<'_>, groups: &[String], series: &[Bars]) -> String {
+pub fn bar_chart(axes: &Axes<'_>, groups: &[String], series: &[Bars]) -> Markup {
     let ticks = ticks(series.iter().flat_map(|s| s.values.iter().copied()), axes.y_unit);
     let scale = Scale {
         low: ticks.first().copied().unwrap_or_default(),
@@ -204,47 +189,32 @@ pub fn bar_chart(axes: &Axes<'_>, groups: &[String], series: &[Bars]) -> String 
     let group_width = (WIDTH - RIGHT - LEFT) / n;
     let bars = i64::try_from(series.len().max(1)).unwrap_or(1);
     let bar_width = (group_width * 4 / 5 / bars).max(2);
-    let mut body = String::new();
-    for (g, _) in groups.iter().enumerate() {
-        let g = i64::try_from(g).unwrap_or(0);
-        for (s, bar) in series.iter().enumerate() {
-            let value = bar.values.get(usize::try_from(g).unwrap_or(0)).copied().unwrap_or_default();
-            let x = LEFT + g * group_width + group_width / 10 + i64::try_from(s).unwrap_or(0) * bar_width;
-            let (y0, y1) = (scale.y(value.max(0)), scale.y(value.min(0)));
-            body.push_str(&format!(
-                r#"<rect class="{}" x="{x}" y="{y0}" width="{}" height="{}"><title>{}: {}</title></rect>"#,
-                bar.class,
-                bar_width - 2,
-                (y1 - y0).max(1),
-                escape(&bar.name),
-                escape(&(axes.y_label)(value))
-            ));
+    let index = |i: usize| i64::try_from(i).unwrap_or(0);
+    let body = html! {
+        @for g in 0..groups.len() {
+            @for (s, bar) in series.iter().enumerate() {
+                @let value = bar.values.get(g).copied().unwrap_or_default();
+                @let x = LEFT + index(g) * group_width + group_width / 10 + index(s) * bar_width;
+                @let (y0, y1) = (scale.y(value.max(0)), scale.y(value.min(0)));
+                rect class=(bar.class) x=(x) y=(y0) width=(bar_width - 2) height=((y1 - y0).max(1)) {
+                    title { (bar.name) ": " ((axes.y_label)(value)) }
+                }
+            }
         }
-    }
-    let labels: String = groups
-        .iter()
-        .enumerate()
-        .map(|(g, label)| {
-            let g = i64::try_from(g).unwrap_or(0);
-            let x = LEFT + g * group_width + group_width / 2;
-            // A label may carry a second line after a newline.
-            let lines: String = label
-                .split('\n')
-                .enumerate()
-                .map(|(i, line)| {
-                    let short: String = line.chars().take(30).collect();
-                    let dy = if i == 0 { 0 } else { 14 };
-                    format!(r#"<tspan x="{x}" dy="{dy}">{}</tspan>"#, escape(&short))
-                })
-                .collect();
-            format!(
-                r#"<text class="tick" x="{x}" y="{}" text-anchor="middle">{lines}</text>"#,
-                HEIGHT - BOTTOM + 18
-            )
-        })
-        .collect();
+    };
+    let labels = html! {
+        @for (g, label) in groups.iter().enumerate() {
+            @let x = LEFT + index(g) * group_width + group_width / 2;
+            text class="tick" x=(x) y=(HEIGHT - BOTTOM + 18) text-anchor="middle" {
+                // A label may carry a second line after a newline.
+                @for (i, line) in label.split('\n').enumerate() {
+                    tspan x=(x) dy=(if i == 0 { 0 } else { 14 }) { (line.chars().take(30).collect::<String>()) }
+                }
+            }
+        }
+    };
     let entries: Vec<(&str, &'static str, bool)> = series.iter().map(|s| (s.name.as_str(), s.class, false)).collect();
-    frame(axes, &ticks, &scale, &body, &labels, &legend(&entries))
+    frame(axes, &ticks, &scale, body, labels, legend(&entries))
 }
 
 #[cfg(test)]
@@ -290,7 +260,8 @@ mod tests {
                 points: vec![(0, 10), (1, 20)],
                 dashed: false,
             }],
-        );
+        )
+        .into_string();
         for part in [
             "<title>Consumption</title>",
             ">jan<",

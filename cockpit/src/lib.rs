@@ -1,37 +1,50 @@
 //! The web cockpit: what finance consultants, committee members and team leaders look at. It is
 //! its own binary, `afregning-cockpit`, for a deployment (it links neither the services nor the
 //! demo), and is also served by `afregning up` beside the services and by `afregning cockpit`
-//! against running ones. It reads only through the services' gRPC APIs as one principal. Pages are HTML with charts
-//! drawn on the server as SVG; nothing is built or run in the browser.
+//! against running ones. It reads only through the services' gRPC APIs as one principal. Pages
+//! are HTML rendered on the server by `maud`, with charts drawn as SVG; nothing is built or run in
+//! the browser. Every word comes from the message catalog (`libs/client/locales/*/cockpit.ftl`):
+//! Danish unless `?lang=en` or the browser's `Accept-Language` asks for English.
 //!
 //! * `/` — per frame: the consumption curve against the budget profile, the forecasts from
 //!   commitments and from the leader's expected accounts, the expected result, and whether a
-//!   deviation awaits explanation (`?as_of=30.06.2026`).
+//!   deviation awaits explanation (`?as_of=2026-06-30` or `30.06.2026`).
+//! * `/frames/{frame}` — one frame's consumption per provider and month, from the issued
+//!   statements (settlement vouchers), beside budget's ledger (`?year=2026`).
+//! * `/statements/{id}` — one statement: its header and every line with its explanation.
 //! * `/cases` — the quarter's reallocation cases with their purchases and approvals
-//!   (`?quarter=2026-Q2`).
+//!   (`?quarter=2026-Q2`); `/cases/{id}` one case with its purchases and history.
 //! * `/progression` — per provider and course type: function scores, visited hours around the
 //!   courses, courses due for follow-up (`?as_of=30.06.2026`).
-//! * `/steering` — the steering models side by side (`?from=04.2026&to=06.2026`).
+//! * `/steering` — the steering models side by side (`?from=2026-04&to=2026-06`).
+//!
+//! Every table downloads as a CSV file for Excel with `?format=csv&table=<id>` (its link sits
+//! under it).
 
+mod ask;
 pub mod chart;
 pub mod html;
 mod pages;
+pub mod table;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use afregning_kit::clock::today;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
 use tokio::net::TcpListener;
+use tonic_types::StatusExt;
 
 use afregning_client::connect::{Clients, Endpoints};
 use afregning_client::describe::describe;
-use afregning_client::parse::{parse_day, parse_period, parse_quarter};
+
+pub use ask::Ask;
+use table::Table;
 
 /// What every request needs: clients as the cockpit's principal.
 struct Cockpit {
@@ -50,7 +63,10 @@ pub async fn serve(
     });
     let app = Router::new()
         .route("/", get(follow_up))
+        .route("/frames/{frame}", get(frame))
+        .route("/statements/{id}", get(statement))
         .route("/cases", get(cases))
+        .route("/cases/{id}", get(case))
         .route("/progression", get(progression))
         .route("/steering", get(steering))
         // Readiness: ready only while every service answers the cockpit's principal.
@@ -58,6 +74,7 @@ pub async fn serve(
         // Liveness: the process answers, whatever the services behind it do, so a service
         // outage does not restart the cockpit.
         .route("/livez", get(|| async { "ok" }))
+        .fallback(|ask: Ask| async move { Failure::NoSuchPage.page(&ask) })
         .with_state(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
@@ -95,12 +112,139 @@ async fn ready(State(cockpit): State<Arc<Cockpit>>) -> Response {
     }
 }
 
+/// A page being built: the request it answers and the tables it shows, so that any of them can
+/// be answered as a CSV file instead.
+pub(crate) struct View<'a> {
+    ask: &'a Ask,
+    tables: Vec<Table>,
+}
+
+impl<'a> View<'a> {
+    fn new(ask: &'a Ask) -> View<'a> {
+        View { ask, tables: Vec::new() }
+    }
+
+    /// The request.
+    pub fn ask(&self) -> &'a Ask {
+        self.ask
+    }
+
+    /// `table` on the page, with its download link; kept for a CSV request.
+    pub fn table(&mut self, table: Table) -> Markup {
+        assert!(
+            self.tables.iter().all(|t| t.id != table.id),
+            "table ids are unique on a page: {}",
+            table.id
+        );
+        let markup = table.to_html(&self.ask.csv_href(&table.id), &self.ask.t("download-csv"));
+        self.tables.push(table);
+        markup
+    }
+
+    /// The page as HTML, or the table asked for as a CSV file.
+    fn finish(mut self, path: &str, title: &str, body: Markup) -> Result<Response, Failure> {
+        if self.ask.param("format") != Some("csv") {
+            return Ok(Html(html::page(self.ask, path, title, body).into_string()).into_response());
+        }
+        let wanted = self.ask.param("table").unwrap_or_default().to_owned();
+        let index = self
+            .tables
+            .iter()
+            .position(|t| t.id == wanted)
+            .ok_or_else(|| Failure::query("table", "error-no-such-table", &wanted))?;
+        let table = self.tables.swap_remove(index);
+        let disposition = format!("attachment; filename=\"{}.csv\"", table.id);
+        let mut response = table.to_csv().into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        Ok(response)
+    }
+}
+
 /// Why a page could not be shown.
 enum Failure {
-    /// A query parameter is malformed.
-    Query(String),
+    /// A query parameter is malformed: which, the message saying how, and what was given.
+    Query {
+        field: &'static str,
+        key: &'static str,
+        given: String,
+    },
+    /// No page has this address.
+    NoSuchPage,
     /// A service refused or could not be reached.
     Service(anyhow::Error),
+}
+
+impl Failure {
+    fn query(field: &'static str, key: &'static str, given: &str) -> Failure {
+        Failure::Query {
+            field,
+            key,
+            given: given.chars().take(100).collect(),
+        }
+    }
+
+    /// The failure as a page in the reader's language with its HTTP status. A service's own
+    /// words (its message and each field at fault) are shown once, under the cockpit's sentence.
+    fn page(self, ask: &Ask) -> Response {
+        let (code, sentence, details) = match self {
+            Failure::Query { field, key, given } => (
+                StatusCode::BAD_REQUEST,
+                ask.t_args(key, &[("field", field.to_owned()), ("value", given)]),
+                Vec::new(),
+            ),
+            Failure::NoSuchPage => (StatusCode::NOT_FOUND, ask.t("error-no-such-page"), Vec::new()),
+            Failure::Service(error) => {
+                let code = service_code(&error);
+                let key = match code {
+                    StatusCode::BAD_REQUEST => "error-bad-request",
+                    StatusCode::NOT_FOUND => "error-not-found",
+                    StatusCode::SERVICE_UNAVAILABLE => "error-unavailable",
+                    _ => "error-service",
+                };
+                (code, ask.t(key), service_details(&error))
+            }
+        };
+        let body = html! {
+            section {
+                p class="warn" { (sentence) }
+                @if !details.is_empty() {
+                    p class="note" { (ask.t("error-details")) }
+                    ul class="note" { @for d in &details { li { (d) } } }
+                }
+                p { a href=(ask.href("/")) { (ask.t("error-back")) } }
+            }
+        };
+        let title = ask.t("error-title");
+        (code, Html(html::page(ask, "", &title, body).into_string())).into_response()
+    }
+}
+
+/// What the service said, each thing once: its message, then each field at fault whose
+/// description does not repeat it.
+fn service_details(error: &anyhow::Error) -> Vec<String> {
+    let Some(status) = error.downcast_ref::<tonic::Status>() else {
+        return vec![format!("{error:#}")];
+    };
+    let mut details = Vec::new();
+    if !status.message().is_empty() {
+        details.push(status.message().to_owned());
+    }
+    if let Some(bad) = status.get_details_bad_request() {
+        for violation in bad.field_violations {
+            // A service often says the same in its message and its one violation, with or
+            // without the field in front.
+            let text = format!("{}: {}", violation.field, violation.description);
+            if violation.description == status.message() || details.contains(&text) {
+                continue;
+            }
+            details.push(text);
+        }
+    }
+    details
 }
 
 impl From<tonic::Status> for Failure {
@@ -112,17 +256,6 @@ impl From<tonic::Status> for Failure {
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Failure {
         Failure::Service(error)
-    }
-}
-
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        let (code, text) = match self {
-            Failure::Query(text) => (StatusCode::BAD_REQUEST, text),
-            Failure::Service(error) => (service_code(&error), describe(&error)),
-        };
-        let body = format!(r#"<section><p class="warn">{}</p></section>"#, html::escape(&text));
-        (code, Html(html::page("", "Cannot show this page", &body))).into_response()
     }
 }
 
@@ -139,71 +272,95 @@ fn service_code(error: &anyhow::Error) -> StatusCode {
     }
 }
 
-type Params = Query<HashMap<String, String>>;
-
-/// The `as_of` parameter (31.10.2026 or 2026-10-31), today when absent.
-fn as_of(params: &HashMap<String, String>) -> Result<NaiveDate, Failure> {
-    match params.get("as_of").filter(|s| !s.is_empty()) {
-        None => Ok(today()),
-        Some(text) => parse_day(text).map_err(|_| Failure::Query(format!("as_of: not a date such as 31.10.2026: {text}"))),
-    }
-}
-
-/// A month parameter (04.2026 or 2026-04).
-fn month(params: &HashMap<String, String>, name: &str, default: (i32, i32)) -> Result<(i32, i32), Failure> {
-    match params.get(name).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(text) => parse_period(text).map_err(|e| Failure::Query(format!("{name}: {e}"))),
-    }
+/// The page, or the failure as a page.
+fn answer(ask: &Ask, result: Result<Response, Failure>) -> Response {
+    result.unwrap_or_else(|failure| failure.page(ask))
 }
 
 fn month_number(date: NaiveDate) -> i32 {
     i32::try_from(date.month()).unwrap_or(1)
 }
 
-async fn follow_up(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
-    let as_of = as_of(&params)?;
-    let mut clients = cockpit.clients.clone();
-    let body = pages::follow_up(&mut clients, as_of, today()).await?;
-    Ok(Html(html::page("/", "Budget follow-up (budgetopfølgning)", &body)))
+async fn follow_up(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
+    let result = async {
+        let as_of = ask.day("as_of", today())?;
+        let mut view = View::new(&ask);
+        let body = pages::follow_up::page(&mut view, &mut cockpit.clients.clone(), as_of, today()).await?;
+        view.finish("/", &ask.t("nav-follow-up"), body)
+    };
+    answer(&ask, result.await)
 }
 
-async fn cases(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
-    // By default the last quarter that has ended.
-    let today = today();
-    let current = (today.year(), (month_number(today) - 1) / 3 + 1);
-    let default = if current.1 == 1 {
-        (current.0 - 1, 4)
-    } else {
-        (current.0, current.1 - 1)
+async fn frame(State(cockpit): State<Arc<Cockpit>>, Path(frame): Path<String>, ask: Ask) -> Response {
+    let result = async {
+        let year = ask.year("year", today().year())?;
+        let mut view = View::new(&ask);
+        let (title, body) = pages::frame::page(&mut view, &mut cockpit.clients.clone(), &frame, year).await?;
+        view.finish("/", &title, body)
     };
-    let quarter = match params.get("quarter").filter(|s| !s.is_empty()) {
-        None => default,
-        Some(text) => parse_quarter(text).map_err(|e| Failure::Query(format!("quarter: {e}")))?,
-    };
-    let mut clients = cockpit.clients.clone();
-    let body = pages::cases(&mut clients, quarter).await?;
-    Ok(Html(html::page("/cases", "Reallocation (omplacering)", &body)))
+    answer(&ask, result.await)
 }
 
-async fn progression(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
-    let as_of = as_of(&params)?;
-    let mut clients = cockpit.clients.clone();
-    let body = pages::progression(&mut clients, as_of).await?;
-    Ok(Html(html::page("/progression", "Progression", &body)))
+async fn statement(State(cockpit): State<Arc<Cockpit>>, Path(id): Path<String>, ask: Ask) -> Response {
+    let result = async {
+        let mut view = View::new(&ask);
+        let (title, body) = pages::statement::page(&mut view, &mut cockpit.clients.clone(), &id).await?;
+        view.finish("/", &title, body)
+    };
+    answer(&ask, result.await)
 }
 
-async fn steering(State(cockpit): State<Arc<Cockpit>>, Query(params): Params) -> Result<Html<String>, Failure> {
-    // By default the year so far: January to the last month that has ended.
-    let today = today();
-    let last = if today.month() == 1 {
-        (today.year() - 1, 12)
-    } else {
-        (today.year(), month_number(today) - 1)
+async fn cases(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
+    let result = async {
+        // By default the last quarter that has ended.
+        let today = today();
+        let current = (today.year(), (month_number(today) - 1) / 3 + 1);
+        let default = if current.1 == 1 {
+            (current.0 - 1, 4)
+        } else {
+            (current.0, current.1 - 1)
+        };
+        let quarter = ask.quarter("quarter", default)?;
+        let mut view = View::new(&ask);
+        let body = pages::cases::list(&mut view, &mut cockpit.clients.clone(), quarter).await?;
+        view.finish("/cases", &ask.t("nav-cases"), body)
     };
-    let to = month(&params, "to", last)?;
-    let from = month(&params, "from", (to.0, 1))?;
-    let mut clients = cockpit.clients.clone();
-    let body = pages::steering(&mut clients, from, to).await?;
-    Ok(Html(html::page("/steering", "Steering models (styringsmodeller)", &body)))
+    answer(&ask, result.await)
+}
+
+async fn case(State(cockpit): State<Arc<Cockpit>>, Path(id): Path<String>, ask: Ask) -> Response {
+    let result = async {
+        let mut view = View::new(&ask);
+        let (title, body) = pages::cases::one(&mut view, &mut cockpit.clients.clone(), &id).await?;
+        view.finish("/cases", &title, body)
+    };
+    answer(&ask, result.await)
+}
+
+async fn progression(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
+    let result = async {
+        let as_of = ask.day("as_of", today())?;
+        let mut view = View::new(&ask);
+        let body = pages::progression::page(&mut view, &mut cockpit.clients.clone(), as_of).await?;
+        view.finish("/progression", &ask.t("nav-progression"), body)
+    };
+    answer(&ask, result.await)
+}
+
+async fn steering(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
+    let result = async {
+        // By default the year so far: January to the last month that has ended.
+        let today = today();
+        let last = if today.month() == 1 {
+            (today.year() - 1, 12)
+        } else {
+            (today.year(), month_number(today) - 1)
+        };
+        let to = ask.month("to", last)?;
+        let from = ask.month("from", (to.0, 1))?;
+        let mut view = View::new(&ask);
+        let body = pages::steering::page(&mut view, &mut cockpit.clients.clone(), from, to).await?;
+        view.finish("/steering", &ask.t("nav-steering"), body)
+    };
+    answer(&ask, result.await)
 }

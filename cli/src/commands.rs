@@ -396,7 +396,7 @@ fn statement_state(st: &pbs::Statement) -> String {
         })
         .unwrap_or_default();
     if st.true_up {
-        tr_args("statement-true-up", &[("state", state)])
+        tr_args("cli-statement-true-up", &[("state", state)])
     } else {
         state
     }
@@ -697,7 +697,7 @@ fn case_state(state: i32) -> String {
     pbb::CaseState::try_from(state)
         .map(|s| {
             tr(&format!(
-                "case-state-{}",
+                "cli-case-state-{}",
                 s.as_str_name().trim_start_matches("CASE_STATE_").to_lowercase()
             ))
         })

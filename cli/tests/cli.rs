@@ -154,7 +154,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert_eq!(get(&addr, "/livez").await.0, 200);
     let (code, page) = get(&addr, "/").await;
     assert_eq!(code, 503, "{page}");
-    assert!(page.contains("kan ikke nås"), "{page}");
+    assert!(page.contains("kan ikke læses lige nu"), "{page}");
     alone.kill().await.unwrap();
 
     // Finance exports, and the ERP that agrees balances; one that does not gets the differences.

@@ -201,8 +201,8 @@ impl Failure {
                 let code = service_code(&error);
                 let key = match code {
                     StatusCode::BAD_REQUEST => "error-bad-request",
-                    StatusCode::NOT_FOUND => "error-not-found",
-                    StatusCode::SERVICE_UNAVAILABLE => "error-unavailable",
+                    StatusCode::NOT_FOUND => "page-error-not-found",
+                    StatusCode::SERVICE_UNAVAILABLE => "page-error-unavailable",
                     _ => "error-service",
                 };
                 (code, ask.t(key), service_details(&error))

@@ -267,6 +267,14 @@ async fn check_follow_up(finance: &mut Clients, page: &BTreeMap<String, Shown>) 
             &kr(s.expected_rest_from_commitments_ore),
         );
         check(page, &key("expected_result"), s.expected_result_ore, &kr(s.expected_result_ore));
+        // One expected rest, and the row adds up: budget − consumed − expected rest = result.
+        check(page, &key("expected_rest"), s.expected_rest_ore, &kr(s.expected_rest_ore));
+        assert_eq!(
+            s.budget_ore - s.consumed_ore - s.expected_rest_ore,
+            s.expected_result_ore,
+            "{}",
+            s.frame
+        );
     }
     // HEALTH's leader expects 6 × 25,000.00 for July–December: the budget after the quarter's case
     // (150,000.00 + 7,375.00) − 25,375.00 consumed − 150,000.00 is an overrun of 18,000.00, which

@@ -85,6 +85,16 @@ fn frame_section(
         ("follow-up-consumed", Cell::money(&key("consumed"), s.consumed_ore)),
         ("follow-up-consumption", Cell::percent(&key("consumption"), bp(s.consumption))),
         ("follow-up-profile-share", Cell::percent(&key("profile_share"), bp(s.profile_share))),
+        // One expected rest: the leader's expected accounts where given, otherwise commitments;
+        // the two sources follow beside it, so budget − consumed − expected rest = result reads off.
+        (
+            if s.expected_rest_source == pbb::ExpectedRestSource::Leader as i32 {
+                "follow-up-rest-from-leader"
+            } else {
+                "follow-up-rest-from-commitments"
+            },
+            Cell::money(&key("expected_rest"), s.expected_rest_ore),
+        ),
         (
             "follow-up-rest-commitments",
             Cell::money(&key("rest_commitments"), s.expected_rest_from_commitments_ore),

@@ -159,7 +159,8 @@ mod tests {
                     && !id.is_empty()
                 {
                     current = Some(id.trim().to_owned());
-                    messages.insert(id.trim().to_owned(), Vec::new());
+                    let before = messages.insert(id.trim().to_owned(), Vec::new());
+                    assert!(before.is_none(), "{} is defined twice in the {lang} catalog", id.trim());
                 } else if !line.starts_with(' ') {
                     current = None;
                 }

@@ -45,7 +45,7 @@ statements-col-total = i alt (kr.)
 statement-state-draft = kladde
 statement-state-issued = udstedt
 statement-state-unspecified = ukendt
-statement-true-up = { $state } (efterregulering)
+cli-statement-true-up = { $state } (efterregulering)
 statements-issued = udstedt { $statement } · { $amount } kr. · sha-256 { $hash }
 
 ## afregning cases
@@ -56,11 +56,11 @@ cases-col-to = til
 cases-col-amount = beløb (kr.)
 cases-col-state = tilstand
 cases-col-purchases = køb
-case-state-proposed = foreslået
-case-state-approved = godkendt
-case-state-rejected = afvist
-case-state-executed = gennemført
-case-state-unspecified = ukendt
+cli-case-state-proposed = foreslået
+cli-case-state-approved = godkendt
+cli-case-state-rejected = afvist
+cli-case-state-executed = gennemført
+cli-case-state-unspecified = ukendt
 case-summary = Sag { $case } ({ $quarter }): { $amount } kr. fra { $from } til { $to } — { $state }
 purchases-col-month = måned
 purchases-col-provider = leverandør

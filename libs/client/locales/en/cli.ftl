@@ -45,7 +45,7 @@ statements-col-total = total (DKK)
 statement-state-draft = draft
 statement-state-issued = issued
 statement-state-unspecified = unknown
-statement-true-up = { $state } (true-up)
+cli-statement-true-up = { $state } (true-up)
 statements-issued = issued { $statement } · DKK { $amount } · sha-256 { $hash }
 
 ## afregning cases
@@ -56,11 +56,11 @@ cases-col-to = to
 cases-col-amount = amount (DKK)
 cases-col-state = state
 cases-col-purchases = purchases
-case-state-proposed = proposed
-case-state-approved = approved
-case-state-rejected = rejected
-case-state-executed = executed
-case-state-unspecified = unknown
+cli-case-state-proposed = proposed
+cli-case-state-approved = approved
+cli-case-state-rejected = rejected
+cli-case-state-executed = executed
+cli-case-state-unspecified = unknown
 case-summary = Case { $case } ({ $quarter }): DKK { $amount } from { $from } to { $to } — { $state }
 purchases-col-month = month
 purchases-col-provider = provider

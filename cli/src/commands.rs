@@ -354,12 +354,18 @@ fn statements_table() -> comfy_table::Table {
 
 /// Providers' names by id, as settlement knows them; ids stand in where the list cannot be read.
 async fn provider_names(clients: &mut Clients) -> std::collections::BTreeMap<String, String> {
+    provider_names_of(&mut clients.settlement).await
+}
+
+/// [`provider_names`] from settlement's client alone.
+async fn provider_names_of(
+    settlement: &mut afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient<crate::connect::Authed>,
+) -> std::collections::BTreeMap<String, String> {
     let mut names = std::collections::BTreeMap::new();
     let mut page_token = String::new();
     // Bounded: a municipality has hundreds of providers, a page holds up to a thousand.
     for _ in 0..100 {
-        let Ok(answer) = clients
-            .settlement
+        let Ok(answer) = settlement
             .list_providers(pbs::ListProvidersRequest {
                 page: Some(pbc::PageRequest {
                     page_size: 1000,
@@ -467,7 +473,7 @@ async fn show_statement(clients: &mut Clients, statement_id: String, format: For
             .export_statement_csv(pbs::ExportStatementCsvRequest { statement_id })
             .await?
             .into_inner();
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = crate::print::csv_stdout()?;
         while let Some(chunk) = csv.message().await? {
             std::io::Write::write_all(&mut stdout, &chunk.data)?;
         }
@@ -632,7 +638,7 @@ pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> 
                 .get_reallocation_case(pbb::GetReallocationCaseRequest { case_id })
                 .await?
                 .into_inner();
-            explain(&case);
+            explain(&case, &provider_names_of(&mut clients.settlement).await);
             return Ok(());
         }
         Cases::Approve {
@@ -662,7 +668,7 @@ pub async fn cases(clients: &mut Clients, command: Cases) -> anyhow::Result<()> 
                 })
                 .await?
                 .into_inner();
-            explain(&case);
+            explain(&case, &provider_names_of(&mut clients.settlement).await);
             return Ok(());
         }
     };
@@ -704,7 +710,7 @@ fn case_state(state: i32) -> String {
         .unwrap_or_default()
 }
 
-fn explain(case: &pbb::ReallocationCase) {
+fn explain(case: &pbb::ReallocationCase, names: &std::collections::BTreeMap<String, String>) {
     let out = Out::terminal();
     out.line(tr_args(
         "case-summary",
@@ -734,7 +740,7 @@ fn explain(case: &pbb::ReallocationCase) {
     for p in &case.purchases {
         purchases.add_row(vec![
             period(p.period),
-            p.provider_id.clone(),
+            provider_name(names, &p.provider_id),
             p.statement_id.clone(),
             p.paying_frame.clone(),
             p.need_frame.clone(),
@@ -778,7 +784,7 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
     let request = pbb::ExportPostingsRequest { year, frame };
     if format == Format::Csv {
         let mut csv = clients.budget.export_postings_csv(request).await?.into_inner();
-        let mut stdout = std::io::stdout().lock();
+        let mut stdout = crate::print::csv_stdout()?;
         while let Some(chunk) = csv.message().await? {
             std::io::Write::write_all(&mut stdout, &chunk.data)?;
         }
@@ -835,6 +841,8 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
 /// Reads the ERP's totals: `frame;account;period;amount_kr[;entries]` with a header row.
 pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    // The export is written for a Danish spreadsheet, byte-order mark first.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .trim(csv::Trim::All)

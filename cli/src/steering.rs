@@ -4,17 +4,24 @@ use afregning_client::connect::Clients;
 use afregning_client::steering::compare;
 
 use crate::args::Format;
-use crate::print::{Out, kr, percent, table};
+use crate::print::{Out, headers, kr, percent, table};
+use afregning_client::i18n::{tr, tr_args};
 
 /// `afregning steering`.
 // One piece: the same rows in each of the three formats, side by side so they stay alike.
 pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), format: Format) -> anyhow::Result<()> {
     let comparison = compare(clients, from, to).await?;
+    // JSON keeps its stable English label for the total row; people read theirs in their language.
+    let all = if format == Format::Json {
+        "all providers".to_owned()
+    } else {
+        tr("cli-steering-all-providers")
+    };
     let rows = comparison
         .providers
         .iter()
         .map(|p| (p.name.as_str(), p.figures.clone().unwrap_or_default()))
-        .chain(std::iter::once(("all providers", comparison.total.clone().unwrap_or_default())));
+        .chain(std::iter::once((all.as_str(), comparison.total.clone().unwrap_or_default())));
     match format {
         Format::Json => {
             let json: Vec<_> = rows
@@ -30,7 +37,7 @@ pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), fo
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
         Format::Csv => {
-            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(std::io::stdout().lock());
+            let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(crate::print::csv_stdout()?);
             w.write_record([
                 "provider",
                 "frame_kr",
@@ -55,12 +62,19 @@ pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), fo
         }
         Format::Table => {
             let out = Out::terminal();
-            out.heading(&format!(
-                "Steering models, {:04}-{:02} to {:04}-{:02}: what each would have paid (kr)",
-                from.0, from.1, to.0, to.1
+            out.heading(&tr_args(
+                "cli-steering-heading",
+                &[("from", crate::print::month_text(from)), ("to", crate::print::month_text(to))],
             ));
             let mut shown = table(
-                &["provider", "frame", "share", "activity", "course", "as settled"],
+                &headers(&[
+                    "cli-steering-col-provider",
+                    "cli-steering-col-frame",
+                    "cli-steering-col-share",
+                    "cli-steering-col-activity",
+                    "cli-steering-col-course",
+                    "cli-steering-col-settled",
+                ]),
                 &[1, 2, 3, 4, 5],
             );
             let mut explained = Vec::new();
@@ -83,10 +97,9 @@ pub async fn command(clients: &mut Clients, from: (i32, i32), to: (i32, i32), fo
                 }
             }
             for u in &comparison.unallocated {
-                out.line(format!(
-                    "{} kr of {}'s budget pays no provider's grant: nobody gets it under frame budgeting.",
-                    kr(u.amount_ore),
-                    u.frame
+                out.line(tr_args(
+                    "cli-steering-unallocated",
+                    &[("amount", kr(u.amount_ore)), ("frame", u.frame.clone())],
                 ));
             }
         }

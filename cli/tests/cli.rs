@@ -88,7 +88,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert_eq!(lines.iter().map(|l| l["amount_ore"].as_i64().unwrap()).sum::<i64>(), 7_952_428);
     assert!(lines.iter().all(|l| l["explanation"].as_str().is_some_and(|e| !e.is_empty())));
     let csv = afregning(&urls, &["statements", "show", &nord, "--format", "csv"]);
-    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("line_no;kind;citizen_id"));
+    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("\u{feff}line_no;kind;citizen_id"));
     let table = afregning(&urls, &["statements", "show", &nord]);
     assert!(
         text(&table).0.contains("mål nået") && text(&table).0.contains("kr./uge"),
@@ -106,6 +106,19 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let cases = afregning(&urls, &["cases", "list", "--quarter", "2026-Q2"]);
     let (out, _) = text(&cases);
     assert!(out.contains("gennemført") && out.contains("7.375,00"), "{out}");
+    // The case explained: its purchases by provider name, its history in Danish words and local
+    // Danish time.
+    let case_id = out
+        .split_whitespace()
+        .find(|w| w.starts_with("case-"))
+        .expect("the quarter's case")
+        .to_owned();
+    let explained = afregning(&urls, &["cases", "explain", &case_id]);
+    let (out, err) = text(&explained);
+    assert!(explained.status.success(), "{err}");
+    assert!(out.contains("Træningsenheden"), "providers by name:\n{out}");
+    assert!(out.contains("7.375,00 kr. fra SOCIAL til HEALTH for 3 køb"), "{out}");
+    assert!(!out.contains("UTC"), "times read in local Danish time:\n{out}");
 
     // The steering models for the quarter: the frames' quarter budgets (91/365 of 1,200,000.00 and
     // of 150,000.00), course tariffs for Plejegruppen's personal care, and what was settled.

@@ -210,3 +210,14 @@ finance-true-up-done = efterregulering { $year }: { $amount } kr. i alt ({ $dire
 finance-col-statement = afregningsbilag
 finance-col-provider = leverandør
 finance-col-true-up = efterregulering
+
+## afregning steering
+cli-steering-all-providers = alle leverandører
+cli-steering-heading = Styringsmodeller, { $from } til { $to }: hvad hver ville have betalt (kr.)
+cli-steering-col-provider = leverandør
+cli-steering-col-frame = rammestyring
+cli-steering-col-share = andel
+cli-steering-col-activity = aktivitetsstyring
+cli-steering-col-course = forløbsstyring
+cli-steering-col-settled = som afregnet
+cli-steering-unallocated = { $amount } kr. af { $frame }s budget betaler ingen leverandørs bevilling: ingen får det under rammestyring.

@@ -210,3 +210,14 @@ finance-true-up-done = true-up { $year }: DKK { $amount } in total ({ $direction
 finance-col-statement = statement
 finance-col-provider = provider
 finance-col-true-up = true-up
+
+## afregning steering
+cli-steering-all-providers = all providers
+cli-steering-heading = Steering models, { $from } to { $to }: what each would have paid (DKK)
+cli-steering-col-provider = provider
+cli-steering-col-frame = frame
+cli-steering-col-share = share
+cli-steering-col-activity = activity
+cli-steering-col-course = course
+cli-steering-col-settled = as settled
+cli-steering-unallocated = DKK { $amount } of { $frame }'s budget pays no provider's grant: nobody gets it under frame budgeting.

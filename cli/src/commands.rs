@@ -41,6 +41,7 @@ pub(crate) use afregning_client::wire_period;
 /// `afregning status`: always a table of the three services — where each is, whether it answers
 /// (and why not), and how far each follower has applied the feeds it follows. Fails (exit 1)
 /// naming every service that does not answer.
+// One piece: the three services are asked at once and their answers laid out in one table.
 pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result<()> {
     let ask = |call: Result<tonic::Response<pbc::FeedPositions>, tonic::Status>| {
         call.map(tonic::Response::into_inner)
@@ -119,6 +120,7 @@ pub async fn status(clients: &mut Clients, urls: &[String; 3]) -> anyhow::Result
 }
 
 /// `afregning grants …`.
+// One piece: the look-up (by CPR or id) and the table it fills read together.
 pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()> {
     let grants = match command {
         Grants::List { cpr, citizen, purpose } => {

@@ -41,6 +41,7 @@ pub struct DeliveryFile {
 
 /// Reads a delivery file (see `afregning deliveries import --help`). A missing column or an
 /// unreadable file fails the whole file; a bad row is refused and the rest read on.
+// One piece: each row is read, checked field by field and kept or refused in one pass.
 pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         anyhow::anyhow!(tr_args(

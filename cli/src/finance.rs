@@ -114,6 +114,7 @@ pub async fn committees(clients: &mut Clients, command: Committees) -> anyhow::R
 }
 
 /// `afregning frames …`.
+// One piece: one arm per subcommand, each a call and its answer shown.
 pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()> {
     match command {
         Frames::Set {
@@ -499,6 +500,7 @@ pub async fn close_month(clients: &mut Clients, frame: String, (year, month): (i
 const COST_COLUMNS: [&str; 2] = ["unit", "actual_rate"];
 
 /// `afregning true-up`; false when rows of the file were refused (exit code 3, nothing run).
+// One piece: the file is read and refused rows reported before anything runs, then the run.
 pub async fn true_up(clients: &mut Clients, year: i32, path: &Path, write: &Write) -> anyhow::Result<bool> {
     let (records, at) = read_csv(path, &COST_COLUMNS)?;
     let (mut actual_costs, mut refused) = (Vec::new(), Vec::new());

@@ -77,6 +77,7 @@ pub async fn one(view: &mut View<'_>, clients: &mut Clients, id: &str) -> anyhow
 
 /// A case: who moves what to whom and why, its approvals, its purchases, its ledger entries,
 /// and with `history` its audit trail.
+// One piece: a case's section reads top to bottom: state, purchases, decisions, entries.
 fn section(view: &mut View<'_>, names: &Names, c: &pbb::ReallocationCase, history: bool) -> Markup {
     let ask = view.ask();
     let id = &c.case_id;

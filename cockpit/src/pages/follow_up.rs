@@ -59,6 +59,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, as_of: NaiveDate, 
 }
 
 /// One frame: its figures, whether a deviation awaits explanation, and its curves.
+// One piece: a frame's section reads top to bottom: figures, deviation, then its curves.
 fn frame_section(
     view: &mut View<'_>,
     names: &Names,

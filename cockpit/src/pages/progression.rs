@@ -23,6 +23,7 @@ fn course_type_key(t: i32) -> &'static str {
 }
 
 /// The page's body at `as_of`.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn page(view: &mut View<'_>, clients: &mut Clients, as_of: NaiveDate) -> anyhow::Result<Markup> {
     let ask = view.ask();
     let rows = clients

@@ -36,6 +36,7 @@ fn band_key(band: i32) -> Option<&'static str> {
 }
 
 /// The page's title and body.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn page(view: &mut View<'_>, clients: &mut Clients, id: &str) -> anyhow::Result<(String, Markup)> {
     let ask = view.ask();
     let s = clients

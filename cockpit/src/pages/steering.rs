@@ -11,6 +11,7 @@ use crate::html::{kr_axis, money, month_text};
 use crate::table::{Cell, Table};
 
 /// The page's body for the months `from..=to`.
+// One piece: the page is written top to bottom in the order a reader sees it.
 pub async fn page(view: &mut View<'_>, clients: &mut Clients, from: (i32, i32), to: (i32, i32)) -> anyhow::Result<Markup> {
     let ask = view.ask();
     let comparison = afregning_client::steering::compare(clients, from, to).await?;

@@ -27,7 +27,6 @@ pub use app::follower;
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
 use afregning_proto::budget::v1::budget_service_server::BudgetServiceServer;
-use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 /// The service's name in configuration and logs.
@@ -36,14 +35,8 @@ pub const SERVICE: &str = "budget";
 /// Fully qualified gRPC service name, as listed by reflection and checked by health.
 pub const GRPC_NAME: &str = "afregning.budget.v1.BudgetService";
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
-
-/// The service's schema on each backend.
-pub const MIGRATIONS: Migrations = Migrations {
-    sqlite: &SQLITE,
-    postgres: &POSTGRES,
-};
+/// The service's schema on each backend (its migrations live beside the store's queries).
+pub const MIGRATIONS: Migrations = store::MIGRATIONS;
 
 /// The service as the kit runs it: in its own binary or beside the others in `afregning up`.
 pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::ServiceDef {

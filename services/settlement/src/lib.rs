@@ -16,7 +16,8 @@
 //! * [`grpc`] — the `SettlementService` RPCs, one file per group, with the one role table
 //!   (`grpc/roles.rs`) and the wire conversions (`grpc/convert.rs`).
 //! * [`store`] — rows and queries on SQLite or PostgreSQL, mapped to domain types; the only
-//!   place with SQL.
+//!   place with SQL. `store/line_codec.rs` is a statement line's encoding: the wire message, the
+//!   stored bytes and what the seal hashes, written once.
 //! * [`follower`] — mirrors grant versions and providers from visitation's feed.
 //! * [`error`] — settlement's failures and the gRPC code each maps to.
 
@@ -31,7 +32,6 @@ use afregning_kit::auth::Authenticator;
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
 use afregning_proto::settlement::v1::settlement_service_server::SettlementServiceServer;
-use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 /// The service's name in configuration and logs.
@@ -40,14 +40,8 @@ pub const SERVICE: &str = "settlement";
 /// Fully qualified gRPC service name, as listed by reflection and checked by health.
 pub const GRPC_NAME: &str = "afregning.settlement.v1.SettlementService";
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
-
-/// The service's schema on each backend.
-pub const MIGRATIONS: Migrations = Migrations {
-    sqlite: &SQLITE,
-    postgres: &POSTGRES,
-};
+/// The service's schema on each backend (its migrations live beside the store's queries).
+pub const MIGRATIONS: Migrations = store::MIGRATIONS;
 
 /// The service as the kit runs it: in its own binary or beside the others in `afregning up`.
 pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::ServiceDef {

@@ -17,7 +17,8 @@
 //!     may be registered, the audit log's entries;
 //!   * `domain/assessment.rs` — FSIII function scores;
 //!   * `domain/provider.rs`, `domain/ids.rs`, `domain/feed.rs` — providers, typed ids, what the
-//!     grant feed carries; `domain/error.rs` — every way the rules refuse.
+//!     grant feed carries, `domain/digits.rs` — how CPR and CVR numbers are written in stored
+//!     JSON; `domain/error.rs` — every way the rules refuse.
 //! * [`app`] — the use cases: load → rule → write, each write in one transaction with its feed
 //!   event and idempotency record.
 //! * [`grpc`] — the `VisitationService` RPCs, one file per group; the role table is
@@ -34,7 +35,6 @@ pub mod store;
 use afregning_kit::db::Migrations;
 use afregning_kit::server::ServiceContext;
 use afregning_proto::visitation::v1::visitation_service_server::VisitationServiceServer;
-use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 /// The service's name in configuration and logs.
@@ -43,14 +43,8 @@ pub const SERVICE: &str = "visitation";
 /// Fully qualified gRPC service name, as listed by reflection and checked by health.
 pub const GRPC_NAME: &str = "afregning.visitation.v1.VisitationService";
 
-static SQLITE: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("migrations/postgres");
-
-/// The service's schema on each backend.
-pub const MIGRATIONS: Migrations = Migrations {
-    sqlite: &SQLITE,
-    postgres: &POSTGRES,
-};
+/// The service's schema on each backend (its migrations live beside the store's queries).
+pub const MIGRATIONS: Migrations = store::MIGRATIONS;
 
 /// The service as the kit runs it: in its own binary or beside the others in `afregning up`.
 pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::ServiceDef {

@@ -89,3 +89,12 @@ pub(crate) use afregning_kit::store::{stored_date, stored_instant};
 pub(crate) fn stored_year(year: i64) -> Result<i32, ApiError> {
     i32::try_from(year).map_err(|_| corrupt(format_args!("year {year}")))
 }
+
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The schema on each backend, applied at start.
+pub const MIGRATIONS: afregning_kit::db::Migrations = afregning_kit::db::Migrations {
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};

@@ -114,8 +114,13 @@ pub(super) async fn true_up(s: &Settlement, request: Request<pb::RunTrueUpReques
         return Ok(Response::new(answer));
     }
     drop(tx);
-    let drafts = s.runner.true_up(r.year, &actual, Utc::now()).await?;
-    let total = Ore::sum(drafts.iter().map(|d| d.total_ore)).map_err(|e| ApiError::Internal(e.into()))?;
+    // The unit costs are the client's: a true-up they carry beyond any amount names them.
+    let beyond = || ApiError::invalid("actual_costs", "the true-up at these unit costs is beyond any amount");
+    let drafts = s.runner.true_up(r.year, &actual, Utc::now()).await.map_err(|e| match e {
+        crate::error::SettlementError::Money(_) => beyond(),
+        other => other.into(),
+    })?;
+    let total = Ore::sum(drafts.iter().map(|d| d.total_ore)).map_err(|_| beyond())?;
     let answer = pb::RunTrueUpResponse {
         statements: drafts.iter().map(wire_statement).collect(),
         total_ore: total.get(),

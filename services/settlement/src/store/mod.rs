@@ -6,6 +6,7 @@
 //! here; no SQL lives anywhere else.
 
 pub mod deliveries;
+pub mod line_codec;
 pub mod mirror;
 pub mod runs;
 pub mod statements;
@@ -81,3 +82,12 @@ fn id_list(tx: &Tx) -> &'static str {
 fn id_list_param<S: serde::Serialize>(ids: &[S]) -> Result<String, ApiError> {
     afregning_kit::store::json(&ids)
 }
+
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The schema on each backend, applied at start.
+pub const MIGRATIONS: afregning_kit::db::Migrations = afregning_kit::db::Migrations {
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};

@@ -7,12 +7,12 @@ use afregning_proto::settlement::v1 as pb;
 use afregning_tariff::Period;
 use prost::Message;
 
+use super::line_codec::{line_of_wire, wire_line};
 use super::{On, Store, corrupt, instant_text, on, stored_instant};
 use crate::domain::ids::{ProviderId, StatementId};
 use crate::domain::line::{LineKind, StoredLine, TargetPeriod};
 use crate::domain::run::RunState;
 use crate::domain::statement::{Statement, StatementStatus};
-use crate::grpc::convert::{line_of_wire, wire_line};
 
 /// One input that priced a statement, copied beside it.
 pub struct Input {

@@ -66,3 +66,12 @@ pub(crate) use afregning_kit::store::{stored_date as day, stored_instant as inst
 pub(crate) fn damaged(what: &str, problem: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("stored {what} does not read back: {problem}"))
 }
+
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The schema on each backend, applied at start.
+pub const MIGRATIONS: afregning_kit::db::Migrations = afregning_kit::db::Migrations {
+    sqlite: &SQLITE,
+    postgres: &POSTGRES,
+};

@@ -46,7 +46,7 @@ pub enum SettlementError {
     #[error("overlaps delivery {0} of the same carer visit")]
     Overlaps(String),
     /// A delivery field is wrong.
-    #[error("{}: {}", .0.field, .0.reason)]
+    #[error("{:?}: {}", .0.field, .0.reason)]
     Refused(Refusal),
     /// A year beyond the calendar.
     #[error("out of range")]
@@ -73,7 +73,7 @@ impl From<SettlementError> for ApiError {
             E::StatementNotFound => ApiError::NotFound("statement".into()),
             E::DeliveryNotFound => ApiError::NotFound("delivery".into()),
             E::Correction(_) | E::Overlaps(_) => ApiError::invalid("started_at", message),
-            E::Refused(r) => ApiError::invalid(r.field, r.reason),
+            E::Refused(r) => ApiError::invalid(crate::grpc::convert::delivery_field(r.field), r.reason),
             E::YearOutOfRange => ApiError::invalid("year", message),
             E::Money(e) => ApiError::Internal(e.into()),
             E::Tariff(e) => ApiError::Internal(e.into()),

@@ -76,16 +76,33 @@ pub struct Reported {
     pub minutes: u32,
 }
 
-/// Why one record is refused: the field to name and what is wrong.
+/// The part of a reported record a refusal is about; transport names it by its wire field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryField {
+    /// The provider system's id of the record.
+    DeliveryId,
+    /// The grant the visit was made under.
+    GrantId,
+    /// The provider that made it.
+    ProviderId,
+    /// The carer's visit it belongs to (several records may share one visit).
+    CarerVisitId,
+    /// When it started.
+    StartedAt,
+    /// How long it lasted.
+    Minutes,
+}
+
+/// Why one record is refused: the part to name and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// The field of the record.
-    pub field: &'static str,
+    /// The part of the record.
+    pub field: DeliveryField,
     /// What is wrong, for the provider system's operator.
     pub reason: String,
 }
 
-fn refuse<T>(field: &'static str, reason: impl Into<String>) -> Result<T, Refusal> {
+fn refuse<T>(field: DeliveryField, reason: impl Into<String>) -> Result<T, Refusal> {
     Err(Refusal {
         field,
         reason: reason.into(),
@@ -117,13 +134,16 @@ pub struct Timing {
 /// A visit's start and minutes, checked against `now`.
 pub fn timing(started_at: Option<DateTime<Utc>>, minutes: u32, now: DateTime<Utc>) -> Result<Timing, Refusal> {
     if !(1..=MAX_VISIT_MINUTES).contains(&minutes) {
-        return refuse("minutes", format!("must be 1–{MAX_VISIT_MINUTES} (a visit lasts at most 24 hours)"));
+        return refuse(
+            DeliveryField::Minutes,
+            format!("must be 1–{MAX_VISIT_MINUTES} (a visit lasts at most 24 hours)"),
+        );
     }
     let Some(start) = started_at else {
-        return refuse("started_at", "required");
+        return refuse(DeliveryField::StartedAt, "required");
     };
     if start > now + CLOCK_SKEW {
-        return refuse("started_at", "lies in the future");
+        return refuse(DeliveryField::StartedAt, "lies in the future");
     }
     // Stored to the microsecond: the same report sent again must compare equal to what is stored.
     let start = start.duration_trunc(Duration::microseconds(1)).unwrap_or(start);
@@ -138,27 +158,27 @@ pub fn timing(started_at: Option<DateTime<Utc>>, minutes: u32, now: DateTime<Utc
 /// store, or why not. `reporter` is the provider the caller is, when the caller is a provider.
 pub fn check(reporter: Option<&ProviderId>, d: &Reported, now: DateTime<Utc>, versions: &[GrantVersion]) -> Result<Delivery, Refusal> {
     for (field, text) in [
-        ("delivery_id", &d.delivery_id),
-        ("grant_id", &d.grant_id),
-        ("provider_id", &d.provider_id),
-        ("carer_visit_id", &d.carer_visit_id),
+        (DeliveryField::DeliveryId, &d.delivery_id),
+        (DeliveryField::GrantId, &d.grant_id),
+        (DeliveryField::ProviderId, &d.provider_id),
+        (DeliveryField::CarerVisitId, &d.carer_visit_id),
     ] {
         if let Some(problem) = afregning_kit::input::text_problem(text) {
             return refuse(field, problem);
         }
     }
     if d.delivery_id.is_empty() || d.delivery_id.len() > MAX_ID_CHARS {
-        return refuse("delivery_id", "required, at most 64 characters");
+        return refuse(DeliveryField::DeliveryId, "required, at most 64 characters");
     }
     if d.carer_visit_id.is_empty() || d.carer_visit_id.len() > MAX_ID_CHARS {
-        return refuse("carer_visit_id", "required, at most 64 characters");
+        return refuse(DeliveryField::CarerVisitId, "required, at most 64 characters");
     }
     if reporter.is_some_and(|own| *own != *d.provider_id) {
-        return refuse("provider_id", "a provider reports only its own deliveries");
+        return refuse(DeliveryField::ProviderId, "a provider reports only its own deliveries");
     }
     let time = timing(d.started_at, d.minutes, now)?;
     if versions.is_empty() {
-        return refuse("grant_id", "unknown grant");
+        return refuse(DeliveryField::GrantId, "unknown grant");
     }
     let delivery = Delivery {
         delivery_id: DeliveryId::new(&d.delivery_id),
@@ -173,13 +193,13 @@ pub fn check(reporter: Option<&ProviderId>, d: &Reported, now: DateTime<Utc>, ve
     };
     let day = delivery.local_day();
     let Some(grant) = version_on(versions, day).filter(|g| g.valid_on(day)) else {
-        return refuse("started_at", "outside the grant's validity");
+        return refuse(DeliveryField::StartedAt, "outside the grant's validity");
     };
     if !grant.is_activity() {
-        return refuse("grant_id", "the grant is paid per day, not by delivered minutes");
+        return refuse(DeliveryField::GrantId, "the grant is paid per day, not by delivered minutes");
     }
     if !grant.has_provider(&delivery.provider_id) {
-        return refuse("provider_id", "not a provider on the grant on that day");
+        return refuse(DeliveryField::ProviderId, "not a provider on the grant on that day");
     }
     Ok(delivery)
 }
@@ -187,7 +207,7 @@ pub fn check(reporter: Option<&ProviderId>, d: &Reported, now: DateTime<Utc>, ve
 /// The refusal of a delivery id already stored with other content.
 pub fn reported_otherwise() -> Refusal {
     Refusal {
-        field: "delivery_id",
+        field: DeliveryField::DeliveryId,
         reason: "already reported with other content; use CorrectDelivery".to_owned(),
     }
 }
@@ -225,7 +245,7 @@ pub fn sort_batch(checked: Vec<Result<Delivery, Refusal>>, stored: Vec<Delivery>
         let same_visit = of_visit.entry(row.carer_visit_id.clone()).or_default();
         if let Some(other) = same_visit.iter().find(|o| o.delivery_id != row.delivery_id && o.overlaps(&row)) {
             outcomes.push(Outcome::Refused(Refusal {
-                field: "carer_visit_id",
+                field: DeliveryField::CarerVisitId,
                 reason: format!("overlaps delivery {} of the same carer visit", other.delivery_id),
             }));
             continue;
@@ -295,8 +315,8 @@ mod tests {
         assert_eq!(t.period, Period::new(2026, 5).unwrap(), "00:30 on 1 May in Copenhagen");
         assert_eq!(t.started_at, at("2026-04-30T22:30:00.123456Z"));
         assert_eq!(t.ends_at, at("2026-04-30T23:30:00.123456Z"));
-        assert_eq!(timing(None, 60, now).unwrap_err().field, "started_at");
-        assert_eq!(timing(Some(now), 0, now).unwrap_err().field, "minutes");
+        assert_eq!(timing(None, 60, now).unwrap_err().field, DeliveryField::StartedAt);
+        assert_eq!(timing(Some(now), 0, now).unwrap_err().field, DeliveryField::Minutes);
         assert_eq!(
             timing(Some(now + Duration::minutes(6)), 5, now).unwrap_err().reason,
             "lies in the future"
@@ -318,7 +338,7 @@ mod tests {
             now,
             &versions(),
         );
-        assert_eq!(other.unwrap_err().field, "provider_id");
+        assert_eq!(other.unwrap_err().field, DeliveryField::ProviderId);
     }
 
     #[test]
@@ -330,7 +350,7 @@ mod tests {
         let changed = Delivery { minutes: 31, ..a.clone() };
         let (outcomes, accepted) = sort_batch(vec![Ok(a.clone()), b, c, Ok(changed)], vec![a.clone()]);
         assert_eq!(outcomes[0], Outcome::Duplicate);
-        assert!(matches!(&outcomes[1], Outcome::Refused(r) if r.field == "carer_visit_id"));
+        assert!(matches!(&outcomes[1], Outcome::Refused(r) if r.field == DeliveryField::CarerVisitId));
         assert_eq!(outcomes[2], Outcome::Accepted);
         assert_eq!(outcomes[3], Outcome::Refused(reported_otherwise()));
         assert_eq!(accepted.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![2]);

@@ -12,6 +12,19 @@ use crate::domain::posting::Posting;
 use crate::domain::run::RunState;
 use crate::domain::statement::{Statement, StatementStatus};
 
+/// The wire field a refusal of a reported record names.
+pub(crate) fn delivery_field(field: crate::domain::delivery::DeliveryField) -> &'static str {
+    use crate::domain::delivery::DeliveryField as F;
+    match field {
+        F::DeliveryId => "delivery_id",
+        F::GrantId => "grant_id",
+        F::ProviderId => "provider_id",
+        F::CarerVisitId => "carer_visit_id",
+        F::StartedAt => "started_at",
+        F::Minutes => "minutes",
+    }
+}
+
 /// A statement line's wire message is also its stored encoding (the seal hashes it), so its one
 /// home is the store's codec.
 pub(crate) use crate::store::line_codec::wire_line;

@@ -82,7 +82,7 @@ pub(super) async fn report(
     s: &Settlement,
     request: Request<Streaming<pb::ReportDeliveriesRequest>>,
 ) -> Result<Response<pb::ReportDeliveriesResponse>, Status> {
-    let principal = require_stream(&request, roles::allowed(REPORT_DELIVERIES))?;
+    let principal = require_stream(&request, roles::Rpc::ReportDeliveries.allowed())?;
     let reporter = own_provider(&principal);
     let mut stream = request.into_inner();
     let mut answer = pb::ReportDeliveriesResponse::default();
@@ -127,7 +127,7 @@ pub(super) async fn report(
                         answer.errors.push(pb::DeliveryError {
                             delivery_id: delivery.delivery_id.clone(),
                             index,
-                            field: r.field.to_owned(),
+                            field: super::convert::delivery_field(r.field).to_owned(),
                             description: r.reason,
                         });
                     }
@@ -162,7 +162,7 @@ pub(super) async fn report(
 }
 
 pub(super) async fn correct(s: &Settlement, request: Request<pb::CorrectDeliveryRequest>) -> Result<Response<pb::Delivery>, Status> {
-    let principal = require(&request, roles::allowed("CorrectDelivery"))?;
+    let principal = require(&request, roles::Rpc::CorrectDelivery.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("CorrectDelivery", &r.request_id, &r)?;
     let mut v = Violations::new();
@@ -173,7 +173,8 @@ pub(super) async fn correct(s: &Settlement, request: Request<pb::CorrectDelivery
     );
     v.finish()?;
     let now = Utc::now();
-    let time = timing(r.started_at.as_ref().and_then(instant), r.minutes, now).map_err(|e| ApiError::invalid(e.field, e.reason))?;
+    let time = timing(r.started_at.as_ref().and_then(instant), r.minutes, now)
+        .map_err(|e| ApiError::invalid(super::convert::delivery_field(e.field), e.reason))?;
     let mut tx = s.store.storage.begin().await?;
     if let Some(answer) = tx.replay(&key).await? {
         return Ok(Response::new(answer));
@@ -187,7 +188,7 @@ pub(super) async fn list(
     s: &Settlement,
     request: Request<pb::ListDeliveriesRequest>,
 ) -> Result<Response<pb::ListDeliveriesResponse>, Status> {
-    let principal = require(&request, roles::allowed("ListDeliveries"))?;
+    let principal = require(&request, roles::Rpc::ListDeliveries.allowed())?;
     let r = request.into_inner();
     if own_provider(&principal).is_some_and(|own| own != *r.provider_id) {
         return Err(ApiError::PermissionDenied.into());

@@ -17,7 +17,7 @@ pub(super) async fn stream_postings(
     s: &Settlement,
     request: Request<pb::StreamPostingsRequest>,
 ) -> Result<Response<Pinned<pb::Posting>>, Status> {
-    require(&request, roles::allowed("StreamPostings"))?;
+    require(&request, roles::Rpc::StreamPostings.allowed())?;
     let r = request.into_inner();
     let stream = afregning_kit::store::feed_stream(s.store.storage.clone(), r.after_sequence, r.follow, r.max_events, wire_posting)?;
     Ok(Response::new(Box::pin(stream)))

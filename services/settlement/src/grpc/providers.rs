@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use super::{Settlement, roles};
 
 pub(super) async fn get(s: &Settlement, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {
-    require(&request, roles::allowed("GetProvider"))?;
+    require(&request, roles::Rpc::GetProvider.allowed())?;
     let provider = s
         .store
         .provider(&request.get_ref().provider_id)
@@ -23,7 +23,7 @@ pub(super) async fn list(
     s: &Settlement,
     request: Request<pb::ListProvidersRequest>,
 ) -> Result<Response<pb::ListProvidersResponse>, Status> {
-    require(&request, roles::allowed("ListProviders"))?;
+    require(&request, roles::Rpc::ListProviders.allowed())?;
     let (offset, limit) = page(request.get_ref().page.as_ref())?;
     let providers = s.store.providers(offset, limit).await?;
     let next_page_token = next_token(offset, limit, providers.len());

@@ -25,28 +25,40 @@ const STEERING_READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operat
 /// The postings feed is followed by services (budget) and read by operators.
 const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 
-/// The roles allowed to call each RPC.
-const TABLE: &[(&str, &[Role])] = &[
-    ("GetProvider", ANYONE),
-    ("ListProviders", ANYONE),
-    ("ReportDeliveries", REPORTERS),
-    ("CorrectDelivery", REPORTERS),
-    ("ListDeliveries", DELIVERY_READERS),
-    ("RunSettlement", OPERATORS),
-    ("GetSettlementRun", OPERATORS),
-    ("IssueStatement", OPERATORS),
-    ("RunTrueUp", OPERATORS),
-    ("ListStatements", STATEMENT_READERS),
-    ("GetStatement", STATEMENT_READERS),
-    ("StreamStatementLines", STATEMENT_READERS),
-    ("ExportStatementCsv", STATEMENT_READERS),
-    ("CompareSteeringModels", STEERING_READERS),
-    ("StreamPostings", FEED_READERS),
-];
+/// Every RPC of the service: a name the compiler checks, so no RPC can be left without roles by
+/// a misspelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rpc {
+    GetProvider,
+    ListProviders,
+    ReportDeliveries,
+    CorrectDelivery,
+    ListDeliveries,
+    RunSettlement,
+    GetSettlementRun,
+    IssueStatement,
+    RunTrueUp,
+    ListStatements,
+    GetStatement,
+    StreamStatementLines,
+    ExportStatementCsv,
+    CompareSteeringModels,
+    StreamPostings,
+}
 
-/// The roles allowed to call `rpc`; none for an RPC missing from the table.
-pub(crate) fn allowed(rpc: &str) -> &'static [Role] {
-    TABLE.iter().find(|(name, _)| *name == rpc).map(|(_, roles)| *roles).unwrap_or(&[])
+impl Rpc {
+    /// The roles allowed to call it: the table, RPC by RPC.
+    pub(crate) fn allowed(self) -> &'static [Role] {
+        match self {
+            Rpc::GetProvider | Rpc::ListProviders => ANYONE,
+            Rpc::ReportDeliveries | Rpc::CorrectDelivery => REPORTERS,
+            Rpc::ListDeliveries => DELIVERY_READERS,
+            Rpc::RunSettlement | Rpc::GetSettlementRun | Rpc::IssueStatement | Rpc::RunTrueUp => OPERATORS,
+            Rpc::ListStatements | Rpc::GetStatement | Rpc::StreamStatementLines | Rpc::ExportStatementCsv => STATEMENT_READERS,
+            Rpc::CompareSteeringModels => STEERING_READERS,
+            Rpc::StreamPostings => FEED_READERS,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -54,11 +66,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_rpc_is_listed_once() {
-        for (i, (name, _)) in TABLE.iter().enumerate() {
-            assert!(TABLE[i + 1..].iter().all(|(other, _)| other != name), "{name} listed twice");
-        }
-        assert_eq!(allowed("RunSettlement"), OPERATORS);
-        assert!(allowed("NoSuchRpc").is_empty());
+    fn writes_are_for_their_writers_and_reads_for_their_readers() {
+        assert_eq!(Rpc::RunSettlement.allowed(), OPERATORS);
+        assert!(!Rpc::IssueStatement.allowed().contains(&Role::Provider));
+        assert!(Rpc::ReportDeliveries.allowed().contains(&Role::Provider));
+        assert!(!Rpc::ReportDeliveries.allowed().contains(&Role::Finance));
+        assert!(Rpc::StreamPostings.allowed().contains(&Role::Service));
+        assert!(!Rpc::GetStatement.allowed().contains(&Role::Ehr));
     }
 }

@@ -35,7 +35,7 @@ pub(super) async fn run_settlement(
     s: &Settlement,
     request: Request<pb::RunSettlementRequest>,
 ) -> Result<Response<Pinned<pb::SettlementProgress>>, Status> {
-    require(&request, roles::allowed("RunSettlement"))?;
+    require(&request, roles::Rpc::RunSettlement.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("RunSettlement", &r.request_id, &r)?;
     let period = month_in(r.period.as_ref(), "period")?;
@@ -62,7 +62,7 @@ pub(super) async fn run_settlement(
 }
 
 pub(super) async fn get(s: &Settlement, request: Request<pb::GetSettlementRunRequest>) -> Result<Response<pb::SettlementRun>, Status> {
-    require(&request, roles::allowed("GetSettlementRun"))?;
+    require(&request, roles::Rpc::GetSettlementRun.allowed())?;
     let run = s
         .store
         .run(&request.get_ref().run_id)
@@ -82,7 +82,7 @@ pub(super) async fn get(s: &Settlement, request: Request<pb::GetSettlementRunReq
 }
 
 pub(super) async fn true_up(s: &Settlement, request: Request<pb::RunTrueUpRequest>) -> Result<Response<pb::RunTrueUpResponse>, Status> {
-    require(&request, roles::allowed("RunTrueUp"))?;
+    require(&request, roles::Rpc::RunTrueUp.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("RunTrueUp", &r.request_id, &r)?;
     let mut v = Violations::new();

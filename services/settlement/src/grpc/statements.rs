@@ -31,7 +31,7 @@ async fn readable_by(s: &Settlement, principal: &Principal, statement_id: &str) 
 }
 
 pub(super) async fn issue(s: &Settlement, request: Request<pb::IssueStatementRequest>) -> Result<Response<pb::Statement>, Status> {
-    require(&request, roles::allowed("IssueStatement"))?;
+    require(&request, roles::Rpc::IssueStatement.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("IssueStatement", &r.request_id, &r)?;
     let mut tx = s.store.storage.begin().await?;
@@ -46,7 +46,7 @@ pub(super) async fn list(
     s: &Settlement,
     request: Request<pb::ListStatementsRequest>,
 ) -> Result<Response<pb::ListStatementsResponse>, Status> {
-    let principal = require(&request, roles::allowed("ListStatements"))?;
+    let principal = require(&request, roles::Rpc::ListStatements.allowed())?;
     let r = request.into_inner();
     let provider_id = match own_provider(&principal) {
         Some(own) if r.provider_id.is_empty() || own == *r.provider_id => own.to_string(),
@@ -76,7 +76,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn get(s: &Settlement, request: Request<pb::GetStatementRequest>) -> Result<Response<pb::Statement>, Status> {
-    let principal = require(&request, roles::allowed("GetStatement"))?;
+    let principal = require(&request, roles::Rpc::GetStatement.allowed())?;
     let statement = readable_by(s, &principal, &request.get_ref().statement_id).await?;
     Ok(Response::new(wire_statement(&statement)))
 }
@@ -85,7 +85,7 @@ pub(super) async fn stream_lines(
     s: &Settlement,
     request: Request<pb::StreamStatementLinesRequest>,
 ) -> Result<Response<Pinned<pb::StatementLine>>, Status> {
-    let principal = require(&request, roles::allowed("StreamStatementLines"))?;
+    let principal = require(&request, roles::Rpc::StreamStatementLines.allowed())?;
     let statement = readable_by(s, &principal, &request.get_ref().statement_id).await?;
     let lines = readable_lines(&s.store, own_provider(&principal).as_ref(), &statement).await?;
     let wire: Vec<Result<pb::StatementLine, Status>> = lines.iter().map(|l| Ok(wire_line(&l.line))).collect();
@@ -96,7 +96,7 @@ pub(super) async fn export_csv(
     s: &Settlement,
     request: Request<pb::ExportStatementCsvRequest>,
 ) -> Result<Response<Pinned<pb::CsvChunk>>, Status> {
-    let principal = require(&request, roles::allowed("ExportStatementCsv"))?;
+    let principal = require(&request, roles::Rpc::ExportStatementCsv.allowed())?;
     let statement = readable_by(s, &principal, &request.get_ref().statement_id).await?;
     let lines = readable_lines(&s.store, own_provider(&principal).as_ref(), &statement).await?;
     let csv = statement_csv(&lines).map_err(|e| ApiError::Internal(e.into()))?;

@@ -19,7 +19,7 @@ pub(super) async fn compare(
     s: &Settlement,
     request: Request<pb::CompareSteeringModelsRequest>,
 ) -> Result<Response<pb::SteeringComparison>, Status> {
-    require(&request, roles::allowed("CompareSteeringModels"))?;
+    require(&request, roles::Rpc::CompareSteeringModels.allowed())?;
     let r = request.into_inner();
     let from = month_in(r.from.as_ref(), "from")?;
     let to = month_in(r.to.as_ref(), "to")?;

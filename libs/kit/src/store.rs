@@ -248,6 +248,30 @@ impl Storage {
         Ok(answer)
     }
 
+    /// The stored answer of an earlier identical request, for a write that spans several
+    /// transactions (checked first, then [`Storage::remember_after`] stores the answer).
+    pub async fn answered<M: Message + Default>(&self, key: &RequestKey) -> Result<Option<M>, ApiError> {
+        let mut tx = self.begin().await?;
+        tx.replay(key).await
+    }
+
+    /// A client write done once: in one transaction, the stored answer of an earlier identical
+    /// request is returned as it is; otherwise `write` runs, and its answer is stored with its
+    /// effects and committed. Every write RPC that is one transaction goes through here.
+    pub async fn once<M, E, W>(&self, key: &RequestKey, write: W) -> Result<M, E>
+    where
+        M: Message + Default,
+        E: From<ApiError>,
+        W: AsyncFnOnce(&mut Tx) -> Result<M, E>,
+    {
+        let mut tx = self.begin().await?;
+        if let Some(answer) = tx.replay(key).await? {
+            return Ok(answer);
+        }
+        let answer = write(&mut tx).await?;
+        Ok(self.finish(tx, key, answer).await?)
+    }
+
     /// Stores the answer to a write whose effects committed earlier in several transactions (a
     /// stream of deliveries), unless a concurrent identical call stored one first; either way
     /// the stored answer, so every identical call answers the same.

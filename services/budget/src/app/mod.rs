@@ -59,12 +59,7 @@ impl Budget {
         M: Message + Default,
         W: AsyncFnOnce(&mut Tx) -> Result<M, ApiError>,
     {
-        let mut tx = self.store.storage.begin().await?;
-        if let Some(answer) = tx.replay(key).await? {
-            return Ok(answer);
-        }
-        let answer = write(&mut tx).await?;
-        self.store.storage.finish(tx, key, answer).await
+        self.store.storage.once(key, write).await
     }
 }
 

@@ -175,13 +175,16 @@ pub(super) async fn correct(s: &Settlement, request: Request<pb::CorrectDelivery
     let now = Utc::now();
     let time = timing(r.started_at.as_ref().and_then(instant), r.minutes, now)
         .map_err(|e| ApiError::invalid(super::convert::delivery_field(e.field), e.reason))?;
-    let mut tx = s.store.storage.begin().await?;
-    if let Some(answer) = tx.replay(&key).await? {
-        return Ok(Response::new(answer));
-    }
     let reporter = own_provider(&principal);
-    let after = app::deliveries::correct(&mut tx, reporter.as_ref(), &r.delivery_id, time, r.minutes, r.reason.trim(), now).await?;
-    Ok(Response::new(s.store.storage.finish(tx, &key, wire_delivery(&after)).await?))
+    let answer = s
+        .store
+        .storage
+        .once(&key, async |tx| -> Result<pb::Delivery, ApiError> {
+            let after = app::deliveries::correct(tx, reporter.as_ref(), &r.delivery_id, time, r.minutes, r.reason.trim(), now).await?;
+            Ok(wire_delivery(&after))
+        })
+        .await?;
+    Ok(Response::new(answer))
 }
 
 pub(super) async fn list(

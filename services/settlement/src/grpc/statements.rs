@@ -34,12 +34,14 @@ pub(super) async fn issue(s: &Settlement, request: Request<pb::IssueStatementReq
     require(&request, roles::Rpc::IssueStatement.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("IssueStatement", &r.request_id, &r)?;
-    let mut tx = s.store.storage.begin().await?;
-    if let Some(answer) = tx.replay(&key).await? {
-        return Ok(Response::new(answer));
-    }
-    let issued = issue_statement(&mut tx, &r.statement_id, Utc::now()).await?;
-    Ok(Response::new(s.store.storage.finish(tx, &key, wire_statement(&issued)).await?))
+    let answer = s
+        .store
+        .storage
+        .once(&key, async |tx| -> Result<pb::Statement, ApiError> {
+            Ok(wire_statement(&issue_statement(tx, &r.statement_id, Utc::now()).await?))
+        })
+        .await?;
+    Ok(Response::new(answer))
 }
 
 pub(super) async fn list(

@@ -8,7 +8,7 @@ use afregning_proto::settlement::v1 as pbs;
 use crate::args::{Deliveries, Write};
 use crate::commands::{parse_instant, report_deliveries, request_id};
 use crate::connect::Clients;
-use crate::print::{Out, headers, table};
+use crate::files::{Refusal, read_csv, show_refusals, write_refusals};
 use afregning_client::i18n::{tr, tr_args};
 
 /// The most minutes one visit may last, as the service checks: a whole day.
@@ -16,19 +16,6 @@ const MAX_MINUTES: i64 = 24 * 60;
 
 /// The columns a delivery file must have, in any order.
 const COLUMNS: [&str; 6] = ["delivery_id", "grant_id", "provider_id", "carer_visit_id", "started_at", "minutes"];
-
-/// A row that is not reported, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// The file's line, counting the header as line 1.
-    pub line: usize,
-    /// The row's delivery id, as written.
-    pub delivery_id: String,
-    /// The column at fault.
-    pub field: String,
-    /// What is wrong, in words a provider's accountant can act on.
-    pub why: String,
-}
 
 /// A delivery file read: the valid rows with their lines, and the refused ones.
 #[derive(Debug, Default)]
@@ -41,43 +28,14 @@ pub struct DeliveryFile {
 
 /// Reads a delivery file (see `afregning deliveries import --help`). A missing column or an
 /// unreadable file fails the whole file; a bad row is refused and the rest read on.
-// One piece: each row is read, checked field by field and kept or refused in one pass.
 pub fn read_deliveries(path: &Path) -> anyhow::Result<DeliveryFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        anyhow::anyhow!(tr_args(
-            "file-unreadable",
-            &[("file", path.display().to_string()), ("why", e.to_string())]
-        ))
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let mut at = [0; 6];
-    for (i, name) in COLUMNS.iter().enumerate() {
-        at[i] = headers.iter().position(|h| h == *name).ok_or_else(|| {
-            anyhow::anyhow!(tr_args(
-                "file-no-column",
-                &[("file", path.display().to_string()), ("column", (*name).to_owned())]
-            ))
-        })?;
-    }
+    let (records, at) = read_csv(path, &COLUMNS)?;
     let mut file = DeliveryFile::default();
-    for record in reader.records() {
-        let record = record?;
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+    for (line, record) in records {
         let field = |column: usize| record.get(at[column]).unwrap_or_default().to_owned();
         let refuse = |column: usize, why: String| Refusal {
             line,
-            delivery_id: field(0),
+            id: field(0),
             field: COLUMNS[column].to_owned(),
             why,
         };
@@ -190,7 +148,7 @@ async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, wri
             .unwrap_or_default();
         refused.push(Refusal {
             line,
-            delivery_id: e.delivery_id.clone(),
+            id: e.delivery_id.clone(),
             field: e.field.clone(),
             why: in_cli_words(&e.description),
         });
@@ -208,46 +166,11 @@ async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, wri
             ],
         )
     );
-    if !refused.is_empty() {
-        let mut shown = table(
-            &headers(&[
-                "refusals-col-line",
-                "refusals-col-delivery",
-                "refusals-col-field",
-                "refusals-col-why",
-            ]),
-            &[0],
-        );
-        for r in &refused {
-            shown.add_row(vec![r.line.to_string(), r.delivery_id.clone(), r.field.clone(), r.why.clone()]);
-        }
-        Out::terminal().table(&shown);
-        for r in &refused {
-            eprintln!(
-                "{}",
-                tr_args(
-                    "refusal-line",
-                    &[("line", r.line.to_string()), ("field", r.field.clone()), ("why", r.why.clone())],
-                )
-            );
-        }
-    }
+    show_refusals(&refused, &tr("refusals-col-delivery"));
     if let Some(out) = refusals {
-        write_refusals(out, &refused)?;
+        write_refusals(out, "delivery_id", &refused)?;
     }
     Ok(refused.is_empty())
-}
-
-/// The refused rows as CSV a Danish spreadsheet opens as written: UTF-8 with a byte-order mark,
-/// semicolons.
-fn write_refusals(path: &Path, refused: &[Refusal]) -> anyhow::Result<()> {
-    let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xef, 0xbb, 0xbf]);
-    out.write_record(["line", "delivery_id", "field", "why"])?;
-    for r in refused {
-        out.write_record([r.line.to_string().as_str(), &r.delivery_id, &r.field, &r.why])?;
-    }
-    let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("--refusals: cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -317,24 +240,5 @@ mod tests {
         assert!(read.refused[0].why.contains("mindst 1 minut") && read.refused[0].why.contains("deliveries correct"));
         assert!(read.refused[1].why.contains("ikke et helt antal minutter"));
         assert!(read.refused[3].why.contains("højst 1.440"));
-    }
-
-    #[test]
-    fn refusals_are_written_for_a_danish_spreadsheet() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("refused.csv");
-        let refused = [Refusal {
-            line: 3,
-            delivery_id: "d2".into(),
-            field: "minutes".into(),
-            why: "–15 minutter; ø".into(),
-        }];
-        write_refusals(&path, &refused).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        assert!(bytes.starts_with(&[0xef, 0xbb, 0xbf]), "a byte-order mark");
-        assert_eq!(
-            String::from_utf8(bytes[3..].to_vec()).unwrap(),
-            "line;delivery_id;field;why\n3;d2;minutes;–15 minutter; ø\n".replace("–15 minutter; ø", "\"–15 minutter; ø\"")
-        );
     }
 }

@@ -14,6 +14,7 @@ use afregning_proto::settlement::v1 as pbs;
 use crate::args::{Committees, Frames, Write};
 use crate::commands::request_id;
 use crate::connect::Clients;
+use crate::files::{Refusal, read_csv, show_refusals};
 use crate::print::{Out, headers, kr, table};
 use afregning_client::i18n::{tr, tr_args};
 
@@ -214,24 +215,8 @@ const ACTUAL_COLUMNS: [&str; 6] = ["external_id", "frame", "account", "booked_on
 /// The most actuals one stream message carries (the service takes at most 10,000).
 const ACTUALS_PER_MESSAGE: usize = 5_000;
 
-/// A row of a file that is not booked, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// The file's line, counting the header as line 1.
-    pub line: usize,
-    /// The row's id, as written.
-    pub id: String,
-    /// The column at fault.
-    pub field: String,
-    /// What is wrong.
-    pub why: String,
-}
-
 /// An actuals file read: the valid rows, each with its line in the file, and the refused rows.
 pub type ActualsFile = (Vec<(usize, pbb::ActualEntry)>, Vec<Refusal>);
-
-/// A CSV file's records, each with its line, and where each wanted column is.
-type CsvRecords<const N: usize> = (Vec<(usize, csv::StringRecord)>, [usize; N]);
 
 /// Reads an actuals file (see `afregning actuals import --help`): the valid rows with their
 /// lines, and every refused row. A missing column or an unreadable file fails the whole file.
@@ -277,67 +262,6 @@ pub fn read_actuals(path: &Path) -> anyhow::Result<ActualsFile> {
         ));
     }
     Ok((rows, refused))
-}
-
-/// A CSV file with a header row, comma- or semicolon-separated (a Danish spreadsheet writes
-/// semicolons): its records with their lines, and where each of `columns` is.
-fn read_csv<const N: usize>(path: &Path, columns: &[&str; N]) -> anyhow::Result<CsvRecords<N>> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let mut at = [0; N];
-    for (i, name) in columns.iter().enumerate() {
-        at[i] = headers
-            .iter()
-            .position(|h| h == *name)
-            .ok_or_else(|| anyhow::anyhow!("{}: no column {name}", path.display()))?;
-    }
-    let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record?;
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-        records.push((line, record));
-    }
-    Ok((records, at))
-}
-
-/// Prints refused rows as a table and one line each on standard error.
-fn show_refusals(refused: &[Refusal], id: &str) {
-    if refused.is_empty() {
-        return;
-    }
-    let mut shown = table(
-        &[
-            tr("refusals-col-line"),
-            id.to_owned(),
-            tr("refusals-col-field"),
-            tr("refusals-col-why"),
-        ],
-        &[0],
-    );
-    for r in refused {
-        shown.add_row(vec![r.line.to_string(), r.id.clone(), r.field.clone(), r.why.clone()]);
-    }
-    Out::terminal().table(&shown);
-    for r in refused {
-        eprintln!(
-            "{}",
-            tr_args(
-                "refusal-line",
-                &[("line", r.line.to_string()), ("field", r.field.clone()), ("why", r.why.clone())],
-            )
-        );
-    }
 }
 
 /// `afregning actuals import`; false when rows were refused (exit code 3).

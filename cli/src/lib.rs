@@ -6,6 +6,7 @@
 //! * [`args`] — the command line and its help, in the domain's words.
 //! * [`quarter`] — the demo's story of one quarter, over the real APIs.
 //! * [`commands`] — grants, settle, statements, budget, cases, export, reconcile.
+//! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
 //! * [`finance`] — finance's own actions: committees, frames, ERP actuals, expected accounts,
 //!   deviation explanations, month close and the annual true-up; the follow-up table.
@@ -16,6 +17,7 @@
 pub mod args;
 pub mod commands;
 pub mod deliveries;
+pub mod files;
 pub mod finance;
 pub mod generate;
 pub mod print;

@@ -3,34 +3,11 @@
 //! expected accounts, a deviation explanation, closing a month (whose figures then never change),
 //! and the annual true-up — answers checked to the øre, exit codes 0, 1, 2 and 3.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+mod common;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_afregning");
-
-fn catalog() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/catalog-2026.toml"))
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// Runs a command against the suite at `urls`.
-fn afregning(urls: &[String; 3], args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
-        .args(args)
-        .env_remove("AFREGNING_TOKEN")
-        .output()
-        .expect("run afregning")
-}
+use common::{BIN, afregning, text, up};
 
 /// Runs a command and checks its exit code; its standard output and error.
 fn expect(urls: &[String; 3], args: &[&str], code: i32) -> (String, String) {
@@ -47,41 +24,12 @@ fn row<'a>(out: &'a str, frame: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no row {frame}:\n{out}"))
 }
 
-async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3]) {
-    let mut child = tokio::process::Command::new(BIN)
-        .args(["up", "--cockpit", "off", "--data-dir"])
-        .arg(data_dir)
-        .env("AFREGNING_CATALOGS", format!("[\"{}\"]", catalog().display()))
-        .env("AFREGNING_VISITATION_LISTEN", "127.0.0.1:0")
-        .env("AFREGNING_SETTLEMENT_LISTEN", "127.0.0.1:0")
-        .env("AFREGNING_BUDGET_LISTEN", "127.0.0.1:0")
-        .env("AFREGNING_LOG_FILTER", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut urls = Vec::new();
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while urls.len() < 3 {
-            let line = lines.next_line().await.unwrap().expect("up exited before listening");
-            if let Some((_, rest)) = line.split_once("lytter på ") {
-                urls.push(format!("http://{}", rest.split_whitespace().next().unwrap()));
-            }
-        }
-    })
-    .await
-    .expect("up listens");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, [urls[0].clone(), urls[1].clone(), urls[2].clone()])
-}
-
 #[tokio::test]
 async fn every_finance_action_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();
     assert!(demo.status.success(), "demo failed: {}", text(&demo).1);
-    let (mut suite, urls) = up(dir.path()).await;
+    let (mut suite, urls, _cockpit) = up(dir.path()).await;
 
     // The demo's HEALTH at 30 June: the leader's 6 × 25.000,00 is the expected rest, the
     // commitments stand beside it, and the row adds up: 157.375,00 − 25.375,00 − 150.000,00.

@@ -5,54 +5,22 @@
 //! date (a Q3 reallocation executed after the fact); and a closed month's status never changes,
 //! whatever is booked into it after the close.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use afregning_budget::store::Store;
-use afregning_kit::auth::{Authenticator, Outgoing};
+use afregning_kit::auth::Outgoing;
 use afregning_kit::config::ServiceConfig;
 use afregning_kit::follow::Upstream;
 use afregning_kit::server::{ServiceContext, ServiceSpec};
 use afregning_kit::testing::{Backend, TestDatabase, TestServer};
 use afregning_proto::budget::v1 as pb;
-use afregning_proto::budget::v1::budget_service_client::BudgetServiceClient;
 use afregning_proto::common::v1 as pbc;
-use afregning_proto::settlement::v1 as pbs;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
-
-const EHR: &str = "test-token-ehr-nexus-0001";
-const BUDGET: &str = "test-token-service-budget-01";
-const FINANCE: &str = "test-token-finance-dept-01";
-const SOCIAL: &str = "test-token-committee-social";
-const HEALTH: &str = "test-token-committee-health";
-
-type Client = BudgetServiceClient<InterceptedService<Channel, Outgoing>>;
-
-fn auth() -> Authenticator {
-    let tokens: BTreeMap<String, String> = [
-        (EHR, "ehr:nexus"),
-        (BUDGET, "service:budget"),
-        (FINANCE, "finance"),
-        (SOCIAL, "committee:SOCIAL"),
-        (HEALTH, "committee:HEALTH"),
-    ]
-    .into_iter()
-    .map(|(t, p)| (t.to_owned(), p.to_owned()))
-    .collect();
-    Authenticator::from_tokens(&tokens).unwrap()
-}
-
-fn catalogs() -> afregning_tariff::CatalogSet {
-    afregning_kit::catalogs::load(&[PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../deploy/catalog-2026.toml"
-    ))])
-    .unwrap()
-}
+use common::{BUDGET, Client, EHR, FINANCE, HEALTH, SOCIAL, auth, catalogs, client, posting};
 
 fn date(m: i32, d: i32) -> Option<pbc::Date> {
     Some(pbc::Date {
@@ -192,28 +160,6 @@ async fn suite(backend: Backend) -> Suite {
         budget,
         store,
     }
-}
-
-async fn client(server: &TestServer, token: &str) -> Client {
-    BudgetServiceClient::with_interceptor(server.channel().await, Outgoing::new(Some(token)))
-}
-
-/// A settlement posting of `month`, booked on the month's last day.
-async fn posting(store: &Store, id: &str, paying: &str, need: &str, month: i32, amount: i64) {
-    let p = pbs::Posting {
-        sequence: 0,
-        posting_id: id.into(),
-        statement_id: format!("st-{id}"),
-        provider_id: "prv_traening".into(),
-        period: Some(pbc::Period { year: 2026, month }),
-        paying_frame: paying.into(),
-        need_frame: need.into(),
-        account: "5.30.26".into(),
-        amount_ore: amount,
-        committed_at: None,
-        trace_parent: String::new(),
-    };
-    afregning_budget::follower::record_posting(store, &p).await.unwrap();
 }
 
 /// Every frame's status at a date, by frame.

@@ -2,11 +2,12 @@
 //! settlement's postings across a restart of budget without loss or double counting, ERP actuals
 //! are imported record by record, and the database refuses to change a ledger entry.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use afregning_kit::auth::{Authenticator, Outgoing};
+use afregning_kit::auth::Outgoing;
 use afregning_kit::config::ServiceConfig;
 use afregning_kit::follow::Upstream;
 use afregning_kit::server::{ServiceContext, ServiceSpec};
@@ -18,38 +19,7 @@ use afregning_proto::settlement::v1 as pbs;
 use afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient;
 use afregning_proto::visitation::v1 as pbv;
 use afregning_proto::visitation::v1::visitation_service_client::VisitationServiceClient;
-
-const EHR: &str = "test-token-ehr-nexus-0001";
-const SETTLEMENT: &str = "test-token-service-settlement";
-const BUDGET: &str = "test-token-service-budget-01";
-const OPERATOR: &str = "test-token-operator-00001";
-const FINANCE: &str = "test-token-finance-dept-01";
-const SOCIAL_COMMITTEE: &str = "test-token-committee-social";
-const HEALTH_COMMITTEE: &str = "test-token-committee-health";
-
-fn auth() -> Authenticator {
-    let tokens: BTreeMap<String, String> = [
-        (EHR, "ehr:nexus"),
-        (SETTLEMENT, "service:settlement"),
-        (BUDGET, "service:budget"),
-        (OPERATOR, "operator"),
-        (FINANCE, "finance"),
-        (SOCIAL_COMMITTEE, "committee:SOCIAL"),
-        (HEALTH_COMMITTEE, "committee:HEALTH"),
-    ]
-    .into_iter()
-    .map(|(t, p)| (t.to_owned(), p.to_owned()))
-    .collect();
-    Authenticator::from_tokens(&tokens).unwrap()
-}
-
-fn catalogs() -> afregning_tariff::CatalogSet {
-    afregning_kit::catalogs::load(&[PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../deploy/catalog-2026.toml"
-    ))])
-    .unwrap()
-}
+use common::{BUDGET, EHR, FINANCE, HEALTH, OPERATOR, SETTLEMENT, SOCIAL, auth, catalogs};
 
 fn date(y: i32, m: i32, d: i32) -> Option<pbc::Date> {
     Some(pbc::Date { year: y, month: m, day: d })
@@ -654,7 +624,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         frames.into_iter().map(|f| (f.frame, f.adjusted_amount_ore)).collect()
     };
     let before = adjusted(&mut finance).await;
-    for (token, committee) in [(SOCIAL_COMMITTEE, "SOCIAL"), (HEALTH_COMMITTEE, "HEALTH")] {
+    for (token, committee) in [(SOCIAL, "SOCIAL"), (HEALTH, "HEALTH")] {
         let mut c = BudgetServiceClient::with_interceptor(budget_server.channel().await, Outgoing::new(Some(token)));
         let decision = pb::DecideReallocationCaseRequest {
             request_id: format!("ok-{committee}"),

@@ -4,27 +4,18 @@
 //! all — and a property test that over random sequences of postings, proposals, decisions and
 //! executions the reallocation entries always sum to zero and no case runs twice.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use afregning_budget::store::{Store, source};
-use afregning_kit::auth::{Authenticator, Outgoing};
 use afregning_kit::server::ServiceSpec;
 use afregning_kit::testing::{Backend, TestDatabase, TestServer};
 use afregning_proto::budget::v1 as pb;
-use afregning_proto::budget::v1::budget_service_client::BudgetServiceClient;
 use afregning_proto::common::v1 as pbc;
-use afregning_proto::settlement::v1 as pbs;
+use common::{Client, FINANCE, FINANCE_COMMITTEE, HEALTH, SOCIAL, auth, catalogs, client, posting};
 use proptest::prelude::*;
 use tonic::Code;
-use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
-
-const FINANCE: &str = "test-token-finance-dept-01";
-const SOCIAL: &str = "test-token-committee-social";
-const HEALTH: &str = "test-token-committee-health";
-const FINANCE_COMMITTEE: &str = "test-token-committee-finance";
-
-type Client = BudgetServiceClient<InterceptedService<Channel, Outgoing>>;
 
 struct Budget {
     server: TestServer,
@@ -36,23 +27,7 @@ async fn budget(backend: Backend) -> Budget {
     let db = TestDatabase::new(backend).await;
     let database = db.connect(afregning_budget::MIGRATIONS).await;
     let store = Store::new(database.clone());
-    let tokens: BTreeMap<String, String> = [
-        (FINANCE, "finance"),
-        (SOCIAL, "committee:SOCIAL"),
-        (HEALTH, "committee:HEALTH"),
-        (FINANCE_COMMITTEE, "committee:FINANCE"),
-    ]
-    .into_iter()
-    .map(|(t, p)| (t.to_owned(), p.to_owned()))
-    .collect();
-    let routes = afregning_budget::service_routes(
-        store.clone(),
-        0,
-        std::sync::Arc::new(
-            afregning_kit::catalogs::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/catalog-2026.toml").into()]).unwrap(),
-        ),
-        &Authenticator::from_tokens(&tokens).unwrap(),
-    );
+    let routes = afregning_budget::service_routes(store.clone(), 0, std::sync::Arc::new(catalogs()), &auth());
     let server = TestServer::start(ServiceSpec {
         grpc_name: afregning_budget::GRPC_NAME,
         routes,
@@ -82,27 +57,6 @@ async fn budget(backend: Backend) -> Budget {
         finance.set_frame(frame).await.unwrap();
     }
     Budget { server, store, _db: db }
-}
-
-async fn client(server: &TestServer, token: &str) -> Client {
-    BudgetServiceClient::with_interceptor(server.channel().await, Outgoing::new(Some(token)))
-}
-
-async fn posting(store: &Store, id: &str, paying: &str, need: &str, month: i32, amount: i64) {
-    let p = pbs::Posting {
-        sequence: 0,
-        posting_id: id.into(),
-        statement_id: format!("st-{id}"),
-        provider_id: "prv_traening".into(),
-        period: Some(pbc::Period { year: 2026, month }),
-        paying_frame: paying.into(),
-        need_frame: need.into(),
-        account: "5.30.26".into(),
-        amount_ore: amount,
-        committed_at: None,
-        trace_parent: String::new(),
-    };
-    afregning_budget::follower::record_posting(store, &p).await.unwrap();
 }
 
 fn quarter(q: i32) -> Option<pbc::Quarter> {

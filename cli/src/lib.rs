@@ -5,7 +5,11 @@
 //!
 //! * [`args`] — the command line and its help, in the domain's words.
 //! * [`quarter`] — the demo's story of one quarter, over the real APIs.
-//! * [`commands`] — grants, settle, statements, budget, cases, export, reconcile.
+//! * [`commands`] — status, grants, budget, and what the other commands share (request ids,
+//!   times, reporting deliveries, running a month).
+//! * [`statements`] — settle a month, read statements.
+//! * [`cases`] — the quarter's reallocation cases.
+//! * [`erp`] — export for the ERP and reconcile with it.
 //! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
 //! * [`finance`] — finance's own actions: committees, frames, ERP actuals, expected accounts,
@@ -15,14 +19,17 @@
 //! * [`steering`] — the steering models compared on the municipality's own months, as a table.
 
 pub mod args;
+pub mod cases;
 pub mod commands;
 pub mod deliveries;
+pub mod erp;
 pub mod files;
 pub mod finance;
 pub mod generate;
 pub mod print;
 pub mod quarter;
 pub mod run;
+pub mod statements;
 pub mod steering;
 
 pub use afregning_client::connect;

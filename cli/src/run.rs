@@ -75,10 +75,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
         Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
-        Command::Settle { period, issue, write } => commands::settle(&mut connect()?, period, issue, &write).await.map(|()| true),
-        Command::Statements(s) => commands::statements(&mut connect()?, s).await.map(|()| true),
+        Command::Settle { period, issue, write } => crate::statements::settle(&mut connect()?, period, issue, &write)
+            .await
+            .map(|()| true),
+        Command::Statements(s) => crate::statements::statements(&mut connect()?, s).await.map(|()| true),
         Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),
-        Command::Cases(cases) => commands::cases(&mut connect()?, cases).await.map(|()| true),
+        Command::Cases(cases) => crate::cases::cases(&mut connect()?, cases).await.map(|()| true),
         Command::Committees(c) => crate::finance::committees(&mut connect()?, c).await.map(|()| true),
         Command::Frames(f) => crate::finance::frames(&mut connect()?, f).await.map(|()| true),
         Command::Actuals(Actuals::Import { file, write }) => crate::finance::import_actuals(&mut connect()?, &file, &write).await,
@@ -103,8 +105,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
             .await
             .map(|()| true),
         Command::TrueUp { year, file, write } => crate::finance::true_up(&mut connect()?, year, &file, &write).await,
-        Command::Export { year, frame, format } => commands::export(&mut connect()?, year, frame, format).await.map(|()| true),
-        Command::Reconcile { year, file } => commands::reconcile(&mut connect()?, year, &file).await,
+        Command::Export { year, frame, format } => crate::erp::export(&mut connect()?, year, frame, format).await.map(|()| true),
+        Command::Reconcile { year, file } => crate::erp::reconcile(&mut connect()?, year, &file).await,
     }
 }
 

@@ -1,0 +1,171 @@
+//! `afregning export` and `afregning reconcile`: settlement's postings for the ERP, and the ERP's
+//! totals held against them line by line.
+
+use std::path::Path;
+
+use afregning_proto::budget::v1 as pbb;
+
+use crate::args::Format;
+use crate::commands::wire_period;
+use crate::connect::Clients;
+use crate::print::{Out, headers, iso_period, kr, period, table};
+use afregning_client::i18n::{tr, tr_args};
+
+/// `afregning export`.
+pub async fn export(clients: &mut Clients, year: i32, frame: String, format: Format) -> anyhow::Result<()> {
+    let request = pbb::ExportPostingsRequest { year, frame };
+    if format == Format::Csv {
+        let mut csv = clients.budget.export_postings_csv(request).await?.into_inner();
+        let mut stdout = crate::print::csv_stdout()?;
+        while let Some(chunk) = csv.message().await? {
+            std::io::Write::write_all(&mut stdout, &chunk.data)?;
+        }
+        return Ok(());
+    }
+    let mut stream = clients.budget.export_postings(request).await?.into_inner();
+    let mut totals = Vec::new();
+    while let Some(t) = stream.message().await? {
+        totals.push(t);
+    }
+    if format == Format::Json {
+        let json: Vec<_> = totals
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "frame": t.frame, "account": t.account, "period": iso_period(t.period),
+                    "amount_ore": t.amount_ore, "entries": t.entry_count,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    let mut shown = table(
+        &headers(&[
+            "export-col-frame",
+            "export-col-account",
+            "export-col-month",
+            "export-col-amount",
+            "export-col-entries",
+        ]),
+        &[3, 4],
+    );
+    for t in &totals {
+        shown.add_row(vec![
+            t.frame.clone(),
+            t.account.clone(),
+            period(t.period),
+            kr(t.amount_ore),
+            t.entry_count.to_string(),
+        ]);
+    }
+    shown.add_row(vec![
+        tr("export-all"),
+        String::new(),
+        String::new(),
+        kr(totals.iter().map(|t| t.amount_ore).sum()),
+        String::new(),
+    ]);
+    Out::terminal().table(&shown);
+    Ok(())
+}
+
+/// Reads the ERP's totals: `frame;account;period;amount_kr[;entries]` with a header row.
+pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    // The export is written for a Danish spreadsheet, byte-order mark first.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut totals = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record?;
+        let line = row + 2;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let month = afregning_client::parse::parse_period(field(2)).map_err(|e| anyhow::anyhow!("line {line}: period: {e}"))?;
+        // Danish `1.234,56` or plain `1234.56`.
+        let text = field(3);
+        let plain = if text.contains(',') {
+            text.replace('.', "").replace(',', ".")
+        } else {
+            text.to_owned()
+        };
+        let amount = afregning_tariff::Ore::parse_kroner(&plain)
+            .map_err(|_| anyhow::anyhow!("line {line}: amount_kr {:?} is not an amount in kroner", field(3)))?;
+        totals.push(pbb::PostingTotal {
+            frame: field(0).to_owned(),
+            account: field(1).to_owned(),
+            period: wire_period(month),
+            amount_ore: amount.get(),
+            entry_count: 0,
+        });
+    }
+    Ok(totals)
+}
+
+/// `afregning reconcile`; false when the two sides differ.
+pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow::Result<bool> {
+    let erp_totals = read_erp_totals(file)?;
+    let answer = clients
+        .budget
+        .reconcile(pbb::ReconcileRequest { year, erp_totals })
+        .await?
+        .into_inner();
+    if answer.balanced {
+        println!("{}", tr_args("reconcile-balanced", &[("year", year.to_string())]));
+        return Ok(true);
+    }
+    let mut shown = table(
+        &headers(&[
+            "reconcile-col-frame",
+            "reconcile-col-account",
+            "reconcile-col-month",
+            "reconcile-col-afregning",
+            "reconcile-col-erp",
+            "reconcile-col-difference",
+        ]),
+        &[3, 4, 5],
+    );
+    for d in &answer.differences {
+        shown.add_row(vec![
+            d.frame.clone(),
+            d.account.clone(),
+            period(d.period),
+            kr(d.afregning_ore),
+            kr(d.erp_ore),
+            kr(d.difference_ore),
+        ]);
+    }
+    println!(
+        "{}",
+        tr_args("reconcile-differ", &[("count", answer.differences.len().to_string())])
+    );
+    Out::terminal().table(&shown);
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erp_totals_read_in_the_export_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("erp.csv");
+        std::fs::write(
+            &file,
+            "frame;account;period;amount_kr;entries\nSOCIAL;5.30.26;2026-04;83534,82;1\nHEALTH;4.62.88;2026-04;7288.57;1\n",
+        )
+        .unwrap();
+        let totals = read_erp_totals(&file).unwrap();
+        assert_eq!(
+            totals.iter().map(|t| (t.frame.as_str(), t.amount_ore)).collect::<Vec<_>>(),
+            vec![("SOCIAL", 8_353_482), ("HEALTH", 728_857)]
+        );
+        std::fs::write(&file, "frame;account;period;amount_kr\nSOCIAL;5.30.26;2026-04;lots\n").unwrap();
+        assert!(read_erp_totals(&file).unwrap_err().to_string().contains("line 2: amount_kr"));
+    }
+}

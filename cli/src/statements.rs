@@ -1,0 +1,302 @@
+//! `afregning settle` and `afregning statements`: a month settled and issued, and statements read
+//! line by line as a table, CSV or JSON, providers by name.
+
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pbs;
+
+use crate::args::{Format, Statements, Write};
+use crate::commands::{derived_request_id, request_id, run_month, wire_period};
+use crate::connect::Clients;
+use crate::print::{Out, date, headers, iso_date, iso_period, kr, period, table};
+use afregning_client::i18n::{tr, tr_args};
+
+/// `afregning settle`.
+pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, write: &Write) -> anyhow::Result<()> {
+    let out = Out::terminal();
+    let request_id = request_id(write);
+    let last = run_month(&mut clients.settlement, &request_id, period, out).await?;
+    println!(
+        "{}",
+        tr_args(
+            "settle-done",
+            &[
+                ("run", last.run_id.clone()),
+                ("providers", last.providers_total.to_string()),
+                ("lines", last.lines_written.to_string()),
+                ("amount", kr(last.total_ore)),
+            ],
+        )
+    );
+    let statements = clients
+        .settlement
+        .list_statements(pbs::ListStatementsRequest {
+            period: wire_period(period),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .statements;
+    let names = provider_names(clients).await;
+    let mut shown = statements_table();
+    for st in statements {
+        let st = if issue && st.state == pbs::StatementState::Draft as i32 {
+            clients
+                .settlement
+                .issue_statement(pbs::IssueStatementRequest {
+                    request_id: derived_request_id(&request_id, "issue", &st.statement_id),
+                    statement_id: st.statement_id,
+                })
+                .await?
+                .into_inner()
+        } else {
+            st
+        };
+        add_statement(&mut shown, &st, &names);
+    }
+    out.table(&shown);
+    Ok(())
+}
+
+fn statements_table() -> comfy_table::Table {
+    table(
+        &headers(&[
+            "statements-col-statement",
+            "statements-col-provider",
+            "statements-col-period",
+            "statements-col-state",
+            "statements-col-lines",
+            "statements-col-total",
+        ]),
+        &[4, 5],
+    )
+}
+
+/// Providers' names by id, as settlement knows them; ids stand in where the list cannot be read.
+pub(crate) async fn provider_names(clients: &mut Clients) -> std::collections::BTreeMap<String, String> {
+    provider_names_of(&mut clients.settlement).await
+}
+
+/// [`provider_names`] from settlement's client alone.
+pub(crate) async fn provider_names_of(
+    settlement: &mut afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient<crate::connect::Authed>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut names = std::collections::BTreeMap::new();
+    let mut page_token = String::new();
+    // Bounded: a municipality has hundreds of providers, a page holds up to a thousand.
+    for _ in 0..100 {
+        let Ok(answer) = settlement
+            .list_providers(pbs::ListProvidersRequest {
+                page: Some(pbc::PageRequest {
+                    page_size: 1000,
+                    page_token: page_token.clone(),
+                }),
+            })
+            .await
+        else {
+            break;
+        };
+        let answer = answer.into_inner();
+        names.extend(answer.providers.into_iter().map(|p| (p.provider_id, p.name)));
+        if answer.next_page_token.is_empty() {
+            break;
+        }
+        page_token = answer.next_page_token;
+    }
+    names
+}
+
+/// A provider by name where it is known, by id otherwise.
+pub(crate) fn provider_name(names: &std::collections::BTreeMap<String, String>, provider_id: &str) -> String {
+    names.get(provider_id).cloned().unwrap_or_else(|| provider_id.to_owned())
+}
+
+/// A statement's state in words.
+fn statement_state(st: &pbs::Statement) -> String {
+    let state = pbs::StatementState::try_from(st.state)
+        .map(|s| {
+            tr(&format!(
+                "statement-state-{}",
+                s.as_str_name().trim_start_matches("STATEMENT_STATE_").to_lowercase()
+            ))
+        })
+        .unwrap_or_default();
+    if st.true_up {
+        tr_args("cli-statement-true-up", &[("state", state)])
+    } else {
+        state
+    }
+}
+
+fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
+    shown.add_row(vec![
+        st.statement_id.clone(),
+        provider_name(names, &st.provider_id),
+        period(st.period),
+        statement_state(st),
+        st.line_count.to_string(),
+        kr(st.total_ore),
+    ]);
+}
+
+/// `afregning statements …`.
+pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::Result<()> {
+    match command {
+        Statements::List { period: month, provider } => {
+            let statements = clients
+                .settlement
+                .list_statements(pbs::ListStatementsRequest {
+                    provider_id: provider,
+                    period: wire_period(month),
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .statements;
+            let names = provider_names(clients).await;
+            let mut shown = statements_table();
+            for st in &statements {
+                add_statement(&mut shown, st, &names);
+            }
+            Out::terminal().table(&shown);
+        }
+        Statements::Issue { statement_id, write } => {
+            let st = clients
+                .settlement
+                .issue_statement(pbs::IssueStatementRequest {
+                    request_id: request_id(&write),
+                    statement_id,
+                })
+                .await?
+                .into_inner();
+            println!(
+                "{}",
+                tr_args(
+                    "statements-issued",
+                    &[
+                        ("statement", st.statement_id),
+                        ("amount", kr(st.total_ore)),
+                        ("hash", st.content_hash)
+                    ],
+                )
+            );
+        }
+        Statements::Show { statement_id, format } => show_statement(clients, statement_id, format).await?,
+    }
+    Ok(())
+}
+
+async fn show_statement(clients: &mut Clients, statement_id: String, format: Format) -> anyhow::Result<()> {
+    if format == Format::Csv {
+        let mut csv = clients
+            .settlement
+            .export_statement_csv(pbs::ExportStatementCsvRequest { statement_id })
+            .await?
+            .into_inner();
+        let mut stdout = crate::print::csv_stdout()?;
+        while let Some(chunk) = csv.message().await? {
+            std::io::Write::write_all(&mut stdout, &chunk.data)?;
+        }
+        return Ok(());
+    }
+    let st = clients
+        .settlement
+        .get_statement(pbs::GetStatementRequest {
+            statement_id: statement_id.clone(),
+        })
+        .await?
+        .into_inner();
+    let mut stream = clients
+        .settlement
+        .stream_statement_lines(pbs::StreamStatementLinesRequest { statement_id })
+        .await?
+        .into_inner();
+    let mut lines = Vec::new();
+    while let Some(line) = stream.message().await? {
+        lines.push(line);
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&statement_json(&st, &lines))?);
+        return Ok(());
+    }
+    print_statement(&st, &lines);
+    Ok(())
+}
+
+/// A statement and its lines as JSON, every figure in øre as the API gives it.
+fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_json::Value {
+    serde_json::json!({
+        "statement_id": st.statement_id,
+        "provider_id": st.provider_id,
+        "period": iso_period(st.period),
+        "state": pbs::StatementState::try_from(st.state).map(|s| s.as_str_name()).unwrap_or_default(),
+        "total_ore": st.total_ore,
+        "content_hash": st.content_hash,
+        "catalog_versions": st.catalog_versions,
+        "lines": lines.iter().map(|l| {
+            let e = l.explanation.clone().unwrap_or_default();
+            serde_json::json!({
+                "line_no": l.line_no,
+                "kind": pbs::LineKind::try_from(l.kind).map(|k| k.as_str_name()).unwrap_or_default(),
+                "period": iso_period(l.period),
+                "citizen_id": l.citizen_id,
+                "cpr": l.cpr,
+                "grant_id": l.grant_id,
+                "grant_version": l.grant_version,
+                "unit": l.unit,
+                "covers": l.covers.map(|c| format!("{}/{}", iso_date(c.first), iso_date(c.last))),
+                "time_band": pbc::TimeBand::try_from(l.time_band).map(|b| b.as_str_name()).unwrap_or_default(),
+                "quantity": e.quantity,
+                "quantity_unit": e.quantity_unit,
+                "rate_ore": e.rate_ore,
+                "amount_ore": l.amount_ore,
+                "share_percent": l.share_percent,
+                "rule": e.rule,
+                "explanation": e.text,
+                "paying_frame": l.paying_frame,
+                "need_frame": l.need_frame,
+                "account": l.account,
+                "corrects_line_id": l.corrects_line_id,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// A statement and its lines as a table for people.
+fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
+    println!(
+        "{} · {} · {} · {} lines · {} kr",
+        st.statement_id,
+        st.provider_id,
+        period(st.period),
+        st.line_count,
+        kr(st.total_ore)
+    );
+    let mut shown = table(
+        &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
+        &[0, 5, 6],
+    );
+    for l in lines {
+        let e = l.explanation.clone().unwrap_or_default();
+        let kind = pbs::LineKind::try_from(l.kind)
+            .map(|k| k.as_str_name().trim_start_matches("LINE_KIND_").to_lowercase())
+            .unwrap_or_default();
+        shown.add_row(vec![
+            l.line_no.to_string(),
+            kind,
+            format!("{} v{}", l.grant_id, l.grant_version),
+            l.unit.clone(),
+            l.covers
+                .map(|c| format!("{} – {}", date(c.first), date(c.last)))
+                .unwrap_or_default(),
+            format!("{} {}", e.quantity, e.quantity_unit),
+            kr(l.amount_ore),
+            if l.paying_frame == l.need_frame {
+                l.paying_frame.clone()
+            } else {
+                format!("{} for {}", l.paying_frame, l.need_frame)
+            },
+            e.text,
+        ]);
+    }
+    Out::terminal().table(&shown);
+}

@@ -32,7 +32,7 @@ pub struct Cli {
 }
 
 pub use afregning_client::connect::Connection;
-pub use afregning_client::parse::{parse_date, parse_period, parse_quarter};
+pub use afregning_client::parse::{parse_date, parse_day, parse_period, parse_quarter};
 
 fn parse_lang(text: &str) -> Result<afregning_client::i18n::Lang, String> {
     afregning_client::i18n::Lang::from_code(text).ok_or_else(|| "da (Danish) or en (English)".to_owned())
@@ -87,6 +87,29 @@ pub enum Command {
     },
     /// Whether each service answers, and how far settlement and budget have followed the feeds.
     Status,
+    /// Set up a municipality's year from files finance edits in a spreadsheet (UTF-8, comma- or
+    /// semicolon-separated, a header row): committees.csv (code, name), frames.csv (frame, year,
+    /// committee, name, account, amount, and optionally twelve monthly amounts jan … dec adding up
+    /// to it), providers.csv (cvr, name, kind kommunal|privat, committee, approved_for: units
+    /// separated by spaces) and the year's tariff catalog catalog-<year>.toml, whose legal bases
+    /// map to the frames. Every row is checked — against the other files, the catalog and what the
+    /// services hold — before anything is written; refused rows are listed by file, line and field
+    /// (exit code 3) and nothing changes. Running it again is safe: a frame's amount, profile, name
+    /// and account are updated; a committee's name, a frame's committee and a registered provider
+    /// are not changed here and are refused. deploy/ holds an example set.
+    ///
+    /// Example: afregning setup deploy --check
+    Setup {
+        /// The directory with the files.
+        dir: PathBuf,
+        /// Check the files and show what would change, writing nothing.
+        #[arg(long)]
+        check: bool,
+        /// The token for registering providers in visitation (the EHR's or the operator's);
+        /// default: --token.
+        #[arg(long, env = "AFREGNING_AUTHORITY_TOKEN", hide_env_values = true)]
+        authority_token: Option<String>,
+    },
     /// Grants (bevillinger) as the authority decided them.
     #[command(subcommand)]
     Grants(Grants),
@@ -244,15 +267,56 @@ pub enum Grants {
     },
     /// One grant with every version the authority decided.
     Show {
-        /// The grant's id (grt_…).
+        /// The grant's id (gr_…).
         grant_id: String,
+    },
+    /// Decide a grant for a citizen, as the authority's case worker does where no EHR sends
+    /// decisions: the citizen is found by CPR number (and registered when new, audited), the
+    /// tariff derives the level, course period and expected weekly cost. The same request id
+    /// answers a retry with the first decision.
+    ///
+    /// Example: afregning grants decide --cpr 0808401888 --unit personal_care --legal-basis SEL-83 --intervention personlig-pleje --minutes 150 --provider 35123458 --from 01.07.2026
+    Decide {
+        /// The citizen's CPR number (10 digits, with or without the dash).
+        #[arg(long)]
+        cpr: String,
+        /// What is granted: a service category (personal_care, practical_help, nursing,
+        /// training), a package code (personal_care_package) or a course (course:DEVELOPING,
+        /// course:MAINTAINING, course:INDIVIDUAL), as the catalog names them.
+        #[arg(long)]
+        unit: String,
+        /// The legal basis, e.g. SEL-83, SEL-83a, SUL-140.
+        #[arg(long)]
+        legal_basis: String,
+        /// The FSIII intervention, e.g. personlig-pleje, hverdagsrehabilitering.
+        #[arg(long)]
+        intervention: String,
+        /// Visited minutes per week, 0–10.080.
+        #[arg(long)]
+        minutes: u32,
+        /// The provider by CVR number or id (prv_…), optionally with its share: 29189668=60.
+        /// Give it once for each provider; the first leads.
+        #[arg(long = "provider", required = true)]
+        providers: Vec<String>,
+        /// The first day, e.g. 01.07.2026 or 2026-07-01; it may lie in the past.
+        #[arg(long, value_parser = parse_day)]
+        from: chrono::NaiveDate,
+        /// The last day; open-ended when left out.
+        #[arg(long, value_parser = parse_day)]
+        to: Option<chrono::NaiveDate>,
+        /// The frame that owns the need when another frame pays (a cross-frame purchase).
+        #[arg(long)]
+        need_frame: Option<String>,
+        #[command(flatten)]
+        write: Write,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Deliveries {
     /// Report deliveries from a CSV file (comma- or semicolon-separated) with a header row:
-    /// delivery_id, grant_id, provider_id, carer_visit_id, started_at, minutes. started_at is
+    /// delivery_id, grant_id, provider_id (the provider's id or CVR number), carer_visit_id,
+    /// started_at, minutes. started_at is
     /// RFC 3339 (2026-04-01T07:30:00+02:00) or Danish local time (01.04.2026 07:30 or
     /// 2026-04-01 07:30). Each record
     /// is idempotent by its delivery_id, so a file can be sent again safely. The valid rows are

@@ -79,7 +79,7 @@ pub fn month_amount(text: &str) -> Result<MonthAmount, String> {
 
 /// A flag's value that cannot be used once the command line is read as a whole: clap's own usage
 /// error, exit code 2, before anything is sent.
-fn usage_error(message: String) -> ! {
+pub(crate) fn usage_error(message: String) -> ! {
     use clap::CommandFactory;
     crate::args::Cli::command()
         .error(clap::error::ErrorKind::ValueValidation, message)

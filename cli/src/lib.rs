@@ -21,6 +21,7 @@
 pub mod args;
 pub mod cases;
 pub mod commands;
+pub mod decide;
 pub mod deliveries;
 pub mod erp;
 pub mod files;
@@ -29,6 +30,7 @@ pub mod generate;
 pub mod print;
 pub mod quarter;
 pub mod run;
+pub mod setup;
 pub mod statements;
 pub mod steering;
 

@@ -147,105 +147,32 @@ impl Story {
             .unwrap_or_else(|| provider_id.to_owned())
     }
 
+    /// The municipality as the example files in `deploy/` set it up: committees, frames and
+    /// the approved providers, through `afregning setup`'s own code.
     async fn frames(&mut self) -> anyhow::Result<()> {
         self.out.heading(&tr("demo-frames-heading"));
-        let mut budget = self.a.finance.budget.clone();
+        let (mut finance, mut ehr) = (self.a.finance.clone(), self.a.ehr.clone());
+        let set_up = crate::setup::setup(&crate::setup::example(), &mut finance, &mut ehr, false).await?;
+        anyhow::ensure!(set_up.refused.is_empty(), "the example set is refused: {:?}", set_up.refused);
         let mut shown = table(
             &headers(&["demo-col-frame", "demo-col-committee", "demo-col-account", "demo-col-budget-2026"]),
             &[3],
         );
-        for (code, name, account, amount_ore) in [
-            ("SOCIAL", "Socialudvalget", "5.30.26", 120_000_000),
-            ("HEALTH", "Sundhedsudvalget", "4.62.88", 15_000_000),
-        ] {
-            budget
-                .create_committee(pbb::CreateCommitteeRequest {
-                    request_id: format!("demo-committee-{code}"),
-                    code: code.into(),
-                    name: name.into(),
-                })
-                .await?;
-            budget
-                .set_frame(pbb::SetFrameRequest {
-                    request_id: format!("demo-frame-{code}"),
-                    frame: code.into(),
-                    year: 2026,
-                    committee: code.into(),
-                    name: format!("Ældreområdet – {name}"),
-                    account: account.into(),
-                    amount_ore,
-                    monthly_profile_ore: vec![],
-                })
-                .await?;
-            shown.add_row(vec![code.to_owned(), name.to_owned(), account.to_owned(), kr(amount_ore)]);
+        for (code, committee, account, amount_ore) in set_up.frames {
+            shown.add_row(vec![code, committee, account, kr(amount_ore)]);
         }
         self.out.table(&shown);
+        self.outcome.providers = set_up.providers;
         Ok(())
     }
 
-    /// The authority's side of the quarter: providers, seven grants with the citizens'
+    /// The authority's side of the quarter: seven grants with the citizens'
     /// assessments, and the changes to G4 and G5 in April.
     async fn decisions(&mut self) -> anyhow::Result<()> {
         self.out.heading(&tr("demo-decisions-heading"));
-        self.providers().await?;
         let citizens = self.grants().await?;
         self.assessments(&citizens).await?;
         self.changes().await
-    }
-
-    /// The four providers the municipality has approved.
-    async fn providers(&mut self) -> anyhow::Result<()> {
-        let mut ehr = self.a.ehr.visitation.clone();
-        let providers = [
-            (
-                "Hjemmeplejen Nord",
-                "29189668",
-                pbc::ProviderKind::Municipal,
-                "SOCIAL",
-                vec![
-                    "personal_care_package",
-                    "course:DEVELOPING",
-                    "course:MAINTAINING",
-                    "course:INDIVIDUAL",
-                ],
-            ),
-            (
-                "Plejegruppen ApS",
-                "35123458",
-                pbc::ProviderKind::Private,
-                "SOCIAL",
-                vec!["personal_care"],
-            ),
-            (
-                "Sygeplejen",
-                "25412346",
-                pbc::ProviderKind::Municipal,
-                "HEALTH",
-                vec!["course:MAINTAINING"],
-            ),
-            (
-                "Træningsenheden",
-                "44000016",
-                pbc::ProviderKind::Municipal,
-                "HEALTH",
-                vec!["training"],
-            ),
-        ];
-        for (i, (name, cvr, kind, committee, approved)) in providers.into_iter().enumerate() {
-            let provider = ehr
-                .register_provider(pbv::RegisterProviderRequest {
-                    request_id: format!("demo-provider-{i}"),
-                    cvr: cvr.into(),
-                    name: name.into(),
-                    kind: kind as i32,
-                    committee: committee.into(),
-                    approved_for: approved.into_iter().map(str::to_owned).collect(),
-                })
-                .await?
-                .into_inner();
-            self.outcome.providers.insert(name.to_owned(), provider.provider_id);
-        }
-        Ok(())
     }
 
     /// The seven grants of the worked month (docs/examples/april-2026.md), each decided for a

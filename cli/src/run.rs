@@ -73,6 +73,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Steering { from, to, format } => crate::steering::command(&mut connect()?, from, to, format).await.map(|()| true),
         Command::Demo { keep } => demo(keep.as_deref(), c).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
+        Command::Setup {
+            dir,
+            check,
+            authority_token,
+        } => {
+            let endpoints = Endpoints::new(&c.urls())?;
+            let authority = authority_token.as_deref().or(c.token.as_deref());
+            let (mut finance, mut authority) = (endpoints.as_principal(c.token.as_deref()), endpoints.as_principal(authority));
+            crate::setup::command(&dir, &mut finance, &mut authority, check).await
+        }
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
         Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => crate::statements::settle(&mut connect()?, period, issue, &write)

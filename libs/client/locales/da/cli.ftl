@@ -221,3 +221,32 @@ cli-steering-col-activity = aktivitetsstyring
 cli-steering-col-course = forløbsstyring
 cli-steering-col-settled = som afregnet
 cli-steering-unallocated = { $amount } kr. af { $frame }s budget betaler ingen leverandørs bevilling: ingen får det under rammestyring.
+
+## afregning setup
+setup-no-frames = { $dir } har ingen frames.csv: en opsætning sætter mindst årets rammer
+setup-text-bound = skal udfyldes, højst { $max } tegn
+setup-code-bound = en kode med store bogstaver, cifre, _ eller -, højst { $max } tegn
+setup-year-bound = et år mellem 2000 og 2100
+setup-kind-bound = kommunal eller privat
+setup-approvals-empty = mindst én ydelse, adskilt af mellemrum (fx personal_care course:DEVELOPING)
+setup-column-missing = kolonnen mangler i overskriften
+setup-profile-sum = de tolv måneder giver { $sum } kr., ikke rammens { $amount } kr.
+setup-twice = står to gange
+setup-unknown-committee = udvalget står ikke i committees.csv
+setup-no-catalog = ingen takstkatalog for { $year } (catalog-{ $year }.toml)
+setup-frame-not-in-catalog = { $catalog } kender ikke rammen
+setup-catalog-says = { $catalog } siger { $value }
+setup-frame-missing = kataloget lader lovgrundlag betale af { $frame }, men frames.csv sætter den ikke for { $year }
+setup-unknown-unit = { $unit } er ikke en ydelse i årets katalog
+setup-held-as = er allerede { $value } og ændres ikke her
+setup-provider-held-as = leverandøren er registreret med { $value }; en registrering ændres ikke her
+setup-col-file = fil
+setup-refused = { $refused } rækker afvist: intet er skrevet
+setup-done = opsat: { $created } oprettet, { $updated } opdateret, { $unchanged } uændret
+setup-would = kontrolleret: { $created } ville blive oprettet, { $updated } opdateret, { $unchanged } er uændret; intet er skrevet
+
+## afregning grants decide
+decide-unknown-course = { $course } er ikke en forløbstype: DEVELOPING, MAINTAINING eller INDIVIDUAL
+decide-share = flere leverandører deles om bevillingen: giv hver sin andel, fx 29189668=60
+decide-unknown-provider = ingen registreret leverandør har det CVR-nummer eller id
+decide-decided = bevilling { $grant } besluttet for borger { $citizen }:

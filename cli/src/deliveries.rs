@@ -142,8 +142,15 @@ async fn by_provider_id(clients: &mut Clients, deliveries: &mut [pbs::Delivery])
     let mut ids = std::collections::BTreeMap::new();
     let mut page_token = String::new();
     loop {
-        let page = Some(pbc::PageRequest { page_size: 1000, page_token });
-        let listed = clients.settlement.list_providers(pbs::ListProvidersRequest { page }).await?.into_inner();
+        let page = Some(pbc::PageRequest {
+            page_size: 1000,
+            page_token,
+        });
+        let listed = clients
+            .settlement
+            .list_providers(pbs::ListProvidersRequest { page })
+            .await?
+            .into_inner();
         ids.extend(listed.providers.into_iter().map(|p| (p.cvr, p.provider_id)));
         if listed.next_page_token.is_empty() {
             break;

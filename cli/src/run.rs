@@ -184,6 +184,8 @@ fn catalogs_in(config: &mut SuiteConfig, data_dir: &Path) -> anyhow::Result<()> 
 /// `afregning up`: every flag is checked, the data directory made and the cockpit's port taken
 /// before any service starts, so a mistake stops it with nothing half-started.
 async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::Result<()> {
+    // Ctrl-C from here on stops the suite cleanly, even while it is still starting.
+    let stop = shutdown_signal();
     let listen = listen_flags(connection).await?;
     let cockpit = match cockpit {
         "off" => None,
@@ -239,7 +241,7 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
         }
     };
     println!("{}", tr("up-stop"));
-    let result = suite.run_until(shutdown_signal()).await;
+    let result = suite.run_until(stop).await;
     let _ = stop_cockpit.send(true);
     if let Some(cockpit) = cockpit {
         cockpit.await??;

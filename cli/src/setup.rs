@@ -53,9 +53,8 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Files> {
         let wanted = ["committees.csv", "frames.csv", "providers.csv"].contains(&name.as_str())
             || (name.starts_with("catalog-") && name.ends_with(".toml"));
         if wanted {
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                anyhow::anyhow!(tr_args("file-unreadable", &[("file", name.clone()), ("why", e.to_string())]))
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", name.clone()), ("why", e.to_string())])))?;
             files.push((name, text));
         }
     }
@@ -134,7 +133,9 @@ fn text_problem(value: &str, max: usize) -> Option<String> {
 fn code_problem(value: &str) -> Option<String> {
     let good = !value.is_empty()
         && value.len() <= CODE_MAX
-        && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     (!good).then(|| tr_args("setup-code-bound", &[("max", CODE_MAX.to_string())]))
 }
 
@@ -308,7 +309,12 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
             refused.add(&f.file, f.line, "committee", tr("setup-unknown-committee"));
         }
         let Some((catalog_file, catalog)) = plan.catalogs.iter().find(|(_, c)| c.year == frame.year) else {
-            refused.add(&f.file, f.line, "year", tr_args("setup-no-catalog", &[("year", frame.year.to_string())]));
+            refused.add(
+                &f.file,
+                f.line,
+                "year",
+                tr_args("setup-no-catalog", &[("year", frame.year.to_string())]),
+            );
             continue;
         };
         match catalog.frames.get(&frame.frame) {
@@ -344,7 +350,10 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
                     catalog_file,
                     0,
                     "legal_bases",
-                    tr_args("setup-frame-missing", &[("frame", frame.clone()), ("year", catalog.year.to_string())]),
+                    tr_args(
+                        "setup-frame-missing",
+                        &[("frame", frame.clone()), ("year", catalog.year.to_string())],
+                    ),
                 );
             }
         }
@@ -413,8 +422,15 @@ async fn held(plan: &Plan, finance: &mut Clients, authority: &mut Clients) -> an
     for year in plan.frames.iter().map(|f| f.value.year).collect::<BTreeSet<_>>() {
         let mut page_token = String::new();
         loop {
-            let page = Some(pbc::PageRequest { page_size: 1000, page_token });
-            let listed = finance.budget.list_frames(pbb::ListFramesRequest { year, page }).await?.into_inner();
+            let page = Some(pbc::PageRequest {
+                page_size: 1000,
+                page_token,
+            });
+            let listed = finance
+                .budget
+                .list_frames(pbb::ListFramesRequest { year, page })
+                .await?
+                .into_inner();
             for f in listed.frames {
                 frames.insert((f.frame.clone(), f.year), f);
             }
@@ -427,8 +443,15 @@ async fn held(plan: &Plan, finance: &mut Clients, authority: &mut Clients) -> an
     let mut providers = BTreeMap::new();
     let mut page_token = String::new();
     loop {
-        let page = Some(pbc::PageRequest { page_size: 1000, page_token });
-        let listed = authority.visitation.list_providers(pbv::ListProvidersRequest { page }).await?.into_inner();
+        let page = Some(pbc::PageRequest {
+            page_size: 1000,
+            page_token,
+        });
+        let listed = authority
+            .visitation
+            .list_providers(pbv::ListProvidersRequest { page })
+            .await?
+            .into_inner();
         for p in listed.providers {
             providers.insert(p.cvr.clone(), p);
         }
@@ -460,7 +483,10 @@ fn changes(plan: &Plan, held: &Held) -> (Vec<Change>, usize, Vec<Refusal>) {
     for f in &plan.frames {
         let row = &f.value;
         match held.frames.get(&(row.frame.clone(), row.year)) {
-            None => changes.push(Change::Frame { row: row.clone(), new: true }),
+            None => changes.push(Change::Frame {
+                row: row.clone(),
+                new: true,
+            }),
             Some(held) if held.committee != row.committee => refused.add(
                 &f.file,
                 f.line,
@@ -475,7 +501,10 @@ fn changes(plan: &Plan, held: &Held) -> (Vec<Change>, usize, Vec<Refusal>) {
                 if same {
                     unchanged += 1;
                 } else {
-                    changes.push(Change::Frame { row: row.clone(), new: false });
+                    changes.push(Change::Frame {
+                        row: row.clone(),
+                        new: false,
+                    });
                 }
             }
         }
@@ -560,7 +589,14 @@ pub async fn setup(files: &Files, finance: &mut Clients, authority: &mut Clients
     outcome.frames = plan
         .frames
         .iter()
-        .map(|f| (f.value.frame.clone(), committee_name(&f.value.committee), f.value.account.clone(), f.value.amount_ore))
+        .map(|f| {
+            (
+                f.value.frame.clone(),
+                committee_name(&f.value.committee),
+                f.value.account.clone(),
+                f.value.amount_ore,
+            )
+        })
         .collect();
     if !refused.is_empty() {
         outcome.refused = refused;
@@ -638,7 +674,12 @@ pub async fn command(dir: &Path, finance: &mut Clients, authority: &mut Clients,
         return Ok(false);
     }
     let mut shown = table(
-        &headers(&["finance-col-frame", "finance-col-committee", "finance-col-account", "finance-col-amount"]),
+        &headers(&[
+            "finance-col-frame",
+            "finance-col-committee",
+            "finance-col-account",
+            "finance-col-amount",
+        ]),
         &[3],
     );
     for (frame, committee, account, amount) in &outcome.frames {
@@ -694,7 +735,9 @@ mod tests {
         assert!(named.contains(&(4, "jan")), "the profile adds up to 120,00: {refused:?}");
         // With both HEALTH rows refused, the catalog's SUL legal bases have no frame to pay from.
         assert!(
-            refused.iter().any(|r| r.id == "catalog-2026.toml" && r.field == "legal_bases" && r.why.contains("HEALTH")),
+            refused
+                .iter()
+                .any(|r| r.id == "catalog-2026.toml" && r.field == "legal_bases" && r.why.contains("HEALTH")),
             "{refused:?}"
         );
     }

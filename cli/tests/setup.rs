@@ -66,7 +66,10 @@ async fn a_year_from_files_and_documented_commands_alone() {
     assert!(out.contains("opsat: 8 oprettet, 0 opdateret, 0 uændret"), "{out}");
     assert!(row(&out, "SOCIAL").contains("1.200.000,00"), "{out}");
     let (out, _) = expect(&urls, &["setup", files], 0);
-    assert!(out.contains("opsat: 0 oprettet, 0 opdateret, 8 uændret"), "running it again changes nothing:\n{out}");
+    assert!(
+        out.contains("opsat: 0 oprettet, 0 opdateret, 8 uændret"),
+        "running it again changes nothing:\n{out}"
+    );
 
     // A changed amount and a renamed provider in one go: the rename may not be made here, so the
     // whole run is refused, naming the file, line and field, and the amount stays as it was.
@@ -96,8 +99,22 @@ async fn a_year_from_files_and_documented_commands_alone() {
     let (care, _) = expect(
         &urls,
         &[
-            "grants", "decide", "--cpr", "0101401111", "--unit", "personal_care", "--legal-basis", "SEL-83",
-            "--intervention", "personlig-pleje", "--minutes", "300", "--provider", "35123458", "--from", "01.04.2026",
+            "grants",
+            "decide",
+            "--cpr",
+            "0101401111",
+            "--unit",
+            "personal_care",
+            "--legal-basis",
+            "SEL-83",
+            "--intervention",
+            "personlig-pleje",
+            "--minutes",
+            "300",
+            "--provider",
+            "35123458",
+            "--from",
+            "01.04.2026",
         ],
         0,
     );
@@ -105,9 +122,24 @@ async fn a_year_from_files_and_documented_commands_alone() {
     let (training, _) = expect(
         &urls,
         &[
-            "grants", "decide", "--cpr", "0202402222", "--unit", "training", "--legal-basis", "SUL-140",
-            "--intervention", "genoptraening", "--minutes", "60", "--provider", "44000016", "--from", "01.04.2026",
-            "--need-frame", "SOCIAL",
+            "grants",
+            "decide",
+            "--cpr",
+            "0202402222",
+            "--unit",
+            "training",
+            "--legal-basis",
+            "SUL-140",
+            "--intervention",
+            "genoptraening",
+            "--minutes",
+            "60",
+            "--provider",
+            "44000016",
+            "--from",
+            "01.04.2026",
+            "--need-frame",
+            "SOCIAL",
         ],
         0,
     );
@@ -118,8 +150,12 @@ async fn a_year_from_files_and_documented_commands_alone() {
     let visits = dir.path().join("kvartal.csv");
     let mut csv = String::from("delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n");
     for (month, day) in [(4, 7), (5, 5), (6, 2)] {
-        csv.push_str(&format!("p-{month};{care};35123458;cv-p-{month};{day:02}.{month:02}.2026 08:00;60\n"));
-        csv.push_str(&format!("t-{month};{training};44000016;cv-t-{month};{day:02}.{month:02}.2026 10:00;60\n"));
+        csv.push_str(&format!(
+            "p-{month};{care};35123458;cv-p-{month};{day:02}.{month:02}.2026 08:00;60\n"
+        ));
+        csv.push_str(&format!(
+            "t-{month};{training};44000016;cv-t-{month};{day:02}.{month:02}.2026 10:00;60\n"
+        ));
     }
     std::fs::write(&visits, csv).unwrap();
     let (out, err) = expect(&urls, &["deliveries", "import", visits.to_str().unwrap()], 0);

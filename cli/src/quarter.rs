@@ -240,6 +240,7 @@ impl Story {
                     kind: kind as i32,
                     committee: committee.into(),
                     approved_for: approved.into_iter().map(str::to_owned).collect(),
+                    provider_id: String::new(),
                 })
                 .await?
                 .into_inner();

@@ -74,6 +74,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Demo { keep } => demo(keep.as_deref(), c).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
+        Command::Orders(o) => crate::orders::command(&mut connect()?, o).await.map(|()| true),
         Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => crate::statements::settle(&mut connect()?, period, issue, &write)
             .await

@@ -54,14 +54,14 @@ impl App {
     }
 
     /// Acknowledges the order `sequence` for `provider`: the first acknowledgement stands, and
-    /// acknowledging again answers with it. An order that does not exist and another provider's
-    /// order are refused alike, so a provider learns nothing of orders not its own.
+    /// acknowledging again answers with it. For a provider (`as_provider`), an order that does
+    /// not exist and another provider's order are refused alike, so it learns nothing of orders
+    /// not its own; a trusted `local` caller is told which it is.
     pub async fn acknowledge_order<M: Message + Default>(
         &self,
         key: &RequestKey,
-        sequence: i64,
-        provider: &ProviderId,
-        principal: &str,
+        (sequence, provider): (i64, &ProviderId),
+        (principal, as_provider): (&str, bool),
         answer: impl FnOnce(&Acknowledgement) -> M,
     ) -> Result<M, ApiError> {
         self.store
@@ -69,7 +69,9 @@ impl App {
             .once(key, async |tx| {
                 match store::orders::provider_of(On::from(&mut *tx), sequence).await? {
                     Some(to) if &to == provider => {}
-                    _ => return Err(ApiError::PermissionDenied),
+                    _ if as_provider => return Err(ApiError::PermissionDenied),
+                    Some(_) => return Err(ApiError::precondition("provider_id", "the order is to another provider")),
+                    None => return Err(ApiError::NotFound("order".into())),
                 }
                 let ack = Acknowledgement {
                     at: as_stored(Utc::now()),

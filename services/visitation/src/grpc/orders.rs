@@ -118,8 +118,9 @@ pub(super) async fn acknowledge(
         acknowledged_at: Some(timestamp(ack.at)),
         acknowledged_by: ack.by.clone(),
     };
+    let as_provider = matches!(principal, Principal::Provider(_));
     let ack = app
-        .acknowledge_order(&key, sequence, &provider, &principal.to_string(), answer)
+        .acknowledge_order(&key, (sequence, &provider), (&principal.to_string(), as_provider), answer)
         .await?;
     Ok(Response::new(ack))
 }

@@ -90,7 +90,8 @@ pub enum Command {
     /// Set up a municipality's year from files finance edits in a spreadsheet (UTF-8, comma- or
     /// semicolon-separated, a header row): committees.csv (code, name), frames.csv (frame, year,
     /// committee, name, account, amount, and optionally twelve monthly amounts jan … dec adding up
-    /// to it), providers.csv (cvr, name, kind kommunal|privat, committee, approved_for: units
+    /// to it), providers.csv (optionally id, the prv_… a provider is registered under so its token can
+    /// be issued first; cvr, name, kind kommunal|privat, committee, approved_for: units
     /// separated by spaces) and the year's tariff catalog catalog-<year>.toml, whose legal bases
     /// map to the frames. Every row is checked — against the other files, the catalog and what the
     /// services hold — before anything is written; refused rows are listed by file, line and field
@@ -113,6 +114,11 @@ pub enum Command {
     /// Grants (bevillinger) as the authority decided them.
     #[command(subcommand)]
     Grants(Grants),
+    /// Orders (bestillinger): what the authority's grants ask of a provider. A provider lists,
+    /// follows and acknowledges its own orders with its own --token; the authority lists the
+    /// orders not acknowledged in time.
+    #[command(subcommand)]
+    Orders(Orders),
     /// Deliveries (leverancer): visits providers made.
     #[command(subcommand)]
     Deliveries(Deliveries),
@@ -310,6 +316,75 @@ pub enum Grants {
         #[command(flatten)]
         write: Write,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Orders {
+    /// A provider's orders, oldest first: every grant version that names it (new, revisited,
+    /// provider changed, suspended, resumed, ended, or moved to another provider), with the
+    /// citizen's CPR number, the grant to report deliveries against and what to deliver. Each
+    /// order read lands in the citizen's audit log with the provider as reader.
+    ///
+    /// Example: afregning orders list --provider prv_plejegruppen --unacknowledged
+    List {
+        /// Only orders not yet acknowledged.
+        #[arg(long)]
+        unacknowledged: bool,
+        /// Only this citizen's orders, by CPR number (10 digits, with or without the dash).
+        #[arg(long)]
+        cpr: Option<String>,
+        /// Only orders after this one (its number).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        #[command(flatten)]
+        provider: ProviderOption,
+    },
+    /// Print a provider's orders as they come, one line each, until Ctrl-C.
+    ///
+    /// Example: afregning orders follow --provider prv_plejegruppen --from 1 --once
+    Follow {
+        /// Start with this order (its number); from the first when left out.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// Stop once every order so far is printed instead of waiting for new ones.
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        provider: ProviderOption,
+    },
+    /// Acknowledge an order (kvittér): the provider's system has received it. Acknowledging
+    /// again changes nothing and shows the first acknowledgement.
+    ///
+    /// Example: afregning orders acknowledge 1 --provider prv_plejegruppen
+    Acknowledge {
+        /// The order's number, as `orders list` shows it.
+        order: u64,
+        #[command(flatten)]
+        provider: ProviderOption,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// For the authority: orders the providers have not acknowledged although they were
+    /// recorded more than the given hours ago, oldest first (no CPR numbers).
+    ///
+    /// Example: afregning orders unacknowledged --older-than 0
+    Unacknowledged {
+        /// Hours since the order was recorded, 0–8.760; the service's order_ack_hours (24 by
+        /// default) when left out.
+        #[arg(long)]
+        older_than: Option<u32>,
+        /// Only this provider's orders (prv_…).
+        #[arg(long, default_value = "")]
+        provider: String,
+    },
+}
+
+/// Whose orders: a provider's token says it; a service without tokens needs to be told.
+#[derive(Debug, Args)]
+pub struct ProviderOption {
+    /// The provider (prv_…). A provider's --token needs none: its orders are its own.
+    #[arg(long = "provider", default_value = "")]
+    pub id: String,
 }
 
 #[derive(Debug, Subcommand)]

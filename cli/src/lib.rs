@@ -10,6 +10,7 @@
 //! * [`statements`] — settle a month, read statements.
 //! * [`cases`] — the quarter's reallocation cases.
 //! * [`erp`] — export for the ERP and reconcile with it.
+//! * [`orders`] — a provider's orders: list, follow, acknowledge; the authority's unacknowledged.
 //! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
 //! * [`finance`] — finance's own actions: committees, frames, ERP actuals, expected accounts,
@@ -27,6 +28,7 @@ pub mod erp;
 pub mod files;
 pub mod finance;
 pub mod generate;
+pub mod orders;
 pub mod print;
 pub mod quarter;
 pub mod run;

@@ -84,6 +84,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
             crate::setup::command(&dir, &mut finance, &mut authority, check).await
         }
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
+        Command::Orders(o) => crate::orders::command(&mut connect()?, o).await.map(|()| true),
         Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => crate::statements::settle(&mut connect()?, period, issue, &write)
             .await

@@ -87,6 +87,8 @@ struct FrameRow {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ProviderRow {
+    /// The id the authority registers it under (`prv_…`), or empty for one visitation chooses.
+    provider_id: String,
     cvr: String,
     name: String,
     kind: pbc::ProviderKind,
@@ -137,6 +139,18 @@ fn code_problem(value: &str) -> Option<String> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     (!good).then(|| tr_args("setup-code-bound", &[("max", CODE_MAX.to_string())]))
+}
+
+/// A provider id the file may choose: empty, or `prv_` and 1–60 of a–z, 0–9, `_` and `-`.
+fn id_problem(id: &str) -> Option<String> {
+    let good = id.is_empty()
+        || id.strip_prefix("prv_").is_some_and(|rest| {
+            (1..=60).contains(&rest.len())
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        });
+    (!good).then(|| tr("setup-id-bound"))
 }
 
 /// Reads every file and checks every row; refusals name file, line and field.
@@ -263,7 +277,9 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
                         .filter(|a| !a.is_empty())
                         .map(str::to_owned)
                         .collect();
-                    let bad = problem("cvr", Cvr::parse(&cvr).err().map(|e| e.to_string()))
+                    let provider_id = get(record, "id");
+                    let bad = problem("id", id_problem(&provider_id))
+                        | problem("cvr", Cvr::parse(&cvr).err().map(|e| e.to_string()))
                         | problem("name", text_problem(&name, NAME_MAX))
                         | problem("kind", kind.is_none().then(|| tr("setup-kind-bound")))
                         | problem("committee", code_problem(&committee))
@@ -273,6 +289,7 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
                             file: file.clone(),
                             line: *line,
                             value: ProviderRow {
+                                provider_id,
                                 cvr,
                                 name,
                                 kind,
@@ -517,6 +534,11 @@ fn changes(plan: &Plan, held: &Held) -> (Vec<Change>, usize, Vec<Refusal>) {
         };
         let approved: BTreeSet<String> = held.approved_for.iter().cloned().collect();
         let differences = [
+            (
+                "id",
+                !row.provider_id.is_empty() && held.provider_id != row.provider_id,
+                held.provider_id.clone(),
+            ),
             ("name", held.name != row.name, held.name.clone()),
             ("kind", held.kind != row.kind as i32, kind_word(held.kind)),
             ("committee", held.committee != row.committee, held.committee.clone()),
@@ -654,6 +676,7 @@ pub async fn setup(files: &Files, finance: &mut Clients, authority: &mut Clients
                         kind: row.kind as i32,
                         committee: row.committee,
                         approved_for: row.approved_for.into_iter().collect(),
+                        provider_id: row.provider_id,
                     })
                     .await?
                     .into_inner();

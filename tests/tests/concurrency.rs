@@ -441,6 +441,7 @@ async fn text_at_the_edge(w: &World) {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec![],
+            provider_id: String::new(),
         })
         .await
         .unwrap_err();
@@ -899,6 +900,7 @@ async fn the_other_writes_at_once(w: &World) {
                 kind: pbc::ProviderKind::Municipal as i32,
                 committee: "SOCIAL".into(),
                 approved_for: vec!["personal_care".into()],
+                provider_id: String::new(),
             })
             .await
         }

@@ -65,6 +65,7 @@ async fn suite(backend: Backend) -> Suite {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec!["course:MAINTAINING".into()],
+            provider_id: String::new(),
         })
         .await
         .unwrap()

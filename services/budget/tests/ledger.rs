@@ -65,6 +65,7 @@ async fn provider(ehr: &mut Ehr, request_id: &str, name: &str, committee: &str, 
         kind: pbc::ProviderKind::Municipal as i32,
         committee: committee.into(),
         approved_for: vec![approved_for.into()],
+        provider_id: String::new(),
     };
     ehr.register_provider(request).await.unwrap().into_inner().provider_id
 }

@@ -56,7 +56,8 @@ pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::Servic
 
 /// The service's RPC routes.
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
-    let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs);
+    let order_ack_hours = context.config.order_ack_hours;
+    let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs, order_ack_hours);
     Ok(Routes::new(VisitationServiceServer::with_interceptor(
         service,
         context.auth.interceptor(),

@@ -30,6 +30,33 @@ grant-status-suspended = afbrudt
 grant-status-ended = ophørt
 grant-status-unspecified = ukendt
 
+## afregning orders
+orders-col-order = bestilling
+orders-col-provider = leverandør
+orders-col-change = ændring
+orders-col-grant = bevilling
+orders-col-version = version
+orders-col-cpr = CPR-nr.
+orders-col-unit = ydelse
+orders-col-minutes = min./uge
+orders-col-valid = gyldig
+orders-col-share = andel
+orders-col-acknowledged = kvitteret
+order-change-decided = ny bevilling
+order-change-revisited = revisiteret
+order-change-provider-changed = ny leverandør
+order-change-suspended = afbrudt
+order-change-resumed = genoptaget
+order-change-ended = ophørt
+order-change-provider-changed-away = overgået til anden leverandør
+order-change-unspecified = ukendt
+orders-backdated = { $change } (med tilbagevirkende kraft)
+orders-course-level = { $course } niveau { $level }
+orders-line = Bestilling { $order }: { $change } · bevilling { $grant } version { $version } · CPR-nr. { $cpr } · { $unit } · { $minutes } min./uge · gyldig { $valid } · andel { $share } %
+orders-none = Ingen bestillinger.
+orders-acknowledged = Bestilling { $order } er kvitteret { $at } af { $by }.
+orders-unacknowledged = { $count } bestillinger er ikke kvitteret.
+
 ## afregning settle and statements
 settle-progress = afregner { $period }
 settle-progress-lines = { $lines } linjer · { $amount } kr.
@@ -159,6 +186,7 @@ demo-col-total = i alt (kr.)
 demo-col-sealed = forseglet (sha-256)
 demo-settled = Afregningen har prissat { $month } for { $providers } leverandører; driften har udstedt hvert afregningsbilag:
 demo-april-heading = April: leverandørerne leverer, afregningen betaler
+demo-orders = Leverandørernes systemer henter { $orders } bestillinger med deres egne nøgler, indberetter mod de bevillinger, bestillingerne nævner, og kvitterer for de nye bestillinger: { $acknowledged }.
 demo-reported = Leverandørerne indberetter { $visits } leverede besøg for { $month }.
 demo-may-heading = Maj: en revisitation, en ændring med tilbagevirkende kraft og et rettet besøg
 demo-col-line = linje
@@ -250,3 +278,4 @@ decide-unknown-course = { $course } er ikke en forløbstype: DEVELOPING, MAINTAI
 decide-share = flere leverandører deles om bevillingen: giv hver sin andel, fx 29189668=60
 decide-unknown-provider = ingen registreret leverandør har det CVR-nummer eller id
 decide-decided = bevilling { $grant } besluttet for borger { $citizen }:
+setup-id-bound = tom (visitation vælger), eller prv_ og 1–60 af a–z, 0–9, _ og -

@@ -30,6 +30,33 @@ grant-status-suspended = suspended
 grant-status-ended = ended
 grant-status-unspecified = unknown
 
+## afregning orders
+orders-col-order = order
+orders-col-provider = provider
+orders-col-change = change
+orders-col-grant = grant
+orders-col-version = version
+orders-col-cpr = CPR no.
+orders-col-unit = unit
+orders-col-minutes = min/week
+orders-col-valid = valid
+orders-col-share = share
+orders-col-acknowledged = acknowledged
+order-change-decided = new grant
+order-change-revisited = revisited
+order-change-provider-changed = new provider
+order-change-suspended = suspended
+order-change-resumed = resumed
+order-change-ended = ended
+order-change-provider-changed-away = moved to another provider
+order-change-unspecified = unknown
+orders-backdated = { $change } (backdated)
+orders-course-level = { $course } level { $level }
+orders-line = Order { $order }: { $change } · grant { $grant } version { $version } · CPR no. { $cpr } · { $unit } · { $minutes } min/week · valid { $valid } · share { $share } %
+orders-none = No orders.
+orders-acknowledged = Order { $order } acknowledged { $at } by { $by }.
+orders-unacknowledged = { $count } orders are not acknowledged.
+
 ## afregning settle and statements
 settle-progress = settling { $period }
 settle-progress-lines = { $lines } lines · DKK { $amount }
@@ -159,6 +186,7 @@ demo-col-total = total (DKK)
 demo-col-sealed = sealed (sha-256)
 demo-settled = Settlement priced { $month } for { $providers } providers; the operator issued every statement:
 demo-april-heading = April: providers deliver, settlement pays
+demo-orders = The providers' systems fetch { $orders } orders with their own keys, report against the grants the orders name, and acknowledge the new orders: { $acknowledged }.
 demo-reported = Providers report { $visits } delivered visits for { $month }.
 demo-may-heading = May: a revisit, a backdated change and a corrected visit
 demo-col-line = line
@@ -250,3 +278,4 @@ decide-unknown-course = { $course } is not a course type: DEVELOPING, MAINTAININ
 decide-share = several providers share the grant: give each its share, e.g. 29189668=60
 decide-unknown-provider = no registered provider has that CVR number or id
 decide-decided = grant { $grant } decided for citizen { $citizen }:
+setup-id-bound = empty (visitation chooses), or prv_ and 1–60 of a–z, 0–9, _ and -

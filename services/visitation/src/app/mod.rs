@@ -8,6 +8,7 @@
 pub mod assessments;
 pub mod citizens;
 pub mod grants;
+pub mod orders;
 pub mod progression;
 pub mod providers;
 
@@ -28,6 +29,8 @@ use crate::store::{self, On, Store};
 pub struct App {
     store: Store,
     catalogs: Arc<CatalogSet>,
+    /// Hours after which an unacknowledged order is listed to the authority, by default.
+    order_ack_hours: u32,
 }
 
 /// A write's transaction, or the first answer to the same request.
@@ -39,11 +42,13 @@ enum Begun<M> {
 }
 
 impl App {
-    /// The use cases over `store`, pricing with `catalogs`.
-    pub fn new(store: Store, catalogs: CatalogSet) -> App {
+    /// The use cases over `store`, pricing with `catalogs`; orders unacknowledged after
+    /// `order_ack_hours` are the authority's to chase.
+    pub fn new(store: Store, catalogs: CatalogSet, order_ack_hours: u32) -> App {
         App {
             store,
             catalogs: Arc::new(catalogs),
+            order_ack_hours,
         }
     }
 

@@ -13,6 +13,7 @@
 //! * [`assessment`] — FSIII function scores.
 //! * [`progression`] — visited hours before, during and after a course; the cockpit's rows.
 //! * [`feed`] — what the grant feed carries.
+//! * [`order`] — orders (bestillinger): what each grant version asks of each provider.
 //! * [`error`] — every way these rules refuse.
 
 pub mod approval;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod feed;
 pub mod grant;
 pub mod ids;
+pub mod order;
 pub mod overlap;
 pub mod progression;
 pub mod provider;

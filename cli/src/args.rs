@@ -529,7 +529,8 @@ pub enum Committees {
 pub enum Frames {
     /// Set a committee's frame for a year: its account, amount and, optionally, twelve monthly
     /// amounts that add up to it (without them the budget is released evenly by days). Setting it
-    /// again replaces it; months already closed keep their figures.
+    /// again changes it from --effective-from on; a status at an earlier date and months already
+    /// closed keep their figures.
     ///
     /// Example: afregning frames set --frame OMSORG --year 2026 --committee OMSORG --name "Omsorg – sygepleje" --account 4.62.88 --amount 365.000,00
     Set {
@@ -554,6 +555,11 @@ pub enum Frames {
         /// Twelve monthly amounts in kroner, January first, adding up to --amount.
         #[arg(long, num_args = 12, value_name = "AMOUNT")]
         profile: Vec<String>,
+        /// The day the change takes effect, e.g. 01.11.2026, after the frame's closed months; a
+        /// status at an earlier date keeps the setting in force then. Default: the year's first
+        /// day for a new frame, otherwise today.
+        #[arg(long, value_parser = parse_day)]
+        effective_from: Option<chrono::NaiveDate>,
         #[command(flatten)]
         write: Write,
     },

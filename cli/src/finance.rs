@@ -126,6 +126,7 @@ pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()
             account,
             amount,
             profile,
+            effective_from,
             write,
         } => {
             let amount_ore = budget_kroner(&amount).unwrap_or_else(|why| usage_error(format!("--amount: {why}")));
@@ -149,6 +150,7 @@ pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()
                 account,
                 amount_ore,
                 monthly_profile_ore,
+                effective_from: effective_from.map(pbc::Date::from),
             };
             let set = clients.budget.set_frame(request).await?.into_inner();
             let released = if set.monthly_profile_ore.is_empty() {

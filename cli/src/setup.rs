@@ -83,6 +83,9 @@ struct FrameRow {
     account: String,
     amount_ore: i64,
     profile_ore: Vec<i64>,
+    /// When a change takes effect (`effective_from`, optional): by default a new frame's from the
+    /// year's first day, a change from today.
+    effective_from: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,6 +222,8 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
                     let account = get(record, "account");
                     let year = get(record, "year").parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
                     let amount = budget_kroner(&get(record, "amount"));
+                    let effective = get(record, "effective_from");
+                    let effective_from = (!effective.is_empty()).then(|| afregning_client::parse::parse_day(&effective));
                     let months: Vec<String> = MONTHS.iter().map(|m| get(record, m)).collect();
                     let given = months.iter().filter(|m| !m.is_empty()).count();
                     let profile: Vec<Result<i64, String>> = if given == 0 {
@@ -231,7 +236,8 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
                         | problem("name", text_problem(&name, NAME_MAX))
                         | problem("account", text_problem(&account, CODE_MAX))
                         | problem("year", year.is_none().then(|| tr("setup-year-bound")))
-                        | problem("amount", amount.as_ref().err().cloned());
+                        | problem("amount", amount.as_ref().err().cloned())
+                        | problem("effective_from", effective_from.as_ref().and_then(|d| d.as_ref().err().cloned()));
                     for (month, amount) in MONTHS.iter().zip(&profile) {
                         bad |= problem(month, amount.as_ref().err().cloned());
                     }
@@ -260,6 +266,7 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
                             account,
                             amount_ore,
                             profile_ore,
+                            effective_from: effective_from.and_then(Result::ok),
                         },
                     });
                 }
@@ -662,6 +669,7 @@ pub async fn setup(files: &Files, finance: &mut Clients, authority: &mut Clients
                         account: row.account,
                         amount_ore: row.amount_ore,
                         monthly_profile_ore: row.profile_ore,
+                        effective_from: row.effective_from.map(pbc::Date::from),
                     })
                     .await?;
             }

@@ -374,6 +374,7 @@ async fn a_case_decided_and_executed_at_once(w: &World) {
                 account: "4.62.88".into(),
                 amount_ore: 15_000_000,
                 monthly_profile_ore: vec![],
+                effective_from: None,
             })
             .await
         }
@@ -579,6 +580,7 @@ async fn amounts_at_their_bounds(w: &World) {
             account: "4.62.88".into(),
             amount_ore: i64::MAX,
             monthly_profile_ore: vec![],
+            effective_from: None,
         })
         .await
         .unwrap_err();

@@ -266,6 +266,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         account: "5.30.26".into(),
         amount_ore: 120_000_000,
         monthly_profile_ore: profile,
+        effective_from: None,
     };
     let uneven = finance.set_frame(frame("f-bad", "SOCIAL", vec![10_000_000; 11])).await.unwrap_err();
     assert_eq!(uneven.code(), tonic::Code::InvalidArgument);
@@ -500,6 +501,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         account: "4.62.88".into(),
         amount_ore: 36_500_000,
         monthly_profile_ore: vec![],
+        effective_from: None,
     };
     finance.set_frame(health).await.unwrap();
     let spent = pb::ActualEntry {
@@ -574,6 +576,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         .get_follow_up_series(pb::GetFollowUpSeriesRequest {
             frame: "SOCIAL".into(),
             year: 2026,
+            as_of: None,
         })
         .await
         .unwrap()
@@ -825,6 +828,7 @@ async fn commitments_split_like_postings(backend: Backend) {
                 account: "5.30.26".into(),
                 amount_ore: 120_000_000,
                 monthly_profile_ore: vec![],
+                effective_from: None,
             })
             .await
             .unwrap();
@@ -866,6 +870,7 @@ async fn commitments_split_like_postings(backend: Backend) {
         .get_follow_up_series(pb::GetFollowUpSeriesRequest {
             frame: "HEALTH".into(),
             year: 2026,
+            as_of: None,
         })
         .await
         .unwrap()

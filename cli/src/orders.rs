@@ -159,22 +159,8 @@ fn change(order: &pbv::Order) -> String {
 
 /// What to deliver: the service category, the package, or the course with its level.
 fn unit(order: &pbv::Order) -> String {
-    match pbc::UnitKind::try_from(order.unit_kind) {
-        Ok(pbc::UnitKind::Service) => order.service_category.clone(),
-        Ok(pbc::UnitKind::Package) => order.package.clone(),
-        Ok(pbc::UnitKind::Course) => {
-            let course = order.course.as_ref();
-            let kind = course
-                .and_then(|c| pbc::CourseType::try_from(c.course_type).ok())
-                .map(|t| t.as_str_name().trim_start_matches("COURSE_TYPE_").to_owned())
-                .unwrap_or_default();
-            match course.map(|c| c.level).unwrap_or_default() {
-                0 => kind,
-                level => tr_args("orders-course-level", &[("course", kind), ("level", level.to_string())]),
-            }
-        }
-        _ => String::new(),
-    }
+    let course = order.course.as_ref().map(|c| (c.course_type, c.level));
+    afregning_client::format::unit_words(order.unit_kind, &order.service_category, &order.package, course)
 }
 
 /// A CPR number as Danes write it, `010140-1111`.

@@ -65,7 +65,7 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     assert!(grants.status.success(), "{err}");
     assert!(out.contains("Borger cit_") && out.contains("født 01.01.1940"), "{out}");
     assert!(
-        out.contains("personal_care") && out.contains("aktiv") && out.contains("01.01.2026"),
+        out.contains("personlig pleje") && out.contains("aktiv") && out.contains("01.01.2026"),
         "{out}"
     );
     let nobody = afregning(&urls, &["grants", "list", "--cpr", "0101409999"]);

@@ -51,7 +51,10 @@ async fn a_provider_works_from_its_orders_and_the_authority_sees_what_is_unackno
     assert!(list.status.success(), "{err}");
     assert!(out.contains("010140-1111"), "{out}");
     assert!(out.contains("ny bevilling") && out.contains("revisiteret"), "{out}");
-    assert!(out.contains("personal_care") && out.contains("180") && out.contains("240"), "{out}");
+    assert!(
+        out.contains("personlig pleje") && out.contains("180") && out.contains("240"),
+        "{out}"
+    );
     assert!(out.contains("01.01.2026 –"), "valid from the grant's start: {out}");
     assert!(!out.contains("0202402222"), "no other provider's citizen: {out}");
     let numbers: Vec<String> = out

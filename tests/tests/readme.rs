@@ -367,6 +367,10 @@ fn readme_top_to_bottom_on_a_fresh_copy() {
                     assert!(stdout.contains("\"expected_weekly_cost_ore\": \"590000\""), "{stdout}");
                     assert!(stdout.contains("\"level\": 3"), "{stdout}");
                 }
+                if command.contains("/ListOrders") {
+                    // The grant decided above is the new provider's first order, not yet acknowledged.
+                    assert!(stdout.contains("\"citizen_cpr\": \"0101401234\""), "{stdout}");
+                }
                 if command.contains("/IssueStatement") {
                     assert!(stdout.contains("STATEMENT_STATE_ISSUED"), "{stdout}");
                 }

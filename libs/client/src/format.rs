@@ -34,24 +34,36 @@ pub fn iso_date(d: Option<pbc::Date>) -> String {
     d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
 }
 
-/// What a grant pays for, in words: `personal_care`, `package personal_care_package`,
-/// `DEVELOPING level 3`, `INDIVIDUAL`.
+/// A grant's unit in words: the service category or package by its name, or the course type
+/// with its level (`udviklende forløb, niveau 3`).
 pub fn unit_of(grant: &afregning_proto::visitation::v1::Grant) -> String {
     let Some(terms) = &grant.terms else {
         return String::new();
     };
-    match pbc::UnitKind::try_from(terms.unit_kind) {
-        Ok(pbc::UnitKind::Service) => terms.service_category.clone(),
-        Ok(pbc::UnitKind::Package) => format!("package {}", terms.package),
+    let course = grant.course.as_ref().map(|c| (c.course_type, c.level));
+    unit_words(terms.unit_kind, &terms.service_category, &terms.package, course)
+}
+
+/// A unit in words from its parts: the kind (`pbc::UnitKind`), the service category, the package
+/// and, for a course, its type (`pbc::CourseType`) and level (0: not yet derived). A code the
+/// message catalog has no name for is shown as it is.
+pub fn unit_words(kind: i32, category: &str, package: &str, course: Option<(i32, u32)>) -> String {
+    let named = |key: String, code: &str| {
+        let words = crate::i18n::tr(&key);
+        if words == key { code.to_owned() } else { words }
+    };
+    match pbc::UnitKind::try_from(kind) {
+        Ok(pbc::UnitKind::Service) => named(format!("unit-{category}"), category),
+        Ok(pbc::UnitKind::Package) => named(format!("unit-{package}"), package),
         Ok(pbc::UnitKind::Course) => {
-            let course = grant.course.as_ref();
-            let kind = course
-                .and_then(|c| pbc::CourseType::try_from(c.course_type).ok())
+            let (course_type, level) = course.unwrap_or_default();
+            let code = pbc::CourseType::try_from(course_type)
                 .map(|t| t.as_str_name().trim_start_matches("COURSE_TYPE_").to_owned())
                 .unwrap_or_default();
-            match course.map(|c| c.level).unwrap_or_default() {
-                0 => kind,
-                level => format!("{kind} level {level}"),
+            let words = named(format!("unit-course-{code}"), &code);
+            match level {
+                0 => words,
+                level => crate::i18n::tr_args("unit-course-level", &[("course", words), ("level", level.to_string())]),
             }
         }
         _ => String::new(),

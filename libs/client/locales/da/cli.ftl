@@ -51,7 +51,6 @@ order-change-ended = ophørt
 order-change-provider-changed-away = overgået til anden leverandør
 order-change-unspecified = ukendt
 orders-backdated = { $change } (med tilbagevirkende kraft)
-orders-course-level = { $course } niveau { $level }
 orders-line = Bestilling { $order }: { $change } · bevilling { $grant } version { $version } · CPR-nr. { $cpr } · { $unit } · { $minutes } min./uge · gyldig { $valid } · andel { $share } %
 orders-none = Ingen bestillinger.
 orders-acknowledged = Bestilling { $order } er kvitteret { $at } af { $by }.

@@ -19,3 +19,14 @@ cockpit-listening = cockpit på { $url }
 up-listening = lytter på { $addr } ({ $backend })
 up-cockpit = på { $url }
 up-stop = Ctrl-C stopper dem alle.
+
+## Units, as the catalog names them (a code without a name here is shown as it is)
+unit-personal_care = personlig pleje
+unit-practical_help = praktisk hjælp
+unit-nursing = sygepleje
+unit-training = træning
+unit-personal_care_package = pakke: personlig pleje
+unit-course-DEVELOPING = udviklende forløb
+unit-course-MAINTAINING = vedligeholdende forløb
+unit-course-INDIVIDUAL = individuelt forløb
+unit-course-level = { $course }, niveau { $level }

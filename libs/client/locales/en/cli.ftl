@@ -51,7 +51,6 @@ order-change-ended = ended
 order-change-provider-changed-away = moved to another provider
 order-change-unspecified = unknown
 orders-backdated = { $change } (backdated)
-orders-course-level = { $course } level { $level }
 orders-line = Order { $order }: { $change } · grant { $grant } version { $version } · CPR no. { $cpr } · { $unit } · { $minutes } min/week · valid { $valid } · share { $share } %
 orders-none = No orders.
 orders-acknowledged = Order { $order } acknowledged { $at } by { $by }.

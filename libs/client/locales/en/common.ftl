@@ -19,3 +19,14 @@ cockpit-listening = cockpit on { $url }
 up-listening = listening on { $addr } ({ $backend })
 up-cockpit = on { $url }
 up-stop = Ctrl-C stops them all.
+
+## Units, as the catalog names them (a code without a name here is shown as it is)
+unit-personal_care = personal care
+unit-practical_help = practical help
+unit-nursing = nursing
+unit-training = training
+unit-personal_care_package = package: personal care
+unit-course-DEVELOPING = developing course
+unit-course-MAINTAINING = maintaining course
+unit-course-INDIVIDUAL = individual course
+unit-course-level = { $course }, level { $level }

@@ -38,6 +38,10 @@ static POOL: LazyLock<DescriptorPool> =
 const OPTIONAL_IDS: &[&str] = &[
     // Empty for every provider's statements (operators); a provider's own otherwise.
     "afregning.settlement.v1.ListStatementsRequest.provider_id",
+    // Empty for every provider's overdue statements.
+    "afregning.settlement.v1.ListOverdueStatementsRequest.provider_id",
+    // Empty for a provider's own running month, or every provider's (operators, finance).
+    "afregning.settlement.v1.PreviewStatementsRequest.provider_id",
 ];
 
 /// A request message whose text and enum fields can be checked; a client stream's messages are

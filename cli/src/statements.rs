@@ -57,7 +57,7 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
     Ok(())
 }
 
-fn statements_table() -> comfy_table::Table {
+pub(crate) fn statements_table() -> comfy_table::Table {
     table(
         &headers(&[
             "statements-col-statement",
@@ -127,7 +127,7 @@ fn statement_state(st: &pbs::Statement) -> String {
     }
 }
 
-fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
+pub(crate) fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
     shown.add_row(vec![
         st.statement_id.clone(),
         provider_name(names, &st.provider_id),
@@ -181,6 +181,20 @@ pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::R
             );
         }
         Statements::Show { statement_id, format } => show_statement(clients, statement_id, format).await?,
+        Statements::Accept { statement_id, write } => crate::lifecycle::accept(clients, statement_id, &write).await?,
+        Statements::Dispute {
+            statement_id,
+            lines,
+            reasons,
+            write,
+        } => crate::lifecycle::dispute(clients, statement_id, &lines, &reasons, &write).await?,
+        Statements::Paid {
+            statement_id,
+            paid_on,
+            reference,
+            write,
+        } => crate::lifecycle::paid(clients, statement_id, paid_on, reference, &write).await?,
+        Statements::Overdue { as_of, provider } => crate::lifecycle::overdue(clients, as_of, provider).await?,
     }
     Ok(())
 }
@@ -262,7 +276,7 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
 }
 
 /// A statement and its lines as a table for people.
-fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
+pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
     println!(
         "{} · {} · {} · {} lines · {} kr",
         st.statement_id,

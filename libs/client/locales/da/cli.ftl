@@ -47,6 +47,20 @@ statement-state-issued = udstedt
 statement-state-unspecified = ukendt
 cli-statement-true-up = { $state } (efterregulering)
 statements-issued = udstedt { $statement } · { $amount } kr. · sha-256 { $hash }
+statement-state-preview = forhåndsvisning
+cli-statement-accepted = godkendt { $statement } · forfalder { $due }
+cli-statement-disputed = bestridt { $statement } · forfalder { $due } · tvisten afgøres med korrektionslinjer på et senere afregningsbilag
+cli-dispute-pairs = giv --line og --reason parvis: én begrundelse for hver bestridt linje
+cli-dispute-col-line = linje
+cli-dispute-col-reason = begrundelse
+cli-statement-paid = { $statement } betalt { $paid } · { $amount } kr. · forfaldt { $due } · reference { $reference }
+cli-overdue-heading = forfaldne afregningsbilag pr. { $date }: { $count }
+cli-overdue-col-due = forfaldsdato
+cli-overdue-col-answer = svar
+cli-answer-accepted = godkendt
+cli-answer-disputed = bestridt
+cli-answer-none = intet svar
+cli-preview-heading = forhåndsvisning af { $period } pr. { $date }: { $amount } kr. i alt · ikke udstedt, ikke bogført
 
 ## afregning cases
 cases-col-case = sag

@@ -47,6 +47,20 @@ statement-state-issued = issued
 statement-state-unspecified = unknown
 cli-statement-true-up = { $state } (true-up)
 statements-issued = issued { $statement } · DKK { $amount } · sha-256 { $hash }
+statement-state-preview = preview
+cli-statement-accepted = accepted { $statement } · due { $due }
+cli-statement-disputed = disputed { $statement } · due { $due } · the dispute is settled by correction lines on a later statement
+cli-dispute-pairs = give --line and --reason in pairs: one reason for each disputed line
+cli-dispute-col-line = line
+cli-dispute-col-reason = reason
+cli-statement-paid = { $statement } paid { $paid } · { $amount } kr. · due { $due } · reference { $reference }
+cli-overdue-heading = overdue statements as of { $date }: { $count }
+cli-overdue-col-due = due
+cli-overdue-col-answer = answer
+cli-answer-accepted = accepted
+cli-answer-disputed = disputed
+cli-answer-none = no answer
+cli-preview-heading = preview of { $period } as of { $date }: { $amount } kr. in all · not issued, not posted
 
 ## afregning cases
 cases-col-case = case

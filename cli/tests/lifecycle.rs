@@ -14,6 +14,8 @@ fn danish(day: chrono::NaiveDate) -> String {
 }
 
 #[tokio::test]
+// One demo served once; the commands answer and pay its statements in turn, each relying on the
+// ones before (a statement is answered and paid once), so it is one piece.
 async fn accept_dispute_pay_overdue_and_preview() {
     let dir = tempfile::tempdir().unwrap();
     let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();

@@ -23,6 +23,8 @@ fn grant_lines(lines: &[pb::StatementLine], grant: &str) -> Vec<(String, i32, i6
         .collect()
 }
 
+// The worked week, then a late visit into its issued month: the second half corrects the first, so
+// it is one piece.
 async fn over_delivery_is_capped(backend: Backend) {
     let mut s = suite(backend).await;
     let (server, _follower, store) = settlement_with(&s, capped_catalogs("")).await;

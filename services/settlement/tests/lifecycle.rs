@@ -106,6 +106,8 @@ async fn overdue(client: &mut Settlement, request: pb::ListOverdueStatementsRequ
 
 /// Accepting, disputing and paying one statement, each refusal naming its field; the term and
 /// the overdue list; nothing of it touching the sealed statement.
+// One statement's life in order — answered once, paid once, then overdue or not — each step
+// depending on the ones before it, so it is one piece.
 async fn after_issue(backend: Backend) {
     let mut s = suite(backend).await;
     let (server, _follower, store) = settlement_with(&s, catalogs()).await;
@@ -296,6 +298,7 @@ async fn after_issue(backend: Backend) {
 /// Concurrent identical retries have one effect and every caller gets the first answer;
 /// accept and dispute racing for one statement: one wins, the other is FAILED_PRECONDITION; two
 /// payments racing: likewise.
+// The races share one set of issued statements, some answered by the races before them.
 async fn answers_race(backend: Backend) {
     let mut s = suite(backend).await;
     let (server, _follower, store) = settlement_with(&s, catalogs()).await;

@@ -18,6 +18,8 @@ fn preview_of(provider_id: &str) -> pb::PreviewStatementsRequest {
     }
 }
 
+// The month previewed while it runs and then settled once it has ended: the comparison needs both
+// halves on one database and one pinned clock, so it is one piece.
 async fn preview_equals_the_settled_month(backend: Backend) {
     pin_today(NaiveDate::from_ymd_opt(2026, 4, 20));
     let mut s = suite(backend).await;

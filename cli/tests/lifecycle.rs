@@ -1,6 +1,7 @@
-//! A statement after issue and the running month's preview, as people use them from the command
-//! line against the demo's quarter served by `afregning up`: Danish by default, English on
-//! request, and a refusal that names the field at fault.
+//! A statement after issue, the running month's preview and a delivery file with a visit made
+//! while the citizen was in hospital, as people use them from the command line against the demo's
+//! quarter served by `afregning up`: Danish by default, English on request, and a refusal that
+//! names the field at fault.
 
 mod common;
 
@@ -120,5 +121,79 @@ async fn accept_dispute_pay_overdue_and_preview() {
     let month = format!("{:02}.{}", today.month(), today.year());
     let stored = text(&afregning(&urls, &["statements", "list", "--period", &month])).0;
     assert!(!stored.contains("forhåndsvisning"), "{stored}");
+    suite.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_visit_while_in_hospital_is_imported_and_flagged() {
+    use afregning_proto::visitation::v1 as pbv;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();
+    assert!(demo.status.success(), "demo failed: {}", text(&demo).1);
+    let (mut suite, urls, _cockpit) = up(dir.path()).await;
+    // A grant paid by delivered minutes, from an April statement's activity line.
+    let listed = text(&afregning(&urls, &["statements", "list", "--period", "04.2026"])).0;
+    let (grant, provider) = listed
+        .split_whitespace()
+        .filter(|w| w.starts_with("st-"))
+        .find_map(|id| {
+            let show = afregning(&urls, &["statements", "show", id, "--format", "json"]);
+            let st: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+            let line = st["lines"].as_array()?.iter().find(|l| l["time_band"] == "TIME_BAND_DAY")?.clone();
+            Some((line["grant_id"].as_str()?.to_owned(), st["provider_id"].as_str()?.to_owned()))
+        })
+        .expect("an activity line in April");
+    // The citizen is admitted to hospital on 4 May (loopback without tokens: every caller is local).
+    let mut clients = afregning_client::connect::Endpoints::new(&urls).unwrap().as_principal(None);
+    let current = clients
+        .visitation
+        .get_grant(pbv::GetGrantRequest { grant_id: grant.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    let day = |d| {
+        Some(afregning_proto::common::v1::Date {
+            year: 2026,
+            month: 5,
+            day: d,
+        })
+    };
+    clients
+        .visitation
+        .suspend_grant(pbv::SuspendGrantRequest {
+            request_id: "cli-test-admitted".into(),
+            grant_id: grant.clone(),
+            expected_version: current.version,
+            from: day(4),
+            reason: "hospital admission".into(),
+            decided_on: day(4),
+        })
+        .await
+        .unwrap();
+    clients.wait_until_caught_up().await.unwrap();
+    std::fs::write(
+        dir.path().join("maj.csv"),
+        format!(
+            "delivery_id;grant_id;provider_id;carer_visit_id;started_at;minutes\n\
+             lev-7001;{grant};{provider};cv-7001;01.05.2026 09:30;30\n\
+             lev-7002;{grant};{provider};cv-7002;05.05.2026 09:30;30\n"
+        ),
+    )
+    .unwrap();
+    let import = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["--visitation", &urls[0], "--settlement", &urls[1], "--budget", &urls[2]])
+        .args(["deliveries", "import", "maj.csv"])
+        .env_remove("AFREGNING_TOKEN")
+        .env_remove("AFREGNING_LANG")
+        .output()
+        .unwrap();
+    let (out, err) = text(&import);
+    assert!(import.status.success(), "{out}\n{err}");
+    assert!(out.contains("2 leverancer læst: 2 modtaget"), "{out}");
+    assert!(
+        out.contains("linje 3: lev-7002 modtaget, men leveret mens bevillingen var afbrudt") && !out.contains("lev-7001"),
+        "{out}"
+    );
     suite.kill().await.unwrap();
 }

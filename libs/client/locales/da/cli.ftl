@@ -118,6 +118,7 @@ deliveries-minutes-too-many = { $minutes } minutter: et besøg varer højst 1.44
 deliveries-use-correct = ret det med `afregning deliveries correct <delivery_id> --started-at … --minutes … --reason …`
 deliveries-corrected = { $delivery } rettet: { $minutes } minutter (revision { $revision })
 deliveries-read = { $read } leverancer læst: { $accepted } modtaget, { $duplicates } allerede indberettet, { $refused } afvist
+cli-delivery-flagged = linje { $line }: { $delivery } modtaget, men leveret mens bevillingen var afbrudt (indlæggelse) — se efter
 refusals-col-line = linje
 refusals-col-delivery = delivery_id
 refusals-col-field = felt

@@ -118,6 +118,7 @@ deliveries-minutes-too-many = { $minutes } minutes: a visit lasts at most 1,440 
 deliveries-use-correct = correct it with `afregning deliveries correct <delivery_id> --started-at … --minutes … --reason …`
 deliveries-corrected = { $delivery } corrected: { $minutes } minutes (revision { $revision })
 deliveries-read = { $read } deliveries read: { $accepted } accepted, { $duplicates } already reported, { $refused } refused
+cli-delivery-flagged = line { $line }: { $delivery } accepted, but delivered while the grant was suspended (hospital admission) — take a look
 refusals-col-line = line
 refusals-col-delivery = delivery_id
 refusals-col-field = field

@@ -165,7 +165,7 @@ pub async fn overdue(clients: &mut Clients, as_of: Option<(i32, i32, i32)>, prov
 }
 
 /// The provider's answer to a statement in words.
-fn answer(st: &pbs::Statement) -> String {
+pub(crate) fn answer(st: &pbs::Statement) -> String {
     match pbs::StatementAnswer::try_from(st.answer) {
         Ok(pbs::StatementAnswer::Accepted) => tr("cli-answer-accepted"),
         Ok(pbs::StatementAnswer::Disputed) => tr("cli-answer-disputed"),

@@ -246,6 +246,11 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
         "total_ore": st.total_ore,
         "content_hash": st.content_hash,
         "catalog_versions": st.catalog_versions,
+        "due_on": st.due_on.map(|d| iso_date(Some(d))),
+        "answer": pbs::StatementAnswer::try_from(st.answer).map(|a| a.as_str_name()).unwrap_or_default(),
+        "disputed_lines": st.disputed_lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "reason": l.reason})).collect::<Vec<_>>(),
+        "paid_on": st.paid_on.map(|d| iso_date(Some(d))),
+        "payment_reference": st.payment_reference,
         "lines": lines.iter().map(|l| {
             let e = l.explanation.clone().unwrap_or_default();
             serde_json::json!({
@@ -285,6 +290,30 @@ pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine])
         st.line_count,
         kr(st.total_ore)
     );
+    // After issue: the term, the provider's answer and the payment, where there are any.
+    if st.due_on.is_some() {
+        println!(
+            "{}",
+            tr_args(
+                "cli-statement-term",
+                &[
+                    ("due", date(st.due_on)),
+                    ("answer", crate::lifecycle::answer(st)),
+                    (
+                        "paid",
+                        if st.paid_on.is_some() {
+                            tr_args(
+                                "cli-statement-term-paid",
+                                &[("paid", date(st.paid_on)), ("reference", st.payment_reference.clone())],
+                            )
+                        } else {
+                            tr("cli-statement-term-unpaid")
+                        }
+                    ),
+                ],
+            )
+        );
+    }
     let mut shown = table(
         &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
         &[0, 5, 6],

@@ -103,6 +103,21 @@ async fn accept_dispute_pay_overdue_and_preview() {
         "{out}"
     );
 
+    // The statement shows its term, answer and payment; its JSON too, in ISO dates.
+    let shown = text(&afregning(&urls, &["statements", "show", &ids[0]])).0;
+    assert!(
+        shown.contains(&format!(
+            "forfalder {due} · godkendt · betalt {} (reference OPUS-4711)",
+            danish(today)
+        )),
+        "{shown}"
+    );
+    let json = afregning(&urls, &["statements", "show", &ids[1], "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["answer"], "STATEMENT_ANSWER_DISPUTED");
+    assert_eq!(json["disputed_lines"][0]["reason"], "Besøget varede 30 minutter");
+    assert_eq!(json["due_on"], (today + Days::new(30)).to_string());
+
     // Overdue the day after the term: every issued statement but the paid one.
     let after = danish(today + Days::new(31));
     let overdue = afregning(&urls, &["statements", "overdue", "--as-of", &after]);

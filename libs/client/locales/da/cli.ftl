@@ -60,6 +60,9 @@ cli-overdue-col-answer = svar
 cli-answer-accepted = godkendt
 cli-answer-disputed = bestridt
 cli-answer-none = intet svar
+cli-statement-term = forfalder { $due } · { $answer } · { $paid }
+cli-statement-term-paid = betalt { $paid } (reference { $reference })
+cli-statement-term-unpaid = ikke betalt
 cli-preview-heading = forhåndsvisning af { $period } pr. { $date }: { $amount } kr. i alt · ikke udstedt, ikke bogført
 
 ## afregning cases

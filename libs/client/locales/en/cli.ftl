@@ -60,6 +60,9 @@ cli-overdue-col-answer = answer
 cli-answer-accepted = accepted
 cli-answer-disputed = disputed
 cli-answer-none = no answer
+cli-statement-term = due { $due } · { $answer } · { $paid }
+cli-statement-term-paid = paid { $paid } (reference { $reference })
+cli-statement-term-unpaid = not paid
 cli-preview-heading = preview of { $period } as of { $date }: { $amount } kr. in all · not issued, not posted
 
 ## afregning cases

@@ -295,7 +295,8 @@ async fn after_issue(backend: Backend) {
     server.stop().await.unwrap();
 }
 
-/// Concurrent identical retries have one effect and every caller gets the first answer;
+/// Concurrent identical retries (accept, dispute, payment) have one effect and every caller gets
+/// the first answer;
 /// accept and dispute racing for one statement: one wins, the other is FAILED_PRECONDITION; two
 /// payments racing: likewise.
 // The races share one set of issued statements, some answered by the races before them.
@@ -332,12 +333,29 @@ async fn answers_race(backend: Backend) {
             .all(|a| *a == answers[0] && a.answer == pb::StatementAnswer::Accepted as i32)
     );
 
-    // May is accepted already: both lose. The others: exactly one wins.
+    // Identical disputes sent side by side: one dispute, every caller its answer.
+    let retries = (0..8).map(|_| {
+        let mut c = nord.clone();
+        let request = dispute("same-dispute", &april, &[(1, "for mange minutter")]);
+        tokio::spawn(async move { c.dispute_statement(request).await.map(|r| r.into_inner()) })
+    });
+    let answers: Vec<pb::Statement> = futures::future::join_all(retries)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == answers[0] && a.answer == pb::StatementAnswer::Disputed as i32)
+    );
+
+    // May and April are answered already: both lose. The others: exactly one wins.
     for (round, (statement, token)) in [(&may, NORD), (&june, NORD), (&april, NORD), (&pleje_april, PLEJEGRUPPEN)]
         .into_iter()
         .enumerate()
     {
-        let answered_already = *statement == may;
+        let answered_already = *statement == may || *statement == april;
         let mut a = client(&server, token).await;
         let mut d = a.clone();
         let (x, y) = (
@@ -355,6 +373,20 @@ async fn answers_race(backend: Backend) {
             );
         }
     }
+
+    // Identical payments side by side: one payment, every caller its answer.
+    let retries = (0..8).map(|_| {
+        let mut c = finance.clone();
+        let today = Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+        let request = paid("same-payment", &may, today, "OPUS-SAME");
+        tokio::spawn(async move { c.mark_statement_paid(request).await.map(|r| r.into_inner()) })
+    });
+    let answers: Vec<pb::Statement> = futures::future::join_all(retries)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert!(answers.iter().all(|a| *a == answers[0] && a.payment_reference == "OPUS-SAME"));
 
     let (mut f1, mut f2) = (finance.clone(), finance.clone());
     let today = Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();

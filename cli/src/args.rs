@@ -77,6 +77,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The running month priced as it stands today, as a preview: never issued, never stored,
+    /// never posted. A provider sees its own month line by line; operators and finance every
+    /// provider's total, or one provider's lines with `--provider`.
+    ///
+    /// Example: afregning preview
+    Preview {
+        /// One provider's month, line by line (providers: their own id, or leave it out).
+        #[arg(long, default_value = "")]
+        provider: String,
+    },
     /// Show a small municipality's quarter end to end on a fresh, throwaway setup: the EHR's
     /// decisions, providers' deliveries, monthly settlement, statements, budget follow-up and the
     /// quarterly reallocation between committees, all over the real gRPC APIs.
@@ -455,6 +465,54 @@ pub enum Statements {
         statement_id: String,
         #[command(flatten)]
         write: Write,
+    },
+    /// A provider accepts an issued statement of its own: it agrees with every line. A statement
+    /// is answered once, accepted or disputed; the answer is kept beside it and never changes it.
+    Accept {
+        /// The statement's id (st-…).
+        statement_id: String,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// A provider disputes lines of an issued statement of its own, a reason for each
+    /// (`--line 3 --reason "…" --line 5 --reason "…"`). The dispute is settled by correction lines
+    /// on a later statement, never by changing this one.
+    Dispute {
+        /// The statement's id (st-…).
+        statement_id: String,
+        /// A disputed line's number, as `statements show` numbers them; once per line.
+        #[arg(long = "line", required = true, value_name = "N")]
+        lines: Vec<u32>,
+        /// Why, for the line given just before it: 1–500 characters.
+        #[arg(long = "reason", required = true)]
+        reasons: Vec<String>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Finance records that an issued statement was paid: the day and the payment's reference.
+    Paid {
+        /// The statement's id (st-…).
+        statement_id: String,
+        /// The day it was paid, e.g. 15.05.2026 or 2026-05-15 (default: today); not before the
+        /// statement was issued.
+        #[arg(long, value_parser = parse_date)]
+        paid_on: Option<(i32, i32, i32)>,
+        /// The payment's reference in the finance system, 1–64 characters.
+        #[arg(long)]
+        reference: String,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// Issued statements not paid by their due date (the issue date + 30 days).
+    ///
+    /// Example: afregning statements overdue --as-of 31.01.2027
+    Overdue {
+        /// Overdue as of this day, e.g. 31.01.2027 or 2027-01-31 (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<(i32, i32, i32)>,
+        /// Only this provider's.
+        #[arg(long, default_value = "")]
+        provider: String,
     },
 }
 

@@ -201,6 +201,21 @@ async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, wri
             ],
         )
     );
+    // Accepted, but delivered while the citizen was in hospital: kept and paid, shown for a look.
+    for flag in &reported.flags {
+        let line = usize::try_from(flag.index)
+            .ok()
+            .and_then(|i| lines.get(i))
+            .copied()
+            .unwrap_or_default();
+        println!(
+            "{}",
+            tr_args(
+                "cli-delivery-flagged",
+                &[("line", line.to_string()), ("delivery", flag.delivery_id.clone())]
+            )
+        );
+    }
     show_refusals(&refused, &tr("refusals-col-delivery"));
     if let Some(out) = refusals {
         write_refusals(out, "delivery_id", &refused)?;

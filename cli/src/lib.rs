@@ -8,6 +8,8 @@
 //! * [`commands`] — status, grants, budget, and what the other commands share (request ids,
 //!   times, reporting deliveries, running a month).
 //! * [`statements`] — settle a month, read statements.
+//! * [`lifecycle`] — a statement after issue (accept, dispute, paid, overdue) and the running
+//!   month's preview.
 //! * [`cases`] — the quarter's reallocation cases.
 //! * [`erp`] — export for the ERP and reconcile with it.
 //! * [`orders`] — a provider's orders: list, follow, acknowledge; the authority's unacknowledged.
@@ -28,6 +30,7 @@ pub mod erp;
 pub mod files;
 pub mod finance;
 pub mod generate;
+pub mod lifecycle;
 pub mod orders;
 pub mod print;
 pub mod quarter;

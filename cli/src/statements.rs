@@ -57,7 +57,7 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
     Ok(())
 }
 
-fn statements_table() -> comfy_table::Table {
+pub(crate) fn statements_table() -> comfy_table::Table {
     table(
         &headers(&[
             "statements-col-statement",
@@ -127,7 +127,7 @@ fn statement_state(st: &pbs::Statement) -> String {
     }
 }
 
-fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
+pub(crate) fn add_statement(shown: &mut comfy_table::Table, st: &pbs::Statement, names: &std::collections::BTreeMap<String, String>) {
     shown.add_row(vec![
         st.statement_id.clone(),
         provider_name(names, &st.provider_id),
@@ -181,6 +181,20 @@ pub async fn statements(clients: &mut Clients, command: Statements) -> anyhow::R
             );
         }
         Statements::Show { statement_id, format } => show_statement(clients, statement_id, format).await?,
+        Statements::Accept { statement_id, write } => crate::lifecycle::accept(clients, statement_id, &write).await?,
+        Statements::Dispute {
+            statement_id,
+            lines,
+            reasons,
+            write,
+        } => crate::lifecycle::dispute(clients, statement_id, &lines, &reasons, &write).await?,
+        Statements::Paid {
+            statement_id,
+            paid_on,
+            reference,
+            write,
+        } => crate::lifecycle::paid(clients, statement_id, paid_on, reference, &write).await?,
+        Statements::Overdue { as_of, provider } => crate::lifecycle::overdue(clients, as_of, provider).await?,
     }
     Ok(())
 }
@@ -232,6 +246,11 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
         "total_ore": st.total_ore,
         "content_hash": st.content_hash,
         "catalog_versions": st.catalog_versions,
+        "due_on": st.due_on.map(|d| iso_date(Some(d))),
+        "answer": pbs::StatementAnswer::try_from(st.answer).map(|a| a.as_str_name()).unwrap_or_default(),
+        "disputed_lines": st.disputed_lines.iter().map(|l| serde_json::json!({"line_no": l.line_no, "reason": l.reason})).collect::<Vec<_>>(),
+        "paid_on": st.paid_on.map(|d| iso_date(Some(d))),
+        "payment_reference": st.payment_reference,
         "lines": lines.iter().map(|l| {
             let e = l.explanation.clone().unwrap_or_default();
             serde_json::json!({
@@ -262,7 +281,7 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
 }
 
 /// A statement and its lines as a table for people.
-fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
+pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
     println!(
         "{} · {} · {} · {} lines · {} kr",
         st.statement_id,
@@ -271,6 +290,30 @@ fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
         st.line_count,
         kr(st.total_ore)
     );
+    // After issue: the term, the provider's answer and the payment, where there are any.
+    if st.due_on.is_some() {
+        println!(
+            "{}",
+            tr_args(
+                "cli-statement-term",
+                &[
+                    ("due", date(st.due_on)),
+                    ("answer", crate::lifecycle::answer(st)),
+                    (
+                        "paid",
+                        if st.paid_on.is_some() {
+                            tr_args(
+                                "cli-statement-term-paid",
+                                &[("paid", date(st.paid_on)), ("reference", st.payment_reference.clone())],
+                            )
+                        } else {
+                            tr("cli-statement-term-unpaid")
+                        }
+                    ),
+                ],
+            )
+        );
+    }
     let mut shown = table(
         &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
         &[0, 5, 6],

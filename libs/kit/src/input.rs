@@ -46,6 +46,10 @@ const OPTIONAL_IDS: &[&str] = &[
     "afregning.visitation.v1.ListUnacknowledgedOrdersRequest.provider_id",
     // Empty: visitation draws a new id.
     "afregning.visitation.v1.RegisterProviderRequest.provider_id",
+    // Empty for every provider's overdue statements.
+    "afregning.settlement.v1.ListOverdueStatementsRequest.provider_id",
+    // Empty for a provider's own running month, or every provider's (operators, finance).
+    "afregning.settlement.v1.PreviewStatementsRequest.provider_id",
 ];
 
 /// A request message whose text and enum fields can be checked; a client stream's messages are

@@ -55,6 +55,45 @@ pub enum ActivityBasis {
     Visited,
 }
 
+/// How much over-delivery an activity unit paid on the `delivered_capped` basis tolerates beyond
+/// its visited minutes (docs/design.md §5b): a whole percentage of the visited minutes and/or a
+/// number of minutes per week, added together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tolerance {
+    /// Whole percent of the visited minutes, 0–100.
+    pub percent: u32,
+    /// Minutes per week on top, 0–10,080.
+    pub minutes_per_week: u32,
+}
+
+impl Tolerance {
+    /// The default tolerance: 10 % and no minutes.
+    pub const DEFAULT: Tolerance = Tolerance {
+        percent: 10,
+        minutes_per_week: 0,
+    };
+}
+
+/// Which basis pays one activity unit (a service category or INDIVIDUAL), docs/design.md §5b.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PayBasis {
+    /// Delivered minutes, uncapped.
+    Delivered,
+    /// Visited minutes per week, pro rata per day.
+    Visited,
+    /// Delivered minutes up to the visited minutes plus the tolerance; the rest is shown unpaid.
+    DeliveredCapped(Tolerance),
+}
+
+impl From<ActivityBasis> for PayBasis {
+    fn from(basis: ActivityBasis) -> PayBasis {
+        match basis {
+            ActivityBasis::Delivered => PayBasis::Delivered,
+            ActivityBasis::Visited => PayBasis::Visited,
+        }
+    }
+}
+
 /// Hourly rates of one service category: one rate for every band, or one per band.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HourlyRates {
@@ -94,6 +133,8 @@ pub struct Category {
     pub name: String,
     /// Rates per hour.
     pub rates: HourlyRates,
+    /// Its own pay basis; `None` follows the catalog's `activity_basis`.
+    pub basis: Option<PayBasis>,
 }
 
 /// A package: an average price per week.
@@ -125,6 +166,8 @@ pub struct Individual {
     pub rates: HourlyRates,
     /// The course period (and follow-up) of an INDIVIDUAL course, in months.
     pub follow_up_months: u32,
+    /// Its own pay basis; `None` follows the catalog's `activity_basis`.
+    pub basis: Option<PayBasis>,
 }
 
 /// A budget frame as the catalog knows it: which committee it belongs to and its finance account.
@@ -197,6 +240,16 @@ impl Catalog {
     /// The frame that pays for grants under `legal_basis`.
     pub fn paying_frame(&self, legal_basis: &str) -> Option<&str> {
         self.legal_bases.get(legal_basis).map(String::as_str)
+    }
+
+    /// The basis that pays the service category `code` (`None`: INDIVIDUAL): its own, else the
+    /// catalog's `activity_basis`.
+    pub fn pay_basis(&self, category: Option<&str>) -> PayBasis {
+        let own = match category {
+            Some(code) => self.categories.get(code).and_then(|c| c.basis),
+            None => self.individual.basis,
+        };
+        own.unwrap_or_else(|| self.activity_basis.into())
     }
 
     /// The tariff of a DEVELOPING or MAINTAINING course.
@@ -344,6 +397,15 @@ struct RawRates {
     /// Only for `[individual]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     follow_up_months: Option<u32>,
+    /// `delivered`, `visited` or `delivered_capped`; absent: the catalog's `activity_basis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basis: Option<String>,
+    /// Only with `basis = "delivered_capped"`: whole percent, 0–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tolerance_percent: Option<u32>,
+    /// Only with `basis = "delivered_capped"`: minutes per week, 0–10080.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tolerance_minutes_per_week: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -431,9 +493,57 @@ impl RawRates {
         }
     }
 
-    fn from_rates(name: Option<String>, rates: &HourlyRates, follow_up_months: Option<u32>) -> RawRates {
+    /// The unit's own pay basis, each key checked: a tolerance only with `delivered_capped`, which
+    /// tolerates 10 % when it names neither a percentage nor minutes.
+    fn basis(&self, key: &str) -> Result<Option<PayBasis>, CatalogError> {
+        let tolerance_given = self.tolerance_percent.is_some() || self.tolerance_minutes_per_week.is_some();
+        let capped = match self.basis.as_deref() {
+            None | Some("delivered" | "visited") if tolerance_given => {
+                let which = if self.tolerance_percent.is_some() {
+                    "tolerance_percent"
+                } else {
+                    "tolerance_minutes_per_week"
+                };
+                return Err(invalid(format!("{key}.{which}"), "only with basis = \"delivered_capped\""));
+            }
+            None => return Ok(None),
+            Some("delivered") => return Ok(Some(PayBasis::Delivered)),
+            Some("visited") => return Ok(Some(PayBasis::Visited)),
+            Some("delivered_capped") => true,
+            Some(_) => false,
+        };
+        if !capped {
+            return Err(invalid(
+                format!("{key}.basis"),
+                "must be \"delivered\", \"visited\" or \"delivered_capped\"",
+            ));
+        }
+        if !tolerance_given {
+            return Ok(Some(PayBasis::DeliveredCapped(Tolerance::DEFAULT)));
+        }
+        let percent = self.tolerance_percent.unwrap_or(0);
+        if percent > 100 {
+            return Err(invalid(format!("{key}.tolerance_percent"), "must be 0–100"));
+        }
+        let minutes_per_week = self.tolerance_minutes_per_week.unwrap_or(0);
+        if minutes_per_week > 10_080 {
+            return Err(invalid(
+                format!("{key}.tolerance_minutes_per_week"),
+                "must be 0–10080 (minutes in a week)",
+            ));
+        }
+        Ok(Some(PayBasis::DeliveredCapped(Tolerance { percent, minutes_per_week })))
+    }
+
+    fn from_rates(name: Option<String>, rates: &HourlyRates, follow_up_months: Option<u32>, basis: Option<PayBasis>) -> RawRates {
         let text = |ore: Ore| Some(ore.to_string());
-        match rates {
+        let (basis, tolerance_percent, tolerance_minutes_per_week) = match basis {
+            None => (None, None, None),
+            Some(PayBasis::Delivered) => (Some("delivered".to_owned()), None, None),
+            Some(PayBasis::Visited) => (Some("visited".to_owned()), None, None),
+            Some(PayBasis::DeliveredCapped(t)) => (Some("delivered_capped".to_owned()), Some(t.percent), Some(t.minutes_per_week)),
+        };
+        let raw = match rates {
             HourlyRates::Single(rate) => RawRates {
                 name,
                 rate: text(*rate),
@@ -442,6 +552,9 @@ impl RawRates {
                 night: None,
                 weekend_holiday: None,
                 follow_up_months,
+                basis: None,
+                tolerance_percent: None,
+                tolerance_minutes_per_week: None,
             },
             HourlyRates::Banded([day, evening, night, weekend]) => RawRates {
                 name,
@@ -451,7 +564,16 @@ impl RawRates {
                 night: text(*night),
                 weekend_holiday: text(*weekend),
                 follow_up_months,
+                basis: None,
+                tolerance_percent: None,
+                tolerance_minutes_per_week: None,
             },
+        };
+        RawRates {
+            basis,
+            tolerance_percent,
+            tolerance_minutes_per_week,
+            ..raw
         }
     }
 }
@@ -471,6 +593,7 @@ impl RawCatalog {
                 Some(_) => return Err(invalid("individual.follow_up_months", "must be 1–24")),
                 None => return Err(invalid("individual.follow_up_months", "is required")),
             },
+            basis: self.individual.basis("individual")?,
         };
         let mut packages = BTreeMap::new();
         for (code, raw) in self.packages {
@@ -608,6 +731,7 @@ fn categories(raw: &BTreeMap<String, RawRates>) -> Result<BTreeMap<String, Categ
             Category {
                 name: raw.name.clone().unwrap_or_else(|| code.clone()),
                 rates,
+                basis: raw.basis(&key)?,
             },
         );
     }
@@ -723,9 +847,9 @@ impl From<&Catalog> for RawCatalog {
             categories: c
                 .categories
                 .iter()
-                .map(|(k, cat)| (k.clone(), RawRates::from_rates(Some(cat.name.clone()), &cat.rates, None)))
+                .map(|(k, cat)| (k.clone(), RawRates::from_rates(Some(cat.name.clone()), &cat.rates, None, cat.basis)))
                 .collect(),
-            individual: RawRates::from_rates(None, &c.individual.rates, Some(c.individual.follow_up_months)),
+            individual: RawRates::from_rates(None, &c.individual.rates, Some(c.individual.follow_up_months), c.individual.basis),
             packages: c
                 .packages
                 .iter()

@@ -9,6 +9,7 @@
 //! * [`calendar`] — inclusive date ranges, months, Danish public holidays.
 //! * [`bands`] — time bands and splitting a visit across them in Danish local time.
 //! * [`catalog`] — the effective-dated tariff catalog, loaded from TOML, and the price index.
+//! * [`control`] — delivery control: the cap on delivered minutes and the split at it.
 //! * [`course`] — levels, course types, course periods and the progression rule.
 //! * [`pricing`] — a grant's month as statement lines; provider and frame shares.
 //! * [`true_up`] — annual true-up lines.
@@ -17,6 +18,7 @@
 pub mod bands;
 pub mod calendar;
 pub mod catalog;
+pub mod control;
 pub mod course;
 pub mod ids;
 pub mod money;

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::bands::{BandMinutes, TimeBand, split_visit_by_day, utc_to_local};
 use crate::calendar::DateRange;
-use crate::catalog::{ActivityBasis, Catalog, CatalogSet, HourlyRates};
+use crate::catalog::{Catalog, CatalogSet, HourlyRates, PayBasis};
+use crate::control::{cap_of, day_allowance, split_at_cap};
 use crate::course::{CoursePeriod, CourseType};
 use crate::money::{MoneyError, Ore};
 
@@ -99,6 +100,15 @@ impl Unit {
                 Some(level) => format!("course:{}:{}", course.course_type.code(), level.get()),
                 None => format!("course:{}", course.course_type.code()),
             },
+        }
+    }
+
+    /// Which basis pays the unit in `catalog` (packages and courses are day-priced whatever it
+    /// says).
+    pub fn pay_basis(&self, catalog: &Catalog) -> PayBasis {
+        match self {
+            Unit::Service { category } => catalog.pay_basis(Some(category)),
+            _ => catalog.pay_basis(None),
         }
     }
 
@@ -199,6 +209,9 @@ pub struct Visit {
 pub enum Rule {
     /// Delivered minutes in one time band × hourly rate.
     ActivityBanded,
+    /// Delivered minutes beyond the delivery-control cap (visited time plus tolerance): shown, at
+    /// 0.00 kr.
+    ActivityCapped,
     /// Visited minutes per week × days / 7 × hourly rate.
     ActivityVisited,
     /// Package price per week × days / 7.
@@ -222,6 +235,7 @@ impl Rule {
     pub fn code(self) -> &'static str {
         match self {
             Rule::ActivityBanded => "activity.banded",
+            Rule::ActivityCapped => "activity.capped",
             Rule::ActivityVisited => "activity.visited",
             Rule::PackageProRata => "package.pro_rata",
             Rule::CourseTariff => "course.tariff",
@@ -315,9 +329,10 @@ pub fn price_grant(terms: &GrantTerms, visits: &[Visit], period: DateRange, cata
         return price_delivered(terms, visits, period, catalogs);
     };
     let catalog = catalogs.in_force(first_day).ok_or(PricingError::NoCatalog(first_day))?;
-    match catalog.activity_basis {
-        ActivityBasis::Delivered => price_delivered(terms, visits, period, catalogs),
-        ActivityBasis::Visited => Ok(Priced {
+    match terms.unit.pay_basis(catalog) {
+        PayBasis::Delivered => price_delivered(terms, visits, period, catalogs),
+        PayBasis::DeliveredCapped(_) => price_delivered_capped(terms, visits, period, catalogs),
+        PayBasis::Visited => Ok(Priced {
             lines: price_days(terms, period, catalogs)?,
             excluded_visits: Vec::new(),
         }),
@@ -512,18 +527,105 @@ pub fn price_days_by<'t, K: PartialEq + Clone>(
 /// takes the catalog in force on its own calendar day (a visit from 22:30 on 31 December pays its
 /// minutes after midnight at the new year's rates).
 pub fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, catalogs: &CatalogSet) -> Result<Priced, PricingError> {
+    let (own, excluded_visits, covers) = visits_in(terms, visits, period);
+    let lines = banded_lines(terms, &own, covers, catalogs, |catalog, band, band_minutes| {
+        let rate = terms.unit.hourly_rates(catalog)?.rate(band);
+        let amount = Ore::round_ratio(i128::from(rate.get()) * i128::from(band_minutes), 60)?;
+        let text = format!(
+            "{}, {}: {band_minutes} min × {} kr./t / 60",
+            terms.unit.code(),
+            band.danish(),
+            rate.to_danish()
+        );
+        Ok((Rule::ActivityBanded, rate, amount, text))
+    })?;
+    Ok(Priced { lines, excluded_visits })
+}
+
+/// Services and INDIVIDUAL on the `delivered_capped` basis (docs/design.md §5b): the visits are
+/// split at the grant's cap in the period ([`split_at_cap`]); the paid minutes are priced as on the
+/// delivered basis, the unpaid ones are lines of their own per catalog and band at 0.00 kr.
+/// naming the rule, so the lines still account for every delivered minute.
+pub fn price_delivered_capped(
+    terms: &GrantTerms,
+    visits: &[Visit],
+    period: DateRange,
+    catalogs: &CatalogSet,
+) -> Result<Priced, PricingError> {
+    let (own, excluded_visits, covers) = visits_in(terms, visits, period);
+    let mut allowance = 0_u64;
+    let mut days = 0_u32;
+    let mut tolerance = None;
+    for day in covers.iter_days() {
+        if !paid_on(terms, day, catalogs)? {
+            continue;
+        }
+        let catalog = catalogs.in_force(day).ok_or(PricingError::NoCatalog(day))?;
+        if let PayBasis::DeliveredCapped(t) = terms.unit.pay_basis(catalog) {
+            allowance += day_allowance(terms.visited_minutes_per_week, t);
+            days += 1;
+            tolerance.get_or_insert(t);
+        }
+    }
+    let cap = cap_of(allowance);
+    let split = split_at_cap(&own, cap);
+    let mut priced = price_delivered(terms, &split.paid, covers, catalogs)?;
+    let tolerance = tolerance.unwrap_or(crate::catalog::Tolerance::DEFAULT);
+    let rule = format!(
+        "leveringskontrol: loft {cap} min = {} visiterede min./uge × {days} dage / 7 × (1 + {} %) + {} min./uge × {days} dage / 7, rundet ned",
+        terms.visited_minutes_per_week, tolerance.percent, tolerance.minutes_per_week
+    );
+    // The unpaid part of a visit may start after midnight, even in the next month: it still
+    // belongs to the period its visit started in, so it is banded without the period check.
+    priced
+        .lines
+        .extend(banded_lines(terms, &split.unpaid, covers, catalogs, |_, band, band_minutes| {
+            let text = format!(
+                "{}, {}: {band_minutes} min ud over loftet, 0,00 kr. ({rule})",
+                terms.unit.code(),
+                band.danish()
+            );
+            Ok((Rule::ActivityCapped, Ore::ZERO, Ore::ZERO, text))
+        })?);
+    Ok(Priced {
+        lines: priced.lines,
+        excluded_visits,
+    })
+}
+
+/// The visits of `period` within the grant's validity, the indices of those outside it, and the
+/// days the grant's activity lines cover.
+fn visits_in(terms: &GrantTerms, visits: &[Visit], period: DateRange) -> (Vec<Visit>, Vec<usize>, DateRange) {
     let validity = DateRange::new(terms.start, terms.end.unwrap_or(NaiveDate::MAX));
-    let mut by_catalog: BTreeMap<(NaiveDate, &str), (&Catalog, BandMinutes)> = BTreeMap::new();
-    let mut excluded_visits = Vec::new();
+    let mut own = Vec::new();
+    let mut excluded = Vec::new();
     for (i, visit) in visits.iter().enumerate() {
         let day = utc_to_local(visit.started_at).date();
         if !period.contains(day) {
             continue;
         }
-        if !validity.is_some_and(|v| v.contains(day)) {
-            excluded_visits.push(i);
-            continue;
+        if validity.is_some_and(|v| v.contains(day)) {
+            own.push(*visit);
+        } else {
+            excluded.push(i);
         }
+    }
+    let covers = validity.and_then(|v| v.intersect(&period)).unwrap_or(period);
+    (own, excluded, covers)
+}
+
+/// Lines of `visits` summed per catalog (of each minute's own day) and band, each made by `make`
+/// from its catalog, band and minutes: its rule, rate, amount and text.
+fn banded_lines(
+    terms: &GrantTerms,
+    visits: &[Visit],
+    covers: DateRange,
+    catalogs: &CatalogSet,
+    make: impl Fn(&Catalog, TimeBand, u64) -> Result<(Rule, Ore, Ore, String), PricingError>,
+) -> Result<Vec<PricedLine>, PricingError> {
+    let mut by_catalog: BTreeMap<(NaiveDate, &str), (&Catalog, BandMinutes)> = BTreeMap::new();
+    for visit in visits {
+        let day = utc_to_local(visit.started_at).date();
         let started = catalogs.in_force(day).ok_or(PricingError::NoCatalog(day))?;
         let holidays_on = |d: NaiveDate| catalogs.in_force(d).map_or(started.holidays, |c| c.holidays);
         for (minute_day, split) in split_visit_by_day(visit.started_at, visit.minutes, holidays_on) {
@@ -535,34 +637,27 @@ pub fn price_delivered(terms: &GrantTerms, visits: &[Visit], period: DateRange, 
                 .merge(&split);
         }
     }
-    let covers = validity.and_then(|v| v.intersect(&period)).unwrap_or(period);
     let mut lines = Vec::new();
     for (catalog, minutes) in by_catalog.into_values() {
-        let rates = terms.unit.hourly_rates(catalog)?;
+        terms.unit.hourly_rates(catalog)?;
         for (band, band_minutes) in minutes.iter() {
-            let rate = rates.rate(band);
-            let amount = Ore::round_ratio(i128::from(rate.get()) * i128::from(band_minutes), 60)?;
+            let (rule, rate, amount, text) = make(catalog, band, band_minutes)?;
             lines.push(PricedLine {
                 amount,
                 covers,
                 band: Some(band),
                 explanation: Explanation {
-                    rule: Rule::ActivityBanded,
+                    rule,
                     catalog_version: catalog.version.clone(),
                     rate,
                     quantity: band_minutes,
                     quantity_unit: QuantityUnit::Minutes,
-                    text: format!(
-                        "{}, {}: {band_minutes} min × {} kr./t / 60",
-                        terms.unit.code(),
-                        band.danish(),
-                        rate.to_danish()
-                    ),
+                    text,
                 },
             });
         }
     }
-    Ok(Priced { lines, excluded_visits })
+    Ok(lines)
 }
 
 /// Splits `amount` into whole-percent parts. Every part but the absorber's is rounded on its own;

@@ -24,6 +24,21 @@ pub enum SettlementError {
     /// The statement does not exist.
     #[error("statement not found")]
     StatementNotFound,
+    /// Another provider's statement, or one that does not exist, asked for by a provider.
+    #[error("permission denied")]
+    NotYours,
+    /// Only an issued statement can be answered or paid.
+    #[error("the statement is not issued yet")]
+    NotIssued,
+    /// The provider answered the statement already: its first answer stands.
+    #[error("the statement has been accepted or disputed already")]
+    AlreadyAnswered,
+    /// The payment of the statement is recorded already.
+    #[error("the statement's payment is recorded already")]
+    AlreadyPaid,
+    /// A dispute or a payment the statement does not fit.
+    #[error(transparent)]
+    Unfit(#[from] crate::domain::lifecycle::Unfit),
     /// The delivery does not exist (or is another provider's).
     #[error("delivery not found")]
     DeliveryNotFound,
@@ -68,7 +83,11 @@ impl From<SettlementError> for ApiError {
         let message = error.to_string();
         match error {
             E::StatementIssued | E::MonthNotEnded | E::RunInProgress(_) | E::Pricing(_) => ApiError::precondition("period", message),
-            E::AlreadyIssued | E::NoLongerDraft => ApiError::precondition("statement_id", message),
+            E::AlreadyIssued | E::NoLongerDraft | E::NotIssued | E::AlreadyAnswered | E::AlreadyPaid => {
+                ApiError::precondition("statement_id", message)
+            }
+            E::NotYours => ApiError::PermissionDenied,
+            E::Unfit(u) => ApiError::invalid(u.field, u.reason),
             E::RunEndedIncomplete(_) => ApiError::precondition("request_id", message),
             E::StatementNotFound => ApiError::NotFound("statement".into()),
             E::DeliveryNotFound => ApiError::NotFound("delivery".into()),

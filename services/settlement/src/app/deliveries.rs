@@ -15,14 +15,15 @@ use crate::store::{DeliveryTx, MirrorTx};
 /// Checks a batch of reported deliveries against the grant in force on each one's day, against
 /// what is stored and against each other, and stores those accepted: a handful of round trips
 /// whatever the number. Outcomes are as if each delivery were reported alone, in order. `grants`
-/// keeps the versions read so far, for the stream's next batch.
+/// keeps the versions read so far, for the stream's next batch. Beside the outcomes: the positions
+/// of accepted records that are flagged, and why ([`delivery::flag`]).
 pub async fn report_batch(
     tx: &mut Tx,
     reporter: Option<&ProviderId>,
     deliveries: &[Reported],
     now: DateTime<Utc>,
     grants: &mut HashMap<String, Vec<GrantVersion>>,
-) -> Result<Vec<Outcome>, SettlementError> {
+) -> Result<(Vec<Outcome>, Vec<(usize, &'static str)>), SettlementError> {
     let missing: Vec<&str> = deliveries
         .iter()
         .map(|d| d.grant_id.as_str())
@@ -52,7 +53,7 @@ pub async fn report_batch(
     }
     let (mut outcomes, accepted) = delivery::sort_batch(checked, stored);
     if accepted.is_empty() {
-        return Ok(outcomes);
+        return Ok((outcomes, Vec::new()));
     }
     let rows: Vec<&Delivery> = accepted.iter().map(|(_, row)| row).collect();
     let inserted = tx.insert_deliveries(&rows, now).await?;
@@ -76,7 +77,15 @@ pub async fn report_batch(
             };
         }
     }
-    Ok(outcomes)
+    let flags = accepted
+        .iter()
+        .filter(|(position, _)| outcomes[*position] == Outcome::Accepted)
+        .filter_map(|(position, row)| {
+            let versions = grants.get(row.grant_id.as_str()).map(Vec::as_slice).unwrap_or_default();
+            delivery::flag(row, versions).map(|why| (*position, why))
+        })
+        .collect();
+    Ok((outcomes, flags))
 }
 
 /// Moves a stored delivery to `time` and `minutes`, keeping its earlier revision. A provider

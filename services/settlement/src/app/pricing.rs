@@ -114,8 +114,43 @@ impl Runner {
 
     /// Prices one provider's month and writes its draft (or removes an empty one).
     pub async fn provider_month(&self, provider_id: &str, period: Period, now: DateTime<Utc>) -> Result<ProviderResult, SettlementError> {
-        let provider_id = ProviderId::new(provider_id);
-        let id = StatementId::of_month(&provider_id, period);
+        let Some((draft, lines, inputs)) = self.price_month(&ProviderId::new(provider_id), period, now).await? else {
+            return Ok(ProviderResult {
+                lines: 0,
+                total: Ore::ZERO,
+            });
+        };
+        self.write_draft(&draft, &lines, &inputs).await?;
+        Ok(ProviderResult {
+            lines: lines.len(),
+            total: draft.total_ore,
+        })
+    }
+
+    /// The provider's running month as it would settle from what is stored now, priced exactly as
+    /// a run prices it but written nowhere: `None` when the month is issued or settled (then it
+    /// has nothing to preview). The header says Draft; the caller marks it a preview.
+    pub async fn preview(
+        &self,
+        provider_id: &ProviderId,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Statement, Vec<StoredLine>)>, SettlementError> {
+        Ok(self
+            .price_month(provider_id, period, now)
+            .await?
+            .map(|(draft, lines, _)| (draft, lines)))
+    }
+
+    /// The draft of one provider's month with its lines and inputs, or `None` when the month is
+    /// issued or settled: the one computation behind a run's draft and a preview.
+    async fn price_month(
+        &self,
+        provider_id: &ProviderId,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Statement, Vec<StoredLine>, Vec<Input>)>, SettlementError> {
+        let id = StatementId::of_month(provider_id, period);
         let existing = self.store.statement(id.as_str()).await?;
         // Read once per provider's month: which months are settled decides both this month's
         // draft and the corrections it carries.
@@ -124,17 +159,14 @@ impl Runner {
         if existing.is_some_and(|s| s.status == StatementStatus::Issued) || closed {
             // An issued month is final, and a settled month gets no new statement; what changed in
             // it waits for the provider's next open month, as corrections and supplements.
-            return Ok(ProviderResult {
-                lines: 0,
-                total: Ore::ZERO,
-            });
+            return Ok(None);
         }
-        let (regular, mut inputs) = self.regular(&provider_id, period).await?;
+        let (regular, mut inputs) = self.regular(provider_id, period).await?;
         // Normally nothing: unless later statements already carried this month as supplements,
         // in which case the draft holds only what they have not.
         let paid_elsewhere = self.store.effective_lines(provider_id.as_str(), period).await?;
         let (reversed, regular) = compare(paid_elsewhere, regular);
-        let (corrections, correction_inputs) = self.corrections(&provider_id, period, &settled).await?;
+        let (corrections, correction_inputs) = self.corrections(provider_id, period, &settled).await?;
         inputs.extend(correction_inputs);
         let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
         lines.extend(regular.into_iter().map(|l| StoredLine::paying_for(l, period)));
@@ -157,11 +189,7 @@ impl Runner {
                 payload,
             });
         }
-        self.write_draft(&draft, &lines, &inputs).await?;
-        Ok(ProviderResult {
-            lines: lines.len(),
-            total: draft.total_ore,
-        })
+        Ok(Some((draft, lines, inputs)))
     }
 
     /// Writes a draft in its own transaction.

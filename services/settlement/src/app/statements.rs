@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use afregning_kit::store::Tx;
 
 use crate::domain::ids::ProviderId;
+use crate::domain::lifecycle::{self, Answer, Answered, Lifecycle};
 use crate::domain::line::StoredLine;
 use crate::domain::posting::postings;
 use crate::domain::seal::content_hash;
 use crate::domain::statement::{Statement, StatementStatus};
 use crate::error::SettlementError;
 use crate::store::statements::encoded;
-use crate::store::{StatementTx, Store};
+use crate::store::{LifecycleTx, StatementTx, Store};
 
 /// The feed event kind of a posting.
 const POSTING_EVENT: i64 = 1;
@@ -65,4 +66,64 @@ pub async fn readable_lines(store: &Store, reader: Option<&ProviderId>, statemen
         lines.iter_mut().for_each(|l| l.line.cpr = None);
     }
     Ok(lines)
+}
+
+/// An issued statement `reader` may answer or have paid, inside `tx`, locked against issuing and
+/// other lifecycle writes. A provider's own only (another's, or none, is
+/// [`SettlementError::NotYours`] either way); a draft is [`SettlementError::NotIssued`].
+async fn issued_for(tx: &mut Tx, reader: Option<&ProviderId>, statement_id: &str) -> Result<Statement, SettlementError> {
+    tx.lock_statement(statement_id).await?;
+    let statement = tx.statement(statement_id).await?;
+    let statement = match (reader, statement) {
+        (Some(own), Some(s)) if s.provider_id == *own => s,
+        (Some(_), _) => return Err(SettlementError::NotYours),
+        (None, Some(s)) => s,
+        (None, None) => return Err(SettlementError::StatementNotFound),
+    };
+    if statement.status != StatementStatus::Issued {
+        return Err(SettlementError::NotIssued);
+    }
+    Ok(statement)
+}
+
+/// Records the provider's answer to an issued statement of its own: once, the first answer
+/// standing (a second, accepting or disputing, is [`SettlementError::AlreadyAnswered`]). Disputed
+/// line numbers are checked against the statement's lines. The statement itself never changes.
+pub async fn answer(
+    tx: &mut Tx,
+    reader: Option<&ProviderId>,
+    statement_id: &str,
+    disputed: Option<&[(u32, String)]>,
+    now: DateTime<Utc>,
+) -> Result<(Statement, Lifecycle), SettlementError> {
+    let statement = issued_for(tx, reader, statement_id).await?;
+    let answer = match disputed {
+        None => Answer::Accepted,
+        Some(lines) => Answer::Disputed(lifecycle::dispute(lines, statement.line_count).map_err(SettlementError::Unfit)?),
+    };
+    if !tx.record_answer(statement_id, &Answered { answer, at: now }).await? {
+        return Err(SettlementError::AlreadyAnswered);
+    }
+    let life = tx.lifecycle(statement_id).await?;
+    Ok((statement, life))
+}
+
+/// Records finance's payment of an issued statement: once (a second is
+/// [`SettlementError::AlreadyPaid`]), paid on a day from its issue date to `today`.
+pub async fn mark_paid(
+    tx: &mut Tx,
+    statement_id: &str,
+    paid_on: chrono::NaiveDate,
+    reference: &str,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(Statement, Lifecycle), SettlementError> {
+    let statement = issued_for(tx, None, statement_id).await?;
+    let issued_at = statement.issued_at.ok_or(SettlementError::NotIssued)?;
+    let payment = lifecycle::payment(paid_on, reference, issued_at, today).map_err(SettlementError::Unfit)?;
+    if !tx.record_payment(statement_id, &payment, now).await? {
+        return Err(SettlementError::AlreadyPaid);
+    }
+    let life = tx.lifecycle(statement_id).await?;
+    Ok((statement, life))
 }

@@ -204,6 +204,20 @@ pub fn check(reporter: Option<&ProviderId>, d: &Reported, now: DateTime<Utc>, ve
     Ok(delivery)
 }
 
+/// Why an accepted delivery is flagged for the provider and the authority to look at: it was
+/// delivered on a day its grant is suspended (a hospital admission). Such a visit is kept and
+/// paid like any other (activity pays for delivered care), but it is rarely right; a delivery
+/// outside the grant's validity or by a provider the grant does not name is refused instead.
+pub fn flag(delivery: &Delivery, versions: &[GrantVersion]) -> Option<&'static str> {
+    let day = delivery.local_day();
+    let terms = version_on(versions, day)?.terms.as_ref().ok()?;
+    terms
+        .suspensions
+        .iter()
+        .any(|s| s.from <= day && s.resumed_on.is_none_or(|r| day < r))
+        .then_some("delivered on a day the grant is suspended (hospital admission)")
+}
+
 /// The refusal of a delivery id already stored with other content.
 pub fn reported_otherwise() -> Refusal {
     Refusal {

@@ -8,6 +8,7 @@
 //! * [`line`] — statement lines, their kinds and frame split.
 //! * [`correction`] — reversals, rebookings and supplements for issued months.
 //! * [`statement`] — a statement's header and status.
+//! * [`lifecycle`] — after issue: the provider's answer, the payment, the payment term.
 //! * [`seal`] — the hash an issued statement is sealed with.
 //! * [`posting`] — the postings an issued statement publishes to budget.
 //! * [`true_up`] — the annual true-up lines.
@@ -19,6 +20,7 @@ pub mod delivery;
 pub mod export;
 pub mod grant;
 pub mod ids;
+pub mod lifecycle;
 pub mod line;
 pub mod posting;
 pub mod pricing;

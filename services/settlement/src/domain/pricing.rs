@@ -10,8 +10,10 @@
 
 use std::collections::HashMap;
 
-use afregning_tariff::catalog::ActivityBasis;
-use afregning_tariff::pricing::{PricedLine, frame_shares, largest_share, price_days_by, price_delivered, split_by_percent};
+use afregning_tariff::catalog::PayBasis;
+use afregning_tariff::pricing::{
+    PricedLine, frame_shares, largest_share, price_days_by, price_delivered, price_delivered_capped, split_by_percent,
+};
 use afregning_tariff::{CatalogSet, DateRange, GrantTerms, Ore, Period, PricingError, Visit};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -257,14 +259,22 @@ pub fn price_grant_for_provider_as(
         .collect::<Result<_, PriceError>>()?;
     let by_version = |version: u32| all_terms.iter().find(|(_, v, _)| v.version == version);
     let in_force = |day: NaiveDate| by_version(version_on(versions, day)?.version);
-    // Activity is paid by delivered minutes unless the catalog of the day pays visited minutes.
+    // Activity is paid by delivered minutes (capped or not: `Some(capped)`) unless the catalog of
+    // the day pays the unit by visited minutes.
     let delivered = |day: NaiveDate, terms: &GrantTerms| {
-        terms.unit.is_activity() && catalogs.in_force(day).is_none_or(|c| c.activity_basis == ActivityBasis::Delivered)
+        if !terms.unit.is_activity() {
+            return None;
+        }
+        match catalogs.in_force(day).map(|c| terms.unit.pay_basis(c)) {
+            None | Some(PayBasis::Delivered) => Some(false),
+            Some(PayBasis::DeliveredCapped(_)) => Some(true),
+            Some(PayBasis::Visited) => None,
+        }
     };
     let range = period.range();
     let mut lines = Vec::new();
     let priced = price_days_by(range, catalogs, |day| match in_force(day) {
-        Some((terms, grant, allocation)) if !delivered(day, terms) => Some((terms, (grant.version, allocation.clone()))),
+        Some((terms, grant, allocation)) if delivered(day, terms).is_none() => Some((terms, (grant.version, allocation.clone()))),
         _ => None,
     })
     .map_err(|e| fail(latest, e))?;
@@ -276,8 +286,8 @@ pub fn price_grant_for_provider_as(
             lines.push(framed);
         }
     }
-    for (days, version) in delivered_runs(range, |day| {
-        in_force(day).filter(|(t, _, _)| delivered(day, t)).map(|(_, g, _)| g.version)
+    for (days, (version, capped)) in delivered_runs(range, |day| {
+        in_force(day).and_then(|(t, g, _)| Some((g.version, delivered(day, t)?)))
     }) {
         let (terms, grant, _) = by_version(version).ok_or_else(|| fail(latest, "no version in force"))?;
         let own: Vec<Visit> = visits
@@ -288,7 +298,12 @@ pub fn price_grant_for_provider_as(
                 minutes: v.minutes,
             })
             .collect();
-        let priced = price_delivered(terms, &own, days, catalogs).map_err(|e| fail(grant, e))?;
+        let priced = if capped {
+            price_delivered_capped(terms, &own, days, catalogs)
+        } else {
+            price_delivered(terms, &own, days, catalogs)
+        }
+        .map_err(|e| fail(grant, e))?;
         for p in &priced.lines {
             lines.push(line(grant, terms, p, p.amount, catalogs, Vec::new()).map_err(|e| fail(grant, e))?);
         }
@@ -296,9 +311,10 @@ pub fn price_grant_for_provider_as(
     Ok(lines)
 }
 
-/// The runs of consecutive days of `range` that one version pays by delivered minutes.
-fn delivered_runs(range: DateRange, version_on: impl Fn(NaiveDate) -> Option<u32>) -> Vec<(DateRange, u32)> {
-    let mut runs: Vec<(DateRange, u32)> = Vec::new();
+/// The runs of consecutive days of `range` that one version pays by delivered minutes on one
+/// basis (`K`: the version, and whether capped).
+fn delivered_runs<K: PartialEq>(range: DateRange, version_on: impl Fn(NaiveDate) -> Option<K>) -> Vec<(DateRange, K)> {
+    let mut runs: Vec<(DateRange, K)> = Vec::new();
     for day in range.iter_days() {
         let Some(version) = version_on(day) else { continue };
         match runs.last_mut() {

@@ -8,6 +8,7 @@ use afregning_tariff::Ore;
 use afregning_tariff::steering::{Figures, explain};
 
 use crate::domain::delivery::{Delivery, Reported};
+use crate::domain::lifecycle::{Answer, Lifecycle, due_on};
 use crate::domain::posting::Posting;
 use crate::domain::run::RunState;
 use crate::domain::statement::{Statement, StatementStatus};
@@ -48,7 +49,36 @@ pub(crate) fn wire_statement(s: &Statement) -> pb::Statement {
         computed_at: Some(timestamp(s.computed_at)),
         issued_at: s.issued_at.map(timestamp),
         catalog_versions: s.catalog_versions.clone(),
+        due_on: s.issued_at.map(|at| pbc::Date::from(due_on(at))),
+        ..Default::default()
     }
+}
+
+/// A statement header on the wire with what happened to it after issue.
+pub(crate) fn wire_statement_with(s: &Statement, life: Option<&Lifecycle>) -> pb::Statement {
+    let mut wire = wire_statement(s);
+    let Some(life) = life else { return wire };
+    if let Some(answered) = &life.answered {
+        wire.answered_at = Some(timestamp(answered.at));
+        wire.answer = match &answered.answer {
+            Answer::Accepted => pb::StatementAnswer::Accepted,
+            Answer::Disputed(lines) => {
+                wire.disputed_lines = lines
+                    .iter()
+                    .map(|l| pb::DisputedLine {
+                        line_no: l.line_no,
+                        reason: l.reason.clone(),
+                    })
+                    .collect();
+                pb::StatementAnswer::Disputed
+            }
+        } as i32;
+    }
+    if let Some(payment) = &life.payment {
+        wire.paid_on = Some(pbc::Date::from(payment.paid_on));
+        wire.payment_reference = payment.reference.clone();
+    }
+    wire
 }
 
 /// A run state on the wire.

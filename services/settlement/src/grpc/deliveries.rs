@@ -116,7 +116,16 @@ pub(super) async fn report(
         }
         let batch: Vec<_> = message.deliveries.iter().map(reported).collect();
         let mut tx = s.store.storage.begin().await?;
-        let outcomes = app::deliveries::report_batch(&mut tx, reporter.as_ref(), &batch, Utc::now(), &mut grants).await?;
+        let (outcomes, flags) = app::deliveries::report_batch(&mut tx, reporter.as_ref(), &batch, Utc::now(), &mut grants).await?;
+        for (position, why) in flags {
+            if answer.flags.len() < MAX_ERRORS_LISTED {
+                answer.flags.push(pb::DeliveryFlag {
+                    delivery_id: message.deliveries[position].delivery_id.clone(),
+                    index: index + position as u64,
+                    description: why.to_owned(),
+                });
+            }
+        }
         for (delivery, outcome) in message.deliveries.iter().zip(outcomes) {
             match outcome {
                 Outcome::Accepted => answer.accepted += 1,

@@ -5,6 +5,7 @@
 pub(crate) mod convert;
 mod deliveries;
 mod feed;
+mod lifecycle;
 mod providers;
 mod roles;
 mod runs;
@@ -123,6 +124,32 @@ impl SettlementService for Settlement {
         request: Request<pb::ExportStatementCsvRequest>,
     ) -> Result<Response<Self::ExportStatementCsvStream>, Status> {
         statements::export_csv(self, request).await
+    }
+
+    async fn accept_statement(&self, request: Request<pb::AcceptStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        lifecycle::accept(self, request).await
+    }
+
+    async fn dispute_statement(&self, request: Request<pb::DisputeStatementRequest>) -> Result<Response<pb::Statement>, Status> {
+        lifecycle::dispute(self, request).await
+    }
+
+    async fn mark_statement_paid(&self, request: Request<pb::MarkStatementPaidRequest>) -> Result<Response<pb::Statement>, Status> {
+        lifecycle::mark_statement_paid(self, request).await
+    }
+
+    async fn list_overdue_statements(
+        &self,
+        request: Request<pb::ListOverdueStatementsRequest>,
+    ) -> Result<Response<pb::ListStatementsResponse>, Status> {
+        lifecycle::overdue(self, request).await
+    }
+
+    async fn preview_statements(
+        &self,
+        request: Request<pb::PreviewStatementsRequest>,
+    ) -> Result<Response<pb::PreviewStatementsResponse>, Status> {
+        lifecycle::preview(self, request).await
     }
 
     async fn compare_steering_models(

@@ -20,6 +20,14 @@ const DELIVERY_READERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local,
 const OPERATORS: &[Role] = &[Role::Operator, Role::Local];
 /// Statements are read by their provider (only its own), operators and finance.
 const STATEMENT_READERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local, Role::Finance];
+/// A provider answers (accepts or disputes) its own issued statements.
+const ANSWERERS: &[Role] = &[Role::Provider, Role::Local];
+/// Finance records payments.
+const PAYERS: &[Role] = &[Role::Finance, Role::Local];
+/// Overdue statements are listed for finance and operators.
+const OVERDUE_READERS: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
+/// The running month is previewed by its provider (its own), operators and finance.
+const PREVIEWERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local, Role::Finance];
 /// The steering-model comparison is for finance, the committees and operators.
 const STEERING_READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
 /// The postings feed is followed by services (budget) and read by operators.
@@ -42,6 +50,11 @@ pub(crate) enum Rpc {
     GetStatement,
     StreamStatementLines,
     ExportStatementCsv,
+    AcceptStatement,
+    DisputeStatement,
+    MarkStatementPaid,
+    ListOverdueStatements,
+    PreviewStatements,
     CompareSteeringModels,
     StreamPostings,
 }
@@ -55,6 +68,10 @@ impl Rpc {
             Rpc::ListDeliveries => DELIVERY_READERS,
             Rpc::RunSettlement | Rpc::GetSettlementRun | Rpc::IssueStatement | Rpc::RunTrueUp => OPERATORS,
             Rpc::ListStatements | Rpc::GetStatement | Rpc::StreamStatementLines | Rpc::ExportStatementCsv => STATEMENT_READERS,
+            Rpc::AcceptStatement | Rpc::DisputeStatement => ANSWERERS,
+            Rpc::MarkStatementPaid => PAYERS,
+            Rpc::ListOverdueStatements => OVERDUE_READERS,
+            Rpc::PreviewStatements => PREVIEWERS,
             Rpc::CompareSteeringModels => STEERING_READERS,
             Rpc::StreamPostings => FEED_READERS,
         }
@@ -73,5 +90,12 @@ mod tests {
         assert!(!Rpc::ReportDeliveries.allowed().contains(&Role::Finance));
         assert!(Rpc::StreamPostings.allowed().contains(&Role::Service));
         assert!(!Rpc::GetStatement.allowed().contains(&Role::Ehr));
+        assert!(Rpc::AcceptStatement.allowed().contains(&Role::Provider));
+        assert!(!Rpc::AcceptStatement.allowed().contains(&Role::Finance));
+        assert!(!Rpc::DisputeStatement.allowed().contains(&Role::Operator));
+        assert!(Rpc::MarkStatementPaid.allowed().contains(&Role::Finance));
+        assert!(!Rpc::MarkStatementPaid.allowed().contains(&Role::Provider));
+        assert!(!Rpc::ListOverdueStatements.allowed().contains(&Role::Provider));
+        assert!(Rpc::PreviewStatements.allowed().contains(&Role::Provider));
     }
 }

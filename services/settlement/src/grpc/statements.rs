@@ -9,7 +9,7 @@ use afregning_proto::settlement::v1 as pb;
 use chrono::Utc;
 use tonic::{Request, Response, Status};
 
-use super::convert::{wire_line, wire_statement};
+use super::convert::{wire_line, wire_statement, wire_statement_with};
 use super::runs::month_in;
 use super::{Pinned, Settlement, own_provider, roles};
 use crate::app::statements::{Unreadable, issue as issue_statement, readable, readable_lines};
@@ -70,9 +70,14 @@ pub(super) async fn list(
     let (offset, limit) = page(r.page.as_ref())?;
     let provider = (!provider_id.is_empty()).then_some(provider_id.as_str());
     let rows = s.store.statements(provider, period, status, offset, limit).await?;
+    let ids: Vec<&str> = rows.iter().map(|st| st.statement_id.as_str()).collect();
+    let lives = s.store.lifecycles(&ids).await?;
     let next_page_token = next_token(offset, limit, rows.len());
     Ok(Response::new(pb::ListStatementsResponse {
-        statements: rows.iter().map(wire_statement).collect(),
+        statements: rows
+            .iter()
+            .map(|st| wire_statement_with(st, lives.get(st.statement_id.as_str())))
+            .collect(),
         next_page_token,
     }))
 }
@@ -80,7 +85,11 @@ pub(super) async fn list(
 pub(super) async fn get(s: &Settlement, request: Request<pb::GetStatementRequest>) -> Result<Response<pb::Statement>, Status> {
     let principal = require(&request, roles::Rpc::GetStatement.allowed())?;
     let statement = readable_by(s, &principal, &request.get_ref().statement_id).await?;
-    Ok(Response::new(wire_statement(&statement)))
+    let lives = s.store.lifecycles(&[statement.statement_id.as_str()]).await?;
+    Ok(Response::new(wire_statement_with(
+        &statement,
+        lives.get(statement.statement_id.as_str()),
+    )))
 }
 
 pub(super) async fn stream_lines(

@@ -6,6 +6,7 @@
 //! here; no SQL lives anywhere else.
 
 pub mod deliveries;
+pub mod lifecycle;
 pub mod line_codec;
 pub mod mirror;
 pub mod runs;
@@ -17,6 +18,7 @@ use afregning_kit::store::{Storage, Tx};
 use chrono::{DateTime, Utc};
 
 pub(crate) use deliveries::DeliveryTx;
+pub(crate) use lifecycle::LifecycleTx;
 pub(crate) use mirror::MirrorTx;
 pub(crate) use runs::RunTx;
 pub use statements::Input;

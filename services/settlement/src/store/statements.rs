@@ -24,12 +24,12 @@ pub struct Input {
     pub payload: Vec<u8>,
 }
 
-const STATEMENT_COLUMNS: &str =
+pub(super) const STATEMENT_COLUMNS: &str =
     "statement_id, provider_id, period, state, total_ore, line_count, catalog_versions, content_hash, computed_at, issued_at";
 
 /// A statement's header as stored.
 #[derive(sqlx::FromRow)]
-struct StatementRow {
+pub(super) struct StatementRow {
     statement_id: String,
     provider_id: String,
     period: String,

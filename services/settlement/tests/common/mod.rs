@@ -24,6 +24,8 @@ pub const EHR: &str = "test-token-ehr-nexus-0001";
 pub const SETTLEMENT: &str = "test-token-service-settlement";
 pub const NORD: &str = "test-token-provider-nord-01";
 pub const OPERATOR: &str = "test-token-operator-00001";
+pub const FINANCE: &str = "test-token-finance-000001";
+pub const PLEJEGRUPPEN: &str = "test-token-provider-plejegruppen-01";
 
 /// Every unit of the 2026 catalog a test provider may be approved for.
 pub const EVERY_UNIT: &[&str] = &[
@@ -109,14 +111,42 @@ pub async fn provider(ehr: &mut Visitation, name: &str, approved: &[&str]) -> St
     ehr.register_provider(request).await.unwrap().into_inner().provider_id
 }
 
+/// The shipped catalogs with personal care paid on the `delivered_capped` basis with `tolerance`
+/// keys (empty: the default 10 %).
+pub fn capped_catalogs(tolerance: &str) -> afregning_tariff::CatalogSet {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/catalog-2026.toml")).unwrap();
+    let capped = shipped.replace(
+        "[categories.personal_care]\n",
+        &format!("[categories.personal_care]\nbasis = \"delivered_capped\"\n{tolerance}"),
+    );
+    assert_ne!(capped, shipped, "the shipped catalog has a personal care category");
+    let older = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/catalog-2025.toml")).unwrap();
+    afregning_tariff::CatalogSet::new(vec![
+        afregning_tariff::Catalog::from_toml_str(&older).unwrap(),
+        afregning_tariff::Catalog::from_toml_str(&capped).unwrap(),
+    ])
+    .unwrap()
+}
+
 /// Starts settlement on the suite's settlement database, following visitation.
 pub async fn settlement(suite: &Suite) -> (TestServer, tokio::task::JoinHandle<()>, Store) {
+    settlement_with(suite, catalogs()).await
+}
+
+/// [`settlement`] pricing with `catalogs`; besides the operator, `NORD` and `PLEJEGRUPPEN` are
+/// the two providers and `FINANCE` is finance.
+pub async fn settlement_with(suite: &Suite, catalogs: afregning_tariff::CatalogSet) -> (TestServer, tokio::task::JoinHandle<()>, Store) {
     let database = suite.settlement_db.connect(afregning_settlement::MIGRATIONS).await;
     let store = Store::new(database.clone());
     let visitation = afregning_kit::follow::Upstream::new(format!("http://{}", suite.visitation.addr), Some(SETTLEMENT.to_owned()));
     let follower = afregning_settlement::follower::spawn(store.clone(), visitation);
-    let auth = Authenticator::from_tokens(&tokens(&[(NORD, format!("provider:{}", suite.nord))])).unwrap();
-    let routes = afregning_settlement::service_routes(store.clone(), catalogs(), &auth);
+    let auth = Authenticator::from_tokens(&tokens(&[
+        (NORD, format!("provider:{}", suite.nord)),
+        (PLEJEGRUPPEN, format!("provider:{}", suite.plejegruppen)),
+        (FINANCE, "finance".to_owned()),
+    ]))
+    .unwrap();
+    let routes = afregning_settlement::service_routes(store.clone(), catalogs, &auth);
     let server = TestServer::start(ServiceSpec {
         grpc_name: afregning_settlement::GRPC_NAME,
         routes,

@@ -1,4 +1,4 @@
-//! Every `afregning` command the README shows, and every `Example:` in `--help`, run as written
+//! Every `afregning` command the README and docs/ show, and every `Example:` in `--help`, run as written
 //! against the demo's quarter served by `afregning up`: a documented command that fails is a
 //! defect people meet first.
 
@@ -21,6 +21,28 @@ fn readme_commands() -> Vec<String> {
         .filter(|l| l.starts_with("afregning "))
         .map(|l| strip_comment(l).trim().to_owned())
         .collect()
+}
+
+/// The `afregning …` lines of the `sh` blocks in `docs/` (each block's benchmark and load-driver
+/// lines, minutes of load on purpose, are not among them).
+fn docs_commands() -> Vec<String> {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
+    let mut commands = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(docs).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    for path in files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for block in text.split("```sh\n").skip(1) {
+            let block = block.split("```").next().unwrap_or_default();
+            commands.extend(
+                block
+                    .lines()
+                    .filter(|l| l.starts_with("afregning "))
+                    .map(|l| strip_comment(l).trim().to_owned()),
+            );
+        }
+    }
+    commands
 }
 
 /// A line without its trailing `# …` comment (a `#` inside quotes stays).
@@ -191,6 +213,12 @@ async fn every_documented_command_runs_as_written() {
         "--help carries examples: {examples:?}"
     );
     commands.extend(examples);
+    let docs = docs_commands();
+    assert!(
+        docs.iter().any(|c| c.starts_with("afregning steering")),
+        "docs/steering.md's commands: {docs:?}"
+    );
+    commands.extend(docs);
     for line in &commands {
         let line = line.replace("st-…", &statement_id);
         let (line, redirect) = match line.split_once(" > ") {

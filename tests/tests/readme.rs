@@ -371,6 +371,18 @@ fn readme_top_to_bottom_on_a_fresh_copy() {
                     // The grant decided above is the new provider's first order, not yet acknowledged.
                     assert!(stdout.contains("\"citizen_cpr\": \"0101401234\""), "{stdout}");
                 }
+                if command.contains("/MarkStatementPaid") {
+                    // Paid today when no day is given.
+                    use chrono::Datelike;
+                    let today = afregning_kit::clock::today();
+                    let paid = format!(
+                        "\"paid_on\": {{\n    \"year\": {},\n    \"month\": {},\n    \"day\": {}",
+                        today.year(),
+                        today.month(),
+                        today.day()
+                    );
+                    assert!(stdout.contains(&paid) && stdout.contains("OPUS-4711"), "{paid}\n{stdout}");
+                }
                 if command.contains("/IssueStatement") {
                     assert!(stdout.contains("STATEMENT_STATE_ISSUED"), "{stdout}");
                 }

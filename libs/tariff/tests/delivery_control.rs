@@ -11,9 +11,19 @@ use proptest::prelude::*;
 
 const CATALOG: &str = include_str!("../../../deploy/catalog-2026.toml");
 
+/// The shipped catalog's own delivery control of personal care (10 %), taken out where a test
+/// states its own.
+const SHIPPED_CONTROL: &str = "# Delivery control: delivered minutes are paid up to the visited minutes plus 10 %.\nbasis = \"delivered_capped\"\ntolerance_percent = 10\n";
+
+/// The shipped catalog without delivery control: every unit paid by delivered minutes.
+fn uncontrolled() -> String {
+    assert!(CATALOG.contains(SHIPPED_CONTROL), "the shipped catalog controls personal care");
+    CATALOG.replace(SHIPPED_CONTROL, "")
+}
+
 /// The shipped catalog with personal care paid on the `delivered_capped` basis, plus `extra` keys.
 fn capped(extra: &str) -> String {
-    CATALOG.replace(
+    uncontrolled().replace(
         "[categories.personal_care]\n",
         &format!("[categories.personal_care]\nbasis = \"delivered_capped\"\n{extra}"),
     )
@@ -75,10 +85,10 @@ fn the_catalog_states_the_basis_per_unit_and_names_a_bad_key() {
     );
     // The keys survive the catalog's own TOML, so a copy beside a statement reads the same.
     assert_eq!(Catalog::from_toml_str(&both.to_toml_string()).unwrap(), both);
-    let individual = CATALOG.replace("follow_up_months = 6\n", "follow_up_months = 6\nbasis = \"visited\"\n");
+    let individual = uncontrolled().replace("follow_up_months = 6\n", "follow_up_months = 6\nbasis = \"visited\"\n");
     assert_eq!(Catalog::from_toml_str(&individual).unwrap().pay_basis(None), PayBasis::Visited);
 
-    let wrong = CATALOG.replace("[categories.personal_care]\n", "[categories.personal_care]\nbasis = \"capped\"\n");
+    let wrong = uncontrolled().replace("[categories.personal_care]\n", "[categories.personal_care]\nbasis = \"capped\"\n");
     assert_eq!(invalid_key(&wrong), "categories.personal_care.basis");
     assert_eq!(
         invalid_key(&capped("tolerance_percent = 101\n")),
@@ -88,9 +98,9 @@ fn the_catalog_states_the_basis_per_unit_and_names_a_bad_key() {
         invalid_key(&capped("tolerance_minutes_per_week = 10081\n")),
         "categories.personal_care.tolerance_minutes_per_week"
     );
-    let stray = CATALOG.replace("rate = \"410.00\"\n", "rate = \"410.00\"\ntolerance_percent = 10\n");
+    let stray = uncontrolled().replace("rate = \"410.00\"\n", "rate = \"410.00\"\ntolerance_percent = 10\n");
     assert_eq!(invalid_key(&stray), "categories.practical_help.tolerance_percent");
-    let stray = CATALOG.replace(
+    let stray = uncontrolled().replace(
         "follow_up_months = 6\n",
         "follow_up_months = 6\nbasis = \"delivered\"\ntolerance_minutes_per_week = 5\n",
     );

@@ -67,7 +67,10 @@ pub(super) async fn mark_statement_paid(
     require(&request, roles::Rpc::MarkStatementPaid.allowed())?;
     let r = request.into_inner();
     let key = RequestKey::new("MarkStatementPaid", &r.request_id, &r)?;
-    let paid_on = date(r.paid_on.as_ref()).map_err(|_| ApiError::invalid("paid_on", "required: a real date"))?;
+    let paid_on = match r.paid_on {
+        None => today(),
+        Some(_) => date(r.paid_on.as_ref()).map_err(|_| ApiError::invalid("paid_on", "a real date, or unset for today"))?,
+    };
     let answer = s
         .store
         .storage

@@ -9,6 +9,7 @@
 //!   times, reporting deliveries, running a month).
 //! * [`statements`] — settle a month, read statements.
 //! * [`cases`] — the quarter's reallocation cases.
+//! * [`catalogs`] — tariff catalogs published, listed, shown and rolled forward by the price index.
 //! * [`erp`] — export for the ERP and reconcile with it.
 //! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
@@ -20,6 +21,7 @@
 
 pub mod args;
 pub mod cases;
+pub mod catalogs;
 pub mod commands;
 pub mod deliveries;
 pub mod erp;

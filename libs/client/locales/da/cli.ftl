@@ -48,6 +48,28 @@ statement-state-unspecified = ukendt
 cli-statement-true-up = { $state } (efterregulering)
 statements-issued = udstedt { $statement } · { $amount } kr. · sha-256 { $hash }
 
+## afregning catalog
+catalog-col-version = version
+catalog-col-year = budgetår
+catalog-col-from = gælder fra
+catalog-col-prices-to = prissætter til og med
+catalog-col-corrects = retter
+catalog-col-published = udgivet
+catalog-col-unit = ydelse
+catalog-col-name = navn
+catalog-col-band = tidsrum
+catalog-col-price = pris
+catalog-per-hour = kr./time
+catalog-per-week = kr./uge
+catalog-level = niveau { $level }
+catalog-band-day = hverdag dag
+catalog-band-evening = aften
+catalog-band-night = nat
+catalog-band-weekend_holiday = weekend og helligdag
+catalog-published = takstkatalog { $version } for { $year }: prissætter fra { $from } til og med { $to }
+catalog-corrects = retter { $version } fra { $from }
+catalog-rolled-forward = { $version } fremskrevet fra { $from } med pris- og lønfremskrivning { $index } %
+
 ## afregning cases
 cases-col-case = sag
 cases-col-quarter = kvartal

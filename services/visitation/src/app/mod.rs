@@ -6,6 +6,7 @@
 //! case knowing the wire format. The clock is read here (`now`) or at the edge (`today`).
 
 pub mod assessments;
+pub mod catalogs;
 pub mod citizens;
 pub mod grants;
 pub mod progression;
@@ -14,6 +15,7 @@ pub mod providers;
 use std::sync::Arc;
 
 use afregning_kit::ApiError;
+use afregning_kit::catalogs::Live;
 use afregning_kit::store::{RequestKey, Tx};
 use afregning_tariff::CatalogSet;
 use chrono::Utc;
@@ -27,7 +29,7 @@ use crate::store::{self, On, Store};
 #[derive(Clone)]
 pub struct App {
     store: Store,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Live,
 }
 
 /// A write's transaction, or the first answer to the same request.
@@ -39,17 +41,19 @@ enum Begun<M> {
 }
 
 impl App {
-    /// The use cases over `store`, pricing with `catalogs`.
-    pub fn new(store: Store, catalogs: CatalogSet) -> App {
+    /// The use cases over `store`, pricing with the published catalogs and, until they are
+    /// published, the deployment's files `bootstrap`.
+    pub fn new(store: Store, bootstrap: CatalogSet) -> App {
         App {
             store,
-            catalogs: Arc::new(catalogs),
+            catalogs: Live::new(bootstrap),
         }
     }
 
-    /// The catalogs every rule prices with.
-    pub fn catalogs(&self) -> &CatalogSet {
-        &self.catalogs
+    /// The catalogs every rule prices with, as published now (read on the pool: call it before a
+    /// write opens its transaction).
+    pub async fn catalogs(&self) -> Result<Arc<CatalogSet>, ApiError> {
+        self.catalogs.current(&self.store.storage).await
     }
 
     /// The storage underneath, for the feed stream and feed positions.

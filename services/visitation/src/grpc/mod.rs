@@ -4,6 +4,7 @@
 //! the wire's field names in [`errors`].
 
 mod assessments;
+mod catalogs;
 mod changes;
 mod citizens;
 mod convert;
@@ -32,9 +33,12 @@ pub struct Visitation {
 impl Visitation {
     /// A service over `store`, pricing with `catalogs`.
     pub fn new(store: Store, catalogs: CatalogSet) -> Visitation {
-        Visitation {
-            app: App::new(store, catalogs),
-        }
+        Visitation::from_app(App::new(store, catalogs))
+    }
+
+    /// A service over its use cases.
+    pub fn from_app(app: App) -> Visitation {
+        Visitation { app }
     }
 }
 
@@ -42,6 +46,18 @@ type Answer<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl VisitationService for Visitation {
+    async fn publish_catalog(&self, request: Request<pb::PublishCatalogRequest>) -> Answer<pb::PublishedCatalog> {
+        catalogs::publish(&self.app, request).await
+    }
+
+    async fn list_catalogs(&self, request: Request<pb::ListCatalogsRequest>) -> Answer<pb::ListCatalogsResponse> {
+        catalogs::list(&self.app, request).await
+    }
+
+    async fn get_catalog(&self, request: Request<pb::GetCatalogRequest>) -> Answer<pb::PublishedCatalog> {
+        catalogs::get(&self.app, request).await
+    }
+
     async fn register_provider(&self, request: Request<pb::RegisterProviderRequest>) -> Answer<pbc::Provider> {
         providers::register(&self.app, request).await
     }

@@ -33,9 +33,10 @@ pub(super) async fn register(app: &App, request: Request<pb::RegisterProviderReq
         "approved_for",
         "1–50 unit codes",
     );
+    let catalogs = app.catalogs().await?;
     for (i, code) in r.approved_for.iter().enumerate() {
         v.check(
-            is_known_unit_code(code, app.catalogs()),
+            is_known_unit_code(code, &catalogs),
             &format!("approved_for[{i}]"),
             "not a service category, package or course:<TYPE> of the catalog",
         );

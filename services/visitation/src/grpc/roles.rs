@@ -3,6 +3,7 @@
 //! Writers are the authority's EHR and operators. Personal data (CPR numbers, assessments, a
 //! citizen's grants and audit log) is for the EHR only. Grants and providers, which carry only
 //! opaque citizen ids, may be read by every internal caller; the feed is for the other services.
+//! Tariff catalogs are published by finance and read by every internal caller.
 
 use afregning_kit::ApiError;
 use afregning_kit::auth::{Principal, Role, require};
@@ -20,6 +21,8 @@ const READERS: &[Role] = &[
     Role::Committee,
 ];
 const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
+/// Tariff catalogs are finance's documents: finance (and a local operator) publishes them.
+const CATALOG_PUBLISHERS: &[Role] = &[Role::Finance, Role::Local];
 
 /// The service's RPCs (GetFeedPositions is the kit's, open to every role).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +51,9 @@ pub(crate) enum Rpc {
     GetProgression,
     ListAuditEntries,
     StreamGrantEvents,
+    PublishCatalog,
+    ListCatalogs,
+    GetCatalog,
 }
 
 impl Rpc {
@@ -73,6 +79,8 @@ impl Rpc {
             | ListCitizensByHoursBand
             | GetProgression => READERS,
             StreamGrantEvents => FEED_READERS,
+            PublishCatalog => CATALOG_PUBLISHERS,
+            ListCatalogs | GetCatalog => READERS,
         }
     }
 
@@ -103,6 +111,9 @@ impl Rpc {
             GetProgression => "GetProgression",
             ListAuditEntries => "ListAuditEntries",
             StreamGrantEvents => "StreamGrantEvents",
+            PublishCatalog => "PublishCatalog",
+            ListCatalogs => "ListCatalogs",
+            GetCatalog => "GetCatalog",
         }
     }
 }

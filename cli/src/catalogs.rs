@@ -9,7 +9,7 @@ use afregning_tariff::catalog::HourlyRates;
 use afregning_tariff::{Catalog, Ore, TimeBand};
 use rust_decimal::Decimal;
 
-use crate::args::{CatalogCommand, Write};
+use crate::args::CatalogCommand;
 use crate::commands::request_id;
 use crate::connect::Clients;
 use crate::print::{Out, date, headers, table};

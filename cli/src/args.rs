@@ -253,6 +253,7 @@ pub enum CatalogCommand {
     /// Example: afregning catalog show 2026.1
     Show {
         /// The version, e.g. 2026.1.
+        #[arg(id = "catalog_version", value_name = "VERSION")]
         version: String,
     },
     /// Derive next year's catalog from a published one by the price index (pris- og
@@ -260,6 +261,7 @@ pub enum CatalogCommand {
     /// mappings unchanged, in force from 1 January.
     ///
     /// Example: afregning catalog roll-forward --from 2026.1 --index 2,5 --version 2027.1
+    #[command(disable_version_flag = true)]
     RollForward {
         /// The published version to derive from, e.g. 2026.1.
         #[arg(long)]
@@ -268,7 +270,7 @@ pub enum CatalogCommand {
         #[arg(long, allow_hyphen_values = true)]
         index: String,
         /// The new version, e.g. 2027.1 (1–32 characters).
-        #[arg(long)]
+        #[arg(long = "version", id = "new_version", value_name = "VERSION")]
         version: String,
         #[command(flatten)]
         write: Write,

@@ -74,7 +74,8 @@ fn period(year: i32, month: i32) -> Option<pbc::Period> {
 /// (kind, days covered, catalog version, rate, amount, the line it corrects) of each line.
 type Row = (i32, Option<pbc::DateRange>, String, i64, i64, String);
 
-/// The lines as rows, by kind and days (a statement orders them by citizen id, which is random).
+/// The lines as rows, by kind, days and amount (a statement orders them by citizen id, which is
+/// random).
 fn rows(lines: &[pb::StatementLine]) -> Vec<Row> {
     let mut rows: Vec<Row> = lines
         .iter()
@@ -91,7 +92,7 @@ fn rows(lines: &[pb::StatementLine]) -> Vec<Row> {
         })
         .collect();
     let day = |d: Option<pbc::Date>| d.map(|d| (d.year, d.month, d.day));
-    rows.sort_by_key(|r| (r.0, r.1.and_then(|c| day(c.first)), r.1.and_then(|c| day(c.last))));
+    rows.sort_by_key(|r| (r.0, r.1.and_then(|c| day(c.first)), r.1.and_then(|c| day(c.last)), r.4));
     rows
 }
 
@@ -131,7 +132,7 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
         .unwrap()
         .into_inner();
     assert_eq!((first.version.as_str(), first.corrects_version.as_str()), ("2026.1", ""));
-    let nord = provider(&mut ehr, "nord", &["personal_care_package"]).await;
+    let nord = provider(&mut ehr, "nord", &["personal_care_package", "personal_care"]).await;
 
     // Settlement with no catalog file either: it prices with what the grant feed carries.
     let settlement_db = TestDatabase::new(backend).await;
@@ -150,8 +151,10 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
     let mut operator = client(&settlement, OPERATOR).await;
 
     // A: the package from 1 May, open. B: the package 1–10 May, before the correction's day.
+    // C: personal care by the hour from 1 May, visited on 5 and 20 May, either side of it.
     let a = citizen(&mut ehr, "0101401234").await;
     let b = citizen(&mut ehr, "0202402345").await;
+    let c = citizen(&mut ehr, "0303403456").await;
     let grant_a = ehr
         .decide_grant(package_grant("grant-a", &a, &nord, date(2026, 5, 1), None))
         .await
@@ -162,11 +165,24 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
         .await
         .unwrap()
         .into_inner();
+    let mut hourly = decide(&c, pbc::UnitKind::Service, &nord, date(2026, 5, 1), None);
+    hourly.request_id = "grant-c".into();
+    let grant_c = ehr.decide_grant(hourly).await.unwrap().into_inner();
     synced(&mut ehr, &store).await;
+    let mut nord_client = client(&settlement, NORD).await;
+    report(
+        &mut nord_client,
+        vec![vec![
+            delivery("v-0505", &grant_c.grant_id, &nord, "cv-1", at(2026, 5, 5, 10, 0), 60),
+            delivery("v-2005", &grant_c.grant_id, &nord, "cv-2", at(2026, 5, 20, 10, 0), 60),
+        ]],
+    )
+    .await;
 
-    // May under 2026.1 (1,850.00 kr./week):
+    // May under 2026.1 (1,850.00 kr./week; personal care on a weekday day 475.00 kr./hour):
     //   A: 1,850.00 × 31 / 7 = 8,192.857… → 8,192.86
     //   B: 1,850.00 × 10 / 7 = 2,642.857… → 2,642.86
+    //   C: 120 minutes × 475.00 / 60 = 950.00
     run(&mut operator, "run-may", (2026, 5)).await;
     let may = issue_all(&mut operator, (2026, 5)).await.remove(&nord).unwrap();
     let may_lines = lines(&mut operator, &may.statement_id).await;
@@ -186,6 +202,14 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
                 regular,
                 days((2026, 5, 1), (2026, 5, 31)),
                 "2026.1".into(),
+                47_500,
+                95_000,
+                String::new()
+            ),
+            (
+                regular,
+                days((2026, 5, 1), (2026, 5, 31)),
+                "2026.1".into(),
                 185_000,
                 819_286,
                 String::new()
@@ -197,7 +221,7 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
     let b_may = may_lines.iter().find(|l| l.grant_id == grant_b.grant_id).unwrap();
     assert_eq!(b_may.amount_ore, 264_286);
     let a_may = a_may.line_id.clone();
-    assert_eq!(may.total_ore, 1_083_572);
+    assert_eq!(may.total_ore, 1_178_572);
 
     // Finance corrects the package price from 18 May: 1,920.00 kr./week.
     let correction = CATALOG
@@ -221,7 +245,8 @@ async fn a_published_correction_and_roll_forward_price_the_right_days(backend: B
     //   18–31 May: 1,920.00 × 14 / 7 =               3,840.00
     //   net for May: 4,492.86 + 3,840.00 − 8,192.86 = 140.00 = (1,920.00 − 1,850.00) × 14 / 7
     //   total: 8,228.57 + 140.00 = 8,368.57
-    // B's May (1–10 May) lies before 18 May and is not touched.
+    // B's May (1–10 May) lies before 18 May and is not touched; C's visit of 20 May is now priced
+    // by 2026.2, at the same 475.00 kr./hour, so C's May line is no change and stays as issued.
     run(&mut operator, "run-june", (2026, 6)).await;
     let june = statements(&mut operator, (2026, 6)).await.remove(&nord).unwrap();
     let june_lines = lines(&mut operator, &june.statement_id).await;

@@ -54,18 +54,11 @@ pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::Servic
     routes,
 };
 
-/// The service's RPC routes.
-/// The deployment's catalog files are published in the background (they price from the start
-/// either way); a file whose version is published with other content is logged as an error.
+/// The service's RPC routes. The deployment's catalog files are published first, in the background (see
+/// [`app::App::publishing_files_first`]).
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
     let paths = context.config.catalogs.clone();
-    let app = app::App::new(store::Store::new(context.database), context.catalogs);
-    let bootstrap = app.clone();
-    tokio::spawn(async move {
-        if let Err(error) = bootstrap.publish_bootstrap(&paths).await {
-            tracing::error!(error = %format!("{error:#}"), "the deployment's tariff catalog files were not published");
-        }
-    });
+    let app = app::App::new(store::Store::new(context.database), context.catalogs).publishing_files_first(paths, grpc::catalog_answer);
     let service = grpc::Visitation::from_app(app);
     Ok(Routes::new(VisitationServiceServer::with_interceptor(
         service,

@@ -24,6 +24,7 @@ both_backends!(
     bad_documents_are_refused_and_change_nothing,
     identical_retries_publish_once,
     different_contents_racing_for_one_version_leave_one,
+    the_files_are_published_once_and_never_change_a_version,
 );
 
 const CATALOG: &str = include_str!("../../../deploy/catalog-2026.toml");
@@ -302,4 +303,43 @@ async fn different_contents_racing_for_one_version_leave_one(backend: Backend) {
         }
     }
     assert_eq!(catalog_events(&running).await.len(), 2);
+}
+
+/// The deployment's files at start, on one database by two processes in turn (a restart, or a
+/// second replica): published once, as the file reads; a file whose comments changed is the same
+/// catalog; a file that changes a published version is refused and changes nothing.
+async fn the_files_are_published_once_and_never_change_a_version(backend: Backend) {
+    use afregning_visitation::app::App;
+    use afregning_visitation::app::catalogs::CatalogView;
+    use afregning_visitation::store::Store;
+
+    let db = afregning_kit::testing::TestDatabase::new(backend).await;
+    let database = db.connect(afregning_visitation::MIGRATIONS).await;
+    let dir = tempfile::tempdir().unwrap();
+    let answer = |v: &CatalogView| pb::PublishedCatalog {
+        version: v.published.catalog.version.clone(),
+        ..Default::default()
+    };
+    let start_with = async |text: &str| {
+        let path = dir.path().join("catalog-2026.toml");
+        std::fs::write(&path, text).unwrap();
+        let files = afregning_kit::catalogs::load(std::slice::from_ref(&path)).unwrap();
+        App::new(Store::new(database.clone()), files)
+            .publish_bootstrap(&[path], answer)
+            .await
+    };
+    start_with(CATALOG).await.unwrap();
+    start_with(CATALOG).await.unwrap();
+    start_with(&format!("# reviewed again by finance\n{CATALOG}")).await.unwrap();
+    let changed = start_with(&CATALOG.replace(r#"weekly_price = "1850.00""#, r#"weekly_price = "1900.00""#)).await;
+    assert!(format!("{:#}", changed.unwrap_err()).contains("2026.1"));
+
+    let stored = afregning_kit::catalogs::stored(afregning_kit::store::On::Pool(&database))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].document, CATALOG, "published as the file reads");
+    let events: Vec<afregning_kit::store::FeedEvent<afregning_visitation::domain::FeedPayload>> =
+        Store::new(database.clone()).storage.events_after(0, 100).await.unwrap();
+    assert_eq!(events.len(), 1);
 }

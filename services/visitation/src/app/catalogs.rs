@@ -34,6 +34,37 @@ impl App {
         document: String,
         answer: impl FnOnce(&CatalogView) -> M,
     ) -> Result<M, ApiError> {
+        self.files_published().await;
+        self.publish_once(key, catalog, document, answer).await
+    }
+
+    /// The same service, which first publishes the deployment's catalog files at `paths` in the
+    /// background; pricing and publishing wait for it, so the files are the first catalogs on the
+    /// feed. A file whose version is published with other content is logged as an error.
+    pub fn publishing_files_first<M: Message + Default + 'static>(
+        mut self,
+        paths: Vec<std::path::PathBuf>,
+        answer: fn(&CatalogView) -> M,
+    ) -> App {
+        let (done, files_published) = tokio::sync::watch::channel(false);
+        self.files_published = files_published;
+        let app = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app.publish_bootstrap(&paths, answer).await {
+                tracing::error!(error = %format!("{error:#}"), "the deployment's tariff catalog files were not published");
+            }
+            let _ = done.send(true);
+        });
+        self
+    }
+
+    async fn publish_once<M: Message + Default>(
+        &self,
+        key: &RequestKey,
+        catalog: Catalog,
+        document: String,
+        answer: impl FnOnce(&CatalogView) -> M,
+    ) -> Result<M, ApiError> {
         let answered = self
             .store
             .storage
@@ -79,10 +110,24 @@ impl App {
     /// version is published with other content stops the start: a version never changes.
     /// Each is published as its file reads (comments and all) when `paths` still hold it, else in
     /// the catalog's own TOML form.
-    pub async fn publish_bootstrap(&self, paths: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    pub async fn publish_bootstrap<M: Message + Default>(
+        &self,
+        paths: &[std::path::PathBuf],
+        answer: impl Fn(&CatalogView) -> M,
+    ) -> anyhow::Result<()> {
         let texts: Vec<String> = paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
         let files = self.catalogs.bootstrap().clone();
+        let published = stored::stored(self.store.pool()).await?;
         for catalog in files.iter() {
+            match published.iter().find(|p| p.catalog.version == catalog.version) {
+                // Published before (a file whose comments changed is still the same catalog).
+                Some(p) if p.catalog == *catalog => continue,
+                Some(_) => anyhow::bail!(
+                    "tariff catalog file of version {} differs from the version published; a correction is a new version",
+                    catalog.version
+                ),
+                None => {}
+            }
             let document = texts
                 .iter()
                 .find(|text| Catalog::from_toml_str(text).as_ref() == Ok(catalog))
@@ -93,7 +138,7 @@ impl App {
                 document: document.clone().into_bytes(),
             };
             let key = RequestKey::new("PublishCatalog", &request.request_id, &request)?;
-            let published = self.publish_catalog(&key, catalog.clone(), document, |_| request.clone()).await;
+            let published = self.publish_once(&key, catalog.clone(), document, &answer).await;
             match published {
                 Ok(_) => {}
                 Err(ApiError::AlreadyExists(words)) => {
@@ -107,6 +152,7 @@ impl App {
 
     /// Every published version, by the day it takes effect.
     pub async fn published_catalogs(&self) -> Result<Vec<CatalogView>, ApiError> {
+        self.files_published().await;
         let published = stored::stored(self.store.pool()).await?;
         let catalogs: Vec<Catalog> = published.iter().map(|p| p.catalog.clone()).collect();
         published.into_iter().map(|p| view_of(&catalogs, p)).collect()

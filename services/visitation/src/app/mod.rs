@@ -30,6 +30,10 @@ use crate::store::{self, On, Store};
 pub struct App {
     store: Store,
     catalogs: Live,
+    /// Whether the deployment's catalog files have been published (see
+    /// [`App::publishing_files_first`]): until then nothing that prices or publishes starts, so
+    /// the files come first on the feed.
+    files_published: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A write's transaction, or the first answer to the same request.
@@ -47,13 +51,22 @@ impl App {
         App {
             store,
             catalogs: Live::new(bootstrap),
+            files_published: tokio::sync::watch::channel(true).1,
         }
     }
 
     /// The catalogs every rule prices with, as published now (read on the pool: call it before a
     /// write opens its transaction).
     pub async fn catalogs(&self) -> Result<Arc<CatalogSet>, ApiError> {
+        self.files_published().await;
         self.catalogs.current(&self.store.storage).await
+    }
+
+    /// Waits until the deployment's catalog files are published (or failed to be).
+    async fn files_published(&self) {
+        let mut published = self.files_published.clone();
+        // An error means the publishing task ended without saying so: go on without waiting.
+        let _ = published.wait_for(|done| *done).await;
     }
 
     /// The storage underneath, for the feed stream and feed positions.

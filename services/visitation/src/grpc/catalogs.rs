@@ -14,7 +14,8 @@ use crate::domain::catalog::parse;
 /// The most characters of a catalog version.
 const MAX_VERSION_CHARS: usize = 32;
 
-fn pb_view(view: &CatalogView) -> pb::PublishedCatalog {
+/// A published version as PublishCatalog, ListCatalogs and GetCatalog answer it.
+pub(crate) fn pb_view(view: &CatalogView) -> pb::PublishedCatalog {
     let p = &view.published;
     pb_catalog(&p.catalog, &p.document, view.corrects.as_deref(), view.in_force_to, p.published_at)
 }

@@ -5,6 +5,7 @@
 
 mod assessments;
 mod catalogs;
+pub(crate) use catalogs::pb_view as catalog_answer;
 mod changes;
 mod citizens;
 mod convert;

@@ -19,6 +19,7 @@ use afregning_client::i18n::{tr, tr_args};
 const MAX_INDEX_PERCENT: i64 = 50;
 
 /// `afregning catalog …`.
+// One piece: one arm per subcommand, each a call and its answer shown.
 pub async fn command(clients: &mut Clients, command: CatalogCommand) -> anyhow::Result<()> {
     let visitation = &mut clients.visitation;
     match command {

@@ -6,6 +6,7 @@ mod common;
 
 use common::{afregning, catalog, text, up};
 
+// One piece: one suite, one story — published at start, corrected, refused, rolled forward.
 #[tokio::test]
 async fn publish_correct_and_roll_forward_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -82,6 +82,7 @@ async fn catalog_events(running: &Running) -> Vec<pb::PublishedCatalog> {
     out
 }
 
+// One piece: the versions, the grants they cost and the feed that carries them, in order.
 async fn a_correction_prices_from_its_day_and_travels_on_the_feed(backend: Backend) {
     let running = start(backend).await;
     let mut finance = client_as(&running, FINANCE_TOKEN).await;
@@ -157,6 +158,7 @@ async fn a_correction_prices_from_its_day_and_travels_on_the_feed(backend: Backe
     assert_eq!(on_feed, [("2026.1", ""), ("2026.2", "2026.1")]);
 }
 
+// One piece: every refusal, then one check that none of them wrote anything.
 async fn bad_documents_are_refused_and_change_nothing(backend: Backend) {
     let running = start(backend).await;
     let mut finance = client_as(&running, FINANCE_TOKEN).await;

@@ -305,6 +305,27 @@ async fn different_contents_racing_for_one_version_leave_one(backend: Backend) {
         }
     }
     assert_eq!(catalog_events(&running).await.len(), 2);
+
+    // Two new versions racing for one first day: one is published, the other is refused as a
+    // clash, never an internal error.
+    let calls = ["2026.3", "2026.4"].map(|version| {
+        let mut finance = finance.clone();
+        async move {
+            finance
+                .publish_catalog(publish(&format!("day-{version}"), document(version, "2026-09-01", "1950.00")))
+                .await
+        }
+    });
+    let [a, b] = futures::future::join_all(calls).await.try_into().unwrap();
+    let refused = match (a, b) {
+        (Ok(_), Err(refused)) | (Err(refused), Ok(_)) => refused,
+        other => panic!("one of two versions from one day is published: {other:?}"),
+    };
+    assert_eq!(
+        (refused.code(), fields(&refused)),
+        (Code::FailedPrecondition, vec!["document".to_owned()])
+    );
+    assert_eq!(catalog_events(&running).await.len(), 3);
 }
 
 /// The deployment's files at start, on one database by two processes in turn (a restart, or a

@@ -542,6 +542,7 @@ async fn setup_budget(c: &mut Clients) -> anyhow::Result<()> {
                 account: account.into(),
                 amount_ore: 500_000_000_000,
                 monthly_profile_ore: Vec::new(),
+                effective_from: None,
             })
             .await?;
     }

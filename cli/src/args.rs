@@ -32,7 +32,7 @@ pub struct Cli {
 }
 
 pub use afregning_client::connect::Connection;
-pub use afregning_client::parse::{parse_date, parse_period, parse_quarter};
+pub use afregning_client::parse::{parse_date, parse_day, parse_period, parse_quarter};
 
 fn parse_lang(text: &str) -> Result<afregning_client::i18n::Lang, String> {
     afregning_client::i18n::Lang::from_code(text).ok_or_else(|| "da (Danish) or en (English)".to_owned())
@@ -87,9 +87,38 @@ pub enum Command {
     },
     /// Whether each service answers, and how far settlement and budget have followed the feeds.
     Status,
+    /// Set up a municipality's year from files finance edits in a spreadsheet (UTF-8, comma- or
+    /// semicolon-separated, a header row): committees.csv (code, name), frames.csv (frame, year,
+    /// committee, name, account, amount, and optionally twelve monthly amounts jan … dec adding up
+    /// to it), providers.csv (optionally id, the prv_… a provider is registered under so its token can
+    /// be issued first; cvr, name, kind kommunal|privat, committee, approved_for: units
+    /// separated by spaces) and the year's tariff catalog catalog-<year>.toml, whose legal bases
+    /// map to the frames. Every row is checked — against the other files, the catalog and what the
+    /// services hold — before anything is written; refused rows are listed by file, line and field
+    /// (exit code 3) and nothing changes. Running it again is safe: a frame's amount, profile, name
+    /// and account are updated; a committee's name, a frame's committee and a registered provider
+    /// are not changed here and are refused. deploy/ holds an example set.
+    ///
+    /// Example: afregning setup deploy --check
+    Setup {
+        /// The directory with the files.
+        dir: PathBuf,
+        /// Check the files and show what would change, writing nothing.
+        #[arg(long)]
+        check: bool,
+        /// The token for registering providers in visitation (the EHR's or the operator's);
+        /// default: --token.
+        #[arg(long, env = "AFREGNING_AUTHORITY_TOKEN", hide_env_values = true)]
+        authority_token: Option<String>,
+    },
     /// Grants (bevillinger) as the authority decided them.
     #[command(subcommand)]
     Grants(Grants),
+    /// Orders (bestillinger): what the authority's grants ask of a provider. A provider lists,
+    /// follows and acknowledges its own orders with its own --token; the authority lists the
+    /// orders not acknowledged in time.
+    #[command(subcommand)]
+    Orders(Orders),
     /// Deliveries (leverancer): visits providers made.
     #[command(subcommand)]
     Deliveries(Deliveries),
@@ -296,15 +325,125 @@ pub enum Grants {
     },
     /// One grant with every version the authority decided.
     Show {
-        /// The grant's id (grt_…).
+        /// The grant's id (gr_…).
         grant_id: String,
     },
+    /// Decide a grant for a citizen, as the authority's case worker does where no EHR sends
+    /// decisions: the citizen is found by CPR number (and registered when new, audited), the
+    /// tariff derives the level, course period and expected weekly cost. The same request id
+    /// answers a retry with the first decision.
+    ///
+    /// Example: afregning grants decide --cpr 0808401888 --unit personal_care --legal-basis SEL-83 --intervention personlig-pleje --minutes 150 --provider 35123458 --from 01.07.2026
+    Decide {
+        /// The citizen's CPR number (10 digits, with or without the dash).
+        #[arg(long)]
+        cpr: String,
+        /// What is granted: a service category (personal_care, practical_help, nursing,
+        /// training), a package code (personal_care_package) or a course (course:DEVELOPING,
+        /// course:MAINTAINING, course:INDIVIDUAL), as the catalog names them.
+        #[arg(long)]
+        unit: String,
+        /// The legal basis, e.g. SEL-83, SEL-83a, SUL-140.
+        #[arg(long)]
+        legal_basis: String,
+        /// The FSIII intervention, e.g. personlig-pleje, hverdagsrehabilitering.
+        #[arg(long)]
+        intervention: String,
+        /// Visited minutes per week, 0–10.080.
+        #[arg(long)]
+        minutes: u32,
+        /// The provider by CVR number or id (prv_…), optionally with its share: 29189668=60.
+        /// Give it once for each provider; the first leads.
+        #[arg(long = "provider", required = true)]
+        providers: Vec<String>,
+        /// The first day, e.g. 01.07.2026 or 2026-07-01; it may lie in the past.
+        #[arg(long, value_parser = parse_day)]
+        from: chrono::NaiveDate,
+        /// The last day; open-ended when left out.
+        #[arg(long, value_parser = parse_day)]
+        to: Option<chrono::NaiveDate>,
+        /// The frame that owns the need when another frame pays (a cross-frame purchase).
+        #[arg(long)]
+        need_frame: Option<String>,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Orders {
+    /// A provider's orders, oldest first: every grant version that names it (new, revisited,
+    /// provider changed, suspended, resumed, ended, or moved to another provider), with the
+    /// citizen's CPR number, the grant to report deliveries against and what to deliver. Each
+    /// order read lands in the citizen's audit log with the provider as reader.
+    ///
+    /// Example: afregning orders list --provider prv_plejegruppen --unacknowledged
+    List {
+        /// Only orders not yet acknowledged.
+        #[arg(long)]
+        unacknowledged: bool,
+        /// Only this citizen's orders, by CPR number (10 digits, with or without the dash).
+        #[arg(long)]
+        cpr: Option<String>,
+        /// Only orders after this one (its number).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        #[command(flatten)]
+        provider: ProviderOption,
+    },
+    /// Print a provider's orders as they come, one line each, until Ctrl-C.
+    ///
+    /// Example: afregning orders follow --provider prv_plejegruppen --from 1 --once
+    Follow {
+        /// Start with this order (its number); from the first when left out.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// Stop once every order so far is printed instead of waiting for new ones.
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        provider: ProviderOption,
+    },
+    /// Acknowledge an order (kvittér): the provider's system has received it. Acknowledging
+    /// again changes nothing and shows the first acknowledgement.
+    ///
+    /// Example: afregning orders acknowledge 1 --provider prv_plejegruppen
+    Acknowledge {
+        /// The order's number, as `orders list` shows it.
+        order: u64,
+        #[command(flatten)]
+        provider: ProviderOption,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// For the authority: orders the providers have not acknowledged although they were
+    /// recorded more than the given hours ago, oldest first (no CPR numbers).
+    ///
+    /// Example: afregning orders unacknowledged --older-than 0
+    Unacknowledged {
+        /// Hours since the order was recorded, 0–8.760; the service's order_ack_hours (24 by
+        /// default) when left out.
+        #[arg(long)]
+        older_than: Option<u32>,
+        /// Only this provider's orders (prv_…).
+        #[arg(long, default_value = "")]
+        provider: String,
+    },
+}
+
+/// Whose orders: a provider's token says it; a service without tokens needs to be told.
+#[derive(Debug, Args)]
+pub struct ProviderOption {
+    /// The provider (prv_…). A provider's --token needs none: its orders are its own.
+    #[arg(long = "provider", default_value = "")]
+    pub id: String,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Deliveries {
     /// Report deliveries from a CSV file (comma- or semicolon-separated) with a header row:
-    /// delivery_id, grant_id, provider_id, carer_visit_id, started_at, minutes. started_at is
+    /// delivery_id, grant_id, provider_id (the provider's id or CVR number), carer_visit_id,
+    /// started_at, minutes. started_at is
     /// RFC 3339 (2026-04-01T07:30:00+02:00) or Danish local time (01.04.2026 07:30 or
     /// 2026-04-01 07:30). Each record
     /// is idempotent by its delivery_id, so a file can be sent again safely. The valid rows are
@@ -442,7 +581,8 @@ pub enum Committees {
 pub enum Frames {
     /// Set a committee's frame for a year: its account, amount and, optionally, twelve monthly
     /// amounts that add up to it (without them the budget is released evenly by days). Setting it
-    /// again replaces it; months already closed keep their figures.
+    /// again changes it from --effective-from on; a status at an earlier date and months already
+    /// closed keep their figures.
     ///
     /// Example: afregning frames set --frame OMSORG --year 2026 --committee OMSORG --name "Omsorg – sygepleje" --account 4.62.88 --amount 365.000,00
     Set {
@@ -467,6 +607,11 @@ pub enum Frames {
         /// Twelve monthly amounts in kroner, January first, adding up to --amount.
         #[arg(long, num_args = 12, value_name = "AMOUNT")]
         profile: Vec<String>,
+        /// The day the change takes effect, e.g. 01.11.2026, after the frame's closed months; a
+        /// status at an earlier date keeps the setting in force then. Default: the year's first
+        /// day for a new frame, otherwise today.
+        #[arg(long, value_parser = parse_day)]
+        effective_from: Option<chrono::NaiveDate>,
         #[command(flatten)]
         write: Write,
     },

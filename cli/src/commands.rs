@@ -154,6 +154,31 @@ pub async fn grants(clients: &mut Clients, command: Grants) -> anyhow::Result<()
                 .into_inner()
                 .grants
         }
+        Grants::Decide {
+            cpr,
+            unit,
+            legal_basis,
+            intervention,
+            minutes,
+            providers,
+            from,
+            to,
+            need_frame,
+            write,
+        } => {
+            let decision = crate::decide::Decision {
+                cpr,
+                unit,
+                legal_basis,
+                intervention,
+                minutes,
+                providers,
+                from,
+                to,
+                need_frame,
+            };
+            vec![crate::decide::decide(clients, decision, &request_id(&write)).await?]
+        }
         Grants::Show { grant_id } => {
             clients
                 .visitation

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 
 use crate::args::{Deliveries, Write};
@@ -131,10 +132,44 @@ pub async fn command(clients: &mut Clients, command: Deliveries) -> anyhow::Resu
     }
 }
 
+/// A provider system knows itself by CVR number: a file may name the provider by it, and each
+/// is sent as the provider's id (an unknown CVR number is left for the service to refuse).
+async fn by_provider_id(clients: &mut Clients, deliveries: &mut [pbs::Delivery]) -> anyhow::Result<()> {
+    let is_cvr = |p: &str| p.len() == 8 && p.bytes().all(|b| b.is_ascii_digit());
+    if !deliveries.iter().any(|d| is_cvr(&d.provider_id)) {
+        return Ok(());
+    }
+    let mut ids = std::collections::BTreeMap::new();
+    let mut page_token = String::new();
+    loop {
+        let page = Some(pbc::PageRequest {
+            page_size: 1000,
+            page_token,
+        });
+        let listed = clients
+            .settlement
+            .list_providers(pbs::ListProvidersRequest { page })
+            .await?
+            .into_inner();
+        ids.extend(listed.providers.into_iter().map(|p| (p.cvr, p.provider_id)));
+        if listed.next_page_token.is_empty() {
+            break;
+        }
+        page_token = listed.next_page_token;
+    }
+    for d in deliveries.iter_mut().filter(|d| is_cvr(&d.provider_id)) {
+        if let Some(id) = ids.get(&d.provider_id) {
+            d.provider_id = id.clone();
+        }
+    }
+    Ok(())
+}
+
 async fn import(clients: &mut Clients, path: &Path, refusals: Option<&Path>, write: &Write) -> anyhow::Result<bool> {
     let DeliveryFile { rows, mut refused } = read_deliveries(path)?;
     let read = rows.len() + refused.len();
-    let (lines, deliveries): (Vec<usize>, Vec<pbs::Delivery>) = rows.into_iter().unzip();
+    let (lines, mut deliveries): (Vec<usize>, Vec<pbs::Delivery>) = rows.into_iter().unzip();
+    by_provider_id(clients, &mut deliveries).await?;
     let reported = if deliveries.is_empty() {
         pbs::ReportDeliveriesResponse::default()
     } else {

@@ -27,10 +27,22 @@ pub type CsvRecords<const N: usize> = (Vec<(usize, csv::StringRecord)>, [usize; 
 /// A CSV file with a header row: its records with their lines, and where each of `columns` is.
 /// A missing column or an unreadable file fails the whole file.
 pub fn read_csv<const N: usize>(path: &Path, columns: &[&str; N]) -> anyhow::Result<CsvRecords<N>> {
-    let file = || path.display().to_string();
+    let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file()), ("why", e.to_string())])))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.clone()), ("why", e.to_string())])))?;
+    let (headers, records) = csv_text(&file, &text)?;
+    let mut at = [0; N];
+    for (i, name) in columns.iter().enumerate() {
+        at[i] = column(&headers, name)
+            .ok_or_else(|| anyhow::anyhow!(tr_args("file-no-column", &[("file", file.clone()), ("column", (*name).to_owned())])))?;
+    }
+    Ok((records, at))
+}
+
+/// The header row and the records (each with its line, the header being line 1) of the CSV text
+/// of `file`, comma- or semicolon-separated as its header is, a byte-order mark skipped.
+pub fn csv_text(file: &str, text: &str) -> anyhow::Result<(csv::StringRecord, Vec<(usize, csv::StringRecord)>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
         b';'
     } else {
@@ -41,21 +53,23 @@ pub fn read_csv<const N: usize>(path: &Path, columns: &[&str; N]) -> anyhow::Res
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = reader.headers()?.clone();
-    let mut at = [0; N];
-    for (i, name) in columns.iter().enumerate() {
-        at[i] = headers
-            .iter()
-            .position(|h| h == *name)
-            .ok_or_else(|| anyhow::anyhow!(tr_args("file-no-column", &[("file", file()), ("column", (*name).to_owned())])))?;
-    }
+    let headers = reader
+        .headers()
+        .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.to_owned()), ("why", e.to_string())])))?
+        .clone();
     let mut records = Vec::new();
     for record in reader.records() {
-        let record = record?;
+        let record =
+            record.map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.to_owned()), ("why", e.to_string())])))?;
         let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
         records.push((line, record));
     }
-    Ok((records, at))
+    Ok((headers, records))
+}
+
+/// Where the column `name` is in `headers`.
+pub fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers.iter().position(|h| h == name)
 }
 
 /// Prints refused rows as a table (the id column headed `id`) and one line each on standard

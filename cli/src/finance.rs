@@ -79,7 +79,7 @@ pub fn month_amount(text: &str) -> Result<MonthAmount, String> {
 
 /// A flag's value that cannot be used once the command line is read as a whole: clap's own usage
 /// error, exit code 2, before anything is sent.
-fn usage_error(message: String) -> ! {
+pub(crate) fn usage_error(message: String) -> ! {
     use clap::CommandFactory;
     crate::args::Cli::command()
         .error(clap::error::ErrorKind::ValueValidation, message)
@@ -126,6 +126,7 @@ pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()
             account,
             amount,
             profile,
+            effective_from,
             write,
         } => {
             let amount_ore = budget_kroner(&amount).unwrap_or_else(|why| usage_error(format!("--amount: {why}")));
@@ -149,6 +150,7 @@ pub async fn frames(clients: &mut Clients, command: Frames) -> anyhow::Result<()
                 account,
                 amount_ore,
                 monthly_profile_ore,
+                effective_from: effective_from.map(pbc::Date::from),
             };
             let set = clients.budget.set_frame(request).await?.into_inner();
             let released = if set.monthly_profile_ore.is_empty() {

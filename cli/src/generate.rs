@@ -121,6 +121,7 @@ pub fn municipality(citizens: usize, seed: u64) -> Municipality {
             ]
             .map(str::to_owned)
             .to_vec(),
+            provider_id: String::new(),
         });
     }
     let training = providers.len();
@@ -131,6 +132,7 @@ pub fn municipality(citizens: usize, seed: u64) -> Municipality {
         kind: pbc::ProviderKind::Municipal as i32,
         committee: "HEALTH".into(),
         approved_for: vec!["training".into()],
+        provider_id: String::new(),
     });
     let people = (0..citizens)
         .map(|i| {

@@ -11,6 +11,7 @@
 //! * [`cases`] — the quarter's reallocation cases.
 //! * [`catalogs`] — tariff catalogs published, listed, shown and rolled forward by the price index.
 //! * [`erp`] — export for the ERP and reconcile with it.
+//! * [`orders`] — a provider's orders: list, follow, acknowledge; the authority's unacknowledged.
 //! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
 //! * [`deliveries`] — delivery files reported row by row, refusals listed in one pass; corrections.
 //! * [`finance`] — finance's own actions: committees, frames, ERP actuals, expected accounts,
@@ -23,14 +24,17 @@ pub mod args;
 pub mod cases;
 pub mod catalogs;
 pub mod commands;
+pub mod decide;
 pub mod deliveries;
 pub mod erp;
 pub mod files;
 pub mod finance;
 pub mod generate;
+pub mod orders;
 pub mod print;
 pub mod quarter;
 pub mod run;
+pub mod setup;
 pub mod statements;
 pub mod steering;
 

@@ -9,8 +9,9 @@
 //! the quarter the cross-frame purchases become one case that both committees approve and
 //! finance executes, net zero.
 //!
-//! Each actor calls with its own principal: the EHR writes visitation, the operator imports the
-//! providers' delivery files and settles, finance and the committees work in budget.
+//! Each actor calls with its own principal: the EHR writes visitation; each provider's system
+//! reads its orders, reports its deliveries against the grants they name and acknowledges them;
+//! the operator corrects a visit and settles; finance and the committees work in budget.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +25,9 @@ use crate::connect::{Clients, Endpoints};
 use crate::print::{Out, date, headers, kr, table};
 use afregning_client::i18n::{tr, tr_args};
 
-/// The demo's bearer tokens and principals; every service accepts all of them.
-pub const TOKENS: [(&str, &str); 7] = [
+/// The demo's bearer tokens and principals; every service accepts all of them. The providers'
+/// own tokens come last, in [`PROVIDERS`] order.
+pub const TOKENS: [(&str, &str); 11] = [
     ("demo-token-ehr-nexus-0001", "ehr:nexus"),
     ("demo-token-operator-00001", "operator"),
     ("demo-token-finance-000001", "finance"),
@@ -33,6 +35,19 @@ pub const TOKENS: [(&str, &str); 7] = [
     ("demo-token-committee-health", "committee:HEALTH"),
     ("demo-token-service-settlement", "service:settlement"),
     ("demo-token-service-budget-01", "service:budget"),
+    ("demo-token-provider-nord-0001", "provider:prv_nord"),
+    ("demo-token-provider-plejegruppen", "provider:prv_plejegruppen"),
+    ("demo-token-provider-sygeplejen", "provider:prv_sygeplejen"),
+    ("demo-token-provider-traening-01", "provider:prv_traening"),
+];
+
+/// The providers the municipality approves, by name, with the ids the authority registers them
+/// under (so their tokens can be issued before the suite starts).
+pub const PROVIDERS: [(&str, &str); 4] = [
+    ("Hjemmeplejen Nord", "prv_nord"),
+    ("Plejegruppen ApS", "prv_plejegruppen"),
+    ("Sygeplejen", "prv_sygeplejen"),
+    ("Træningsenheden", "prv_traening"),
 ];
 
 /// The token each service presents to the feeds it follows: visitation follows none.
@@ -68,6 +83,8 @@ struct Actors {
     operator: Clients,
     finance: Clients,
     committees: BTreeMap<&'static str, Clients>,
+    /// Each provider's own system, by provider name, calling with the provider's token.
+    providers: BTreeMap<&'static str, Clients>,
 }
 
 /// The whole story, against services that trust [`TOKENS`].
@@ -79,9 +96,11 @@ pub async fn run(endpoints: &Endpoints, out: Out) -> anyhow::Result<Outcome> {
             operator: actor(1),
             finance: actor(2),
             committees: BTreeMap::from([("SOCIAL", actor(3)), ("HEALTH", actor(4))]),
+            providers: PROVIDERS.iter().enumerate().map(|(i, (name, _))| (*name, actor(7 + i))).collect(),
         },
         out,
         outcome: Outcome::default(),
+        cprs: BTreeMap::new(),
     };
     story.frames().await?;
     story.decisions().await?;
@@ -98,6 +117,8 @@ struct Story {
     a: Actors,
     out: Out,
     outcome: Outcome,
+    /// Grant label → the citizen's CPR number, by which a provider finds the grant in its orders.
+    cprs: BTreeMap<String, String>,
 }
 
 fn d(y: i32, m: i32, day: i32) -> Option<pbc::Date> {
@@ -147,105 +168,32 @@ impl Story {
             .unwrap_or_else(|| provider_id.to_owned())
     }
 
+    /// The municipality as the example files in `deploy/` set it up: committees, frames and
+    /// the approved providers, through `afregning setup`'s own code.
     async fn frames(&mut self) -> anyhow::Result<()> {
         self.out.heading(&tr("demo-frames-heading"));
-        let mut budget = self.a.finance.budget.clone();
+        let (mut finance, mut ehr) = (self.a.finance.clone(), self.a.ehr.clone());
+        let set_up = crate::setup::setup(&crate::setup::example(), &mut finance, &mut ehr, false).await?;
+        anyhow::ensure!(set_up.refused.is_empty(), "the example set is refused: {:?}", set_up.refused);
         let mut shown = table(
             &headers(&["demo-col-frame", "demo-col-committee", "demo-col-account", "demo-col-budget-2026"]),
             &[3],
         );
-        for (code, name, account, amount_ore) in [
-            ("SOCIAL", "Socialudvalget", "5.30.26", 120_000_000),
-            ("HEALTH", "Sundhedsudvalget", "4.62.88", 15_000_000),
-        ] {
-            budget
-                .create_committee(pbb::CreateCommitteeRequest {
-                    request_id: format!("demo-committee-{code}"),
-                    code: code.into(),
-                    name: name.into(),
-                })
-                .await?;
-            budget
-                .set_frame(pbb::SetFrameRequest {
-                    request_id: format!("demo-frame-{code}"),
-                    frame: code.into(),
-                    year: 2026,
-                    committee: code.into(),
-                    name: format!("Ældreområdet – {name}"),
-                    account: account.into(),
-                    amount_ore,
-                    monthly_profile_ore: vec![],
-                })
-                .await?;
-            shown.add_row(vec![code.to_owned(), name.to_owned(), account.to_owned(), kr(amount_ore)]);
+        for (code, committee, account, amount_ore) in set_up.frames {
+            shown.add_row(vec![code, committee, account, kr(amount_ore)]);
         }
         self.out.table(&shown);
+        self.outcome.providers = set_up.providers;
         Ok(())
     }
 
-    /// The authority's side of the quarter: providers, seven grants with the citizens'
+    /// The authority's side of the quarter: seven grants with the citizens'
     /// assessments, and the changes to G4 and G5 in April.
     async fn decisions(&mut self) -> anyhow::Result<()> {
         self.out.heading(&tr("demo-decisions-heading"));
-        self.providers().await?;
         let citizens = self.grants().await?;
         self.assessments(&citizens).await?;
         self.changes().await
-    }
-
-    /// The four providers the municipality has approved.
-    async fn providers(&mut self) -> anyhow::Result<()> {
-        let mut ehr = self.a.ehr.visitation.clone();
-        let providers = [
-            (
-                "Hjemmeplejen Nord",
-                "29189668",
-                pbc::ProviderKind::Municipal,
-                "SOCIAL",
-                vec![
-                    "personal_care_package",
-                    "course:DEVELOPING",
-                    "course:MAINTAINING",
-                    "course:INDIVIDUAL",
-                ],
-            ),
-            (
-                "Plejegruppen ApS",
-                "35123458",
-                pbc::ProviderKind::Private,
-                "SOCIAL",
-                vec!["personal_care"],
-            ),
-            (
-                "Sygeplejen",
-                "25412346",
-                pbc::ProviderKind::Municipal,
-                "HEALTH",
-                vec!["course:MAINTAINING"],
-            ),
-            (
-                "Træningsenheden",
-                "44000016",
-                pbc::ProviderKind::Municipal,
-                "HEALTH",
-                vec!["training"],
-            ),
-        ];
-        for (i, (name, cvr, kind, committee, approved)) in providers.into_iter().enumerate() {
-            let provider = ehr
-                .register_provider(pbv::RegisterProviderRequest {
-                    request_id: format!("demo-provider-{i}"),
-                    cvr: cvr.into(),
-                    name: name.into(),
-                    kind: kind as i32,
-                    committee: committee.into(),
-                    approved_for: approved.into_iter().map(str::to_owned).collect(),
-                })
-                .await?
-                .into_inner();
-            self.outcome.providers.insert(name.to_owned(), provider.provider_id);
-        }
-        Ok(())
     }
 
     /// The seven grants of the worked month (docs/examples/april-2026.md), each decided for a
@@ -401,6 +349,7 @@ impl Story {
                 kr(grant.expected_weekly_cost_ore),
             ]);
             self.outcome.grants.insert(label.to_owned(), grant.grant_id);
+            self.cprs.insert(label.to_owned(), cpr.to_owned());
             citizens.insert(citizen, grant.citizen_id);
         }
         self.out.table(&shown);
@@ -548,29 +497,75 @@ impl Story {
         Ok(())
     }
 
-    /// Reports deliveries as the operator importing the providers' files; `visits` are
-    /// (grant label, provider name, day, start as `hhmm` local time, minutes).
+    /// Each provider's system reports its deliveries with its own token: it reads its orders,
+    /// finds each visit's grant in them by the citizen's CPR number, reports, and acknowledges
+    /// the orders it has not acknowledged yet. `visits` are (grant label, provider name, day,
+    /// start as `hhmm` local time, minutes).
+    // One piece: a provider system's round — orders in, deliveries out, orders acknowledged —
+    // reads as the provider does it.
     async fn deliveries(&mut self, month: u32, visits: &[(&str, &str, u32, u32, u32)]) -> anyhow::Result<()> {
-        let mut batch = Vec::with_capacity(visits.len());
-        for (label, provider, day, hhmm, minutes) in visits {
-            let id = format!("{label}-2026-{month:02}-{day:02}-{hhmm:04}");
-            batch.push(pbs::Delivery {
-                delivery_id: id.clone(),
-                grant_id: self.grant(label),
-                provider_id: self.provider(provider),
-                carer_visit_id: format!("cv-{id}"),
-                started_at: at(month, *day, hhmm / 100, hhmm % 100)?,
-                minutes: *minutes,
-                revision: 0,
-            });
+        self.a.operator.wait_until_caught_up().await?;
+        let (mut accepted, mut read, mut acknowledged) = (0, 0, 0);
+        for (name, id) in PROVIDERS {
+            let theirs: Vec<_> = visits.iter().filter(|v| v.1 == name).collect();
+            let mut system = self.a.providers[name].clone();
+            let orders = system
+                .visitation
+                .list_orders(pbv::ListOrdersRequest::default())
+                .await?
+                .into_inner()
+                .orders;
+            read += orders.len();
+            let mut batch = Vec::with_capacity(theirs.len());
+            for (label, _, day, hhmm, minutes) in theirs {
+                let cpr = self.cprs.get(*label).cloned().unwrap_or_default();
+                let Some(order) = orders.iter().rev().find(|o| o.citizen_cpr == cpr) else {
+                    anyhow::bail!("{name} has no order for {label}");
+                };
+                anyhow::ensure!(
+                    order.grant_id == self.grant(label),
+                    "{name}'s order for {label} names another grant"
+                );
+                let delivery_id = format!("{label}-2026-{month:02}-{day:02}-{hhmm:04}");
+                batch.push(pbs::Delivery {
+                    delivery_id: delivery_id.clone(),
+                    grant_id: order.grant_id.clone(),
+                    provider_id: id.to_owned(),
+                    carer_visit_id: format!("cv-{delivery_id}"),
+                    started_at: at(month, *day, hhmm / 100, hhmm % 100)?,
+                    minutes: *minutes,
+                    revision: 0,
+                });
+            }
+            if !batch.is_empty() {
+                accepted += self.report(&mut system, &format!("demo-deliveries-{month}-{id}"), batch).await?;
+            }
+            for order in orders.iter().filter(|o| o.acknowledged_at.is_none()) {
+                system
+                    .visitation
+                    .acknowledge_order(pbv::AcknowledgeOrderRequest {
+                        request_id: format!("demo-acknowledge-{}", order.sequence),
+                        sequence: order.sequence,
+                        provider_id: String::new(),
+                    })
+                    .await?;
+                acknowledged += 1;
+            }
         }
-        self.report(month, batch).await
+        self.out.line(tr_args(
+            "demo-orders",
+            &[("orders", read.to_string()), ("acknowledged", acknowledged.to_string())],
+        ));
+        self.out.line(tr_args(
+            "demo-reported",
+            &[("visits", accepted.to_string()), ("month", format!("{month:02}.2026"))],
+        ));
+        Ok(())
     }
 
-    async fn report(&mut self, month: u32, batch: Vec<pbs::Delivery>) -> anyhow::Result<()> {
-        self.a.operator.wait_until_caught_up().await?;
-        let request_id = format!("demo-deliveries-{month}");
-        let reported = crate::commands::report_deliveries(&mut self.a.operator.settlement, &request_id, &batch).await?;
+    /// Reports one provider system's deliveries; how many were accepted.
+    async fn report(&mut self, system: &mut Clients, request_id: &str, batch: Vec<pbs::Delivery>) -> anyhow::Result<u64> {
+        let reported = crate::commands::report_deliveries(&mut system.settlement, request_id, &batch).await?;
         anyhow::ensure!(
             reported.errors.is_empty(),
             "deliveries refused: {:?}",
@@ -580,11 +575,7 @@ impl Story {
                 .map(|e| format!("{} {}: {}", e.delivery_id, e.field, e.description))
                 .collect::<Vec<_>>()
         );
-        self.out.line(tr_args(
-            "demo-reported",
-            &[("visits", reported.accepted.to_string()), ("month", format!("{month:02}.2026"))],
-        ));
-        Ok(())
+        Ok(reported.accepted)
     }
 }
 

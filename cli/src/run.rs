@@ -73,7 +73,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Steering { from, to, format } => crate::steering::command(&mut connect()?, from, to, format).await.map(|()| true),
         Command::Demo { keep } => demo(keep.as_deref(), c).await.map(|()| true),
         Command::Status => commands::status(&mut connect()?, &c.urls()).await.map(|()| true),
+        Command::Setup {
+            dir,
+            check,
+            authority_token,
+        } => {
+            let endpoints = Endpoints::new(&c.urls())?;
+            let authority = authority_token.as_deref().or(c.token.as_deref());
+            let (mut finance, mut authority) = (endpoints.as_principal(c.token.as_deref()), endpoints.as_principal(authority));
+            crate::setup::command(&dir, &mut finance, &mut authority, check).await
+        }
         Command::Grants(g) => commands::grants(&mut connect()?, g).await.map(|()| true),
+        Command::Orders(o) => crate::orders::command(&mut connect()?, o).await.map(|()| true),
         Command::Deliveries(d) => crate::deliveries::command(&mut connect()?, d).await,
         Command::Settle { period, issue, write } => crate::statements::settle(&mut connect()?, period, issue, &write)
             .await
@@ -175,6 +186,8 @@ fn catalogs_in(config: &mut SuiteConfig, data_dir: &Path) -> anyhow::Result<()> 
 /// `afregning up`: every flag is checked, the data directory made and the cockpit's port taken
 /// before any service starts, so a mistake stops it with nothing half-started.
 async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::Result<()> {
+    // Ctrl-C from here on stops the suite cleanly, even while it is still starting.
+    let stop = shutdown_signal();
     let listen = listen_flags(connection).await?;
     let cockpit = match cockpit {
         "off" => None,
@@ -230,7 +243,7 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
         }
     };
     println!("{}", tr("up-stop"));
-    let result = suite.run_until(shutdown_signal()).await;
+    let result = suite.run_until(stop).await;
     let _ = stop_cockpit.send(true);
     if let Some(cockpit) = cockpit {
         cockpit.await??;

@@ -164,6 +164,14 @@ async fn every_documented_command_runs_as_written() {
     )
     .unwrap();
 
+    // The setup files `afregning setup deploy` names: the example set, as shipped.
+    let deploy = dir.path().join("deploy");
+    std::fs::create_dir_all(&deploy).unwrap();
+    for file in ["committees.csv", "frames.csv", "providers.csv", "catalog-2026.toml"] {
+        let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/");
+        std::fs::copy(format!("{shipped}{file}"), deploy.join(file)).unwrap();
+    }
+
     // Finance's files: the ERP's June actuals for the README's new frame, and actual unit costs.
     std::fs::write(
         dir.path().join("erp-juni.csv"),

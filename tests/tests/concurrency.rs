@@ -374,6 +374,7 @@ async fn a_case_decided_and_executed_at_once(w: &World) {
                 account: "4.62.88".into(),
                 amount_ore: 15_000_000,
                 monthly_profile_ore: vec![],
+                effective_from: None,
             })
             .await
         }
@@ -441,6 +442,7 @@ async fn text_at_the_edge(w: &World) {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec![],
+            provider_id: String::new(),
         })
         .await
         .unwrap_err();
@@ -578,6 +580,7 @@ async fn amounts_at_their_bounds(w: &World) {
             account: "4.62.88".into(),
             amount_ore: i64::MAX,
             monthly_profile_ore: vec![],
+            effective_from: None,
         })
         .await
         .unwrap_err();
@@ -899,6 +902,7 @@ async fn the_other_writes_at_once(w: &World) {
                 kind: pbc::ProviderKind::Municipal as i32,
                 committee: "SOCIAL".into(),
                 approved_for: vec!["personal_care".into()],
+                provider_id: String::new(),
             })
             .await
         }

@@ -48,6 +48,7 @@ async fn settlement_killed_mid_run_then_run_again() {
                 kind: pbc::ProviderKind::Private as i32,
                 committee: "SOCIAL".into(),
                 approved_for: vec!["personal_care_package".into()],
+                provider_id: String::new(),
             })
             .await
             .unwrap()

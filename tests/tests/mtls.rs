@@ -109,6 +109,7 @@ async fn certificates_are_the_principals_across_the_suite() {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec!["personal_care_package".into()],
+            provider_id: String::new(),
         })
         .await
         .expect("the EHR's certificate is the EHR")

@@ -142,6 +142,7 @@ async fn a_decision_is_one_trace_through_all_three_services() {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec!["personal_care_package".into()],
+            provider_id: String::new(),
         }))
         .await
         .unwrap()

@@ -32,6 +32,11 @@ pub fn afregning(urls: &[String; 3], args: &[&str]) -> Output {
 }
 
 pub async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3], String) {
+    up_with(data_dir, &[]).await
+}
+
+/// `afregning up` on `data_dir` with more settings in its environment (tokens, say).
+pub async fn up_with(data_dir: &Path, env: &[(&str, String)]) -> (tokio::process::Child, [String; 3], String) {
     let mut child = tokio::process::Command::new(BIN)
         .args(["up", "--cockpit", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
@@ -40,6 +45,7 @@ pub async fn up(data_dir: &Path) -> (tokio::process::Child, [String; 3], String)
         .env("AFREGNING_SETTLEMENT_LISTEN", "127.0.0.1:0")
         .env("AFREGNING_BUDGET_LISTEN", "127.0.0.1:0")
         .env("AFREGNING_LOG_FILTER", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()

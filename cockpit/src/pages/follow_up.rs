@@ -34,6 +34,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, as_of: NaiveDate, 
             .get_follow_up_series(pbb::GetFollowUpSeriesRequest {
                 frame: status.frame.clone(),
                 year,
+                as_of: Some(pbc::Date::from(as_of)),
             })
             .await?
             .into_inner();

@@ -29,6 +29,7 @@ pub async fn frame_budgets(clients: &mut Clients, from: (i32, i32), to: (i32, i3
                 .get_follow_up_series(pbb::GetFollowUpSeriesRequest {
                     frame: frame.frame.clone(),
                     year,
+                    as_of: None,
                 })
                 .await?
                 .into_inner();

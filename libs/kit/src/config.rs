@@ -53,6 +53,9 @@ pub struct ServiceConfig {
     /// Budget: an expected overrun larger than this (øre) needs a deviation explanation before
     /// the frame's month can be closed.
     pub overrun_threshold_ore: i64,
+    /// Visitation: an order a provider has not acknowledged this many hours after it was
+    /// recorded is listed to the authority as unacknowledged (when the caller names no other age).
+    pub order_ack_hours: u32,
     /// Bearer token → principal (`ehr:<name>`, `provider:<id>`, `finance`, `committee:<CODE>`,
     /// `operator`, `service:<name>`). Empty: no authentication, loopback only.
     pub auth_tokens: BTreeMap<String, String>,
@@ -99,6 +102,7 @@ impl ServiceConfig {
             settlement_url: "http://127.0.0.1:50052".to_owned(),
             upstream_token: None,
             overrun_threshold_ore: 0,
+            order_ack_hours: 24,
         }
     }
 

@@ -29,9 +29,11 @@ pub enum Database {
 }
 
 impl Database {
-    /// Connects to `url` (creating a SQLite file and its folder if missing) and runs migrations.
+    /// Connects to `url` (creating a SQLite file and its folder, or a PostgreSQL database the
+    /// server lets this role create, if missing) and runs migrations.
     pub async fn connect(url: &str, max_connections: u32, migrations: Migrations) -> anyhow::Result<Database> {
         let database = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            create_postgres_database(url).await?;
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
@@ -132,5 +134,48 @@ impl Prober {
             self.connection = None;
         }
         ok
+    }
+}
+
+/// Creates the PostgreSQL database `url` names when it does not exist yet, so a service starts
+/// on a fresh server as on a fresh SQLite file. A role without CREATEDB gets the server's
+/// refusal in words; one created meanwhile by another process counts as there.
+async fn create_postgres_database(url: &str) -> anyhow::Result<()> {
+    use sqlx::migrate::MigrateDatabase;
+    if sqlx::Postgres::database_exists(url).await? {
+        return Ok(());
+    }
+    match sqlx::Postgres::create_database(url).await {
+        Ok(()) => Ok(()),
+        // 42P04: duplicate_database — another process created it between the check and here.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("creating the database of {}: {e}", redact(url))),
+    }
+}
+
+/// `url` without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_url_in_a_message_keeps_its_user_and_loses_its_password() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/visitation"),
+            "postgres://app@db:5432/visitation"
+        );
+        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact("postgres://127.0.0.1/x"), "postgres://127.0.0.1/x");
     }
 }

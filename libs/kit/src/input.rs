@@ -38,6 +38,14 @@ static POOL: LazyLock<DescriptorPool> =
 const OPTIONAL_IDS: &[&str] = &[
     // Empty for every provider's statements (operators); a provider's own otherwise.
     "afregning.settlement.v1.ListStatementsRequest.provider_id",
+    // Empty for a provider's own orders (a `local` caller names one); empty for every provider's
+    // unacknowledged orders.
+    "afregning.visitation.v1.ListOrdersRequest.provider_id",
+    "afregning.visitation.v1.StreamOrdersRequest.provider_id",
+    "afregning.visitation.v1.AcknowledgeOrderRequest.provider_id",
+    "afregning.visitation.v1.ListUnacknowledgedOrdersRequest.provider_id",
+    // Empty: visitation draws a new id.
+    "afregning.visitation.v1.RegisterProviderRequest.provider_id",
 ];
 
 /// A request message whose text and enum fields can be checked; a client stream's messages are

@@ -170,31 +170,36 @@ async fn probe_database(reporter: HealthReporter, grpc_name: &'static str, datab
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Completes on Ctrl-C or SIGTERM. The signals are taken over when this is called, not when the
+/// future is first awaited, so a Ctrl-C that comes while a suite is still starting stops it
+/// cleanly instead of killing it: call it first, await it last.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            let (mut interrupt, mut terminate) = match (interrupt, terminate) {
+                (Ok(interrupt), Ok(terminate)) => (interrupt, terminate),
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::error!(%error, "cannot listen for Ctrl-C and SIGTERM");
+                    return std::future::pending().await;
+                }
+            };
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!("Ctrl-C received, shutting down"),
+                _ = terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+        tracing::info!("Ctrl-C received, shutting down");
     }
 }
 
@@ -214,10 +219,11 @@ pub struct ServiceDef {
 /// Everything `main` does for every service: configuration, telemetry, then [`serve`] on the
 /// configured address until Ctrl-C or SIGTERM.
 pub async fn run_service(def: ServiceDef) -> anyhow::Result<()> {
+    let stop = shutdown_signal();
     let config = ServiceConfig::load(def.service)?;
     let _telemetry = crate::telemetry::init(&config)?;
     let listener = TcpListener::bind(config.listen).await?;
-    serve(def, config, listener, shutdown_signal()).await
+    serve(def, config, listener, stop).await
 }
 
 /// Serves `def` on `listener` until `shutdown` (see [`prepare`]).

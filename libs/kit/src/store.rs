@@ -426,18 +426,52 @@ pub fn feed_stream<P, T>(
     after: u64,
     follow: bool,
     max_events: u32,
-    convert: impl Fn(FeedEvent<P>) -> T + Send + 'static,
+    convert: impl Fn(FeedEvent<P>) -> T + Send + Sync + 'static,
 ) -> Result<tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>, ApiError>
 where
     P: serde::de::DeserializeOwned + Send + 'static,
     T: Send + 'static,
 {
     let after = i64::try_from(after).map_err(|_| ApiError::invalid("after_sequence", "out of range"))?;
-    let limit = match (max_events, follow) {
+    let convert = Arc::new(convert);
+    let reader = storage.clone();
+    let read = move |cursor: i64, limit: i64| {
+        let (storage, convert) = (reader.clone(), convert.clone());
+        async move {
+            let events = storage.events_after::<P>(cursor, limit).await?;
+            Ok(events.into_iter().map(|e| (e.sequence, convert(e))).collect())
+        }
+    };
+    Ok(sequence_stream(storage, after, follow, max_events, read))
+}
+
+/// The most items a stream sends when following without a limit of its own.
+fn stream_limit(max_items: u32, follow: bool) -> u64 {
+    match (max_items, follow) {
         (0, true) => u64::MAX,
         (0, false) => u64::from(MAX_EVENTS_PER_STREAM),
         (n, _) => u64::from(n.min(MAX_EVENTS_PER_STREAM)),
-    };
+    }
+}
+
+/// A server stream of any sequenced records that commit together with feed events (the feed
+/// itself, a provider's orders): `read(cursor, limit)` returns up to `limit` records after
+/// `cursor` as (sequence, item), oldest first; they are sent, then (when `follow`) the stream
+/// waits for the next commit and reads again. At most `max_items` (0: no limit when following,
+/// [`MAX_EVENTS_PER_STREAM`] otherwise). Ends when the client goes away or the server drains.
+pub fn sequence_stream<T, R, F>(
+    storage: Storage,
+    after: i64,
+    follow: bool,
+    max_items: u32,
+    read: R,
+) -> tokio_stream::wrappers::ReceiverStream<Result<T, tonic::Status>>
+where
+    T: Send + 'static,
+    R: Fn(i64, i64) -> F + Send + 'static,
+    F: std::future::Future<Output = Result<Vec<(i64, T)>, ApiError>> + Send,
+{
+    let limit = stream_limit(max_items, follow);
     let (tx, rx) = tokio::sync::mpsc::channel(256);
     tokio::spawn(async move {
         let mut cursor = after;
@@ -447,7 +481,10 @@ where
             let committed = storage.feed_written.notified();
             tokio::pin!(committed);
             committed.as_mut().enable();
-            let batch = match storage.events_after::<P>(cursor, FEED_BATCH).await {
+            // Never read more than is left to send: a read may have effects (an audit entry per
+            // personal-data record read).
+            let left = i64::try_from(limit - sent).unwrap_or(i64::MAX);
+            let batch = match read(cursor, FEED_BATCH.min(left)).await {
                 Ok(batch) => batch,
                 Err(error) => {
                     let _ = tx.send(Err(tonic::Status::from(error))).await;
@@ -465,9 +502,9 @@ where
                 }
                 continue;
             }
-            for event in batch {
-                cursor = event.sequence;
-                if tx.send(Ok(convert(event))).await.is_err() {
+            for (sequence, item) in batch {
+                cursor = sequence;
+                if tx.send(Ok(item)).await.is_err() {
                     return;
                 }
                 sent += 1;
@@ -477,5 +514,5 @@ where
             }
         }
     });
-    Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
+    tokio_stream::wrappers::ReceiverStream::new(rx)
 }

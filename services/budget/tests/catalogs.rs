@@ -81,6 +81,7 @@ async fn a_published_correction_reprices_the_commitments_from_its_day(backend: B
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec!["personal_care_package".into()],
+            provider_id: String::new(),
         })
         .await
         .unwrap()
@@ -150,6 +151,7 @@ async fn a_published_correction_reprices_the_commitments_from_its_day(backend: B
             account: "5.30.26".into(),
             amount_ore: 120_000_000,
             monthly_profile_ore: vec![],
+            effective_from: None,
         })
         .await
         .unwrap();

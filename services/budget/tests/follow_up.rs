@@ -65,6 +65,7 @@ async fn suite(backend: Backend) -> Suite {
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: vec!["course:MAINTAINING".into()],
+            provider_id: String::new(),
         })
         .await
         .unwrap()
@@ -142,6 +143,7 @@ async fn suite(backend: Backend) -> Suite {
                 account: "5.30.26".into(),
                 amount_ore: amount,
                 monthly_profile_ore: vec![],
+                effective_from: None,
             })
             .await
             .unwrap();
@@ -420,6 +422,7 @@ async fn a_closed_month_never_changes(backend: Backend) {
             account: "5.30.26".into(),
             amount_ore: 40_000_000,
             monthly_profile_ore: vec![],
+            effective_from: date(7, 1),
         })
         .await
         .unwrap();
@@ -458,4 +461,104 @@ async fn a_closed_month_never_changes_sqlite() {
 #[tokio::test]
 async fn a_closed_month_never_changes_postgres() {
     a_closed_month_never_changes(Backend::Postgres).await;
+}
+
+/// HEALTH set again: 400,000.00 from 1 November instead of 365,000.00.
+fn raise_health(request_id: &str, effective_from: Option<pbc::Date>) -> pb::SetFrameRequest {
+    pb::SetFrameRequest {
+        request_id: request_id.into(),
+        frame: "HEALTH".into(),
+        year: 2026,
+        committee: "HEALTH".into(),
+        name: "Visitation og Rehabilitering – HEALTH".into(),
+        account: "5.30.26".into(),
+        amount_ore: 40_000_000,
+        monthly_profile_ore: vec![],
+        effective_from,
+    }
+}
+
+async fn a_frame_change_takes_effect_from_its_day(backend: Backend) {
+    let b = suite(backend).await;
+    let mut finance = client(&b.budget, FINANCE).await;
+    posting(&b.store, "p1", "HEALTH", "HEALTH", 6, 80_000).await;
+    let july = statuses(&mut finance, date(7, 31)).await["HEALTH"].clone();
+    let series_at = |as_of| pb::GetFollowUpSeriesRequest {
+        frame: "HEALTH".into(),
+        year: 2026,
+        as_of,
+    };
+    let curve_july = finance.get_follow_up_series(series_at(date(7, 31))).await.unwrap().into_inner();
+
+    // The raise, recorded now with effect from 1 November: July keeps the budget it had.
+    let set = finance.set_frame(raise_health("raise", date(11, 1))).await.unwrap().into_inner();
+    assert_eq!(set.amount_ore, 40_000_000, "the frame as it now stands");
+    assert_eq!(statuses(&mut finance, date(7, 31)).await["HEALTH"], july, "field by field");
+    assert_eq!(july.budget_ore, 36_500_000);
+    let november = statuses(&mut finance, date(11, 30)).await["HEALTH"].clone();
+    assert_eq!((november.budget_ore, november.consumed_ore), (40_000_000, 80_000));
+    adds_up(&november);
+    // The curve as of July is as it was; as of November its budget is the raised one: 11/12
+    // released by 30 November — 400,000.00 × 334/365 = 366,027.40.
+    let again = finance.get_follow_up_series(series_at(date(7, 31))).await.unwrap().into_inner();
+    assert_eq!(again, curve_july);
+    let curve_november = finance.get_follow_up_series(series_at(date(11, 30))).await.unwrap().into_inner();
+    assert_eq!(curve_november.points[10].budget_cumulative_ore, 36_602_740);
+    // June is consumed by July's curve; October is still a forecast in July's, consumed in November's.
+    assert_eq!(curve_july.points[5].consumed_cumulative_ore, 80_000);
+    assert_eq!(
+        curve_july.points[9].commitments_forecast_cumulative_ore,
+        curve_november.points[9].consumed_cumulative_ore + (curve_july.points[9].commitments_forecast_cumulative_ore - 80_000),
+        "no consumption after June, so October's forecast is June's 800.00 plus the commitments"
+    );
+
+    // Retried, the same answer; a new frame's first setting holds from 1 January; a change
+    // reaching into a closed month is refused, naming the day, and changes nothing.
+    assert_eq!(
+        finance.set_frame(raise_health("raise", date(11, 1))).await.unwrap().into_inner(),
+        set
+    );
+    let mut first = raise_health("new-frame", date(3, 1));
+    first.frame = "NURSING".into();
+    let refused = finance.set_frame(first).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::FailedPrecondition);
+    assert!(refused.message().contains("effective_from"), "{refused:?}");
+    finance
+        .close_month(pb::CloseMonthRequest {
+            request_id: "close-july".into(),
+            frame: "HEALTH".into(),
+            period: Some(pbc::Period { year: 2026, month: 7 }),
+        })
+        .await
+        .unwrap();
+    let refused = finance.set_frame(raise_health("into-july", date(7, 15))).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::FailedPrecondition);
+    assert!(refused.message().contains("2026-07"), "{refused:?}");
+    let outside = finance
+        .set_frame(raise_health(
+            "next-year",
+            Some(pbc::Date {
+                year: 2027,
+                month: 1,
+                day: 1,
+            }),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(outside.code(), tonic::Code::InvalidArgument);
+    assert_eq!(statuses(&mut finance, date(11, 30)).await["HEALTH"], november);
+    // The closed July's curve point is the frozen figure, marked closed.
+    let curve = finance.get_follow_up_series(series_at(date(11, 30))).await.unwrap().into_inner();
+    assert!(curve.points[6].closed && !curve.points[7].closed);
+    assert_eq!(curve.points[6].consumed_cumulative_ore, 80_000);
+}
+
+#[tokio::test]
+async fn a_frame_change_takes_effect_from_its_day_sqlite() {
+    a_frame_change_takes_effect_from_its_day(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_frame_change_takes_effect_from_its_day_postgres() {
+    a_frame_change_takes_effect_from_its_day(Backend::Postgres).await;
 }

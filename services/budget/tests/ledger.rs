@@ -65,6 +65,7 @@ async fn provider(ehr: &mut Ehr, request_id: &str, name: &str, committee: &str, 
         kind: pbc::ProviderKind::Municipal as i32,
         committee: committee.into(),
         approved_for: vec![approved_for.into()],
+        provider_id: String::new(),
     };
     ehr.register_provider(request).await.unwrap().into_inner().provider_id
 }
@@ -273,6 +274,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         account: "5.30.26".into(),
         amount_ore: 120_000_000,
         monthly_profile_ore: profile,
+        effective_from: None,
     };
     let uneven = finance.set_frame(frame("f-bad", "SOCIAL", vec![10_000_000; 11])).await.unwrap_err();
     assert_eq!(uneven.code(), tonic::Code::InvalidArgument);
@@ -507,6 +509,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         account: "4.62.88".into(),
         amount_ore: 36_500_000,
         monthly_profile_ore: vec![],
+        effective_from: None,
     };
     finance.set_frame(health).await.unwrap();
     let spent = pb::ActualEntry {
@@ -581,6 +584,7 @@ async fn the_ledger_follows_settlement(backend: Backend) {
         .get_follow_up_series(pb::GetFollowUpSeriesRequest {
             frame: "SOCIAL".into(),
             year: 2026,
+            as_of: None,
         })
         .await
         .unwrap()
@@ -832,6 +836,7 @@ async fn commitments_split_like_postings(backend: Backend) {
                 account: "5.30.26".into(),
                 amount_ore: 120_000_000,
                 monthly_profile_ore: vec![],
+                effective_from: None,
             })
             .await
             .unwrap();
@@ -873,6 +878,7 @@ async fn commitments_split_like_postings(backend: Backend) {
         .get_follow_up_series(pb::GetFollowUpSeriesRequest {
             frame: "HEALTH".into(),
             year: 2026,
+            as_of: None,
         })
         .await
         .unwrap()

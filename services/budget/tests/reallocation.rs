@@ -53,6 +53,7 @@ async fn budget(backend: Backend) -> Budget {
             account: "5.30.26".into(),
             amount_ore: amount,
             monthly_profile_ore: vec![],
+            effective_from: None,
         };
         finance.set_frame(frame).await.unwrap();
     }

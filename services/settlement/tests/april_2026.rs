@@ -70,6 +70,7 @@ async fn the_worked_month(backend: Backend) {
         kind: pbc::ProviderKind::Municipal as i32,
         committee: "HEALTH".into(),
         approved_for: approved.iter().map(|a| a.to_string()).collect(),
+        provider_id: String::new(),
     };
     let nord = s.nord.clone();
     let pleje = s.plejegruppen.clone();

@@ -66,6 +66,7 @@ async fn month(backend: Backend) -> (Suite, afregning_kit::testing::TestServer, 
         kind: pbc::ProviderKind::Municipal as i32,
         committee: "HEALTH".into(),
         approved_for: vec!["course:MAINTAINING".into()],
+        provider_id: String::new(),
     };
     let syd = s.ehr.register_provider(register).await.unwrap().into_inner().provider_id;
     let a = citizen(&mut s.ehr, "0808501234").await;

@@ -347,9 +347,13 @@ async fn the_files_are_published_once_and_never_change_a_version(backend: Backen
         let path = dir.path().join("catalog-2026.toml");
         std::fs::write(&path, text).unwrap();
         let files = afregning_kit::catalogs::load(std::slice::from_ref(&path)).unwrap();
-        App::new(Store::new(database.clone()), files)
-            .publish_bootstrap(&[path], answer)
-            .await
+        App::new(
+            Store::new(database.clone()),
+            files,
+            afregning_kit::config::ServiceConfig::defaults("visitation").order_ack_hours,
+        )
+        .publish_bootstrap(&[path], answer)
+        .await
     };
     start_with(CATALOG).await.unwrap();
     start_with(CATALOG).await.unwrap();

@@ -30,6 +30,33 @@ grant-status-suspended = afbrudt
 grant-status-ended = ophørt
 grant-status-unspecified = ukendt
 
+## afregning orders
+orders-col-order = bestilling
+orders-col-provider = leverandør
+orders-col-change = ændring
+orders-col-grant = bevilling
+orders-col-version = version
+orders-col-cpr = CPR-nr.
+orders-col-unit = ydelse
+orders-col-minutes = min./uge
+orders-col-valid = gyldig
+orders-col-share = andel
+orders-col-acknowledged = kvitteret
+order-change-decided = ny bevilling
+order-change-revisited = revisiteret
+order-change-provider-changed = ny leverandør
+order-change-suspended = afbrudt
+order-change-resumed = genoptaget
+order-change-ended = ophørt
+order-change-provider-changed-away = overgået til anden leverandør
+order-change-unspecified = ukendt
+orders-backdated = { $change } (med tilbagevirkende kraft)
+orders-course-level = { $course } niveau { $level }
+orders-line = Bestilling { $order }: { $change } · bevilling { $grant } version { $version } · CPR-nr. { $cpr } · { $unit } · { $minutes } min./uge · gyldig { $valid } · andel { $share } %
+orders-none = Ingen bestillinger.
+orders-acknowledged = Bestilling { $order } er kvitteret { $at } af { $by }.
+orders-unacknowledged = { $count } bestillinger er ikke kvitteret.
+
 ## afregning settle and statements
 settle-progress = afregner { $period }
 settle-progress-lines = { $lines } linjer · { $amount } kr.
@@ -181,6 +208,7 @@ demo-col-total = i alt (kr.)
 demo-col-sealed = forseglet (sha-256)
 demo-settled = Afregningen har prissat { $month } for { $providers } leverandører; driften har udstedt hvert afregningsbilag:
 demo-april-heading = April: leverandørerne leverer, afregningen betaler
+demo-orders = Leverandørernes systemer henter { $orders } bestillinger med deres egne nøgler, indberetter mod de bevillinger, bestillingerne nævner, og kvitterer for de nye bestillinger: { $acknowledged }.
 demo-reported = Leverandørerne indberetter { $visits } leverede besøg for { $month }.
 demo-may-heading = Maj: en revisitation, en ændring med tilbagevirkende kraft og et rettet besøg
 demo-col-line = linje
@@ -243,3 +271,33 @@ cli-steering-col-activity = aktivitetsstyring
 cli-steering-col-course = forløbsstyring
 cli-steering-col-settled = som afregnet
 cli-steering-unallocated = { $amount } kr. af { $frame }s budget betaler ingen leverandørs bevilling: ingen får det under rammestyring.
+
+## afregning setup
+setup-no-frames = { $dir } har ingen frames.csv: en opsætning sætter mindst årets rammer
+setup-text-bound = skal udfyldes, højst { $max } tegn
+setup-code-bound = en kode med store bogstaver, cifre, _ eller -, højst { $max } tegn
+setup-year-bound = et år mellem 2000 og 2100
+setup-kind-bound = kommunal eller privat
+setup-approvals-empty = mindst én ydelse, adskilt af mellemrum (fx personal_care course:DEVELOPING)
+setup-column-missing = kolonnen mangler i overskriften
+setup-profile-sum = de tolv måneder giver { $sum } kr., ikke rammens { $amount } kr.
+setup-twice = står to gange
+setup-unknown-committee = udvalget står ikke i committees.csv
+setup-no-catalog = ingen takstkatalog for { $year } (catalog-{ $year }.toml)
+setup-frame-not-in-catalog = { $catalog } kender ikke rammen
+setup-catalog-says = { $catalog } siger { $value }
+setup-frame-missing = kataloget lader lovgrundlag betale af { $frame }, men frames.csv sætter den ikke for { $year }
+setup-unknown-unit = { $unit } er ikke en ydelse i årets katalog
+setup-held-as = er allerede { $value } og ændres ikke her
+setup-provider-held-as = leverandøren er registreret med { $value }; en registrering ændres ikke her
+setup-col-file = fil
+setup-refused = { $refused } rækker afvist: intet er skrevet
+setup-done = opsat: { $created } oprettet, { $updated } opdateret, { $unchanged } uændret
+setup-would = kontrolleret: { $created } ville blive oprettet, { $updated } opdateret, { $unchanged } er uændret; intet er skrevet
+
+## afregning grants decide
+decide-unknown-course = { $course } er ikke en forløbstype: DEVELOPING, MAINTAINING eller INDIVIDUAL
+decide-share = flere leverandører deles om bevillingen: giv hver sin andel, fx 29189668=60
+decide-unknown-provider = ingen registreret leverandør har det CVR-nummer eller id
+decide-decided = bevilling { $grant } besluttet for borger { $citizen }:
+setup-id-bound = tom (visitation vælger), eller prv_ og 1–60 af a–z, 0–9, _ og -

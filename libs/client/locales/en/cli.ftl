@@ -30,6 +30,33 @@ grant-status-suspended = suspended
 grant-status-ended = ended
 grant-status-unspecified = unknown
 
+## afregning orders
+orders-col-order = order
+orders-col-provider = provider
+orders-col-change = change
+orders-col-grant = grant
+orders-col-version = version
+orders-col-cpr = CPR no.
+orders-col-unit = unit
+orders-col-minutes = min/week
+orders-col-valid = valid
+orders-col-share = share
+orders-col-acknowledged = acknowledged
+order-change-decided = new grant
+order-change-revisited = revisited
+order-change-provider-changed = new provider
+order-change-suspended = suspended
+order-change-resumed = resumed
+order-change-ended = ended
+order-change-provider-changed-away = moved to another provider
+order-change-unspecified = unknown
+orders-backdated = { $change } (backdated)
+orders-course-level = { $course } level { $level }
+orders-line = Order { $order }: { $change } · grant { $grant } version { $version } · CPR no. { $cpr } · { $unit } · { $minutes } min/week · valid { $valid } · share { $share } %
+orders-none = No orders.
+orders-acknowledged = Order { $order } acknowledged { $at } by { $by }.
+orders-unacknowledged = { $count } orders are not acknowledged.
+
 ## afregning settle and statements
 settle-progress = settling { $period }
 settle-progress-lines = { $lines } lines · DKK { $amount }
@@ -181,6 +208,7 @@ demo-col-total = total (DKK)
 demo-col-sealed = sealed (sha-256)
 demo-settled = Settlement priced { $month } for { $providers } providers; the operator issued every statement:
 demo-april-heading = April: providers deliver, settlement pays
+demo-orders = The providers' systems fetch { $orders } orders with their own keys, report against the grants the orders name, and acknowledge the new orders: { $acknowledged }.
 demo-reported = Providers report { $visits } delivered visits for { $month }.
 demo-may-heading = May: a revisit, a backdated change and a corrected visit
 demo-col-line = line
@@ -243,3 +271,33 @@ cli-steering-col-activity = activity
 cli-steering-col-course = course
 cli-steering-col-settled = as settled
 cli-steering-unallocated = DKK { $amount } of { $frame }'s budget pays no provider's grant: nobody gets it under frame budgeting.
+
+## afregning setup
+setup-no-frames = { $dir } has no frames.csv: a setup sets at least the year's frames
+setup-text-bound = required, at most { $max } characters
+setup-code-bound = a code of capitals, digits, _ or -, at most { $max } characters
+setup-year-bound = a year between 2000 and 2100
+setup-kind-bound = kommunal (municipal) or privat (private)
+setup-approvals-empty = at least one unit, separated by spaces (e.g. personal_care course:DEVELOPING)
+setup-column-missing = the column is missing from the header
+setup-profile-sum = the twelve months add up to { $sum } kr., not the frame's { $amount } kr.
+setup-twice = appears twice
+setup-unknown-committee = the committee is not in committees.csv
+setup-no-catalog = no tariff catalog for { $year } (catalog-{ $year }.toml)
+setup-frame-not-in-catalog = { $catalog } does not know the frame
+setup-catalog-says = { $catalog } says { $value }
+setup-frame-missing = the catalog's legal bases pay from { $frame }, but frames.csv does not set it for { $year }
+setup-unknown-unit = { $unit } is not a unit in the year's catalog
+setup-held-as = is already { $value } and is not changed here
+setup-provider-held-as = the provider is registered with { $value }; a registration is not changed here
+setup-col-file = file
+setup-refused = { $refused } rows refused: nothing was written
+setup-done = set up: { $created } created, { $updated } updated, { $unchanged } unchanged
+setup-would = checked: { $created } would be created, { $updated } updated, { $unchanged } are unchanged; nothing was written
+
+## afregning grants decide
+decide-unknown-course = { $course } is not a course type: DEVELOPING, MAINTAINING or INDIVIDUAL
+decide-share = several providers share the grant: give each its share, e.g. 29189668=60
+decide-unknown-provider = no registered provider has that CVR number or id
+decide-decided = grant { $grant } decided for citizen { $citizen }:
+setup-id-bound = empty (visitation chooses), or prv_ and 1–60 of a–z, 0–9, _ and -

@@ -12,6 +12,7 @@ use prost::Message;
 
 use super::{Budget, own_frame};
 use crate::domain::follow_up::{self, Commitment, SeriesPoint, Status};
+use crate::domain::frame::in_force;
 use crate::domain::{BudgetError, DayTotal, Figure, Frame, FrameCode, month_close};
 use crate::store::follow_up::Explanation;
 use crate::store::{Conn, follow_up as stored, frames, ledger};
@@ -68,6 +69,9 @@ impl Budget {
                 closed_at: Some(at),
             });
         }
+        // The frame as it was set for the date: a later change with a later effect leaves it.
+        let versions = frames::versions(self.store.pool(), &frame.code, frame.year).await?;
+        let frame = in_force(&versions, as_of).unwrap_or(frame);
         let inputs = self.inputs(self.store.pool(), frame, Period::containing(as_of)).await?;
         let commitments = match as_of.succ_opt().filter(|from| from.year() == frame.year) {
             Some(from) => Ore::sum(follow_up::commitments_by_month(&frame.code, &inputs.grants, from, &self.catalogs))
@@ -121,17 +125,30 @@ impl Budget {
         Ok(out)
     }
 
-    /// A frame's twelve monthly points for curves, with months up to `today` as consumed.
-    pub async fn series(&self, code: &FrameCode, year: i32, today: NaiveDate) -> Result<(Frame, Vec<SeriesPoint>), ApiError> {
-        let frame = frames::frame(self.store.pool(), code, year)
+    /// A frame's twelve monthly points for curves as they stood at `as_of`: months ending by
+    /// then as consumed (a closed month as frozen), later ones as forecast, the budget as the
+    /// frame was set for the date.
+    pub async fn series(&self, code: &FrameCode, year: i32, as_of: NaiveDate) -> Result<(Frame, Vec<SeriesPoint>), ApiError> {
+        let versions = frames::versions(self.store.pool(), code, year).await?;
+        let current = frames::frame(self.store.pool(), code, year)
             .await?
             .ok_or(BudgetError::FrameNotFound)?;
+        let frame = in_force(&versions, as_of).cloned().unwrap_or(current);
         let totals = ledger::day_totals(self.store.pool(), &frame.code, frame.year).await?;
         let grants = stored::commitments(self.store.pool()).await?;
         let year_start = Period::new(frame.year, 1).ok_or(BudgetError::FrameNotFound)?.range().first();
         let monthly = follow_up::commitments_by_month(&frame.code, &grants, year_start, &self.catalogs);
         let leader = stored::expected_accounts(self.store.pool(), &frame.code, frame.year).await?;
-        let points = follow_up::series(&frame, &totals, &monthly, &leader, today)?;
+        let mut frozen = Vec::new();
+        for period in stored::closed_periods(self.store.pool(), code, year).await? {
+            if let Some(stored::Closed {
+                frozen: Some((status, _)), ..
+            }) = stored::closed(self.store.pool(), code, period.range().last()).await?
+            {
+                frozen.push((period.month(), status.consumed));
+            }
+        }
+        let points = follow_up::series(&frame, &totals, &monthly, &leader, &frozen, as_of)?;
         Ok((frame, points))
     }
 
@@ -216,10 +233,11 @@ impl Budget {
                 return Ok(answer(&frame, status));
             }
             let inputs = self.inputs(Conn::Tx(tx), &frame, period).await?;
+            let versions = frames::versions(Conn::Tx(tx), code, period.year()).await?;
             let commitments = follow_up::commitments_after_each_day(code, &inputs.grants, period, &self.catalogs)?;
             let mut days = Vec::with_capacity(commitments.len());
             for (day, committed) in period.range().iter_days().zip(commitments) {
-                let live = self.live_status(&frame, &inputs, committed, day)?;
+                let live = self.live_status(in_force(&versions, day).unwrap_or(&frame), &inputs, committed, day)?;
                 days.push((day, live.status, live.explanation_required));
             }
             let Some((_, status, explanation_required)) = days.last().cloned() else {

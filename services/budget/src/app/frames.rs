@@ -4,11 +4,12 @@
 use afregning_kit::ApiError;
 use afregning_kit::store::RequestKey;
 use afregning_tariff::Ore;
+use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 
 use super::Budget;
 use crate::domain::{BudgetError, Committee, Frame, FrameCode};
-use crate::store::{Conn, frames, ledger};
+use crate::store::{Conn, follow_up, frames, ledger};
 
 impl Budget {
     /// Creates a committee; its code must be new.
@@ -32,21 +33,28 @@ impl Budget {
         frames::committees(self.store.pool(), offset, limit).await
     }
 
-    /// Sets (creates or replaces) a frame of a year for an existing committee; the answer gets
-    /// the frame and its budget after reallocations.
+    /// Records a setting of a frame for an existing committee, taking effect on `effective_from`
+    /// (by default the year's first day for a new frame, otherwise `today` within the year); the
+    /// answer gets the frame as it now stands and its budget after reallocations.
     pub async fn set_frame<M: Message + Default>(
         &self,
         key: &RequestKey,
         frame: Frame,
+        effective_from: Option<NaiveDate>,
+        (today, now): (NaiveDate, DateTime<Utc>),
         answer: impl FnOnce(&Frame, Ore) -> M,
     ) -> Result<M, ApiError> {
         self.once(key, async |tx| {
             if !frames::committee_exists(Conn::Tx(tx), &frame.committee).await? {
                 return Err(BudgetError::UnknownCommittee.into());
             }
-            frames::upsert_frame(tx, &frame).await?;
-            let adjusted = frame.adjusted_amount(&ledger::day_totals(Conn::Tx(tx), &frame.code, frame.year).await?)?;
-            Ok(answer(&frame, adjusted))
+            let first = frames::frame(Conn::Tx(tx), &frame.code, frame.year).await?.is_none();
+            let last_closed = follow_up::closed_periods(Conn::Tx(tx), &frame.code, frame.year).await?.pop();
+            let day = crate::domain::frame::effective_from(frame.year, effective_from, first, today, last_closed)?;
+            frames::record_frame(tx, &frame, day, now).await?;
+            let current = frames::frame(Conn::Tx(tx), &frame.code, frame.year).await?.unwrap_or(frame);
+            let adjusted = current.adjusted_amount(&ledger::day_totals(Conn::Tx(tx), &current.code, current.year).await?)?;
+            Ok(answer(&current, adjusted))
         })
         .await
     }

@@ -59,6 +59,15 @@ pub enum BudgetError {
     /// An expected overrun beyond the threshold must be explained before its month closes.
     #[error("the expected result is an overrun beyond the threshold: submit a deviation explanation first")]
     ExplanationRequired,
+    /// A frame's first setting is its budget for the whole year.
+    #[error("a frame's first setting holds from the year's first day")]
+    FirstSettingFromYearStart,
+    /// A frame's setting takes effect within its year.
+    #[error("the day must lie within the frame's year")]
+    EffectiveOutsideYear,
+    /// A frame's closed months keep their figures: a change takes effect after them.
+    #[error("the frame's months through {0} are closed: a change takes effect after them")]
+    EffectiveInClosedMonth(afregning_tariff::Period),
     /// A sum or difference of amounts would not fit in 64 bits of øre.
     #[error("amounts add up beyond any amount")]
     Overflow(Figure),

@@ -274,25 +274,33 @@ pub struct SeriesPoint {
     pub leader_forecast: Ore,
     /// What was consumed through the months that have passed, then the commitments' months.
     pub commitments_forecast: Ore,
+    /// The month is closed: its consumption is the figure frozen at the close.
+    pub closed: bool,
 }
 
-/// The twelve points of `frame`'s curves: passed months (ending on or before `today`) show what
-/// was consumed; later months add the leader's expected accounts and the commitments
-/// (`commitments[0]` is January) to it.
+/// The twelve points of `frame`'s curves at `as_of`: passed months (ending on or before it)
+/// show what was consumed — a closed month what was frozen at its close (`frozen`: month,
+/// consumed) — and later months add the leader's expected accounts and the commitments
+/// (`commitments[0]` is January) to it. Nothing effective after `as_of` counts as consumed.
 pub fn series(
     frame: &Frame,
     totals: &[DayTotal],
     commitments: &[Ore; 12],
     leader: &[(u32, Ore)],
-    today: NaiveDate,
+    frozen: &[(u32, Ore)],
+    as_of: NaiveDate,
 ) -> Result<Vec<SeriesPoint>, BudgetError> {
     let mut points = Vec::with_capacity(12);
     let (mut leader_forecast, mut commitments_forecast) = (Ore::ZERO, Ore::ZERO);
     for month in 1..=12_u32 {
         let Some(period) = Period::new(frame.year, month) else { continue };
         let end = period.range().last();
-        let consumed = consumed_through(totals, end)?;
-        if end <= today {
+        let closed = frozen.iter().find(|(m, _)| *m == month).map(|(_, consumed)| *consumed);
+        let consumed = match closed {
+            Some(consumed) => consumed,
+            None => consumed_through(totals, end.min(as_of))?,
+        };
+        if end <= as_of || closed.is_some() {
             leader_forecast = consumed;
             commitments_forecast = consumed;
         } else {
@@ -308,6 +316,7 @@ pub fn series(
             consumed,
             leader_forecast,
             commitments_forecast,
+            closed: closed.is_some(),
         });
     }
     Ok(points)
@@ -462,7 +471,7 @@ mod tests {
         let totals = [total(day(4, 30), EntrySource::Settlement, 236_000)];
         let mut commitments = [Ore::ZERO; 12];
         commitments[11] = Ore::new(664_286);
-        let points = series(&health(), &totals, &commitments, &[(12, Ore::new(5))], day(11, 15)).unwrap();
+        let points = series(&health(), &totals, &commitments, &[(12, Ore::new(5))], &[], day(11, 15)).unwrap();
         assert_eq!(points.len(), 12);
         assert_eq!(points[3].consumed, Ore::new(236_000));
         assert_eq!(points[9].commitments_forecast, Ore::new(236_000), "October has passed");

@@ -112,6 +112,44 @@ impl Frame {
     }
 }
 
+/// The setting in force on `day` among a frame's `versions` (each with the day it takes effect,
+/// in the order they apply): the last that took effect on or before the day.
+pub fn in_force(versions: &[(NaiveDate, Frame)], day: NaiveDate) -> Option<&Frame> {
+    versions.iter().rev().find(|(from, _)| *from <= day).map(|(_, frame)| frame)
+}
+
+/// The day a frame's setting takes effect: `given`, or by default the year's first day for a
+/// frame's first setting and otherwise `today` held within the year. A first setting holds from
+/// the year's first day; a later one takes effect within the year and after the frame's last
+/// closed month, whose figures it must not reach.
+pub fn effective_from(
+    year: i32,
+    given: Option<NaiveDate>,
+    first: bool,
+    today: NaiveDate,
+    last_closed: Option<Period>,
+) -> Result<NaiveDate, BudgetError> {
+    let (Some(january), Some(december)) = (Period::new(year, 1), Period::new(year, 12)) else {
+        return Err(BudgetError::EffectiveOutsideYear);
+    };
+    let (start, end) = (january.range().first(), december.range().last());
+    let day = match given {
+        Some(day) => day,
+        None if first => start,
+        None => today.clamp(start, end),
+    };
+    if day < start || day > end {
+        return Err(BudgetError::EffectiveOutsideYear);
+    }
+    if first && day != start {
+        return Err(BudgetError::FirstSettingFromYearStart);
+    }
+    match last_closed {
+        Some(closed) if day <= closed.range().last() => Err(BudgetError::EffectiveInClosedMonth(closed)),
+        _ => Ok(day),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +219,28 @@ mod tests {
             ..totals[0]
         }];
         assert_eq!(f.adjusted_amount(&huge), Err(BudgetError::Overflow(Figure::FrameFigures)));
+    }
+
+    #[test]
+    fn a_setting_takes_effect_within_its_year_after_the_closed_months() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let june = Period::new(2026, 6);
+        assert_eq!(effective_from(2026, None, true, day(11, 30), None), Ok(day(1, 1)));
+        assert_eq!(effective_from(2026, None, false, day(11, 30), june), Ok(day(11, 30)));
+        let next_year = NaiveDate::from_ymd_opt(2027, 2, 1).unwrap();
+        assert_eq!(effective_from(2026, None, false, next_year, None), Ok(day(12, 31)));
+        assert_eq!(effective_from(2026, Some(day(7, 1)), false, day(11, 30), june), Ok(day(7, 1)));
+        assert_eq!(
+            effective_from(2026, Some(day(6, 30)), false, day(11, 30), june),
+            Err(BudgetError::EffectiveInClosedMonth(june.unwrap()))
+        );
+        assert_eq!(
+            effective_from(2026, Some(day(3, 1)), true, day(11, 30), None),
+            Err(BudgetError::FirstSettingFromYearStart)
+        );
+        assert_eq!(
+            effective_from(2026, Some(next_year), false, day(11, 30), None),
+            Err(BudgetError::EffectiveOutsideYear)
+        );
     }
 }

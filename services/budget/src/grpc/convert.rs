@@ -154,6 +154,7 @@ pub fn series_point(p: &SeriesPoint) -> pb::SeriesPoint {
         consumed_cumulative_ore: p.consumed.get(),
         leader_forecast_cumulative_ore: p.leader_forecast.get(),
         commitments_forecast_cumulative_ore: p.commitments_forecast.get(),
+        closed: p.closed,
     }
 }
 

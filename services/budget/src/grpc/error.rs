@@ -16,6 +16,10 @@ impl From<BudgetError> for ApiError {
             BudgetError::UnknownCommittee | BudgetError::AlreadyDecided => ApiError::precondition("committee", words),
             BudgetError::QuarterOpen => ApiError::precondition("quarter", words),
             BudgetError::ExplanationRequired => ApiError::precondition("period", words),
+            BudgetError::FirstSettingFromYearStart | BudgetError::EffectiveInClosedMonth(_) => {
+                ApiError::precondition("effective_from", words)
+            }
+            BudgetError::EffectiveOutsideYear => ApiError::invalid("effective_from", words),
             BudgetError::NotAwaitingDecisions
             | BudgetError::NotApproved
             | BudgetError::AlreadyExecuted

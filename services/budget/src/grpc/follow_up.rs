@@ -76,8 +76,13 @@ pub(super) async fn get_follow_up_series(
 ) -> Result<Response<pb::FollowUpSeries>, Status> {
     require(&request, Rpc::GetFollowUpSeries.roles())?;
     let r = request.get_ref();
-    let today = afregning_kit::clock::today();
-    let (frame, points) = app.series(&FrameCode::new(r.frame.clone()), r.year, today).await?;
+    let as_of = match r.as_of.as_ref() {
+        None => afregning_kit::clock::today(),
+        Some(_) => {
+            afregning_proto::convert::date(r.as_of.as_ref()).map_err(|_| ApiError::invalid("as_of", "a real date, or unset for today"))?
+        }
+    };
+    let (frame, points) = app.series(&FrameCode::new(r.frame.clone()), r.year, as_of).await?;
     Ok(Response::new(pb::FollowUpSeries {
         frame: frame.code.into_string(),
         year: r.year,

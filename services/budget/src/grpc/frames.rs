@@ -97,7 +97,17 @@ pub(super) async fn set_frame(app: &app::Budget, request: Request<pb::SetFrameRe
     let r = request.into_inner();
     let key = RequestKey::new(Rpc::SetFrame.name(), &r.request_id, &r)?;
     let frame = parse_frame(&r)?;
-    Ok(Response::new(app.set_frame(&key, frame, convert::frame).await?))
+    let effective_from = match r.effective_from.as_ref() {
+        None => None,
+        Some(_) => Some(
+            afregning_proto::convert::date(r.effective_from.as_ref())
+                .map_err(|_| ApiError::invalid("effective_from", "a real date, or unset"))?,
+        ),
+    };
+    let clock = (afregning_kit::clock::today(), chrono::Utc::now());
+    Ok(Response::new(
+        app.set_frame(&key, frame, effective_from, clock, convert::frame).await?,
+    ))
 }
 
 pub(super) async fn get_frame(app: &app::Budget, request: Request<pb::GetFrameRequest>) -> Result<Response<pb::Frame>, Status> {

@@ -204,3 +204,13 @@ pub async fn freeze_days(tx: &mut Tx, frame: &FrameCode, days: &[(NaiveDate, Sta
     });
     Ok(())
 }
+
+/// The months closed for a frame in `year`, in order.
+pub async fn closed_periods(conn: Conn<'_>, frame: &FrameCode, year: i32) -> Result<Vec<Period>, ApiError> {
+    let rows: Vec<(String,)> = on_conn!(conn, e => sqlx::query_as(
+        "SELECT period FROM closed_months WHERE frame = $1 AND period LIKE $2 ORDER BY period")
+        .bind(frame.as_str()).bind(format!("{year:04}-%")).fetch_all(e).await?);
+    rows.into_iter()
+        .map(|(period,)| period.parse::<Period>().map_err(|_| corrupt(format_args!("period {period}"))))
+        .collect()
+}

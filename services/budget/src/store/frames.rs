@@ -3,8 +3,9 @@
 use afregning_kit::store::Tx;
 use afregning_kit::{ApiError, on_tx};
 use afregning_tariff::Ore;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Conn, on_conn, stored_year};
+use super::{Conn, on_conn, stored_date, stored_year};
 use crate::domain::{Committee, CommitteeCode, Frame, FrameCode, Profile};
 
 /// A committee as stored.
@@ -97,12 +98,55 @@ pub async fn insert_committee(tx: &mut Tx, committee: &Committee) -> Result<bool
     Ok(added == 1)
 }
 
-/// Sets (creates or replaces) a frame of a year.
-pub async fn upsert_frame(tx: &mut Tx, frame: &Frame) -> Result<(), ApiError> {
-    let profile = match &frame.profile {
+/// Every setting of a frame's year with the day it takes effect, in the order they apply: by
+/// effective day, then by recording.
+pub async fn versions(conn: Conn<'_>, frame: &FrameCode, year: i32) -> Result<Vec<(NaiveDate, Frame)>, ApiError> {
+    let rows: Vec<VersionRow> = on_conn!(conn, e => sqlx::query_as(
+        "SELECT effective_from, frame, year, committee, name, account, amount_ore, profile FROM frame_versions \
+         WHERE frame = $1 AND year = $2 ORDER BY effective_from, version_no")
+        .bind(frame.as_str()).bind(i64::from(year)).fetch_all(e).await?);
+    rows.into_iter()
+        .map(|row| Ok((stored_date(&row.effective_from)?, Frame::try_from(row.frame)?)))
+        .collect()
+}
+
+/// A frame's setting as stored beside the day it takes effect.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    effective_from: String,
+    #[sqlx(flatten)]
+    frame: FrameRow,
+}
+
+/// Records a setting of a frame taking effect on `effective_from`, and makes the latest setting
+/// (by effective day, then recording) the frame's current one.
+pub async fn record_frame(tx: &mut Tx, frame: &Frame, effective_from: NaiveDate, recorded_at: DateTime<Utc>) -> Result<(), ApiError> {
+    let profile = stored_profile(frame)?;
+    on_tx!(tx, t => sqlx::query(
+        "INSERT INTO frame_versions (frame, year, effective_from, recorded_at, committee, name, account, amount_ore, profile) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(frame.code.as_str()).bind(i64::from(frame.year)).bind(effective_from.to_string())
+        .bind(afregning_kit::store::timestamp(recorded_at)).bind(frame.committee.as_str()).bind(&frame.name)
+        .bind(&frame.account).bind(frame.amount.get()).bind(profile)
+        .execute(&mut **t).await.map(drop)?);
+    let latest: Option<FrameRow> = on_tx!(tx, t => sqlx::query_as(
+        "SELECT frame, year, committee, name, account, amount_ore, profile FROM frame_versions \
+         WHERE frame = $1 AND year = $2 ORDER BY effective_from DESC, version_no DESC LIMIT 1")
+        .bind(frame.code.as_str()).bind(i64::from(frame.year)).fetch_optional(&mut **t).await?);
+    let latest = latest.map(Frame::try_from).transpose()?.unwrap_or_else(|| frame.clone());
+    upsert_frame(tx, &latest).await
+}
+
+fn stored_profile(frame: &Frame) -> Result<String, ApiError> {
+    Ok(match &frame.profile {
         Profile::EvenByDays => String::new(),
         Profile::Monthly(months) => afregning_kit::store::json(&months.map(Ore::get))?,
-    };
+    })
+}
+
+/// Sets (creates or replaces) a frame's current setting.
+async fn upsert_frame(tx: &mut Tx, frame: &Frame) -> Result<(), ApiError> {
+    let profile = stored_profile(frame)?;
     on_tx!(tx, t => sqlx::query(
         "INSERT INTO frames (frame, year, committee, name, account, amount_ore, profile) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (frame, year) DO UPDATE SET committee = excluded.committee, name = excluded.name, account = excluded.account, \

@@ -104,6 +104,7 @@ pub async fn provider(ehr: &mut Visitation, name: &str, approved: &[&str]) -> St
         kind: pbc::ProviderKind::Municipal as i32,
         committee: "SOCIAL".into(),
         approved_for: approved.iter().map(|s| s.to_string()).collect(),
+        provider_id: String::new(),
     };
     ehr.register_provider(request).await.unwrap().into_inner().provider_id
 }

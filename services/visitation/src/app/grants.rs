@@ -1,5 +1,5 @@
-//! Deciding and changing grants — each change a new version with its feed event, in one
-//! transaction — and the grant reads.
+//! Deciding and changing grants — each change a new version with its orders and feed event, in
+//! one transaction — and the grant reads.
 
 use afregning_kit::ApiError;
 use afregning_kit::store::{RequestKey, Tx};
@@ -9,6 +9,7 @@ use prost::Message;
 use super::{App, Begun};
 use crate::domain::approval::{approval_code, check_approved};
 use crate::domain::error::{Input, Missing, VisitationError};
+use crate::domain::order::orders_for;
 use crate::domain::overlap::check_no_overlap;
 use crate::domain::{CitizenId, Command, Decision, FeedPayload, Grant, GrantId, Share, derive};
 use crate::store::{self, On};
@@ -37,6 +38,7 @@ impl App {
         check_no_overlap(&same, decision.start, decision.end)?;
         let grant = Grant::decide(GrantId::fresh(), decision, derived, Utc::now());
         store::grants::save(&mut tx, &grant).await?;
+        store::orders::append(&mut tx, &grant, &orders_for(std::slice::from_ref(&grant))).await?;
         let answer = answer(&grant);
         store::feed::append(&mut tx, &FeedPayload::Grant(Box::new(grant.clone()), cpr), grant.recorded_at).await?;
         self.store.finish(tx, key, answer).await
@@ -74,6 +76,8 @@ impl App {
         if !store::grants::save(&mut tx, &next).await? {
             return Err(VisitationError::ChangedMeanwhile.into());
         }
+        let versions = store::grants::versions(On::from(&mut tx), grant_id, 0, i64::MAX).await?;
+        store::orders::append(&mut tx, &next, &orders_for(&versions)).await?;
         let cpr = store::citizens::cpr_of(&mut tx, &next.citizen_id).await?;
         let answer = answer(&next);
         store::feed::append(&mut tx, &FeedPayload::Grant(Box::new(next.clone()), cpr), next.recorded_at).await?;

@@ -9,6 +9,7 @@ pub mod assessments;
 pub mod catalogs;
 pub mod citizens;
 pub mod grants;
+pub mod orders;
 pub mod progression;
 pub mod providers;
 
@@ -34,6 +35,8 @@ pub struct App {
     /// [`App::publishing_files_first`]): until then nothing that prices or publishes starts, so
     /// the files come first on the feed.
     files_published: tokio::sync::watch::Receiver<bool>,
+    /// Hours after which an unacknowledged order is listed to the authority, by default.
+    order_ack_hours: u32,
 }
 
 /// A write's transaction, or the first answer to the same request.
@@ -46,12 +49,14 @@ enum Begun<M> {
 
 impl App {
     /// The use cases over `store`, pricing with the published catalogs and, until they are
-    /// published, the deployment's files `bootstrap`.
-    pub fn new(store: Store, bootstrap: CatalogSet) -> App {
+    /// published, the deployment's files `bootstrap`; orders unacknowledged after
+    /// `order_ack_hours` are the authority's to chase.
+    pub fn new(store: Store, bootstrap: CatalogSet, order_ack_hours: u32) -> App {
         App {
             store,
             catalogs: Live::new(bootstrap),
             files_published: tokio::sync::watch::channel(true).1,
+            order_ack_hours,
         }
     }
 

@@ -22,6 +22,8 @@ pub struct NewProvider {
     pub committee: String,
     /// Unit codes, each known to a catalog.
     pub approved_for: Vec<String>,
+    /// The id the authority chose; `None`: a new one is drawn.
+    pub provider_id: Option<ProviderId>,
 }
 
 impl App {
@@ -37,7 +39,7 @@ impl App {
             Begun::Replayed(first) => return Ok(first),
         };
         let provider = Provider {
-            provider_id: ProviderId::fresh(),
+            provider_id: new.provider_id.unwrap_or_else(ProviderId::fresh),
             cvr: new.cvr,
             name: new.name,
             kind: new.kind,
@@ -45,7 +47,9 @@ impl App {
             approved_for: new.approved_for,
         };
         let now = Utc::now();
-        store::providers::insert(&mut tx, &provider, now).await?;
+        if !store::providers::insert(&mut tx, &provider, now).await? {
+            return Err(VisitationError::ProviderIdTaken.into());
+        }
         let answer = answer(&provider);
         store::feed::append(&mut tx, &FeedPayload::Provider(provider), now).await?;
         self.store.finish(tx, key, answer).await

@@ -175,6 +175,9 @@ pub enum VisitationError {
     /// Progression around a course asked of a grant that is not a course.
     #[error("not a course grant")]
     NotACourse,
+    /// A provider id chosen at registration is registered already.
+    #[error("provider_id: a provider with this id is registered already")]
+    ProviderIdTaken,
     /// The thing asked for does not exist.
     #[error("{} not found", .0.noun())]
     NotFound(Missing),

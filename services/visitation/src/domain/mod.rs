@@ -14,6 +14,7 @@
 //! * [`progression`] — visited hours before, during and after a course; the cockpit's rows.
 //! * [`catalog`] — publishing a tariff catalog version: immutable, a correction from a day.
 //! * [`feed`] — what the grant feed carries.
+//! * [`order`] — orders (bestillinger): what each grant version asks of each provider.
 //! * [`error`] — every way these rules refuse.
 
 pub mod approval;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod feed;
 pub mod grant;
 pub mod ids;
+pub mod order;
 pub mod overlap;
 pub mod progression;
 pub mod provider;

@@ -1,5 +1,5 @@
 //! Wire ↔ domain for visitation's own messages: grant terms and provider shares in, grants,
-//! providers, citizens, assessments and feed events out. Dates, instants, course types and end
+//! orders, providers, citizens, assessments and feed events out. Dates, instants, course types and end
 //! reasons use the shared conversions of `afregning_proto::convert`.
 
 use afregning_kit::Violations;
@@ -11,6 +11,7 @@ use afregning_tariff::HoursBand;
 use crate::domain::assessment::Assessment;
 use crate::domain::citizen::{Citizen, MAX_PURPOSE_CHARS};
 use crate::domain::error::Input;
+use crate::domain::order::Order;
 use crate::domain::shares::{ShareFault, shares as check_shares};
 use crate::domain::{Grant, Provider, ProviderKind, SettleMode, Share, Status, Terms, UnitKind};
 use crate::store::feed::EventRow;
@@ -142,24 +143,32 @@ pub fn pb_provider(p: &Provider) -> pbc::Provider {
     }
 }
 
+fn pb_unit_kind(kind: UnitKind) -> pbc::UnitKind {
+    match kind {
+        UnitKind::Service => pbc::UnitKind::Service,
+        UnitKind::Package => pbc::UnitKind::Package,
+        UnitKind::Course => pbc::UnitKind::Course,
+    }
+}
+
+fn pb_settle_mode(mode: Option<SettleMode>) -> pbc::SettleMode {
+    match mode {
+        Some(SettleMode::WithLead) => pbc::SettleMode::WithLead,
+        Some(SettleMode::WithEach) => pbc::SettleMode::WithEach,
+        None => pbc::SettleMode::Unspecified,
+    }
+}
+
 fn pb_terms(t: &Terms) -> pb::GrantTerms {
     pb::GrantTerms {
-        unit_kind: match t.unit_kind {
-            UnitKind::Service => pbc::UnitKind::Service,
-            UnitKind::Package => pbc::UnitKind::Package,
-            UnitKind::Course => pbc::UnitKind::Course,
-        } as i32,
+        unit_kind: pb_unit_kind(t.unit_kind) as i32,
         legal_basis: t.legal_basis.clone(),
         intervention: t.intervention.clone(),
         visited_minutes_per_week: t.visited_minutes_per_week,
         service_category: t.service_category.clone().unwrap_or_default(),
         package: t.package.clone().unwrap_or_default(),
         course_type: t.course_type.map(pbc::CourseType::from).unwrap_or_default() as i32,
-        settle_mode: match t.settle_mode {
-            Some(SettleMode::WithLead) => pbc::SettleMode::WithLead,
-            Some(SettleMode::WithEach) => pbc::SettleMode::WithEach,
-            None => pbc::SettleMode::Unspecified,
-        } as i32,
+        settle_mode: pb_settle_mode(t.settle_mode) as i32,
         providers: t
             .providers
             .iter()
@@ -184,35 +193,83 @@ pub fn pb_grant(g: &Grant) -> pb::Grant {
             first: Some(g.start.into()),
             last: g.end.map(pbc::Date::from),
         }),
-        status: match g.status {
-            Status::Active => pb::GrantStatus::Active,
-            Status::Suspended => pb::GrantStatus::Suspended,
-            Status::Ended => pb::GrantStatus::Ended,
-        } as i32,
+        status: pb_status(g.status) as i32,
         paying_frame: g.paying_frame.clone(),
         need_frame: g.need_frame.clone(),
-        course: g.course.as_ref().map(|c| pb::CoursePeriod {
-            course_type: pbc::CourseType::from(c.course_type) as i32,
-            level: c.level.map(|l| u32::from(l.get())).unwrap_or(0),
-            period: Some(c.period.into()),
-            follow_up_on: Some(c.follow_up_on.into()),
-        }),
+        course: g.course.as_ref().map(pb_course),
         expected_weekly_cost_ore: g.expected_weekly_cost_ore.get(),
         catalog_version: g.catalog_version.clone(),
-        suspensions: g
-            .suspensions
-            .iter()
-            .map(|s| pb::Suspension {
-                from: Some(s.from.into()),
-                resumed_on: s.resumed_on.map(pbc::Date::from),
-                reason: s.reason.clone(),
-            })
-            .collect(),
+        suspensions: pb_suspensions(g),
         end_reason: g.end_reason.map(pbc::EndReason::from).unwrap_or_default() as i32,
         effective_from: Some(g.effective_from.into()),
         decided_on: Some(g.decided_on.into()),
         backdated: g.backdated,
         recorded_at: Some(timestamp(g.recorded_at)),
+    }
+}
+
+/// A grant's course period on the wire.
+fn pb_course(c: &afregning_tariff::CoursePeriod) -> pb::CoursePeriod {
+    pb::CoursePeriod {
+        course_type: pbc::CourseType::from(c.course_type) as i32,
+        level: c.level.map(|l| u32::from(l.get())).unwrap_or(0),
+        period: Some(c.period.into()),
+        follow_up_on: Some(c.follow_up_on.into()),
+    }
+}
+
+fn pb_status(status: Status) -> pb::GrantStatus {
+    match status {
+        Status::Active => pb::GrantStatus::Active,
+        Status::Suspended => pb::GrantStatus::Suspended,
+        Status::Ended => pb::GrantStatus::Ended,
+    }
+}
+
+fn pb_suspensions(g: &Grant) -> Vec<pb::Suspension> {
+    g.suspensions
+        .iter()
+        .map(|s| pb::Suspension {
+            from: Some(s.from.into()),
+            resumed_on: s.resumed_on.map(pbc::Date::from),
+            reason: s.reason.clone(),
+        })
+        .collect()
+}
+
+/// An order on the wire: what the grant version asks of the provider, with the citizen's CPR
+/// number when the store read it.
+pub fn pb_order(o: &Order) -> pb::Order {
+    let (g, terms) = (&o.grant, &o.grant.terms);
+    pb::Order {
+        sequence: u64::try_from(o.sequence).unwrap_or_default(),
+        provider_id: o.order.provider_id.to_string(),
+        change: i32::try_from(crate::store::orders::change_code(o.order.change)).unwrap_or_default(),
+        grant_id: g.grant_id.to_string(),
+        grant_version: g.version,
+        backdated: g.backdated,
+        effective_from: Some(g.effective_from.into()),
+        decided_on: Some(g.decided_on.into()),
+        citizen_id: g.citizen_id.to_string(),
+        citizen_cpr: o.cpr.as_ref().map(afregning_tariff::Cpr::expose).unwrap_or_default(),
+        unit_kind: pb_unit_kind(terms.unit_kind) as i32,
+        service_category: terms.service_category.clone().unwrap_or_default(),
+        package: terms.package.clone().unwrap_or_default(),
+        intervention: terms.intervention.clone(),
+        visited_minutes_per_week: terms.visited_minutes_per_week,
+        course: g.course.as_ref().map(pb_course),
+        valid: Some(pbc::DateRange {
+            first: Some(o.order.valid_from.into()),
+            last: o.order.valid_to.map(pbc::Date::from),
+        }),
+        share_percent: o.order.share.share_percent,
+        lead: o.order.share.lead,
+        settle_mode: pb_settle_mode(terms.settle_mode) as i32,
+        status: pb_status(g.status) as i32,
+        suspensions: pb_suspensions(g),
+        end_reason: g.end_reason.map(pbc::EndReason::from).unwrap_or_default() as i32,
+        recorded_at: Some(timestamp(g.recorded_at)),
+        acknowledged_at: o.acknowledged.as_ref().map(|a| timestamp(a.at)),
     }
 }
 

@@ -51,6 +51,7 @@ impl From<VisitationError> for ApiError {
                     .collect(),
             ),
             E::NotFound(missing) => ApiError::NotFound(missing.noun().into()),
+            E::ProviderIdTaken => ApiError::AlreadyExists(words.clone()),
             E::NoCatalog { input, .. } => precondition(input),
             E::CannotBePriced(_) => precondition(Input::Terms),
             E::Ended | E::AlreadySuspended | E::NotSuspended | E::NotACourse => precondition(Input::Grant),

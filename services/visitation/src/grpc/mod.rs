@@ -12,6 +12,7 @@ mod convert;
 mod errors;
 mod feed;
 mod grants;
+mod orders;
 mod progression;
 mod providers;
 mod roles;
@@ -32,9 +33,10 @@ pub struct Visitation {
 }
 
 impl Visitation {
-    /// A service over `store`, pricing with `catalogs`.
-    pub fn new(store: Store, catalogs: CatalogSet) -> Visitation {
-        Visitation::from_app(App::new(store, catalogs))
+    /// A service over `store`, pricing with `catalogs`, listing orders unacknowledged after
+    /// `order_ack_hours` to the authority by default.
+    pub fn new(store: Store, catalogs: CatalogSet, order_ack_hours: u32) -> Visitation {
+        Visitation::from_app(App::new(store, catalogs, order_ack_hours))
     }
 
     /// A service over its use cases.
@@ -151,6 +153,24 @@ impl VisitationService for Visitation {
 
     async fn list_audit_entries(&self, request: Request<pb::ListAuditEntriesRequest>) -> Answer<pb::ListAuditEntriesResponse> {
         citizens::audit_entries(&self.app, request).await
+    }
+
+    async fn list_orders(&self, request: Request<pb::ListOrdersRequest>) -> Answer<pb::ListOrdersResponse> {
+        orders::list(&self.app, request).await
+    }
+
+    type StreamOrdersStream = orders::OrderStream;
+
+    async fn stream_orders(&self, request: Request<pb::StreamOrdersRequest>) -> Answer<orders::OrderStream> {
+        orders::stream(&self.app, request)
+    }
+
+    async fn acknowledge_order(&self, request: Request<pb::AcknowledgeOrderRequest>) -> Answer<pb::OrderAcknowledgement> {
+        orders::acknowledge(&self.app, request).await
+    }
+
+    async fn list_unacknowledged_orders(&self, request: Request<pb::ListUnacknowledgedOrdersRequest>) -> Answer<pb::ListOrdersResponse> {
+        orders::unacknowledged(&self.app, request).await
     }
 
     type StreamGrantEventsStream = feed::EventStream;

@@ -33,6 +33,12 @@ pub(super) async fn register(app: &App, request: Request<pb::RegisterProviderReq
         "approved_for",
         "1–50 unit codes",
     );
+    let chosen = (!r.provider_id.is_empty()).then(|| ProviderId::from(r.provider_id.as_str()));
+    v.check(
+        chosen.as_ref().is_none_or(|id| is_provider_id(id.as_str())),
+        "provider_id",
+        "prv_ and 1–60 of a–z, 0–9, _ and -",
+    );
     let catalogs = app.catalogs().await?;
     for (i, code) in r.approved_for.iter().enumerate() {
         v.check(
@@ -51,8 +57,19 @@ pub(super) async fn register(app: &App, request: Request<pb::RegisterProviderReq
         kind,
         committee,
         approved_for: r.approved_for.clone(),
+        provider_id: chosen,
     };
     Ok(Response::new(app.register_provider(&key, new, pb_provider).await?))
+}
+
+/// Whether `id` may be chosen as a provider's id: `prv_` and 1–60 of a–z, 0–9, `_` and `-`.
+fn is_provider_id(id: &str) -> bool {
+    id.strip_prefix("prv_").is_some_and(|rest| {
+        (1..=60).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    })
 }
 
 pub(super) async fn get(app: &App, request: Request<pb::GetProviderRequest>) -> Result<Response<pbc::Provider>, Status> {

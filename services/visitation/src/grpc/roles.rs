@@ -3,6 +3,8 @@
 //! Writers are the authority's EHR and operators. Personal data (CPR numbers, assessments, a
 //! citizen's grants and audit log) is for the EHR only. Grants and providers, which carry only
 //! opaque citizen ids, may be read by every internal caller; the feed is for the other services.
+//! A provider reads its own orders, with its own citizens' CPR numbers, and acknowledges them;
+//! the authority lists the orders not acknowledged in time.
 //! Tariff catalogs are published by finance and read by every internal caller.
 
 use afregning_kit::ApiError;
@@ -21,6 +23,11 @@ const READERS: &[Role] = &[
     Role::Committee,
 ];
 const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
+// A provider works with its own orders only (each RPC restricts it to its own id); a `local`
+// caller of an unauthenticated service names the provider.
+const PROVIDERS: &[Role] = &[Role::Provider, Role::Local];
+// The authority chases orders not acknowledged in time.
+const AUTHORITY: &[Role] = &[Role::Ehr, Role::Operator, Role::Local];
 /// Tariff catalogs are finance's documents: finance (and a local operator) publishes them.
 const CATALOG_PUBLISHERS: &[Role] = &[Role::Finance, Role::Local];
 
@@ -51,6 +58,10 @@ pub(crate) enum Rpc {
     GetProgression,
     ListAuditEntries,
     StreamGrantEvents,
+    ListOrders,
+    StreamOrders,
+    AcknowledgeOrder,
+    ListUnacknowledgedOrders,
     PublishCatalog,
     ListCatalogs,
     GetCatalog,
@@ -79,6 +90,8 @@ impl Rpc {
             | ListCitizensByHoursBand
             | GetProgression => READERS,
             StreamGrantEvents => FEED_READERS,
+            ListOrders | StreamOrders | AcknowledgeOrder => PROVIDERS,
+            ListUnacknowledgedOrders => AUTHORITY,
             PublishCatalog => CATALOG_PUBLISHERS,
             ListCatalogs | GetCatalog => READERS,
         }
@@ -111,6 +124,10 @@ impl Rpc {
             GetProgression => "GetProgression",
             ListAuditEntries => "ListAuditEntries",
             StreamGrantEvents => "StreamGrantEvents",
+            ListOrders => "ListOrders",
+            StreamOrders => "StreamOrders",
+            AcknowledgeOrder => "AcknowledgeOrder",
+            ListUnacknowledgedOrders => "ListUnacknowledgedOrders",
             PublishCatalog => "PublishCatalog",
             ListCatalogs => "ListCatalogs",
             GetCatalog => "GetCatalog",

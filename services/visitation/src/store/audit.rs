@@ -2,6 +2,7 @@
 //! pool after a plain read, or inside the write it is part of.
 
 use afregning_kit::ApiError;
+use afregning_kit::store::Storage;
 
 use super::{On, instant, on, timestamp};
 use crate::domain::CitizenId;
@@ -30,4 +31,18 @@ pub async fn of_citizen(on: On<'_>, citizen_id: &CitizenId, offset: i64, limit: 
             })
         })
         .collect()
+}
+
+/// Records reads of several citizens' personal data at once, all or none, on one connection.
+/// Its commit wakes no feed follower: an audit entry is not a feed record.
+pub async fn record_all(storage: &Storage, entries: &[(CitizenId, AuditEntry)]) -> Result<(), ApiError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut tx = storage.begin().await?;
+    for (citizen_id, entry) in entries {
+        record(On::from(&mut tx), citizen_id, entry).await?;
+    }
+    afregning_kit::on_tx!(tx, t => t.commit().await?);
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! Visitation's storage: citizens, providers, assessments, grants and their versions, the audit
-//! log and the feed, on top of the kit's transaction, idempotency and feed
+//! Visitation's storage: citizens, providers, assessments, grants and their versions, orders, the
+//! audit log and the feed, on top of the kit's transaction, idempotency and feed
 //! ([`afregning_kit::store`]). Each query is written once, runs on SQLite or PostgreSQL, and
 //! maps its rows to domain types here (typed ids, enums, `Cpr`, dates), so nothing past the
 //! store sees a raw row.
@@ -13,6 +13,7 @@ pub mod catalogs;
 pub mod citizens;
 pub mod feed;
 pub mod grants;
+pub mod orders;
 pub mod providers;
 
 use afregning_kit::ApiError;

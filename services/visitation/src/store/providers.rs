@@ -49,12 +49,14 @@ pub async fn page(on: On<'_>, offset: i64, limit: i64) -> Result<Vec<Provider>, 
     rows.into_iter().map(Provider::try_from).collect()
 }
 
-/// Stores a new provider.
-pub async fn insert(tx: &mut Tx, provider: &Provider, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// Stores a new provider; false when its id is taken (a concurrent registration of the same id
+/// waits for the first to commit, then inserts nothing).
+pub async fn insert(tx: &mut Tx, provider: &Provider, now: DateTime<Utc>) -> Result<bool, ApiError> {
     let at = timestamp(now);
     let approved = provider.approved_for.join(",");
-    on_tx!(tx, t => sqlx::query("INSERT INTO providers (provider_id, cvr, name, kind, committee, approved_for, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    let inserted = on_tx!(tx, t => sqlx::query("INSERT INTO providers (provider_id, cvr, name, kind, committee, approved_for, registered_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (provider_id) DO NOTHING")
         .bind(provider.provider_id.as_str()).bind(provider.cvr.to_string()).bind(&provider.name).bind(i64::from(i32::from(provider.kind)))
-        .bind(&provider.committee).bind(approved).bind(at).execute(&mut **t).await.map(drop)?);
-    Ok(())
+        .bind(&provider.committee).bind(approved).bind(at).execute(&mut **t).await?.rows_affected());
+    Ok(inserted == 1)
 }

@@ -50,6 +50,7 @@ pub async fn start(backend: Backend) -> Running {
 pub const EHR_TOKEN: &str = "test-token-ehr-nexus";
 pub const SETTLEMENT_TOKEN: &str = "test-token-service-settlement";
 pub const PROVIDER_TOKEN: &str = "test-token-provider-nord";
+pub const PROVIDER_SYD_TOKEN: &str = "test-token-provider-syd";
 pub const FINANCE_TOKEN: &str = "test-token-finance-dept";
 pub const BUDGET_TOKEN: &str = "test-token-service-budget";
 
@@ -59,6 +60,7 @@ pub fn tokens() -> std::collections::BTreeMap<String, String> {
         (EHR_TOKEN, "ehr:nexus"),
         (SETTLEMENT_TOKEN, "service:settlement"),
         (PROVIDER_TOKEN, "provider:prv_nord"),
+        (PROVIDER_SYD_TOKEN, "provider:prv_syd"),
         (FINANCE_TOKEN, "finance"),
         (BUDGET_TOKEN, "service:budget"),
     ]
@@ -120,6 +122,25 @@ pub async fn provider(client: &mut Client, name: &str, approved_for: &[&str]) ->
             kind: pbc::ProviderKind::Municipal as i32,
             committee: "SOCIAL".into(),
             approved_for: approved_for.iter().map(|s| s.to_string()).collect(),
+            provider_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .provider_id
+}
+
+/// Registers a provider under an id of the authority's choosing (so a token can name it).
+pub async fn provider_with_id(client: &mut Client, provider_id: &str, name: &str, approved_for: &[&str]) -> String {
+    client
+        .register_provider(pb::RegisterProviderRequest {
+            request_id: rid("prov"),
+            cvr: "29189668".into(),
+            name: name.into(),
+            kind: pbc::ProviderKind::Private as i32,
+            committee: "SOCIAL".into(),
+            approved_for: approved_for.iter().map(|s| s.to_string()).collect(),
+            provider_id: provider_id.into(),
         })
         .await
         .unwrap()

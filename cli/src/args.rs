@@ -158,6 +158,12 @@ pub enum Command {
     /// Quarterly reallocation cases between committee frames.
     #[command(subcommand)]
     Cases(Cases),
+    /// Tariff catalogs (takstkataloger): one per budget year, published through visitation and
+    /// never changed once published. A correction is a new version of the year with the day it
+    /// takes effect; from that day it prices, and months already issued are corrected on each
+    /// provider's next statement.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// Committees (udvalg): each owns frames, writes their expected accounts and explanations,
     /// and decides the reallocation cases that concern it.
     #[command(subcommand)]
@@ -261,6 +267,52 @@ pub enum Command {
         year: i32,
         /// The ERP's totals.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Publish a catalog document (TOML, as deploy/catalog-2026.toml): a year's catalog, or a
+    /// correction — a new version whose effective_from lies within the year. Publishing a version
+    /// again with the same content answers it as first published; other content is refused.
+    ///
+    /// Example: afregning catalog publish catalog-2026.toml
+    Publish {
+        /// The catalog file, at most 65.536 bytes.
+        file: PathBuf,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// The published versions: the days each prices and which version it corrects.
+    ///
+    /// Example: afregning catalog list
+    List,
+    /// One version's days and prices: hourly rates per band, package and course prices per week.
+    ///
+    /// Example: afregning catalog show 2026.1
+    Show {
+        /// The version, e.g. 2026.1.
+        #[arg(id = "catalog_version", value_name = "VERSION")]
+        version: String,
+    },
+    /// Derive next year's catalog from a published one by the price index (pris- og
+    /// lønfremskrivning) and publish it: every price multiplied and rounded to øre, rules and
+    /// mappings unchanged, in force from 1 January.
+    ///
+    /// Example: afregning catalog roll-forward --from 2026.1 --index 2,5 --version 2027.1
+    #[command(disable_version_flag = true)]
+    RollForward {
+        /// The published version to derive from, e.g. 2026.1.
+        #[arg(long)]
+        from: String,
+        /// The price index in percent, e.g. 2,5 or 2.5 (from -50 to 50).
+        #[arg(long, allow_hyphen_values = true)]
+        index: String,
+        /// The new version, e.g. 2027.1 (1–32 characters).
+        #[arg(long = "version", id = "new_version", value_name = "VERSION")]
+        version: String,
+        #[command(flatten)]
+        write: Write,
     },
 }
 

@@ -11,6 +11,7 @@
 //! * [`lifecycle`] — a statement after issue (accept, dispute, paid, overdue) and the running
 //!   month's preview.
 //! * [`cases`] — the quarter's reallocation cases.
+//! * [`catalogs`] — tariff catalogs published, listed, shown and rolled forward by the price index.
 //! * [`erp`] — export for the ERP and reconcile with it.
 //! * [`orders`] — a provider's orders: list, follow, acknowledge; the authority's unacknowledged.
 //! * [`files`] — CSV files people hand the CLI, and the rows refused from them.
@@ -23,6 +24,7 @@
 
 pub mod args;
 pub mod cases;
+pub mod catalogs;
 pub mod commands;
 pub mod decide;
 pub mod deliveries;

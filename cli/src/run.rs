@@ -93,6 +93,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
         Command::Preview { provider } => crate::lifecycle::preview(&mut connect()?, provider).await.map(|()| true),
         Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),
         Command::Cases(cases) => crate::cases::cases(&mut connect()?, cases).await.map(|()| true),
+        Command::Catalog(c) => crate::catalogs::command(&mut connect()?, c).await.map(|()| true),
         Command::Committees(c) => crate::finance::committees(&mut connect()?, c).await.map(|()| true),
         Command::Frames(f) => crate::finance::frames(&mut connect()?, f).await.map(|()| true),
         Command::Actuals(Actuals::Import { file, write }) => crate::finance::import_actuals(&mut connect()?, &file, &write).await,

@@ -272,7 +272,9 @@ impl Catalog {
         let shift = |d: NaiveDate| {
             NaiveDate::from_ymd_opt(d.year() + 1, d.month(), d.day()).or_else(|| NaiveDate::from_ymd_opt(d.year() + 1, 2, 28))
         };
-        next.effective = shift(self.effective.first())
+        // The next year's catalog covers that year from its first day, also when it is derived
+        // from a correction that took effect within this year.
+        next.effective = NaiveDate::from_ymd_opt(self.year + 1, 1, 1)
             .zip(shift(self.effective.last()))
             .and_then(|(first, last)| DateRange::new(first, last))
             .ok_or_else(|| invalid("effective_to", "cannot be carried to next year"))?;
@@ -292,18 +294,24 @@ impl Catalog {
     }
 }
 
-/// The catalogs of several years. Each day has at most one catalog in force.
+/// The catalogs of several years, and the corrections within a year. Each day has at most one
+/// catalog in force: of the catalogs whose days include it, the one that took effect last. A
+/// correction is a new version of the same budget year effective from a day within it; from that
+/// day it prices, before it the version it corrects.
 #[derive(Clone, Debug, Default)]
 pub struct CatalogSet {
+    /// Ordered by the first day in force.
     catalogs: Vec<Catalog>,
 }
 
 impl CatalogSet {
-    /// A set from catalogs that neither overlap in time nor share a version.
+    /// A set from catalogs with distinct versions, of which no two take effect on the same day,
+    /// and of which only a correction (same budget year, later first day) overlaps another.
     pub fn new(mut catalogs: Vec<Catalog>) -> Result<CatalogSet, CatalogError> {
         catalogs.sort_by_key(|c| c.effective.first());
         for pair in catalogs.windows(2) {
-            if pair[0].effective.last() >= pair[1].effective.first() {
+            let corrects = pair[0].year == pair[1].year && pair[0].effective.first() < pair[1].effective.first();
+            if pair[0].effective.last() >= pair[1].effective.first() && !corrects {
                 return Err(CatalogError::Overlap(pair[0].version.clone(), pair[1].version.clone()));
             }
         }
@@ -315,13 +323,32 @@ impl CatalogSet {
         Ok(CatalogSet { catalogs })
     }
 
+    /// The set with `catalog` added, or why it cannot join (see [`CatalogSet::new`]).
+    pub fn with(&self, catalog: Catalog) -> Result<CatalogSet, CatalogError> {
+        let mut catalogs = self.catalogs.clone();
+        catalogs.push(catalog);
+        CatalogSet::new(catalogs)
+    }
+
     /// The catalog in force on `date`.
     pub fn in_force(&self, date: NaiveDate) -> Option<&Catalog> {
         let after = self.catalogs.partition_point(|c| c.effective.first() <= date);
-        after
-            .checked_sub(1)
-            .map(|i| &self.catalogs[i])
-            .filter(|c| c.effective.contains(date))
+        self.catalogs[..after].iter().rev().find(|c| c.effective.contains(date))
+    }
+
+    /// The days on which `version` actually prices: its own days, less those from which a later
+    /// correction took over. `None` for an unknown version or one corrected from its first day.
+    pub fn in_force_days(&self, version: &str) -> Option<DateRange> {
+        let catalog = self.by_version(version)?;
+        let last = self
+            .catalogs
+            .iter()
+            .filter(|c| c.effective.first() > catalog.effective.first() && c.effective.first() <= catalog.effective.last())
+            .map(|c| c.effective.first())
+            .min()
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(catalog.effective.last());
+        DateRange::new(catalog.effective.first(), last)
     }
 
     /// The catalog with `version`.

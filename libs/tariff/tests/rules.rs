@@ -450,3 +450,32 @@ fn progress_compares_the_areas_scored_in_both_assessments() {
     assert_eq!(Progress::between(&before, &s(&[("practical_tasks", 0)])), None);
     assert_eq!(Progress::between(&[], &before), None);
 }
+
+/// A correction is a new version of the year from a day within it: it prices from that day, the
+/// version it corrects before it; two versions may not take effect on the same day.
+#[test]
+fn a_correction_prices_from_its_effective_day_and_the_old_version_before() {
+    let first = catalog();
+    let correction = Catalog::from_toml_str(
+        &CATALOG
+            .replace(r#"version = "2026.1""#, r#"version = "2026.2""#)
+            .replace("effective_from = 2026-01-01", "effective_from = 2026-06-15"),
+    )
+    .unwrap();
+    let set = CatalogSet::new(vec![first.clone()]).unwrap().with(correction.clone()).unwrap();
+    assert_eq!(set.in_force(d(2026, 6, 14)).unwrap().version, "2026.1");
+    assert_eq!(set.in_force(d(2026, 6, 15)).unwrap().version, "2026.2");
+    assert_eq!(set.in_force(d(2026, 12, 31)).unwrap().version, "2026.2");
+    assert_eq!(set.in_force_days("2026.1"), DateRange::new(d(2026, 1, 1), d(2026, 6, 14)));
+    assert_eq!(set.in_force_days("2026.2"), DateRange::new(d(2026, 6, 15), d(2026, 12, 31)));
+    let mut same_day = correction.clone();
+    same_day.version = "2026.3".into();
+    assert!(matches!(set.with(same_day), Err(CatalogError::Overlap(..))));
+    let mut same_version = first.clone();
+    same_version.effective = DateRange::new(d(2026, 9, 1), d(2026, 12, 31)).unwrap();
+    assert!(matches!(set.with(same_version), Err(CatalogError::Overlap(..))));
+    // Next year's catalog, derived from the correction, covers all of next year.
+    let next = correction.roll_forward(dec!(1.025), "2027.1").unwrap();
+    assert_eq!(next.effective, DateRange::new(d(2027, 1, 1), d(2027, 12, 31)).unwrap());
+    assert_eq!(set.with(next).unwrap().in_force(d(2027, 1, 1)).unwrap().version, "2027.1");
+}

@@ -1,5 +1,5 @@
-//! Follows visitation's grant feed into settlement's mirror of grant versions, providers and the
-//! citizens' CPR numbers, with the kit's follower (cursor kept in the same transaction).
+//! Follows visitation's grant feed into settlement's mirror of grant versions, providers, the
+//! citizens' CPR numbers and the published tariff catalog versions, with the kit's follower (cursor kept in the same transaction).
 
 use afregning_kit::ApiError;
 use afregning_kit::follow::Upstream;
@@ -20,6 +20,9 @@ pub fn spawn(store: Store, upstream: Upstream) -> JoinHandle<()> {
 /// Mirrors one grant event.
 fn apply<'a>(tx: &'a mut Tx, event: &'a pbv::GrantEvent) -> BoxFuture<'a, Result<(), ApiError>> {
     Box::pin(async move {
+        if let Some(catalog) = &event.catalog {
+            afregning_kit::catalogs::store(tx, &afregning_kit::catalogs::from_event(catalog)?).await?;
+        }
         if let Some(provider) = &event.provider {
             tx.upsert_provider(provider).await?;
         }

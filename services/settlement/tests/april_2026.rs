@@ -222,8 +222,8 @@ async fn the_worked_month(backend: Backend) {
     })
     .await
     .unwrap();
-    // Events: 4 providers, 7 grants, 3 changes.
-    caught_up(&store, 14).await;
+    // Events: 4 providers, 7 grants, 3 changes (and the deployment's catalogs).
+    synced(ehr, &store).await;
 
     let mut operator = client(&server, OPERATOR).await;
     let g1_visits = [(1, 7, 30, 45), (1, 14, 40, 40), (3, 8, 0, 30), (4, 22, 45, 30), (7, 6, 50, 30)];
@@ -398,7 +398,7 @@ async fn the_worked_month(backend: Backend) {
     })
     .await
     .unwrap();
-    caught_up(&store, 15).await;
+    synced(ehr, &store).await;
     run(&mut operator, "run-may", (2026, 5)).await;
     let may = statements(&mut operator, (2026, 5)).await;
     let may_nord = lines(&mut operator, &may[&nord].statement_id).await;

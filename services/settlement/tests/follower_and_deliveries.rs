@@ -21,8 +21,8 @@ async fn mirrors_grants_and_survives_restart(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    // Events so far: two providers, one grant.
-    caught_up(&store, 3).await;
+    // Everything published so far: two providers, one grant (and the deployment's catalogs).
+    synced(&mut s.ehr, &store).await;
     let providers = client(&server, OPERATOR)
         .await
         .list_providers(pb::ListProvidersRequest { page: None })
@@ -55,7 +55,7 @@ async fn mirrors_grants_and_survives_restart(backend: Backend) {
 
     // Back up: it resumes after its cursor, applies each event once.
     let (server, _follower, store) = settlement(&s).await;
-    caught_up(&store, 5).await;
+    synced(&mut s.ehr, &store).await;
     assert_eq!(
         store.grant_counts().await.unwrap(),
         (2, 3),
@@ -83,7 +83,7 @@ async fn deliveries_are_checked_one_by_one(backend: Backend) {
         .await
         .unwrap()
         .into_inner();
-    caught_up(&store, 4).await;
+    synced(&mut s.ehr, &store).await;
     let (g, p) = (service.grant_id.as_str(), s.nord.as_str());
     let mut operator = client(&server, OPERATOR).await;
 

@@ -105,7 +105,7 @@ async fn month(backend: Backend) -> (Suite, afregning_kit::testing::TestServer, 
         .decide_grant(common::decide(&b, pbc::UnitKind::Package, &s.nord, date(2026, 4, 10), None))
         .await
         .unwrap();
-    caught_up(&store, 5).await;
+    synced(&mut s.ehr, &store).await;
     (s, server, store, syd)
 }
 

@@ -54,10 +54,14 @@ pub const DEF: afregning_kit::server::ServiceDef = afregning_kit::server::Servic
     routes,
 };
 
-/// The service's RPC routes.
+/// The service's RPC routes. The deployment's catalog files are published first, in the background (see
+/// [`app::App::publishing_files_first`]).
 pub fn routes(context: ServiceContext) -> anyhow::Result<Routes> {
+    let paths = context.config.catalogs.clone();
     let order_ack_hours = context.config.order_ack_hours;
-    let service = grpc::Visitation::new(store::Store::new(context.database), context.catalogs, order_ack_hours);
+    let app = app::App::new(store::Store::new(context.database), context.catalogs, order_ack_hours)
+        .publishing_files_first(paths, grpc::catalog_answer);
+    let service = grpc::Visitation::from_app(app);
     Ok(Routes::new(VisitationServiceServer::with_interceptor(
         service,
         context.auth.interceptor(),

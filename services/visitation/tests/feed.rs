@@ -27,7 +27,12 @@ async fn follower(mut client: Client, expected: usize) -> Vec<(u64, String)> {
         let mut stream = client.stream_grant_events(request).await.unwrap().into_inner();
         while let Ok(Ok(Some(event))) = tokio::time::timeout(Duration::from_secs(2), stream.message()).await {
             cursor = event.sequence;
-            let id = event.grant.map(|g| g.grant_id).or(event.provider.map(|p| p.provider_id)).unwrap();
+            let id = event
+                .grant
+                .map(|g| g.grant_id)
+                .or(event.provider.map(|p| p.provider_id))
+                .or(event.catalog.map(|c| format!("catalog:{}", c.version)))
+                .unwrap();
             seen.push((event.sequence, id));
         }
     }
@@ -42,7 +47,9 @@ async fn every_event_exactly_once_in_order(backend: Backend) {
     for i in 0..WRITERS {
         citizens.push(citizen(&mut c, &format!("{:02}0150{:04}", i + 1, 1000 + i)).await);
     }
-    let expected = 1 + WRITERS * GRANTS_PER_WRITER;
+    // The provider, the deployment's catalog (published at start, at some point among the
+    // others) and the grants.
+    let expected = 2 + WRITERS * GRANTS_PER_WRITER;
     let follow = tokio::spawn(follower(client_as(&running, SETTLEMENT_TOKEN).await, expected));
 
     let mut writers = Vec::new();
@@ -78,9 +85,16 @@ async fn every_event_exactly_once_in_order(backend: Backend) {
         (1..=expected as u64).collect::<Vec<_>>(),
         "gap-free, in order, each once"
     );
-    let grants: BTreeSet<String> = seen.iter().skip(1).map(|(_, id)| id.clone()).collect();
+    let catalogs: Vec<&str> = seen
+        .iter()
+        .map(|(_, id)| id.as_str())
+        .filter(|id| id.starts_with("catalog:"))
+        .collect();
+    assert_eq!(catalogs, ["catalog:2026.1"]);
+    let others: Vec<&String> = seen.iter().map(|(_, id)| id).filter(|id| !id.starts_with("catalog:")).collect();
+    let grants: BTreeSet<String> = others.iter().skip(1).map(|id| (*id).clone()).collect();
     assert_eq!(grants, written, "every committed grant decision, and nothing else");
-    assert_eq!(seen[0].1, nord);
+    assert_eq!(*others[0], nord);
 }
 
 use chrono::Datelike;

@@ -91,6 +91,28 @@ cli-statement-term-paid = betalt { $paid } (reference { $reference })
 cli-statement-term-unpaid = ikke betalt
 cli-preview-heading = forhåndsvisning af { $period } pr. { $date }: { $amount } kr. i alt · ikke udstedt, ikke bogført
 
+## afregning catalog
+catalog-col-version = version
+catalog-col-year = budgetår
+catalog-col-from = gælder fra
+catalog-col-prices-to = prissætter til og med
+catalog-col-corrects = retter
+catalog-col-published = udgivet
+catalog-col-unit = ydelse
+catalog-col-name = navn
+catalog-col-band = tidsrum
+catalog-col-price = pris
+catalog-per-hour = kr./time
+catalog-per-week = kr./uge
+catalog-level = niveau { $level }
+catalog-band-day = hverdag dag
+catalog-band-evening = aften
+catalog-band-night = nat
+catalog-band-weekend_holiday = weekend og helligdag
+catalog-published = takstkatalog { $version } for { $year }: prissætter fra { $from } til og med { $to }
+catalog-corrects = retter { $version } fra { $from }
+catalog-rolled-forward = { $version } fremskrevet fra { $from } med pris- og lønfremskrivning { $index } %
+
 ## afregning cases
 cases-col-case = sag
 cases-col-quarter = kvartal

@@ -91,6 +91,28 @@ cli-statement-term-paid = paid { $paid } (reference { $reference })
 cli-statement-term-unpaid = not paid
 cli-preview-heading = preview of { $period } as of { $date }: { $amount } kr. in all · not issued, not posted
 
+## afregning catalog
+catalog-col-version = version
+catalog-col-year = budget year
+catalog-col-from = effective from
+catalog-col-prices-to = prices through
+catalog-col-corrects = corrects
+catalog-col-published = published
+catalog-col-unit = unit
+catalog-col-name = name
+catalog-col-band = time band
+catalog-col-price = price
+catalog-per-hour = kr./hour
+catalog-per-week = kr./week
+catalog-level = level { $level }
+catalog-band-day = weekday day
+catalog-band-evening = evening
+catalog-band-night = night
+catalog-band-weekend_holiday = weekend and holiday
+catalog-published = tariff catalog { $version } for { $year }: prices from { $from } through { $to }
+catalog-corrects = corrects { $version } from { $from }
+catalog-rolled-forward = { $version } rolled forward from { $from } by the price index { $index } %
+
 ## afregning cases
 cases-col-case = case
 cases-col-quarter = quarter

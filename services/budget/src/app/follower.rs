@@ -84,6 +84,10 @@ fn apply_grant<'a>(tx: &'a mut Tx, event: &'a pbv::GrantEvent) -> BoxFuture<'a, 
         if let Some(grant) = &event.grant {
             follow_up::upsert_grant(tx, grant).await?;
         }
+        // Kept so commitments can be priced with the versions the statements are priced with.
+        if let Some(catalog) = &event.catalog {
+            afregning_kit::catalogs::store(tx, &afregning_kit::catalogs::from_event(catalog)?).await?;
+        }
         Ok(())
     })
 }

@@ -40,6 +40,8 @@ pub struct Budget {
     overrun_threshold: Ore,
     /// Commitments are priced by the same catalogs as the statements they forecast.
     catalogs: Arc<CatalogSet>,
+    /// The catalog versions published on the grant feed, with the configured files beside them.
+    live: afregning_kit::catalogs::Live,
 }
 
 impl Budget {
@@ -48,8 +50,17 @@ impl Budget {
         Budget {
             store,
             overrun_threshold,
+            live: afregning_kit::catalogs::Live::new(CatalogSet::clone(&catalogs)),
             catalogs,
         }
+    }
+
+    /// The use cases pricing with the catalog versions published so far (read before any write
+    /// opens its transaction), so commitments forecast with the versions statements are priced by.
+    pub async fn priced_now(&self) -> Result<Budget, ApiError> {
+        let mut now = self.clone();
+        now.catalogs = self.live.current(&self.store.storage).await?;
+        Ok(now)
     }
 
     /// Runs a client write once: a retry of `key` gets the stored answer; otherwise `write` runs

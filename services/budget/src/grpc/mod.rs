@@ -174,22 +174,22 @@ impl BudgetService for Budget {
         &self,
         request: Request<pb::GetFollowUpStatusRequest>,
     ) -> Result<Response<pb::GetFollowUpStatusResponse>, Status> {
-        follow_up::get_follow_up_status(&self.app, request).await
+        follow_up::get_follow_up_status(&self.app.priced_now().await?, request).await
     }
 
     async fn get_follow_up_series(&self, request: Request<pb::GetFollowUpSeriesRequest>) -> Result<Response<pb::FollowUpSeries>, Status> {
-        follow_up::get_follow_up_series(&self.app, request).await
+        follow_up::get_follow_up_series(&self.app.priced_now().await?, request).await
     }
 
     async fn submit_deviation_explanation(
         &self,
         request: Request<pb::SubmitDeviationExplanationRequest>,
     ) -> Result<Response<pb::DeviationExplanation>, Status> {
-        follow_up::submit_deviation_explanation(&self.app, request).await
+        follow_up::submit_deviation_explanation(&self.app.priced_now().await?, request).await
     }
 
     async fn close_month(&self, request: Request<pb::CloseMonthRequest>) -> Result<Response<pb::CloseMonthResponse>, Status> {
-        follow_up::close_month(&self.app, request).await
+        follow_up::close_month(&self.app.priced_now().await?, request).await
     }
 
     async fn propose_reallocations(

@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use afregning_kit::catalogs::Live;
 use afregning_tariff::{CatalogSet, Ore, Period};
 use chrono::{DateTime, Utc};
 
@@ -23,7 +24,7 @@ use crate::store::{Input, StatementTx, Store, instant_text};
 #[derive(Clone)]
 pub struct Runner {
     pub(crate) store: Store,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Live,
 }
 
 /// What one provider's month came to.
@@ -35,28 +36,35 @@ pub struct ProviderResult {
 }
 
 impl Runner {
-    /// A runner over `store` pricing with `catalogs`.
-    pub fn new(store: Store, catalogs: Arc<CatalogSet>) -> Runner {
-        Runner { store, catalogs }
+    /// A runner over `store` pricing with the catalog versions published on the grant feed and,
+    /// where a version is not published, the deployment's files `bootstrap`.
+    pub fn new(store: Store, bootstrap: Arc<CatalogSet>) -> Runner {
+        Runner {
+            store,
+            catalogs: Live::new(CatalogSet::clone(&bootstrap)),
+        }
     }
 
-    /// The catalogs it prices with.
-    pub fn catalogs(&self) -> &CatalogSet {
-        &self.catalogs
+    /// The catalogs it prices with, as followed from the grant feed so far.
+    pub async fn catalogs(&self) -> Result<Arc<CatalogSet>, SettlementError> {
+        Ok(self.catalogs.current(&self.store.storage).await?)
     }
 
     /// The provider's regular lines for `period`, ordered by citizen, grant, date and band, with
     /// the inputs that priced them.
-    async fn regular(&self, provider_id: &ProviderId, period: Period) -> Result<(Vec<FramedLine>, Vec<Input>), SettlementError> {
+    async fn regular(
+        &self,
+        catalogs: &CatalogSet,
+        provider_id: &ProviderId,
+        period: Period,
+    ) -> Result<(Vec<FramedLine>, Vec<Input>), SettlementError> {
         let grants = self.store.grants_of_provider(provider_id.as_str()).await?;
         let deliveries = self.store.provider_deliveries(provider_id.as_str(), &period.to_string()).await?;
         let visits = VisitsByGrant::of(&deliveries);
         let mut lines = Vec::new();
         let mut inputs = Vec::new();
         for versions in &grants {
-            let priced = price_grant_for_provider_as(provider_id, versions, visits.of_grant(versions), period, &self.catalogs, &|t, _| {
-                Ok(t)
-            })?;
+            let priced = price_grant_for_provider_as(provider_id, versions, visits.of_grant(versions), period, catalogs, &|t, _| Ok(t))?;
             if priced.is_empty() {
                 continue;
             }
@@ -93,6 +101,7 @@ impl Runner {
     /// Correction lines for the provider's issued months before `period`.
     async fn corrections(
         &self,
+        catalogs: &CatalogSet,
         provider_id: &ProviderId,
         period: Period,
         settled: &[Period],
@@ -102,7 +111,7 @@ impl Runner {
         let mut inputs = Vec::new();
         for q in issued_months(period, &own, settled) {
             let effective = self.store.effective_lines(provider_id.as_str(), q).await?;
-            let (fresh, fresh_inputs) = self.regular(provider_id, q).await?;
+            let (fresh, fresh_inputs) = self.regular(catalogs, provider_id, q).await?;
             let lines = corrections_of(q, effective, fresh);
             if !lines.is_empty() {
                 inputs.extend(fresh_inputs);
@@ -150,6 +159,8 @@ impl Runner {
         period: Period,
         now: DateTime<Utc>,
     ) -> Result<Option<(Statement, Vec<StoredLine>, Vec<Input>)>, SettlementError> {
+        // One set of catalogs for the whole month, its corrections and the inputs copied.
+        let catalogs = self.catalogs().await?;
         let id = StatementId::of_month(provider_id, period);
         let existing = self.store.statement(id.as_str()).await?;
         // Read once per provider's month: which months are settled decides both this month's
@@ -161,12 +172,12 @@ impl Runner {
             // it waits for the provider's next open month, as corrections and supplements.
             return Ok(None);
         }
-        let (regular, mut inputs) = self.regular(provider_id, period).await?;
+        let (regular, mut inputs) = self.regular(&catalogs, provider_id, period).await?;
         // Normally nothing: unless later statements already carried this month as supplements,
         // in which case the draft holds only what they have not.
         let paid_elsewhere = self.store.effective_lines(provider_id.as_str(), period).await?;
         let (reversed, regular) = compare(paid_elsewhere, regular);
-        let (corrections, correction_inputs) = self.corrections(provider_id, period, &settled).await?;
+        let (corrections, correction_inputs) = self.corrections(&catalogs, provider_id, period, &settled).await?;
         inputs.extend(correction_inputs);
         let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
         lines.extend(regular.into_iter().map(|l| StoredLine::paying_for(l, period)));
@@ -174,7 +185,7 @@ impl Runner {
         number_lines(&id, &mut lines);
         let draft = Statement::draft(id, provider_id.clone(), TargetPeriod::Month(period), &lines, now)?;
         for version in &draft.catalog_versions {
-            if let Some(catalog) = self.catalogs.by_version(version) {
+            if let Some(catalog) = catalogs.by_version(version) {
                 inputs.push(Input {
                     kind: "catalog",
                     key: version.clone(),

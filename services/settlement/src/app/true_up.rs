@@ -19,6 +19,7 @@ impl Runner {
     /// the drafts that have lines.
     pub async fn true_up(&self, year: i32, actual: &BTreeMap<String, Ore>, now: DateTime<Utc>) -> Result<Vec<Statement>, SettlementError> {
         let range = year_range(year).ok_or(SettlementError::YearOutOfRange)?;
+        let catalogs = self.catalogs().await?;
         let mut drafts = Vec::new();
         for provider_id in self.store.provider_ids().await? {
             let provider_id = ProviderId::new(provider_id);
@@ -31,7 +32,7 @@ impl Runner {
             let id = StatementId::of_true_up(&provider_id, year);
             let mut lines = Vec::new();
             for (group, (quantity, sample)) in groups {
-                if let Some(line) = true_up_group(group, quantity, &sample, actual, self.catalogs(), range)? {
+                if let Some(line) = true_up_group(group, quantity, &sample, actual, &catalogs, range)? {
                     lines.push(line);
                 }
             }

@@ -45,16 +45,57 @@ fn signature(line: &StatementLine) -> Signature<'_> {
 /// matches (to reverse), and the new lines no issued line matches (to book).
 pub fn compare(effective: Vec<StoredLine>, fresh: Vec<FramedLine>) -> (Vec<StoredLine>, Vec<FramedLine>) {
     let mut unmatched = fresh;
-    let mut reversed = Vec::new();
+    let mut rest = Vec::new();
     for old in effective {
         match unmatched.iter().position(|n| signature(&n.line) == signature(&old.line)) {
             Some(i) => {
                 unmatched.remove(i);
             }
-            None => reversed.push(old),
+            None => rest.push(old),
+        }
+    }
+    let mut reversed = Vec::new();
+    for old in rest {
+        let split = split_by_catalog(&old.line, &unmatched);
+        if split.is_empty() {
+            reversed.push(old);
+        } else {
+            let mut i = 0;
+            unmatched.retain(|_| {
+                i += 1;
+                !split.contains(&(i - 1))
+            });
         }
     }
     (reversed, unmatched)
+}
+
+/// The new lines (by index) that only split `old` where a new catalog version took over at the
+/// same price: together they pay the same grant, unit, band, rate, frames and quantity within
+/// `old`'s days, under several catalog versions. A catalog correction that leaves a line's price
+/// as it was is no change to that line, so it stays as issued. Empty when there is no such split.
+fn split_by_catalog(old: &StatementLine, fresh: &[FramedLine]) -> Vec<usize> {
+    let same_payment = |n: &StatementLine| {
+        n.grant_id == old.grant_id
+            && n.unit == old.unit
+            && n.time_band == old.time_band
+            && n.explanation.rate_ore == old.explanation.rate_ore
+            && n.explanation.quantity_unit == old.explanation.quantity_unit
+            && n.paying_frame == old.paying_frame
+            && n.need_frame == old.need_frame
+            && n.covers.first() >= old.covers.first()
+            && n.covers.last() <= old.covers.last()
+    };
+    let parts: Vec<usize> = (0..fresh.len()).filter(|&i| same_payment(&fresh[i].line)).collect();
+    let versions: std::collections::BTreeSet<&str> = parts.iter().map(|&i| fresh[i].line.explanation.catalog_version.as_str()).collect();
+    let quantity = parts
+        .iter()
+        .try_fold(0_i64, |sum, &i| sum.checked_add(fresh[i].line.explanation.quantity));
+    if parts.len() >= 2 && versions.len() == parts.len() && quantity == Some(old.explanation.quantity) {
+        parts
+    } else {
+        Vec::new()
+    }
 }
 
 /// The reversal of an issued line of month `q`: its amount, shares and frame parts negated.
@@ -176,6 +217,33 @@ mod tests {
         assert_eq!(out[1].line.kind, LineKind::Rebooking);
         assert_eq!(out[1].line.corrects_line_id, Some(LineId::new("l1")));
         assert_eq!(out[1].line.period, Some(march()));
+    }
+
+    /// A package of 700.00 a week in March: a correction from 18 March that changes another price
+    /// splits the line by catalog at the same rate — no change to correct. One that changes this
+    /// price is reversed and rebooked.
+    #[test]
+    fn a_catalog_correction_corrects_only_the_lines_whose_price_it_changes() {
+        let old = issued(line("l1", 1, 1, 31, 310_000));
+        let part = |first, last, version: &str, rate, amount| {
+            let mut l = line("", 1, first, last, amount);
+            l.explanation.catalog_version = version.into();
+            l.explanation.rate_ore = Ore::new(rate);
+            framed(l)
+        };
+        let same_price = vec![part(1, 17, "2026.1", 70_000, 170_000), part(18, 31, "2026.2", 70_000, 140_000)];
+        assert!(corrections_of(march(), vec![old.clone()], same_price).is_empty());
+        let new_price = vec![part(1, 17, "2026.1", 70_000, 170_000), part(18, 31, "2026.2", 77_000, 154_000)];
+        let out = corrections_of(march(), vec![old], new_price);
+        let kinds: Vec<_> = out.iter().map(|l| (l.line.kind, l.line.amount_ore.get())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (LineKind::Reversal, -310_000),
+                (LineKind::Rebooking, 170_000),
+                (LineKind::Rebooking, 154_000)
+            ]
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub(super) async fn compare(
         );
     }
     v.finish()?;
-    let comparison = crate::app::steering::compare(&s.store, s.runner.catalogs(), from, to, &budgets).await?;
+    let catalogs = s.runner.catalogs().await?;
+    let comparison = crate::app::steering::compare(&s.store, &catalogs, from, to, &budgets).await?;
     Ok(Response::new(comparison))
 }

@@ -23,7 +23,7 @@ impl App {
         decision: Decision,
         answer: impl FnOnce(&Grant) -> M,
     ) -> Result<M, ApiError> {
-        let derived = derive(&decision.terms, decision.start, self.catalogs())?;
+        let derived = derive(&decision.terms, decision.start, &*self.catalogs().await?)?;
         let mut tx = match self.begin(key).await? {
             Begun::Fresh(tx) => tx,
             Begun::Replayed(first) => return Ok(first),
@@ -56,6 +56,7 @@ impl App {
         decided_on: NaiveDate,
         answer: impl FnOnce(&Grant) -> M,
     ) -> Result<M, ApiError> {
+        let catalogs = self.catalogs().await?;
         let mut tx = match self.begin(key).await? {
             Begun::Fresh(tx) => tx,
             Begun::Replayed(first) => return Ok(first),
@@ -66,7 +67,7 @@ impl App {
         if expected_version != current.version {
             return Err(VisitationError::StaleVersion { current: current.version }.into());
         }
-        let next = current.apply(command, decided_on, self.catalogs(), Utc::now())?;
+        let next = current.apply(command, decided_on, &catalogs, Utc::now())?;
         let approval = approval_code(&next.terms, next.course.as_ref());
         if next.terms.providers != current.terms.providers || approval != approval_code(&current.terms, current.course.as_ref()) {
             let input = |i| Input::NewProviders(Some(i));

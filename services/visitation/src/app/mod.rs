@@ -6,6 +6,7 @@
 //! case knowing the wire format. The clock is read here (`now`) or at the edge (`today`).
 
 pub mod assessments;
+pub mod catalogs;
 pub mod citizens;
 pub mod grants;
 pub mod orders;
@@ -15,6 +16,7 @@ pub mod providers;
 use std::sync::Arc;
 
 use afregning_kit::ApiError;
+use afregning_kit::catalogs::Live;
 use afregning_kit::store::{RequestKey, Tx};
 use afregning_tariff::CatalogSet;
 use chrono::Utc;
@@ -28,7 +30,11 @@ use crate::store::{self, On, Store};
 #[derive(Clone)]
 pub struct App {
     store: Store,
-    catalogs: Arc<CatalogSet>,
+    catalogs: Live,
+    /// Whether the deployment's catalog files have been published (see
+    /// [`App::publishing_files_first`]): until then nothing that prices or publishes starts, so
+    /// the files come first on the feed.
+    files_published: tokio::sync::watch::Receiver<bool>,
     /// Hours after which an unacknowledged order is listed to the authority, by default.
     order_ack_hours: u32,
 }
@@ -42,19 +48,30 @@ enum Begun<M> {
 }
 
 impl App {
-    /// The use cases over `store`, pricing with `catalogs`; orders unacknowledged after
+    /// The use cases over `store`, pricing with the published catalogs and, until they are
+    /// published, the deployment's files `bootstrap`; orders unacknowledged after
     /// `order_ack_hours` are the authority's to chase.
-    pub fn new(store: Store, catalogs: CatalogSet, order_ack_hours: u32) -> App {
+    pub fn new(store: Store, bootstrap: CatalogSet, order_ack_hours: u32) -> App {
         App {
             store,
-            catalogs: Arc::new(catalogs),
+            catalogs: Live::new(bootstrap),
+            files_published: tokio::sync::watch::channel(true).1,
             order_ack_hours,
         }
     }
 
-    /// The catalogs every rule prices with.
-    pub fn catalogs(&self) -> &CatalogSet {
-        &self.catalogs
+    /// The catalogs every rule prices with, as published now (read on the pool: call it before a
+    /// write opens its transaction).
+    pub async fn catalogs(&self) -> Result<Arc<CatalogSet>, ApiError> {
+        self.files_published().await;
+        self.catalogs.current(&self.store.storage).await
+    }
+
+    /// Waits until the deployment's catalog files are published (or failed to be).
+    async fn files_published(&self) {
+        let mut published = self.files_published.clone();
+        // An error means the publishing task ended without saying so: go on without waiting.
+        let _ = published.wait_for(|done| *done).await;
     }
 
     /// The storage underneath, for the feed stream and feed positions.

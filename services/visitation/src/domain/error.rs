@@ -46,6 +46,8 @@ pub enum Input {
     ExpectedVersion,
     /// The citizen's CPR number.
     Cpr,
+    /// A catalog document.
+    Document,
 }
 
 /// One fault in a decision's terms; several are reported together.
@@ -66,6 +68,8 @@ pub enum Missing {
     Grant,
     /// No such provider.
     Provider,
+    /// No such catalog version.
+    Catalog,
 }
 
 impl Missing {
@@ -75,6 +79,7 @@ impl Missing {
             Missing::Citizen => "citizen",
             Missing::Grant => "grant",
             Missing::Provider => "provider",
+            Missing::Catalog => "catalog version",
         }
     }
 }
@@ -176,4 +181,14 @@ pub enum VisitationError {
     /// The thing asked for does not exist.
     #[error("{} not found", .0.noun())]
     NotFound(Missing),
+    /// A catalog document that does not validate (the key is named in the words).
+    #[error("{0}")]
+    CatalogInvalid(String),
+    /// A published version, sent again with other content: a version never changes.
+    #[error("catalog version {0} is published with other content; a correction is a new version")]
+    CatalogVersionTaken(String),
+    /// A catalog that cannot join the published ones (same first day as another version, or
+    /// overlapping another year's).
+    #[error("{0}")]
+    CatalogClash(String),
 }

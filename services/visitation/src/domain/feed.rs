@@ -1,9 +1,10 @@
-//! What the grant feed carries: every grant version and every provider registration, in commit
-//! order, for settlement and budget to follow.
+//! What the grant feed carries: every grant version, provider registration and published tariff
+//! catalog version, in commit order, for settlement and budget to follow.
 
 use afregning_tariff::Cpr;
 use serde::{Deserialize, Serialize};
 
+use super::catalog::CatalogPublished;
 use super::grant::{Change, Grant};
 use super::provider::Provider;
 
@@ -14,6 +15,8 @@ pub enum EventKind {
     Grant(Change),
     /// A provider was registered.
     ProviderRegistered,
+    /// A tariff catalog version was published.
+    CatalogPublished,
 }
 
 /// What the feed carries.
@@ -24,6 +27,8 @@ pub enum FeedPayload {
     Grant(Box<Grant>, #[serde(with = "super::digits::cpr")] Cpr),
     /// A provider registration.
     Provider(Provider),
+    /// A published tariff catalog version.
+    Catalog(CatalogPublished),
 }
 
 impl FeedPayload {
@@ -32,6 +37,7 @@ impl FeedPayload {
         match self {
             FeedPayload::Grant(grant, _) => EventKind::Grant(grant.change),
             FeedPayload::Provider(_) => EventKind::ProviderRegistered,
+            FeedPayload::Catalog(_) => EventKind::CatalogPublished,
         }
     }
 }

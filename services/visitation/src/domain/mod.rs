@@ -12,12 +12,14 @@
 //! * [`citizen`] — citizens behind their CPR number, and who may be registered.
 //! * [`assessment`] — FSIII function scores.
 //! * [`progression`] — visited hours before, during and after a course; the cockpit's rows.
+//! * [`catalog`] — publishing a tariff catalog version: immutable, a correction from a day.
 //! * [`feed`] — what the grant feed carries.
 //! * [`order`] — orders (bestillinger): what each grant version asks of each provider.
 //! * [`error`] — every way these rules refuse.
 
 pub mod approval;
 pub mod assessment;
+pub mod catalog;
 pub mod change;
 pub mod citizen;
 mod digits;

@@ -322,10 +322,54 @@ pub fn hours_band(band: pb::HoursBand) -> Option<HoursBand> {
 }
 
 /// A feed event on the wire; the CPR number only `with_cpr` (for settlement).
+/// A published catalog version on the wire; `in_force_to` is the last day it prices as of now.
+pub fn pb_catalog(
+    catalog: &afregning_tariff::Catalog,
+    document: &str,
+    corrects: Option<&str>,
+    in_force_to: chrono::NaiveDate,
+    published_at: chrono::DateTime<chrono::Utc>,
+) -> pb::PublishedCatalog {
+    pb::PublishedCatalog {
+        version: catalog.version.clone(),
+        year: catalog.year,
+        effective_from: Some(catalog.effective.first().into()),
+        effective_to: Some(catalog.effective.last().into()),
+        in_force_to: Some(in_force_to.into()),
+        corrects_version: corrects.unwrap_or_default().to_owned(),
+        document: document.as_bytes().to_vec(),
+        published_at: Some(timestamp(published_at)),
+    }
+}
+
+/// A catalog event's version as it was published (its days as the document names them).
+fn pb_published(published: &crate::domain::catalog::CatalogPublished) -> pb::PublishedCatalog {
+    match afregning_tariff::Catalog::from_toml_str(&published.document) {
+        Ok(c) => pb_catalog(
+            &c,
+            &published.document,
+            published.corrects.as_deref(),
+            c.effective.last(),
+            published.published_at,
+        ),
+        // Stored only after validation; should it ever not read, the follower refuses the document.
+        Err(_) => pb::PublishedCatalog {
+            version: published.version.clone(),
+            document: published.document.as_bytes().to_vec(),
+            ..Default::default()
+        },
+    }
+}
+
 pub fn feed_event(event: EventRow, with_cpr: bool) -> pb::GrantEvent {
     let (grant, provider, citizen_cpr) = match &event.payload {
         crate::domain::FeedPayload::Grant(g, cpr) => (Some(pb_grant(g)), None, if with_cpr { cpr.expose() } else { String::new() }),
         crate::domain::FeedPayload::Provider(p) => (None, Some(pb_provider(p)), String::new()),
+        crate::domain::FeedPayload::Catalog(_) => (None, None, String::new()),
+    };
+    let catalog = match &event.payload {
+        crate::domain::FeedPayload::Catalog(c) => Some(pb_published(c)),
+        _ => None,
     };
     pb::GrantEvent {
         sequence: u64::try_from(event.sequence).unwrap_or_default(),
@@ -335,6 +379,7 @@ pub fn feed_event(event: EventRow, with_cpr: bool) -> pb::GrantEvent {
         provider,
         citizen_cpr,
         trace_parent: event.trace_parent,
+        catalog,
     }
 }
 
@@ -354,6 +399,7 @@ mod tests {
             (EventKind::Grant(Change::Resumed), pb::GrantEventKind::Resumed),
             (EventKind::Grant(Change::Ended), pb::GrantEventKind::Ended),
             (EventKind::ProviderRegistered, pb::GrantEventKind::ProviderRegistered),
+            (EventKind::CatalogPublished, pb::GrantEventKind::CatalogPublished),
         ];
         for (kind, wire) in pairs {
             assert_eq!(kind_code(kind), wire as i64);

@@ -30,6 +30,7 @@ pub(crate) fn field(input: Input) -> String {
         Input::Grant => "grant_id".into(),
         Input::ExpectedVersion => "expected_version".into(),
         Input::Cpr => "cpr".into(),
+        Input::Document => "document".into(),
     }
 }
 
@@ -67,6 +68,9 @@ impl From<VisitationError> for ApiError {
             E::ResumedTooEarly => invalid(Input::ResumedOn),
             E::EndedBeforeSuspension => invalid(Input::LastDay),
             E::BornInFuture | E::NoBirthDate => invalid(Input::Cpr),
+            E::CatalogInvalid(_) => invalid(Input::Document),
+            E::CatalogClash(_) => precondition(Input::Document),
+            E::CatalogVersionTaken(_) => ApiError::AlreadyExists(words),
         }
     }
 }

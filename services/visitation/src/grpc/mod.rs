@@ -4,6 +4,8 @@
 //! the wire's field names in [`errors`].
 
 mod assessments;
+mod catalogs;
+pub(crate) use catalogs::pb_view as catalog_answer;
 mod changes;
 mod citizens;
 mod convert;
@@ -34,9 +36,12 @@ impl Visitation {
     /// A service over `store`, pricing with `catalogs`, listing orders unacknowledged after
     /// `order_ack_hours` to the authority by default.
     pub fn new(store: Store, catalogs: CatalogSet, order_ack_hours: u32) -> Visitation {
-        Visitation {
-            app: App::new(store, catalogs, order_ack_hours),
-        }
+        Visitation::from_app(App::new(store, catalogs, order_ack_hours))
+    }
+
+    /// A service over its use cases.
+    pub fn from_app(app: App) -> Visitation {
+        Visitation { app }
     }
 }
 
@@ -44,6 +49,18 @@ type Answer<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl VisitationService for Visitation {
+    async fn publish_catalog(&self, request: Request<pb::PublishCatalogRequest>) -> Answer<pb::PublishedCatalog> {
+        catalogs::publish(&self.app, request).await
+    }
+
+    async fn list_catalogs(&self, request: Request<pb::ListCatalogsRequest>) -> Answer<pb::ListCatalogsResponse> {
+        catalogs::list(&self.app, request).await
+    }
+
+    async fn get_catalog(&self, request: Request<pb::GetCatalogRequest>) -> Answer<pb::PublishedCatalog> {
+        catalogs::get(&self.app, request).await
+    }
+
     async fn register_provider(&self, request: Request<pb::RegisterProviderRequest>) -> Answer<pbc::Provider> {
         providers::register(&self.app, request).await
     }

@@ -39,9 +39,10 @@ pub(super) async fn register(app: &App, request: Request<pb::RegisterProviderReq
         "provider_id",
         "prv_ and 1–60 of a–z, 0–9, _ and -",
     );
+    let catalogs = app.catalogs().await?;
     for (i, code) in r.approved_for.iter().enumerate() {
         v.check(
-            is_known_unit_code(code, app.catalogs()),
+            is_known_unit_code(code, &catalogs),
             &format!("approved_for[{i}]"),
             "not a service category, package or course:<TYPE> of the catalog",
         );

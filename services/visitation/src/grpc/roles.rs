@@ -5,6 +5,7 @@
 //! opaque citizen ids, may be read by every internal caller; the feed is for the other services.
 //! A provider reads its own orders, with its own citizens' CPR numbers, and acknowledges them;
 //! the authority lists the orders not acknowledged in time.
+//! Tariff catalogs are published by finance and read by every internal caller.
 
 use afregning_kit::ApiError;
 use afregning_kit::auth::{Principal, Role, require};
@@ -27,6 +28,8 @@ const FEED_READERS: &[Role] = &[Role::Service, Role::Operator, Role::Local];
 const PROVIDERS: &[Role] = &[Role::Provider, Role::Local];
 // The authority chases orders not acknowledged in time.
 const AUTHORITY: &[Role] = &[Role::Ehr, Role::Operator, Role::Local];
+/// Tariff catalogs are finance's documents: finance (and a local operator) publishes them.
+const CATALOG_PUBLISHERS: &[Role] = &[Role::Finance, Role::Local];
 
 /// The service's RPCs (GetFeedPositions is the kit's, open to every role).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +62,9 @@ pub(crate) enum Rpc {
     StreamOrders,
     AcknowledgeOrder,
     ListUnacknowledgedOrders,
+    PublishCatalog,
+    ListCatalogs,
+    GetCatalog,
 }
 
 impl Rpc {
@@ -86,6 +92,8 @@ impl Rpc {
             StreamGrantEvents => FEED_READERS,
             ListOrders | StreamOrders | AcknowledgeOrder => PROVIDERS,
             ListUnacknowledgedOrders => AUTHORITY,
+            PublishCatalog => CATALOG_PUBLISHERS,
+            ListCatalogs | GetCatalog => READERS,
         }
     }
 
@@ -120,6 +128,9 @@ impl Rpc {
             StreamOrders => "StreamOrders",
             AcknowledgeOrder => "AcknowledgeOrder",
             ListUnacknowledgedOrders => "ListUnacknowledgedOrders",
+            PublishCatalog => "PublishCatalog",
+            ListCatalogs => "ListCatalogs",
+            GetCatalog => "GetCatalog",
         }
     }
 }

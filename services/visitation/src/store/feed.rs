@@ -19,6 +19,7 @@ pub fn kind_code(kind: EventKind) -> i64 {
         EventKind::Grant(Change::Resumed) => 5,
         EventKind::Grant(Change::Ended) => 6,
         EventKind::ProviderRegistered => 7,
+        EventKind::CatalogPublished => 8,
     }
 }
 

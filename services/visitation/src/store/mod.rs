@@ -9,6 +9,7 @@
 
 pub mod assessments;
 pub mod audit;
+pub mod catalogs;
 pub mod citizens;
 pub mod feed;
 pub mod grants;

@@ -99,15 +99,16 @@ pub enum Command {
     Status,
     /// Set up a municipality's year from files finance edits in a spreadsheet (UTF-8, comma- or
     /// semicolon-separated, a header row): committees.csv (code, name), frames.csv (frame, year,
-    /// committee, name, account, amount, and optionally twelve monthly amounts jan … dec adding up
-    /// to it), providers.csv (optionally id, the prv_… a provider is registered under so its token can
-    /// be issued first; cvr, name, kind kommunal|privat, committee, approved_for: units
-    /// separated by spaces) and the year's tariff catalog catalog-<year>.toml, whose legal bases
-    /// map to the frames. Every row is checked — against the other files, the catalog and what the
-    /// services hold — before anything is written; refused rows are listed by file, line and field
-    /// (exit code 3) and nothing changes. Running it again is safe: a frame's amount, profile, name
-    /// and account are updated; a committee's name, a frame's committee and a registered provider
-    /// are not changed here and are refused. deploy/ holds an example set.
+    /// committee, name, account, amount, optionally twelve monthly amounts jan … dec adding up to
+    /// it and effective_from for a change), providers.csv (optionally id, the prv_… a provider is
+    /// registered under so its token can be issued first; cvr, name, kind kommunal|privat,
+    /// committee, approved_for: units separated by spaces) and the year's tariff catalog
+    /// catalog-<year>.toml, published in visitation, whose legal bases map to the frames. Every
+    /// row is checked — against the other files, the catalog and what the services hold — before
+    /// anything is written; refused rows are listed by file, line and field (exit code 3) and
+    /// nothing changes. Running it again is safe: a frame's amount, profile, name and account
+    /// are updated; a published catalog version, a committee's name, a frame's committee and a
+    /// registered provider are not changed here and are refused. deploy/ holds an example set.
     ///
     /// Example: afregning setup deploy --check
     Setup {

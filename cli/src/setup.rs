@@ -1,6 +1,6 @@
 //! Setting up a municipality's year from files finance can edit in a spreadsheet: committees,
-//! frames with account and monthly profile, providers with CVR and approvals, checked against the
-//! year's tariff catalog (whose legal bases map to the frames). Every file is read and every row
+//! frames with account and monthly profile, providers with CVR and approvals, and the year's
+//! tariff catalog (published in visitation; its legal bases map to the frames). Every file is read and every row
 //! checked — against the others and against what the services already hold — before anything is
 //! written, so a bad file changes nothing. Running it again is safe: what is as the files say
 //! stays, what may change (a frame's amount, profile, name and account) is updated, and what may
@@ -105,7 +105,8 @@ struct Plan {
     committees: Vec<Row<pbb::Committee>>,
     frames: Vec<Row<FrameRow>>,
     providers: Vec<Row<ProviderRow>>,
-    catalogs: Vec<(String, Catalog)>,
+    /// Each catalog file: its name, the catalog and the document as written.
+    catalogs: Vec<(String, Catalog, String)>,
 }
 
 /// Collects refusals as rows are read.
@@ -164,7 +165,7 @@ fn plan(files: &Files) -> (Plan, Vec<Refusal>) {
     let mut refused = Refusals::default();
     for (file, text) in files.iter().filter(|(name, _)| name.ends_with(".toml")) {
         match Catalog::from_toml_str(text) {
-            Ok(catalog) => plan.catalogs.push((file.clone(), catalog)),
+            Ok(catalog) => plan.catalogs.push((file.clone(), catalog, text.clone())),
             Err(e) => refused.add(file, 0, "catalog", e.to_string()),
         }
     }
@@ -332,7 +333,7 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
         if !committees.contains(frame.committee.as_str()) {
             refused.add(&f.file, f.line, "committee", tr("setup-unknown-committee"));
         }
-        let Some((catalog_file, catalog)) = plan.catalogs.iter().find(|(_, c)| c.year == frame.year) else {
+        let Some((catalog_file, catalog, _)) = plan.catalogs.iter().find(|(_, c, _)| c.year == frame.year) else {
             refused.add(
                 &f.file,
                 f.line,
@@ -361,7 +362,7 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
         }
     }
     // Every frame a catalog's legal bases pay from is set for that catalog's year.
-    for (catalog_file, catalog) in &plan.catalogs {
+    for (catalog_file, catalog, _) in &plan.catalogs {
         let set: BTreeSet<&str> = plan
             .frames
             .iter()
@@ -385,7 +386,7 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
     let units: BTreeSet<String> = plan
         .catalogs
         .iter()
-        .flat_map(|(_, c)| {
+        .flat_map(|(_, c, _)| {
             let categories = c.categories.keys().cloned();
             let packages = c.packages.keys().cloned();
             let courses = c.courses.keys().map(|t| format!("course:{}", t.code()));
@@ -415,19 +416,39 @@ fn check_across(plan: &Plan, refused: &mut Refusals) {
 /// One write the setup makes.
 #[derive(Debug)]
 enum Change {
+    /// A catalog version not yet published: its file and document.
+    Catalog(String, String),
     Committee(pbb::Committee),
-    Frame { row: FrameRow, new: bool },
+    Frame {
+        row: FrameRow,
+        new: bool,
+    },
     Provider(ProviderRow),
 }
 
 /// What the services hold already.
 struct Held {
+    /// Published catalogs by version.
+    catalogs: BTreeMap<String, Catalog>,
     committees: BTreeMap<String, String>,
     frames: BTreeMap<(String, i32), pbb::Frame>,
     providers: BTreeMap<String, pbc::Provider>,
 }
 
 async fn held(plan: &Plan, finance: &mut Clients, authority: &mut Clients) -> anyhow::Result<Held> {
+    let published = finance
+        .visitation
+        .list_catalogs(pbv::ListCatalogsRequest {})
+        .await?
+        .into_inner()
+        .catalogs;
+    let catalogs = published
+        .into_iter()
+        .filter_map(|c| {
+            let document = String::from_utf8(c.document).ok()?;
+            Some((c.version, Catalog::from_toml_str(&document).ok()?))
+        })
+        .collect();
     let mut committees = BTreeMap::new();
     let listed = finance
         .budget
@@ -485,6 +506,7 @@ async fn held(plan: &Plan, finance: &mut Clients, authority: &mut Clients) -> an
         page_token = listed.next_page_token;
     }
     Ok(Held {
+        catalogs,
         committees,
         frames,
         providers,
@@ -497,6 +519,19 @@ fn changes(plan: &Plan, held: &Held) -> (Vec<Change>, usize, Vec<Refusal>) {
     let mut refused = Refusals::default();
     let mut changes = Vec::new();
     let mut unchanged = 0;
+    // A published version never changes: the same catalog is there already, another is refused.
+    for (file, catalog, text) in &plan.catalogs {
+        match held.catalogs.get(&catalog.version) {
+            None => changes.push(Change::Catalog(file.clone(), text.clone())),
+            Some(published) if published == catalog => unchanged += 1,
+            Some(_) => refused.add(
+                file,
+                0,
+                "version",
+                tr_args("setup-catalog-published", &[("version", catalog.version.clone())]),
+            ),
+        }
+    }
     for c in &plan.committees {
         match held.committees.get(&c.value.code) {
             None => changes.push(Change::Committee(c.value.clone())),
@@ -584,7 +619,7 @@ fn content_id(what: &str, content: &str) -> String {
 /// What a setup did, or would do.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Rows written: committees and providers created, frames set.
+    /// Rows written: catalogs published, committees and providers created, frames set.
     pub created: usize,
     /// Frames whose amount, profile, name or account changed.
     pub updated: usize,
@@ -645,6 +680,16 @@ pub async fn setup(files: &Files, finance: &mut Clients, authority: &mut Clients
             continue;
         }
         match change {
+            Change::Catalog(file, document) => {
+                let request_id = content_id("k", &format!("{file}\0{document}"));
+                finance
+                    .visitation
+                    .publish_catalog(pbv::PublishCatalogRequest {
+                        request_id,
+                        document: document.into_bytes(),
+                    })
+                    .await?;
+            }
             Change::Committee(committee) => {
                 let request_id = content_id("c", &format!("{}\0{}", committee.code, committee.name));
                 finance

@@ -57,17 +57,20 @@ async fn a_year_from_files_and_documented_commands_alone() {
 
     // Nothing is set for 2026 yet; a check writes nothing.
     let (out, _) = expect(&urls, &["setup", files, "--check"], 0);
-    assert!(out.contains("8 ville blive oprettet, 0 opdateret, 0 er uændret"), "{out}");
+    assert!(
+        out.contains("8 ville blive oprettet, 0 opdateret, 1 er uændret"),
+        "the catalog up published:\n{out}"
+    );
     let (out, _) = expect(&urls, &["frames", "list", "--year", "2026"], 0);
     assert!(!out.contains("SOCIAL"), "--check wrote nothing:\n{out}");
 
     // The example set: two committees, their two frames and four providers.
     let (out, _) = expect(&urls, &["setup", files], 0);
-    assert!(out.contains("opsat: 8 oprettet, 0 opdateret, 0 uændret"), "{out}");
+    assert!(out.contains("opsat: 8 oprettet, 0 opdateret, 1 uændret"), "{out}");
     assert!(row(&out, "SOCIAL").contains("1.200.000,00"), "{out}");
     let (out, _) = expect(&urls, &["setup", files], 0);
     assert!(
-        out.contains("opsat: 0 oprettet, 0 opdateret, 8 uændret"),
+        out.contains("opsat: 0 oprettet, 0 opdateret, 9 uændret"),
         "running it again changes nothing:\n{out}"
     );
 
@@ -87,10 +90,22 @@ async fn a_year_from_files_and_documented_commands_alone() {
     assert!(err.contains("linje 4: name:"), "{err}");
     let (out, _) = expect(&urls, &["frames", "list", "--year", "2026"], 0);
     assert!(row(&out, "SOCIAL").contains("1.200.000,00"), "nothing was written:\n{out}");
+    // A published catalog version never changes: the same version with another rate is refused.
+    let catalog = std::fs::read_to_string(kommune.join("catalog-2026.toml")).unwrap();
+    std::fs::write(
+        kommune.join("catalog-2026.toml"),
+        catalog.replace("day = \"475.00\"", "day = \"480.00\""),
+    )
+    .unwrap();
+    std::fs::write(kommune.join("providers.csv"), &providers).unwrap();
+    let (out, _) = expect(&urls, &["setup", files], 3);
+    let refused = out.lines().find(|l| l.contains("catalog-2026.toml")).unwrap_or_default();
+    assert!(refused.contains("version") && refused.contains("2026.1"), "{out}");
+    std::fs::write(kommune.join("catalog-2026.toml"), catalog).unwrap();
     // Without the rename the new amount is set.
     std::fs::write(kommune.join("providers.csv"), providers).unwrap();
     let (out, _) = expect(&urls, &["setup", files], 0);
-    assert!(out.contains("opsat: 0 oprettet, 1 opdateret, 7 uændret"), "{out}");
+    assert!(out.contains("opsat: 0 oprettet, 1 opdateret, 8 uændret"), "{out}");
     let (out, _) = expect(&urls, &["frames", "list", "--year", "2026"], 0);
     assert!(row(&out, "SOCIAL").contains("1.250.000,00"), "{out}");
 

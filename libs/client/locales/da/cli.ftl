@@ -318,3 +318,4 @@ decide-share = flere leverandører deles om bevillingen: giv hver sin andel, fx 
 decide-unknown-provider = ingen registreret leverandør har det CVR-nummer eller id
 decide-decided = bevilling { $grant } besluttet for borger { $citizen }:
 setup-id-bound = tom (visitation vælger), eller prv_ og 1–60 af a–z, 0–9, _ og -
+setup-catalog-published = version { $version } er udgivet med andet indhold; en rettelse er en ny version med sin effective_from

@@ -318,3 +318,4 @@ decide-share = several providers share the grant: give each its share, e.g. 2918
 decide-unknown-provider = no registered provider has that CVR number or id
 decide-decided = grant { $grant } decided for citizen { $citizen }:
 setup-id-bound = empty (visitation chooses), or prv_ and 1–60 of a–z, 0–9, _ and -
+setup-catalog-published = version { $version } is published with other content; a correction is a new version with its effective_from

@@ -466,7 +466,12 @@ impl Story {
             ]);
             totals.insert(name, st.total_ore);
         }
-        shown.add_row(vec!["all providers".to_owned(), String::new(), kr(last.total_ore), String::new()]);
+        shown.add_row(vec![
+            tr("cli-steering-all-providers"),
+            String::new(),
+            kr(last.total_ore),
+            String::new(),
+        ]);
         self.out.line(tr_args(
             "demo-settled",
             &[
@@ -493,7 +498,60 @@ impl Story {
             visits.push(("G7", "Træningsenheden", day, 1000, 60));
         }
         self.deliveries(4, &visits).await?;
-        self.settle(4).await?;
+        let issued = self.settle(4).await?;
+        self.answers(&issued).await
+    }
+
+    /// Each provider answers its issued April statement with its own token — Plejegruppen ApS
+    /// accepts, Hjemmeplejen Nord disputes a line — and finance records Plejegruppen's payment;
+    /// the issued statements themselves never change.
+    async fn answers(&mut self, issued: &[pbs::Statement]) -> anyhow::Result<()> {
+        let of = |name: &str| issued.iter().find(|s| s.provider_id == self.provider(name)).cloned();
+        let (Some(pleje), Some(nord)) = (of("Plejegruppen ApS"), of("Hjemmeplejen Nord")) else {
+            anyhow::bail!("April has no statement for Plejegruppen ApS and Hjemmeplejen Nord");
+        };
+        let mut system = self.a.providers["Plejegruppen ApS"].settlement.clone();
+        let accepted = system
+            .accept_statement(pbs::AcceptStatementRequest {
+                request_id: format!("demo-accept-{}", pleje.statement_id),
+                statement_id: pleje.statement_id.clone(),
+            })
+            .await?
+            .into_inner();
+        let reason = "Besøget 14.04 kl. 08.00 varede 100 minutter, ikke 120".to_owned();
+        let mut system = self.a.providers["Hjemmeplejen Nord"].settlement.clone();
+        system
+            .dispute_statement(pbs::DisputeStatementRequest {
+                request_id: format!("demo-dispute-{}", nord.statement_id),
+                statement_id: nord.statement_id.clone(),
+                lines: vec![pbs::DisputedLine {
+                    line_no: 1,
+                    reason: reason.clone(),
+                }],
+            })
+            .await?;
+        let paid = self
+            .a
+            .finance
+            .settlement
+            .mark_statement_paid(pbs::MarkStatementPaidRequest {
+                request_id: format!("demo-paid-{}", pleje.statement_id),
+                statement_id: pleje.statement_id.clone(),
+                paid_on: None,
+                reference: "OPUS-4711".into(),
+            })
+            .await?
+            .into_inner();
+        self.out.line(tr_args(
+            "demo-answered",
+            &[
+                ("accepted", "Plejegruppen ApS".to_owned()),
+                ("due", crate::print::date(accepted.due_on)),
+                ("disputed", "Hjemmeplejen Nord".to_owned()),
+                ("reason", reason),
+                ("paid", crate::print::date(paid.paid_on)),
+            ],
+        ));
         Ok(())
     }
 

@@ -26,6 +26,12 @@ async fn the_demo_then_daily_work_against_afregning_up() {
         assert!(out.contains(figure), "the demo shows {figure}:\n{out}");
     }
     assert!(!out.contains('✗'), "no check fails:\n{out}");
+    // Each provider answers its April statement with its own token; finance records a payment.
+    assert!(
+        out.contains("Plejegruppen ApS godkender sit afregningsbilag for april")
+            && out.contains("Hjemmeplejen Nord gør indsigelse mod linje 1"),
+        "{out}"
+    );
 
     // The demo's databases, served by `afregning up` (no tokens: loopback only, every caller local).
     let (mut suite, urls, cockpit) = up(dir.path()).await;
@@ -84,6 +90,9 @@ async fn the_demo_then_daily_work_against_afregning_up() {
     let statement: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(statement["total_ore"], 7_952_428);
     assert_eq!(statement["state"], "STATEMENT_STATE_ISSUED");
+    // Disputed in the demo, line 1 with its reason; the issued statement itself is unchanged.
+    assert_eq!(statement["answer"], "STATEMENT_ANSWER_DISPUTED");
+    assert_eq!(statement["disputed_lines"][0]["line_no"], 1);
     let lines = statement["lines"].as_array().unwrap();
     assert_eq!(lines.iter().map(|l| l["amount_ore"].as_i64().unwrap()).sum::<i64>(), 7_952_428);
     assert!(lines.iter().all(|l| l["explanation"].as_str().is_some_and(|e| !e.is_empty())));

@@ -319,3 +319,4 @@ decide-unknown-provider = ingen registreret leverandør har det CVR-nummer eller
 decide-decided = bevilling { $grant } besluttet for borger { $citizen }:
 setup-id-bound = tom (visitation vælger), eller prv_ og 1–60 af a–z, 0–9, _ og -
 setup-catalog-published = version { $version } er udgivet med andet indhold; en rettelse er en ny version med sin effective_from
+demo-answered = { $accepted } godkender sit afregningsbilag for april (forfalder { $due }) og får det betalt { $paid }; { $disputed } gør indsigelse mod linje 1: "{ $reason }" — det udstedte bilag ændres ikke, en rettelse kommer på et senere bilag.

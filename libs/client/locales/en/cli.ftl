@@ -319,3 +319,4 @@ decide-unknown-provider = no registered provider has that CVR number or id
 decide-decided = grant { $grant } decided for citizen { $citizen }:
 setup-id-bound = empty (visitation chooses), or prv_ and 1–60 of a–z, 0–9, _ and -
 setup-catalog-published = version { $version } is published with other content; a correction is a new version with its effective_from
+demo-answered = { $accepted } accepts its April statement (due { $due }) and is paid { $paid }; { $disputed } disputes line 1: "{ $reason }" — the issued statement does not change; a correction comes on a later statement.

@@ -22,13 +22,14 @@ async fn accept_dispute_pay_overdue_and_preview() {
     let demo = Command::new(BIN).args(["demo", "--keep"]).arg(dir.path()).output().unwrap();
     assert!(demo.status.success(), "demo failed: {}", text(&demo).1);
     let (mut suite, urls, _cockpit) = up(dir.path()).await;
-    let listed = text(&afregning(&urls, &["statements", "list", "--period", "04.2026"])).0;
+    // May's statements: the demo's providers answered their April ones already.
+    let listed = text(&afregning(&urls, &["statements", "list", "--period", "05.2026"])).0;
     let ids: Vec<String> = listed
         .split_whitespace()
         .filter(|w| w.starts_with("st-"))
         .map(str::to_owned)
         .collect();
-    assert!(ids.len() >= 2, "two April statements to answer: {listed}");
+    assert!(ids.len() >= 2, "two May statements to answer: {listed}");
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
     let due = danish(today + Days::new(30));
 
@@ -147,7 +148,8 @@ async fn a_visit_while_in_hospital_is_imported_and_flagged() {
     assert!(demo.status.success(), "demo failed: {}", text(&demo).1);
     let (mut suite, urls, _cockpit) = up(dir.path()).await;
     // A grant paid by delivered minutes, from an April statement's activity line.
-    let listed = text(&afregning(&urls, &["statements", "list", "--period", "04.2026"])).0;
+    // May's statements: the demo's providers answered their April ones already.
+    let listed = text(&afregning(&urls, &["statements", "list", "--period", "05.2026"])).0;
     let (grant, provider) = listed
         .split_whitespace()
         .filter(|w| w.starts_with("st-"))

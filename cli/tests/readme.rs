@@ -131,15 +131,18 @@ async fn every_documented_command_runs_as_written() {
     let (mut suite, urls, _cockpit) = up(dir.path()).await;
 
     // The files and ids the documented commands name: a provider's April file with the visit
-    // `lev-9001` (and `uge-14.csv` with `lev-9002` for `--help`), and an April statement for `st-…`.
-    let json = afregning(&urls, &["statements", "list", "--period", "2026-04"]);
-    let statement_id = text(&json)
-        .0
-        .split_whitespace()
-        .find(|w| w.starts_with("st-"))
-        .expect("an April statement")
-        .to_owned();
-    let show = afregning(&urls, &["statements", "show", &statement_id, "--format", "json"]);
+    // `lev-9001` (and `uge-14.csv` with `lev-9002` for `--help`), found on an April statement, and
+    // a May statement for `st-…` (the demo's providers answered their April ones already).
+    let first_statement = |period: &str| {
+        text(&afregning(&urls, &["statements", "list", "--period", period]))
+            .0
+            .split_whitespace()
+            .find(|w| w.starts_with("st-"))
+            .map(str::to_owned)
+    };
+    let april_statement = first_statement("2026-04").expect("an April statement");
+    let statement_id = first_statement("2026-05").expect("a May statement");
+    let show = afregning(&urls, &["statements", "show", &april_statement, "--format", "json"]);
     let statement: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     let activity = statement["lines"]
         .as_array()
@@ -153,7 +156,7 @@ async fn every_documented_command_runs_as_written() {
         ),
         None => {
             // Another provider's statement carries the activity.
-            let all = text(&json).0;
+            let all = text(&afregning(&urls, &["statements", "list", "--period", "2026-04"])).0;
             let mut found = None;
             for id in all.split_whitespace().filter(|w| w.starts_with("st-")) {
                 let show = afregning(&urls, &["statements", "show", id, "--format", "json"]);

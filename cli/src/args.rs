@@ -147,6 +147,12 @@ pub enum Command {
     /// Statements (afregningsbilag): a provider's settlement for a month.
     #[command(subcommand)]
     Statements(Statements),
+    /// The authority's review of a settled month (stikprøvekontrol): the grants whose delivered
+    /// time deviates from their visited time beyond a threshold (over and under), the highest-paid
+    /// grants and a reproducible random sample, each reviewed with an outcome; a recovery is paid
+    /// back on the provider's next statement.
+    #[command(subcommand)]
+    Review(Review),
     /// Budget follow-up: each frame's budget, consumption and expected result at a date.
     Budget {
         /// One frame (e.g. SOCIAL); all when left out.
@@ -567,6 +573,87 @@ pub enum Statements {
         #[arg(long, default_value = "")]
         provider: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Review {
+    /// Build a settled month's review list, once: every deviation beyond the threshold, the
+    /// highest-paid grants and a random sample drawn from the seed (recorded with the list, so the
+    /// same seed draws the same sample).
+    ///
+    /// Example: afregning review build --period 05.2026 --seed 2026
+    Build {
+        /// The month, e.g. 04.2026 or 2026-04; at least one of its statements issued.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// A deviation beyond this percentage of the visited time is listed, 0–1000 (default 20).
+        #[arg(long)]
+        threshold: Option<u32>,
+        /// How many grants to draw at random among the rest, 0–1000 (default 5).
+        #[arg(long)]
+        sample: Option<u32>,
+        /// How many of the highest-paid grants to list, 0–1000 (default 5).
+        #[arg(long)]
+        highest: Option<u32>,
+        /// The sample's seed (default: one is drawn and recorded with the list).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        write: Write,
+    },
+    /// A month's review list with each grant's figures and outcome, and the share reviewed.
+    ///
+    /// Example: afregning review list --period 04.2026 --format csv
+    List {
+        /// The month, e.g. 04.2026 or 2026-04.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// How to print it.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Record the outcome of reviewing one grant of the list, once. A recovery is paid back as a
+    /// correction line on the provider's next statement.
+    Record {
+        /// The month, e.g. 04.2026 or 2026-04.
+        #[arg(long, value_parser = parse_period)]
+        period: (i32, i32),
+        /// The grant's id, as the list shows it.
+        #[arg(long)]
+        grant: String,
+        /// The provider's id (prv_…).
+        #[arg(long)]
+        provider: String,
+        /// What the review found.
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+        /// What was found, 1–500 characters.
+        #[arg(long)]
+        note: String,
+        /// For a recovery: the amount paid back in kroner (475,00 or 475.00), at most what the
+        /// month paid for the grant.
+        #[arg(long, value_parser = recovery_kroner)]
+        recovery: Option<i64>,
+        #[command(flatten)]
+        write: Write,
+    },
+}
+
+/// What reviewing a grant found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeArg {
+    /// Nothing to do (ingen handling).
+    NoAction,
+    /// The grant is to be revisited (revisitation).
+    Revisit,
+    /// The provider was contacted (leverandør kontaktet).
+    ProviderContacted,
+    /// Money is paid back (tilbagebetaling).
+    Recovery,
+}
+
+fn recovery_kroner(text: &str) -> Result<i64, String> {
+    crate::finance::kroner(text, false)
 }
 
 #[derive(Debug, Subcommand)]

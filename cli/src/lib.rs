@@ -10,6 +10,7 @@
 //! * [`statements`] — settle a month, read statements.
 //! * [`lifecycle`] — a statement after issue (accept, dispute, paid, overdue) and the running
 //!   month's preview.
+//! * [`review`] — the authority's review list of a settled month and its outcomes.
 //! * [`cases`] — the quarter's reallocation cases.
 //! * [`catalogs`] — tariff catalogs published, listed, shown and rolled forward by the price index.
 //! * [`erp`] — export for the ERP and reconcile with it.
@@ -36,6 +37,7 @@ pub mod lifecycle;
 pub mod orders;
 pub mod print;
 pub mod quarter;
+pub mod review;
 pub mod run;
 pub mod setup;
 pub mod statements;

@@ -499,7 +499,58 @@ impl Story {
         }
         self.deliveries(4, &visits).await?;
         let issued = self.settle(4).await?;
-        self.answers(&issued).await
+        self.answers(&issued).await?;
+        self.review().await
+    }
+
+    /// The authority reviews settled April (stikprøvekontrol): the list of deviations, highest
+    /// amounts and a seeded sample, and an outcome recorded for its first grant.
+    async fn review(&mut self) -> anyhow::Result<()> {
+        let april = Some(pbc::Period { year: 2026, month: 4 });
+        let list = self
+            .a
+            .ehr
+            .settlement
+            .build_review_list(pbs::BuildReviewListRequest {
+                request_id: "demo-review-2026-04".into(),
+                period: april,
+                threshold_percent: None,
+                sample_size: Some(1),
+                highest_count: Some(1),
+                seed: Some(2026),
+            })
+            .await?
+            .into_inner();
+        let Some(first) = list.items.first() else {
+            anyhow::bail!("April's review list is empty");
+        };
+        self.a
+            .ehr
+            .settlement
+            .record_review_outcome(pbs::RecordReviewOutcomeRequest {
+                request_id: "demo-review-2026-04-first".into(),
+                period: april,
+                grant_id: first.grant_id.clone(),
+                provider_id: first.provider_id.clone(),
+                outcome: pbs::ReviewOutcome::ProviderContacted as i32,
+                note: "Leverandøren har redegjort for tiden; ingen tilbagebetaling".into(),
+                recovery_ore: 0,
+            })
+            .await?;
+        let reasons: Vec<String> = first.reasons.iter().map(|r| tr(crate::review::reason_key(*r))).collect();
+        self.out.line(tr_args(
+            "demo-reviewed",
+            &[
+                ("items", list.items.len().to_string()),
+                ("considered", list.grants_considered.to_string()),
+                ("grant", self.label_of(&first.grant_id)),
+                ("provider", self.name_of(&first.provider_id)),
+                ("reasons", reasons.join(", ")),
+                ("visited", first.visited_minutes.to_string()),
+                ("delivered", first.delivered_minutes.to_string()),
+            ],
+        ));
+        Ok(())
     }
 
     /// Each provider answers its issued April statement with its own token — Plejegruppen ApS

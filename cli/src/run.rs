@@ -90,6 +90,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<bool> {
             .await
             .map(|()| true),
         Command::Statements(s) => crate::statements::statements(&mut connect()?, s).await.map(|()| true),
+        Command::Review(r) => crate::review::review(&mut connect()?, r).await.map(|()| true),
         Command::Preview { provider } => crate::lifecycle::preview(&mut connect()?, provider).await.map(|()| true),
         Command::Budget { frame, as_of } => commands::budget(&mut connect()?, frame, as_of).await.map(|()| true),
         Command::Cases(cases) => crate::cases::cases(&mut connect()?, cases).await.map(|()| true),

@@ -83,11 +83,12 @@ pub fn named(name: &str, code: &str) -> Markup {
 }
 
 /// The pages in the navigation: path and message key.
-const PAGES: [(&str, &str); 4] = [
+const PAGES: [(&str, &str); 5] = [
     ("/", "nav-follow-up"),
     ("/cases", "nav-cases"),
     ("/progression", "nav-progression"),
     ("/steering", "nav-steering"),
+    ("/review", "nav-review"),
 ];
 
 /// Phone first: the body never scrolls sideways; wide tables scroll inside their own wrapper,

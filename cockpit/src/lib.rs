@@ -17,6 +17,8 @@
 //! * `/progression` — per provider and course type: function scores, visited hours around the
 //!   courses, courses due for follow-up (`?as_of=30.06.2026`).
 //! * `/steering` — the steering models side by side (`?from=2026-04&to=2026-06`).
+//! * `/review` — the authority's review list of a settled month (stikprøvekontrol) with each
+//!   grant's reasons, figures and outcome, and the share reviewed (`?period=2026-04`).
 //!
 //! Every table downloads as a CSV file for Excel with `?format=csv&table=<id>` (its link sits
 //! under it).
@@ -69,6 +71,7 @@ pub async fn serve(
         .route("/cases/{id}", get(case))
         .route("/progression", get(progression))
         .route("/steering", get(steering))
+        .route("/review", get(review))
         // Readiness: ready only while every service answers the cockpit's principal.
         .route("/healthz", get(ready))
         // Liveness: the process answers, whatever the services behind it do, so a service
@@ -343,6 +346,23 @@ async fn progression(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response 
         let mut view = View::new(&ask);
         let body = pages::progression::page(&mut view, &mut cockpit.clients.clone(), as_of).await?;
         view.finish("/progression", &ask.t("nav-progression"), body)
+    };
+    answer(&ask, result.await)
+}
+
+async fn review(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
+    let result = async {
+        // By default the last month that has ended.
+        let today = today();
+        let last = if today.month() == 1 {
+            (today.year() - 1, 12)
+        } else {
+            (today.year(), month_number(today) - 1)
+        };
+        let month = ask.month("period", last)?;
+        let mut view = View::new(&ask);
+        let body = pages::review::page(&mut view, &mut cockpit.clients.clone(), month).await?;
+        view.finish("/review", &ask.t("nav-review"), body)
     };
     answer(&ask, result.await)
 }

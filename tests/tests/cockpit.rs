@@ -716,6 +716,42 @@ async fn the_cockpit(backend: Backend) {
     // What the statements paid for the quarter's own months is the model "as settled".
     assert_eq!(total.current_ore, 20_230_125);
 
+    // The authority's review of April as the demo built it: each amount the API's, and the share
+    // reviewed (the demo recorded one outcome).
+    let dom = load("review", "/review?period=2026-04").await;
+    fits_a_phone(&dom, "da");
+    for label in [">Stikprøvekontrol<", ">Udfald<", ">Afvigelse (min.)<", "leverandør kontaktet"] {
+        assert!(dom.contains(label), "{label} on the Danish review page");
+    }
+    assert!(
+        dom.contains(r#"<input name="period" type="month" value="2026-04">"#),
+        "a month picker"
+    );
+    let page = figures(&dom);
+    let list = finance
+        .settlement
+        .get_review_list(pbs::GetReviewListRequest {
+            period: Some(pbc::Period { year: 2026, month: 4 }),
+        })
+        .await
+        .expect("April's review list")
+        .into_inner();
+    assert!(!list.items.is_empty(), "the demo's list");
+    for i in &list.items {
+        let key = format!("review:{}:{}:amount", i.grant_id, i.provider_id);
+        check(&page, &key, i.amount_ore, &kr(i.amount_ore));
+        checked += 1;
+    }
+    assert_eq!(list.reviewed_count, 1);
+    let share = format!("1 af {} gennemgået", list.items.len());
+    assert!(dom.contains(&share), "{share}");
+    let dom = load("review-none", "/review?period=2026-03").await;
+    fits_a_phone(&dom, "da");
+    assert!(
+        dom.contains("Der er ingen stikprøveliste for 03.2026"),
+        "a month without a list says so"
+    );
+
     // A malformed parameter is a clear 400 in words, not a broken page.
     let bad = load("bad-date", "/?as_of=31.02.2026").await;
     fits_a_phone(&bad, "da");

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod follow_up;
 pub mod frame;
 pub mod progression;
+pub mod review;
 pub mod statement;
 pub mod steering;
 

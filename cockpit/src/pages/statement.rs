@@ -21,6 +21,7 @@ fn kind_key(kind: i32) -> &'static str {
         Ok(pbs::LineKind::Rebooking) => "line-kind-rebooking",
         Ok(pbs::LineKind::TrueUp) => "line-kind-true-up",
         Ok(pbs::LineKind::Supplement) => "line-kind-supplement",
+        Ok(pbs::LineKind::Recovery) => "line-kind-recovery",
         _ => "line-kind-unknown",
     }
 }

@@ -72,6 +72,12 @@ impl Tolerance {
         percent: 10,
         minutes_per_week: 0,
     };
+
+    /// No tolerance: the visited minutes themselves.
+    pub const NONE: Tolerance = Tolerance {
+        percent: 0,
+        minutes_per_week: 0,
+    };
 }
 
 /// Which basis pays one activity unit (a service category or INDIVIDUAL), docs/design.md §5b.

@@ -593,6 +593,27 @@ pub fn price_delivered_capped(
     })
 }
 
+/// A grant's time in `period` as the review holds it (docs/design.md §5b): its visited minutes
+/// over the days it pays for, suspension days excluded (`visited minutes per week × days / 7`,
+/// rounded down once, as the cap is), and the minutes of `visits` that started within its
+/// validity.
+pub fn visited_and_delivered(
+    terms: &GrantTerms,
+    visits: &[Visit],
+    period: DateRange,
+    catalogs: &CatalogSet,
+) -> Result<(u64, u64), PricingError> {
+    let (own, _, covers) = visits_in(terms, visits, period);
+    let mut allowance = 0_u64;
+    for day in covers.iter_days() {
+        if paid_on(terms, day, catalogs)? {
+            allowance += day_allowance(terms.visited_minutes_per_week, crate::catalog::Tolerance::NONE);
+        }
+    }
+    let delivered = own.iter().map(|v| u64::from(v.minutes)).sum();
+    Ok((cap_of(allowance), delivered))
+}
+
 /// The visits of `period` within the grant's validity, the indices of those outside it, and the
 /// days the grant's activity lines cover.
 fn visits_in(terms: &GrantTerms, visits: &[Visit], period: DateRange) -> (Vec<Visit>, Vec<usize>, DateRange) {

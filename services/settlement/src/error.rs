@@ -42,6 +42,18 @@ pub enum SettlementError {
     /// The delivery does not exist (or is another provider's).
     #[error("delivery not found")]
     DeliveryNotFound,
+    /// A review list is built for a settled month only.
+    #[error("no statement of the month is issued; review a settled month")]
+    NotSettled,
+    /// The month has a review list already.
+    #[error("the month's review list is built already; read it with GetReviewList")]
+    ReviewListExists,
+    /// The grant is not on the month's review list.
+    #[error("review item not found")]
+    ReviewItemNotFound,
+    /// The item's outcome is recorded already.
+    #[error("the item's outcome is recorded already; the first outcome stands")]
+    OutcomeRecorded,
     /// A month is settled only after it has ended.
     #[error("the month has not ended yet")]
     MonthNotEnded,
@@ -82,6 +94,10 @@ impl From<SettlementError> for ApiError {
         use SettlementError as E;
         let message = error.to_string();
         match error {
+            E::NotSettled => ApiError::precondition("period", message),
+            E::ReviewListExists => ApiError::AlreadyExists(format!("period: {message}")),
+            E::ReviewItemNotFound => ApiError::NotFound("review item (period, grant_id, provider_id)".into()),
+            E::OutcomeRecorded => ApiError::AlreadyExists(format!("outcome: {message}")),
             E::StatementIssued | E::MonthNotEnded | E::RunInProgress(_) | E::Pricing(_) => ApiError::precondition("period", message),
             E::AlreadyIssued | E::NoLongerDraft | E::NotIssued | E::AlreadyAnswered | E::AlreadyPaid => {
                 ApiError::precondition("statement_id", message)

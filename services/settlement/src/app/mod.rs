@@ -7,9 +7,11 @@
 //! * [`deliveries`] — reporting and correcting deliveries.
 //! * [`statements`] — issuing statements (seal and postings) and reading them.
 //! * [`steering`] — the steering-model comparison.
+//! * [`review`] — the review list of a settled month.
 
 pub mod deliveries;
 pub mod pricing;
+pub mod review;
 pub mod run;
 pub mod statements;
 pub mod steering;

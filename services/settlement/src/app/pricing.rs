@@ -1,6 +1,6 @@
 //! Pricing a provider's month into a draft statement: regular lines from the mirrored grants and
-//! deliveries, corrections for issued months that would now price differently, and the inputs
-//! copied beside it.
+//! deliveries, corrections for issued months that would now price differently, recoveries the
+//! authority's review recorded, and the inputs copied beside it.
 //!
 //! A draft is a pure function of what the store holds, written in one transaction per provider,
 //! so pricing a month again — or again after a crash half-way — rewrites the same draft. Issued
@@ -16,6 +16,7 @@ use crate::domain::correction::{compare, corrections_of, issued_months, reversal
 use crate::domain::ids::{ProviderId, StatementId};
 use crate::domain::line::{FramedLine, StoredLine, TargetPeriod, number_lines};
 use crate::domain::pricing::{VisitsByGrant, price_grant_for_provider_as};
+use crate::domain::review::recovery_line;
 use crate::domain::statement::{Statement, StatementStatus};
 use crate::error::SettlementError;
 use crate::store::{Input, StatementTx, Store, instant_text};
@@ -182,6 +183,16 @@ impl Runner {
         let mut lines: Vec<StoredLine> = reversed.iter().map(|old| reversal(old, period)).collect();
         lines.extend(regular.into_iter().map(|l| StoredLine::paying_for(l, period)));
         lines.extend(corrections);
+        // Recoveries the authority recorded on reviewed months, until an issued statement carries them.
+        let recoveries = self.store.pending_recoveries(provider_id.as_str(), period).await?;
+        if !recoveries.is_empty() {
+            let cprs = self.store.provider_citizens(provider_id.as_str()).await?;
+            lines.extend(recoveries.iter().map(|r| {
+                let mut line = recovery_line(r);
+                line.line.cpr = cprs.get(&r.citizen_id).cloned();
+                line
+            }));
+        }
         number_lines(&id, &mut lines);
         let draft = Statement::draft(id, provider_id.clone(), TargetPeriod::Month(period), &lines, now)?;
         for version in &draft.catalog_versions {

@@ -21,16 +21,19 @@ pub enum LineKind {
     TrueUp,
     /// What an issued month now owes that no issued line of it matches.
     Supplement,
+    /// Money paid back after the authority reviewed a month (negative).
+    Recovery,
 }
 
 impl LineKind {
     /// Every kind, in code order.
-    pub const ALL: [LineKind; 5] = [
+    pub const ALL: [LineKind; 6] = [
         LineKind::Regular,
         LineKind::Reversal,
         LineKind::Rebooking,
         LineKind::TrueUp,
         LineKind::Supplement,
+        LineKind::Recovery,
     ];
 
     /// The number stored and sent for the kind.
@@ -41,6 +44,7 @@ impl LineKind {
             LineKind::Rebooking => 3,
             LineKind::TrueUp => 4,
             LineKind::Supplement => 5,
+            LineKind::Recovery => 6,
         }
     }
 
@@ -57,6 +61,7 @@ impl LineKind {
             LineKind::Rebooking => "REBOOKING",
             LineKind::TrueUp => "TRUE_UP",
             LineKind::Supplement => "SUPPLEMENT",
+            LineKind::Recovery => "RECOVERY",
         }
     }
 

@@ -14,6 +14,7 @@
 //! * [`true_up`] — the annual true-up lines.
 //! * [`export`] — a statement as CSV.
 //! * [`run`] — settlement runs and their states.
+//! * [`review`] — the authority's review list of a settled month, and recoveries.
 
 pub mod correction;
 pub mod delivery;
@@ -24,6 +25,7 @@ pub mod lifecycle;
 pub mod line;
 pub mod posting;
 pub mod pricing;
+pub mod review;
 pub mod run;
 pub mod seal;
 pub mod statement;

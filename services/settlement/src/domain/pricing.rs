@@ -311,6 +311,44 @@ pub fn price_grant_for_provider_as(
     Ok(lines)
 }
 
+/// The provider's visited and delivered minutes on one grant in `period`, for the review
+/// (docs/design.md §5b): each run of days under one activity version held against that version's
+/// visited time, the visited minutes being the provider's part ([`GrantVersion::visited_share`]).
+/// `None` when no day of the period is under an activity version.
+pub fn time_on_grant(
+    provider: &ProviderId,
+    versions: &[GrantVersion],
+    visits: &[DeliveredVisit],
+    period: Period,
+    catalogs: &CatalogSet,
+) -> Result<Option<(u64, u64)>, PriceError> {
+    let runs = delivered_runs(period.range(), |day| {
+        version_on(versions, day).filter(|v| v.is_activity()).map(|v| v.version)
+    });
+    if runs.is_empty() {
+        return Ok(None);
+    }
+    let (mut visited, mut delivered) = (0_u64, 0_u64);
+    for (days, version) in runs {
+        let Some(grant) = versions.iter().find(|v| v.version == version) else {
+            continue;
+        };
+        let terms = terms_of(grant)?;
+        let own: Vec<Visit> = visits
+            .iter()
+            .filter(|v| v.grant_id == grant.grant_id)
+            .map(|v| Visit {
+                started_at: v.started_at,
+                minutes: v.minutes,
+            })
+            .collect();
+        let (v, d) = afregning_tariff::pricing::visited_and_delivered(&terms, &own, days, catalogs).map_err(|e| fail(grant, e))?;
+        visited += v * u64::from(grant.visited_share(provider)) / 100;
+        delivered += d;
+    }
+    Ok(Some((visited, delivered)))
+}
+
 /// The runs of consecutive days of `range` that one version pays by delivered minutes on one
 /// basis (`K`: the version, and whether capped).
 fn delivered_runs<K: PartialEq>(range: DateRange, version_on: impl Fn(NaiveDate) -> Option<K>) -> Vec<(DateRange, K)> {

@@ -7,6 +7,7 @@ mod deliveries;
 mod feed;
 mod lifecycle;
 mod providers;
+mod review;
 mod roles;
 mod runs;
 mod statements;
@@ -150,6 +151,18 @@ impl SettlementService for Settlement {
         request: Request<pb::PreviewStatementsRequest>,
     ) -> Result<Response<pb::PreviewStatementsResponse>, Status> {
         lifecycle::preview(self, request).await
+    }
+
+    async fn build_review_list(&self, request: Request<pb::BuildReviewListRequest>) -> Result<Response<pb::ReviewList>, Status> {
+        review::build(self, request).await
+    }
+
+    async fn get_review_list(&self, request: Request<pb::GetReviewListRequest>) -> Result<Response<pb::ReviewList>, Status> {
+        review::get(self, request).await
+    }
+
+    async fn record_review_outcome(&self, request: Request<pb::RecordReviewOutcomeRequest>) -> Result<Response<pb::ReviewItem>, Status> {
+        review::record(self, request).await
     }
 
     async fn compare_steering_models(

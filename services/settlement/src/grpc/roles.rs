@@ -28,6 +28,10 @@ const PAYERS: &[Role] = &[Role::Finance, Role::Local];
 const OVERDUE_READERS: &[Role] = &[Role::Finance, Role::Operator, Role::Local];
 /// The running month is previewed by its provider (its own), operators and finance.
 const PREVIEWERS: &[Role] = &[Role::Provider, Role::Operator, Role::Local, Role::Finance];
+/// The authority reviews settled months (through its EHR or its operators)...
+const REVIEWERS: &[Role] = &[Role::Ehr, Role::Operator, Role::Local];
+/// ...and finance reads the lists too; providers never do.
+const REVIEW_READERS: &[Role] = &[Role::Ehr, Role::Operator, Role::Local, Role::Finance];
 /// The steering-model comparison is for finance, the committees and operators.
 const STEERING_READERS: &[Role] = &[Role::Finance, Role::Committee, Role::Operator, Role::Local];
 /// The postings feed is followed by services (budget) and read by operators.
@@ -55,6 +59,9 @@ pub(crate) enum Rpc {
     MarkStatementPaid,
     ListOverdueStatements,
     PreviewStatements,
+    BuildReviewList,
+    GetReviewList,
+    RecordReviewOutcome,
     CompareSteeringModels,
     StreamPostings,
 }
@@ -72,6 +79,8 @@ impl Rpc {
             Rpc::MarkStatementPaid => PAYERS,
             Rpc::ListOverdueStatements => OVERDUE_READERS,
             Rpc::PreviewStatements => PREVIEWERS,
+            Rpc::BuildReviewList | Rpc::RecordReviewOutcome => REVIEWERS,
+            Rpc::GetReviewList => REVIEW_READERS,
             Rpc::CompareSteeringModels => STEERING_READERS,
             Rpc::StreamPostings => FEED_READERS,
         }
@@ -97,5 +106,8 @@ mod tests {
         assert!(!Rpc::MarkStatementPaid.allowed().contains(&Role::Provider));
         assert!(!Rpc::ListOverdueStatements.allowed().contains(&Role::Provider));
         assert!(Rpc::PreviewStatements.allowed().contains(&Role::Provider));
+        assert!(Rpc::RecordReviewOutcome.allowed().contains(&Role::Ehr));
+        assert!(!Rpc::GetReviewList.allowed().contains(&Role::Provider));
+        assert!(!Rpc::BuildReviewList.allowed().contains(&Role::Finance));
     }
 }

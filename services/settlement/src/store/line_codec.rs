@@ -11,7 +11,7 @@ use crate::domain::grant::UnitKind;
 use crate::domain::ids::{CitizenId, GrantId, LineId, ProviderId, StatementId};
 use crate::domain::line::{Explanation, LineKind, ParticipantShare, StatementLine};
 
-fn wire_unit_kind(kind: Option<UnitKind>) -> i32 {
+pub(crate) fn wire_unit_kind(kind: Option<UnitKind>) -> i32 {
     (match kind {
         Some(UnitKind::Service) => pbc::UnitKind::Service,
         Some(UnitKind::Package) => pbc::UnitKind::Package,
@@ -20,7 +20,7 @@ fn wire_unit_kind(kind: Option<UnitKind>) -> i32 {
     }) as i32
 }
 
-fn unit_kind_of_wire(kind: i32) -> Option<UnitKind> {
+pub(crate) fn unit_kind_of_wire(kind: i32) -> Option<UnitKind> {
     match pbc::UnitKind::try_from(kind) {
         Ok(pbc::UnitKind::Service) => Some(UnitKind::Service),
         Ok(pbc::UnitKind::Package) => Some(UnitKind::Package),

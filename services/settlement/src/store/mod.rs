@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod lifecycle;
 pub mod line_codec;
 pub mod mirror;
+pub mod review;
 pub mod runs;
 pub mod statements;
 
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 pub(crate) use deliveries::DeliveryTx;
 pub(crate) use lifecycle::LifecycleTx;
 pub(crate) use mirror::MirrorTx;
+pub(crate) use review::ReviewTx;
 pub(crate) use runs::RunTx;
 pub use statements::Input;
 pub(crate) use statements::StatementTx;

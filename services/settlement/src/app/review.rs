@@ -1,0 +1,84 @@
+//! The review list of a settled month gathered from what the store holds (grants, deliveries and
+//! the issued lines of the month), drawn by [`crate::domain::review`]; and the recoveries a
+//! provider's next statement carries.
+
+use std::collections::BTreeMap;
+
+use afregning_tariff::{Ore, Period};
+
+use super::pricing::Runner;
+use crate::domain::ids::{GrantId, ProviderId};
+use crate::domain::line::TargetPeriod;
+use crate::domain::pricing::{VisitsByGrant, time_on_grant};
+use crate::domain::review::{Booking, Candidate};
+use crate::domain::statement::StatementStatus;
+use crate::error::SettlementError;
+
+impl Runner {
+    /// Every provider's grants of the settled month `period` with their visited and delivered
+    /// minutes and what the issued statements pay for them: the review's population, by provider
+    /// and grant. A month with no issued statement is [`SettlementError::NotSettled`].
+    pub async fn review_candidates(&self, period: Period) -> Result<Vec<Candidate>, SettlementError> {
+        let issued = self
+            .store
+            .statements(None, Some(TargetPeriod::Month(period)), Some(StatementStatus::Issued), 0, 1)
+            .await?;
+        if issued.is_empty() {
+            return Err(SettlementError::NotSettled);
+        }
+        let catalogs = self.catalogs().await?;
+        let mut out = Vec::new();
+        for provider in self.store.provider_ids().await? {
+            let provider_id = ProviderId::new(&provider);
+            let paid = self.store.effective_lines(&provider, period).await?;
+            let deliveries = self.store.provider_deliveries(&provider, &period.to_string()).await?;
+            let visits = VisitsByGrant::of(&deliveries);
+            // What the month's issued lines pay per grant, and the largest line's booking.
+            let mut amounts: BTreeMap<GrantId, (Ore, Ore, Booking)> = BTreeMap::new();
+            for l in &paid {
+                let entry = amounts.entry(l.line.grant_id.clone()).or_default();
+                entry.0 = entry.0.checked_add(l.line.amount_ore)?;
+                let size = Ore::new(l.line.amount_ore.get().saturating_abs());
+                if size >= entry.1 {
+                    entry.1 = size;
+                    entry.2 = Booking {
+                        paying_frame: l.line.paying_frame.clone(),
+                        need_frame: l.line.need_frame.clone(),
+                        account: l.line.account.clone(),
+                        unit: l.line.unit.clone(),
+                        unit_kind: l.line.unit_kind,
+                    };
+                }
+            }
+            for versions in self.store.grants_of_provider(&provider).await? {
+                let Some(first) = versions.first() else { continue };
+                let time = time_on_grant(&provider_id, &versions, visits.of_grant(&versions), period, &catalogs)?;
+                let paid = amounts.remove(&first.grant_id);
+                if time.is_none() && paid.is_none() {
+                    continue;
+                }
+                let (visited_minutes, delivered_minutes) = time.unwrap_or_default();
+                let (amount, _, booking) = paid.unwrap_or_default();
+                let booking = if booking.paying_frame.is_empty() {
+                    Booking {
+                        paying_frame: first.paying_frame.clone(),
+                        need_frame: first.need_frame.clone(),
+                        ..booking
+                    }
+                } else {
+                    booking
+                };
+                out.push(Candidate {
+                    grant_id: first.grant_id.clone(),
+                    provider_id: provider_id.clone(),
+                    citizen_id: first.citizen_id.clone(),
+                    visited_minutes,
+                    delivered_minutes,
+                    amount,
+                    booking,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,330 @@
+//! The authority's review of a settled month through the real API (docs/design.md §5b): the list
+//! holds every grant whose delivered time deviates from its visited time beyond the threshold,
+//! both ways, the highest-paid grants and a sample drawn from the recorded seed; outcomes are
+//! recorded once, and a recovery is paid back on the provider's next statement.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use afregning_kit::testing::Backend;
+use afregning_proto::common::v1 as pbc;
+use afregning_proto::settlement::v1 as pb;
+use afregning_settlement::app::Runner;
+use afregning_settlement::domain::review::{Reason, Settings, select};
+use afregning_tariff::Period;
+use common::*;
+use tonic::Code;
+
+fn field_of(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_bad_request()
+        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
+        .unwrap_or_default()
+}
+
+fn april() -> Option<pbc::Period> {
+    Some(pbc::Period { year: 2026, month: 4 })
+}
+
+fn build(id: &str) -> pb::BuildReviewListRequest {
+    pb::BuildReviewListRequest {
+        request_id: id.into(),
+        period: april(),
+        threshold_percent: Some(20),
+        sample_size: Some(2),
+        highest_count: Some(1),
+        seed: Some(42),
+    }
+}
+
+fn record(id: &str, grant: &str, provider: &str, outcome: pb::ReviewOutcome, recovery_ore: i64) -> pb::RecordReviewOutcomeRequest {
+    pb::RecordReviewOutcomeRequest {
+        request_id: id.into(),
+        period: april(),
+        grant_id: grant.into(),
+        provider_id: provider.into(),
+        outcome: outcome as i32,
+        note: "1.200 min. leveret mod 300 visiterede; aftalt med leverandøren".into(),
+        recovery_ore,
+    }
+}
+
+/// A grant for the week Monday 13 – Sunday 19 April 2026 at 300 visited minutes for a new
+/// citizen: its id.
+async fn week(s: &mut Suite, cpr: &str, provider: &str) -> String {
+    let citizen_id = citizen(&mut s.ehr, cpr).await;
+    let mut request = decide(&citizen_id, pbc::UnitKind::Service, provider, date(2026, 4, 13), date(2026, 4, 19));
+    request.terms.as_mut().unwrap().visited_minutes_per_week = 300;
+    s.ehr.decide_grant(request).await.unwrap().into_inner().grant_id
+}
+
+async fn a_month_is_reviewed(backend: Backend) {
+    let mut s = suite(backend).await;
+    let (server, _follower, store) = settlement_with(&s, capped_catalogs("")).await;
+    let mut nord = client(&server, NORD).await;
+    let mut operator = client(&server, OPERATOR).await;
+    let mut authority = client(&server, EHR).await;
+    let (n, p) = (s.nord.clone(), s.plejegruppen.clone());
+    // Visited 300 minutes each over the week (300 × 7 days / 7). Delivered:
+    let plan: [(&str, &str, &str, &[u32]); 6] = [
+        ("over", "0101401111", &n, &[200, 200, 200, 200, 200, 100, 100]), // 1,200: +900, beyond 20 %
+        ("under", "0202402222", &n, &[100]),                              // 100: −200, beyond 20 %
+        ("near", "0303401333", &n, &[160, 160]),                          // 320: +20, within
+        ("short", "0404401444", &p, &[125, 125]),                         // 250: −50, within (16 %)
+        ("exact", "0505401555", &p, &[100, 100, 100]),                    // 300
+        ("some", "0606401666", &n, &[140, 140]),                          // 280: −20, within
+    ];
+    let mut grants = BTreeMap::new();
+    for (name, cpr, provider, minutes) in plan {
+        grants.insert(name, (week(&mut s, cpr, provider).await, provider.to_owned(), minutes));
+    }
+    synced(&mut s.ehr, &store).await;
+    for (name, (grant, provider, minutes)) in &grants {
+        let visits: Vec<pb::Delivery> = minutes
+            .iter()
+            .zip(13..)
+            .map(|(m, day)| {
+                delivery(
+                    &format!("{name}-{day}"),
+                    grant,
+                    provider,
+                    &format!("cv-{name}-{day}"),
+                    at(2026, 4, day, 8, 0),
+                    *m,
+                )
+            })
+            .collect();
+        assert_eq!(report(&mut operator, vec![visits]).await.accepted, minutes.len() as u64);
+    }
+    run(&mut operator, "run-april", (2026, 4)).await;
+
+    // Not before the month is settled.
+    let early = authority.build_review_list(build("too-early")).await.unwrap_err();
+    assert_eq!((early.code(), field_of(&early).as_str()), (Code::FailedPrecondition, "period"));
+    let issued = issue_all(&mut operator, (2026, 4)).await;
+    let mut paid: BTreeMap<String, i64> = BTreeMap::new();
+    for st in issued.values() {
+        for l in lines(&mut operator, &st.statement_id).await {
+            *paid.entry(l.grant_id).or_default() += l.amount_ore;
+        }
+    }
+
+    // Three identical builds and one with another request id, at once: one request's list stands,
+    // every caller of it gets the same answer, the other is ALREADY_EXISTS.
+    let calls: Vec<_> = ["a", "a", "a", "b"]
+        .into_iter()
+        .map(|id| {
+            let mut c = authority.clone();
+            tokio::spawn(async move { (id, c.build_review_list(build(&format!("build-{id}"))).await.map(|r| r.into_inner())) })
+        })
+        .collect();
+    let mut answers: BTreeMap<&str, Vec<Result<pb::ReviewList, Code>>> = BTreeMap::new();
+    for call in futures::future::join_all(calls).await {
+        let (id, answer) = call.unwrap();
+        answers.entry(id).or_default().push(answer.map_err(|e| e.code()));
+    }
+    let winners: Vec<&&str> = answers
+        .iter()
+        .filter(|(_, a)| a.iter().all(Result::is_ok))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    for (id, got) in &answers {
+        if id == winners[0] {
+            assert!(
+                got.windows(2).all(|w| w[0] == w[1]),
+                "every caller of one request gets its first answer"
+            );
+        } else {
+            assert!(got.iter().all(|a| *a == Err(Code::AlreadyExists)), "{got:?}");
+        }
+    }
+    let list = answers[*winners[0]][0].clone().unwrap();
+    assert_eq!(
+        (list.seed, list.threshold_percent, list.sample_size, list.highest_count),
+        (42, 20, 2, 1)
+    );
+    assert_eq!(list.grants_considered, 6);
+
+    // Both deviations, with figures worked by hand; the highest amount; then two drawn.
+    let by_grant: BTreeMap<&str, &pb::ReviewItem> = list.items.iter().map(|i| (i.grant_id.as_str(), i)).collect();
+    let over = by_grant[grants["over"].0.as_str()];
+    let under = by_grant[grants["under"].0.as_str()];
+    assert_eq!(
+        (over.visited_minutes, over.delivered_minutes, over.deviation_minutes),
+        (300, 1_200, 900)
+    );
+    assert_eq!(
+        (under.visited_minutes, under.delivered_minutes, under.deviation_minutes),
+        (300, 100, -200)
+    );
+    let over_reasons = vec![pb::ReviewReason::OverDelivered as i32, pb::ReviewReason::HighestAmount as i32];
+    assert_eq!(over.reasons, over_reasons);
+    assert_eq!(under.reasons, vec![pb::ReviewReason::UnderDelivered as i32]);
+    // 330 capped minutes × 475.00 kr/h = 2,612.50 kr.; 100 minutes = 791.67 kr.
+    assert_eq!((over.amount_ore, under.amount_ore), (261_250, 79_167));
+    for item in &list.items {
+        assert_eq!(
+            item.amount_ore, paid[&item.grant_id],
+            "the item's amount is what the statements paid"
+        );
+    }
+    assert_eq!(&list.items[0].grant_id, &grants["over"].0, "deviations first, largest amount first");
+    assert_eq!(&list.items[1].grant_id, &grants["under"].0);
+    let sampled: Vec<&str> = list.items[2..].iter().map(|i| i.grant_id.as_str()).collect();
+    assert_eq!(sampled.len(), 2);
+    assert!(list.items[2..].iter().all(|i| i.reasons == vec![pb::ReviewReason::Sample as i32]));
+    // The sample is the seed's: drawn again from the month as stored, with the recorded seed, it is
+    // the same, however often it is drawn.
+    let runner = Runner::new(store.clone(), Arc::new(capped_catalogs("")));
+    let period = Period::new(2026, 4).unwrap();
+    let settings = Settings {
+        threshold_percent: 20,
+        sample_size: 2,
+        highest_count: 1,
+        seed: list.seed,
+    };
+    for _ in 0..2 {
+        let again = select(&runner.review_candidates(period).await.unwrap(), &settings);
+        let drawn: Vec<&str> = again
+            .iter()
+            .filter(|i| i.reasons == [Reason::Sample])
+            .map(|i| i.candidate.grant_id.as_str())
+            .collect();
+        assert_eq!(drawn, sampled);
+    }
+
+    // Providers never read the list; a month not built is NOT_FOUND.
+    let get = |period| pb::GetReviewListRequest { period };
+    assert_eq!(nord.get_review_list(get(april())).await.unwrap_err().code(), Code::PermissionDenied);
+    let may = Some(pbc::Period { year: 2026, month: 5 });
+    assert_eq!(authority.get_review_list(get(may)).await.unwrap_err().code(), Code::NotFound);
+
+    // Bad outcomes change nothing, each refused naming its field.
+    let (over_id, under_id) = (grants["over"].0.clone(), grants["under"].0.clone());
+    let refusals = [
+        (
+            record("bad-1", &over_id, &n, pb::ReviewOutcome::Recovery, 261_251),
+            Code::InvalidArgument,
+            "recovery_ore",
+        ),
+        (
+            record("bad-2", &over_id, &n, pb::ReviewOutcome::Recovery, 0),
+            Code::InvalidArgument,
+            "recovery_ore",
+        ),
+        (
+            record("bad-3", &over_id, &n, pb::ReviewOutcome::NoAction, 100),
+            Code::InvalidArgument,
+            "recovery_ore",
+        ),
+        (
+            record("bad-4", &over_id, &n, pb::ReviewOutcome::Unspecified, 0),
+            Code::InvalidArgument,
+            "outcome",
+        ),
+        (
+            pb::RecordReviewOutcomeRequest {
+                note: " ".into(),
+                ..record("bad-5", &over_id, &n, pb::ReviewOutcome::NoAction, 0)
+            },
+            Code::InvalidArgument,
+            "note",
+        ),
+        (record("bad-6", &over_id, &p, pb::ReviewOutcome::NoAction, 0), Code::NotFound, ""),
+    ];
+    for (request, code, field) in refusals {
+        let refused = authority.record_review_outcome(request).await.unwrap_err();
+        assert_eq!((refused.code(), field_of(&refused).as_str()), (code, field), "{refused:?}");
+    }
+    let bad_period = pb::BuildReviewListRequest {
+        period: may,
+        sample_size: Some(1_001),
+        ..build("bad-size")
+    };
+    let refused = authority.build_review_list(bad_period).await.unwrap_err();
+    assert_eq!(
+        (refused.code(), field_of(&refused).as_str()),
+        (Code::InvalidArgument, "sample_size")
+    );
+    assert_eq!(
+        nord.record_review_outcome(record("mine", &over_id, &n, pb::ReviewOutcome::NoAction, 0))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied
+    );
+
+    // A recovery of 500.00 kr., sent four times at once: recorded once, every caller the same answer.
+    let retries: Vec<_> = (0..4)
+        .map(|_| {
+            let mut c = authority.clone();
+            let request = record("recover-over", &over_id, &n, pb::ReviewOutcome::Recovery, 50_000);
+            tokio::spawn(async move { c.record_review_outcome(request).await.map(|r| r.into_inner()) })
+        })
+        .collect();
+    let recorded: Vec<pb::ReviewItem> = futures::future::join_all(retries)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert!(recorded.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(
+        (recorded[0].outcome, recorded[0].recovery_ore),
+        (pb::ReviewOutcome::Recovery as i32, 50_000)
+    );
+    assert_eq!(recorded[0].recorded_by, "ehr:nexus");
+    // Two different outcomes for one item at once: the first stands, the other is ALREADY_EXISTS.
+    let racing: Vec<_> = [("r1", pb::ReviewOutcome::NoAction), ("r2", pb::ReviewOutcome::Revisit)]
+        .into_iter()
+        .map(|(id, outcome)| {
+            let mut c = authority.clone();
+            let request = record(id, &under_id, &n, outcome, 0);
+            tokio::spawn(async move { c.record_review_outcome(request).await.map(|r| r.into_inner()).map_err(|e| e.code()) })
+        })
+        .collect();
+    let raced: Vec<Result<pb::ReviewItem, Code>> = futures::future::join_all(racing).await.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(raced.iter().filter(|r| r.is_ok()).count(), 1, "{raced:?}");
+    assert_eq!(raced.iter().filter(|r| **r == Err(Code::AlreadyExists)).count(), 1, "{raced:?}");
+    let finance = client(&server, FINANCE).await;
+    let shown = finance.clone().get_review_list(get(april())).await.unwrap().into_inner();
+    assert_eq!((shown.reviewed_count, shown.items.len()), (2, 4));
+    assert_eq!(
+        shown.items[0].note,
+        "1.200 min. leveret mod 300 visiterede; aftalt med leverandøren"
+    );
+
+    // May: nord's statement pays the 500.00 kr. back for April, on the frame that paid it.
+    run(&mut operator, "run-may", (2026, 5)).await;
+    let may_statement = statements(&mut operator, (2026, 5)).await.remove(&n).expect("nord's May");
+    let may_lines = lines(&mut nord, &may_statement.statement_id).await;
+    let recoveries: Vec<&pb::StatementLine> = may_lines.iter().filter(|l| l.kind == pb::LineKind::Recovery as i32).collect();
+    assert_eq!(recoveries.len(), 1, "{may_lines:?}");
+    let line = recoveries[0];
+    assert_eq!(
+        (line.grant_id.as_str(), line.amount_ore, line.period),
+        (over_id.as_str(), -50_000, april())
+    );
+    assert_eq!(line.cpr, "0101401111", "nord reads its own citizen's CPR");
+    assert!(line.explanation.as_ref().unwrap().text.contains("stikprøvekontrol af april 2026"));
+    assert_eq!(may_statement.total_ore, -50_000, "nothing else is owed for May");
+    issue_all(&mut operator, (2026, 5)).await;
+    // Carried once: June has nothing more to pay back.
+    run(&mut operator, "run-june", (2026, 6)).await;
+    let june = statements(&mut operator, (2026, 6)).await;
+    assert!(!june.contains_key(&n), "{june:?}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_month_is_reviewed_sqlite() {
+    a_month_is_reviewed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_month_is_reviewed_postgres() {
+    a_month_is_reviewed(Backend::Postgres).await;
+}

@@ -537,7 +537,11 @@ impl Story {
                 recovery_ore: 0,
             })
             .await?;
-        let reasons: Vec<String> = first.reasons.iter().map(|r| tr(crate::review::reason_key(*r))).collect();
+        let reasons: Vec<String> = first
+            .reasons
+            .iter()
+            .map(|r| tr(afregning_client::format::review_reason_key(*r)))
+            .collect();
         self.out.line(tr_args(
             "demo-reviewed",
             &[

@@ -9,6 +9,7 @@ use crate::commands::request_id;
 use crate::connect::Clients;
 use crate::print::{Out, headers, kr, month_text, table};
 use crate::statements::provider_names;
+use afregning_client::format::{review_outcome_key, review_reason_key, reviewed_percent, signed_minutes};
 use afregning_client::i18n::{tr, tr_args};
 
 fn wire_period((year, month): (i32, i32)) -> pbc::Period {
@@ -79,7 +80,7 @@ pub async fn review(clients: &mut Clients, command: Review) -> anyhow::Result<()
                     &[
                         ("grant", item.grant_id.clone()),
                         ("period", month_text(period)),
-                        ("outcome", tr(outcome_key(item.outcome))),
+                        ("outcome", tr(review_outcome_key(item.outcome))),
                     ],
                 )
             );
@@ -100,39 +101,12 @@ fn wire_outcome(outcome: OutcomeArg) -> pbs::ReviewOutcome {
     }
 }
 
-/// The message key of an outcome's name.
-pub fn outcome_key(outcome: i32) -> &'static str {
-    match pbs::ReviewOutcome::try_from(outcome) {
-        Ok(pbs::ReviewOutcome::NoAction) => "review-outcome-no-action",
-        Ok(pbs::ReviewOutcome::Revisit) => "review-outcome-revisit",
-        Ok(pbs::ReviewOutcome::ProviderContacted) => "review-outcome-provider-contacted",
-        Ok(pbs::ReviewOutcome::Recovery) => "review-outcome-recovery",
-        _ => "review-outcome-open",
-    }
-}
-
-/// The message key of a reason's name.
-pub fn reason_key(reason: i32) -> &'static str {
-    match pbs::ReviewReason::try_from(reason) {
-        Ok(pbs::ReviewReason::OverDelivered) => "review-reason-over",
-        Ok(pbs::ReviewReason::UnderDelivered) => "review-reason-under",
-        Ok(pbs::ReviewReason::HighestAmount) => "review-reason-highest",
-        Ok(pbs::ReviewReason::Sample) => "review-reason-sample",
-        _ => "review-reason-unknown",
-    }
-}
-
 fn reasons_text(item: &pbs::ReviewItem) -> String {
-    item.reasons.iter().map(|r| tr(reason_key(*r))).collect::<Vec<_>>().join(", ")
-}
-
-/// Minutes with a sign, the Danish way (`+900`, `−120`).
-fn signed_minutes(minutes: i64) -> String {
-    match minutes {
-        m if m > 0 => format!("+{m}"),
-        m if m < 0 => format!("−{}", m.unsigned_abs()),
-        _ => "0".into(),
-    }
+    item.reasons
+        .iter()
+        .map(|r| tr(review_reason_key(*r)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn print_list(clients: &mut Clients, list: &pbs::ReviewList, format: Format) -> anyhow::Result<()> {
@@ -203,20 +177,12 @@ async fn print_list(clients: &mut Clients, list: &pbs::ReviewList, format: Forma
                 &[
                     ("reviewed", list.reviewed_count.to_string()),
                     ("items", list.items.len().to_string()),
-                    ("percent", share_percent(list.reviewed_count, list.items.len())),
+                    ("percent", reviewed_percent(list.reviewed_count, list.items.len()).to_string()),
                 ],
             ));
         }
     }
     Ok(())
-}
-
-/// The share reviewed in whole percent, rounded down (0 of 0 is 100 %: nothing is left).
-pub fn share_percent(reviewed: u32, items: usize) -> String {
-    match u64::try_from(items).unwrap_or(u64::MAX) {
-        0 => "100".into(),
-        n => (u64::from(reviewed) * 100 / n).to_string(),
-    }
 }
 
 const COLUMNS: [&str; 11] = [
@@ -243,7 +209,7 @@ fn row(i: &pbs::ReviewItem, provider: &str) -> Vec<String> {
         i.delivered_minutes.to_string(),
         signed_minutes(i.deviation_minutes),
         kr(i.amount_ore),
-        tr(outcome_key(i.outcome)),
+        tr(review_outcome_key(i.outcome)),
         i.note.clone(),
         if i.recovery_ore > 0 { kr(i.recovery_ore) } else { String::new() },
     ]

@@ -350,16 +350,20 @@ async fn progression(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response 
     answer(&ask, result.await)
 }
 
+/// The last month that has ended, by today's date in Denmark.
+fn last_ended_month() -> (i32, i32) {
+    let today = today();
+    if today.month() == 1 {
+        (today.year() - 1, 12)
+    } else {
+        (today.year(), month_number(today) - 1)
+    }
+}
+
 async fn review(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
     let result = async {
         // By default the last month that has ended.
-        let today = today();
-        let last = if today.month() == 1 {
-            (today.year() - 1, 12)
-        } else {
-            (today.year(), month_number(today) - 1)
-        };
-        let month = ask.month("period", last)?;
+        let month = ask.month("period", last_ended_month())?;
         let mut view = View::new(&ask);
         let body = pages::review::page(&mut view, &mut cockpit.clients.clone(), month).await?;
         view.finish("/review", &ask.t("nav-review"), body)
@@ -370,13 +374,7 @@ async fn review(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
 async fn steering(State(cockpit): State<Arc<Cockpit>>, ask: Ask) -> Response {
     let result = async {
         // By default the year so far: January to the last month that has ended.
-        let today = today();
-        let last = if today.month() == 1 {
-            (today.year() - 1, 12)
-        } else {
-            (today.year(), month_number(today) - 1)
-        };
-        let to = ask.month("to", last)?;
+        let to = ask.month("to", last_ended_month())?;
         let from = ask.month("from", (to.0, 1))?;
         let mut view = View::new(&ask);
         let body = pages::steering::page(&mut view, &mut cockpit.clients.clone(), from, to).await?;

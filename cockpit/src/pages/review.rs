@@ -3,6 +3,7 @@
 //! the share reviewed so far.
 
 use afregning_client::connect::Clients;
+use afregning_client::format::{review_outcome_key, review_reason_key, reviewed_percent, signed_minutes};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 use maud::{Markup, html};
@@ -11,26 +12,6 @@ use super::{Field, Names, form};
 use crate::View;
 use crate::html::{month_text, time_text};
 use crate::table::{Cell, Table};
-
-fn outcome_key(outcome: i32) -> &'static str {
-    match pbs::ReviewOutcome::try_from(outcome) {
-        Ok(pbs::ReviewOutcome::NoAction) => "review-outcome-no-action",
-        Ok(pbs::ReviewOutcome::Revisit) => "review-outcome-revisit",
-        Ok(pbs::ReviewOutcome::ProviderContacted) => "review-outcome-provider-contacted",
-        Ok(pbs::ReviewOutcome::Recovery) => "review-outcome-recovery",
-        _ => "review-outcome-open",
-    }
-}
-
-fn reason_key(reason: i32) -> &'static str {
-    match pbs::ReviewReason::try_from(reason) {
-        Ok(pbs::ReviewReason::OverDelivered) => "review-reason-over",
-        Ok(pbs::ReviewReason::UnderDelivered) => "review-reason-under",
-        Ok(pbs::ReviewReason::HighestAmount) => "review-reason-highest",
-        Ok(pbs::ReviewReason::Sample) => "review-reason-sample",
-        _ => "review-reason-unknown",
-    }
-}
 
 /// The page's body for `month`; a month without a list says so.
 pub async fn page(view: &mut View<'_>, clients: &mut Clients, month: (i32, i32)) -> anyhow::Result<Markup> {
@@ -85,13 +66,8 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, month: (i32, i32))
     );
     for i in &list.items {
         let key = |what: &str| format!("review:{}:{}:{what}", i.grant_id, i.provider_id);
-        let reasons: Vec<String> = i.reasons.iter().map(|r| ask.t(reason_key(*r))).collect();
-        let deviation = match i.deviation_minutes {
-            m if m > 0 => format!("+{m}"),
-            m if m < 0 => format!("−{}", m.unsigned_abs()),
-            _ => "0".to_owned(),
-        };
-        let outcome = ask.t(outcome_key(i.outcome));
+        let reasons: Vec<String> = i.reasons.iter().map(|r| ask.t(review_reason_key(*r))).collect();
+        let outcome = ask.t(review_outcome_key(i.outcome));
         let when = if i.recorded_at.is_some() {
             format!("{outcome} ({})", time_text(i.recorded_at.as_ref()))
         } else {
@@ -104,7 +80,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, month: (i32, i32))
             Cell::text(reasons.join(", ")),
             Cell::figure_text(i.visited_minutes.to_string()),
             Cell::figure_text(i.delivered_minutes.to_string()),
-            Cell::figure_text(deviation),
+            Cell::figure_text(signed_minutes(i.deviation_minutes)),
             Cell::money(&key("amount"), i.amount_ore),
             Cell::text(when),
             Cell::text(&i.note).wide(),
@@ -115,12 +91,8 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, month: (i32, i32))
             },
         ]);
     }
-    let items = u32::try_from(list.items.len()).unwrap_or(u32::MAX);
-    let percent = if items == 0 {
-        100
-    } else {
-        u64::from(list.reviewed_count) * 100 / u64::from(items)
-    };
+    let items = list.items.len();
+    let percent = reviewed_percent(list.reviewed_count, items);
     let summary = ask.t_args(
         "review-summary",
         &[

@@ -34,6 +34,47 @@ pub fn iso_date(d: Option<pbc::Date>) -> String {
     d.map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)).unwrap_or_default()
 }
 
+/// The message key of a review outcome's name (`review-outcome-open` before one is recorded).
+pub fn review_outcome_key(outcome: i32) -> &'static str {
+    use afregning_proto::settlement::v1::ReviewOutcome as O;
+    match O::try_from(outcome) {
+        Ok(O::NoAction) => "review-outcome-no-action",
+        Ok(O::Revisit) => "review-outcome-revisit",
+        Ok(O::ProviderContacted) => "review-outcome-provider-contacted",
+        Ok(O::Recovery) => "review-outcome-recovery",
+        _ => "review-outcome-open",
+    }
+}
+
+/// The message key of the reason a grant is on a review list.
+pub fn review_reason_key(reason: i32) -> &'static str {
+    use afregning_proto::settlement::v1::ReviewReason as R;
+    match R::try_from(reason) {
+        Ok(R::OverDelivered) => "review-reason-over",
+        Ok(R::UnderDelivered) => "review-reason-under",
+        Ok(R::HighestAmount) => "review-reason-highest",
+        Ok(R::Sample) => "review-reason-sample",
+        _ => "review-reason-unknown",
+    }
+}
+
+/// Minutes with their sign, the minus a real one: `+900`, `−200`, `0`.
+pub fn signed_minutes(minutes: i64) -> String {
+    match minutes {
+        m if m > 0 => format!("+{m}"),
+        m if m < 0 => format!("−{}", m.unsigned_abs()),
+        _ => "0".into(),
+    }
+}
+
+/// The share of `items` reviewed, in whole percent rounded down (nothing to review is 100 %).
+pub fn reviewed_percent(reviewed: u32, items: usize) -> u64 {
+    match u64::try_from(items).unwrap_or(u64::MAX) {
+        0 => 100,
+        n => u64::from(reviewed) * 100 / n,
+    }
+}
+
 /// A grant's unit in words: the service category or package by its name, or the course type
 /// with its level (`udviklende forløb, niveau 3`).
 pub fn unit_of(grant: &afregning_proto::visitation::v1::Grant) -> String {
@@ -91,6 +132,20 @@ pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn review_figures_read_as_people_write_them() {
+        assert_eq!(
+            (signed_minutes(900), signed_minutes(-200), signed_minutes(0)),
+            ("+900".into(), "−200".into(), "0".into())
+        );
+        assert_eq!(
+            (reviewed_percent(1, 3), reviewed_percent(3, 3), reviewed_percent(0, 0)),
+            (33, 100, 100)
+        );
+        assert_eq!(review_outcome_key(0), "review-outcome-open");
+        assert_eq!(review_reason_key(4), "review-reason-sample");
+    }
 
     #[test]
     fn amounts_and_percentages_read_the_danish_way() {

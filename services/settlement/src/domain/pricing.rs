@@ -290,14 +290,7 @@ pub fn price_grant_for_provider_as(
         in_force(day).and_then(|(t, g, _)| Some((g.version, delivered(day, t)?)))
     }) {
         let (terms, grant, _) = by_version(version).ok_or_else(|| fail(latest, "no version in force"))?;
-        let own: Vec<Visit> = visits
-            .iter()
-            .filter(|v| v.grant_id == grant.grant_id)
-            .map(|v| Visit {
-                started_at: v.started_at,
-                minutes: v.minutes,
-            })
-            .collect();
+        let own = visits_of(grant, visits);
         let priced = if capped {
             price_delivered_capped(terms, &own, days, catalogs)
         } else {
@@ -334,19 +327,24 @@ pub fn time_on_grant(
             continue;
         };
         let terms = terms_of(grant)?;
-        let own: Vec<Visit> = visits
-            .iter()
-            .filter(|v| v.grant_id == grant.grant_id)
-            .map(|v| Visit {
-                started_at: v.started_at,
-                minutes: v.minutes,
-            })
-            .collect();
+        let own = visits_of(grant, visits);
         let (v, d) = afregning_tariff::pricing::visited_and_delivered(&terms, &own, days, catalogs).map_err(|e| fail(grant, e))?;
         visited += v * u64::from(grant.visited_share(provider)) / 100;
         delivered += d;
     }
     Ok(Some((visited, delivered)))
+}
+
+/// The tariff's visits of `grant` among `visits`.
+fn visits_of(grant: &GrantVersion, visits: &[DeliveredVisit]) -> Vec<Visit> {
+    visits
+        .iter()
+        .filter(|v| v.grant_id == grant.grant_id)
+        .map(|v| Visit {
+            started_at: v.started_at,
+            minutes: v.minutes,
+        })
+        .collect()
 }
 
 /// The runs of consecutive days of `range` that one version pays by delivered minutes on one

@@ -373,6 +373,56 @@ mod tests {
         assert!(others.len() > 1, "other seeds draw other samples");
     }
 
+    proptest::proptest! {
+        /// Whatever the month: every deviation is listed, the highest amounts are the largest,
+        /// the sample is as large as asked (or the rest), and none of it depends on the order
+        /// the grants were read in.
+        #[test]
+        fn the_list_holds_what_the_rules_say(
+            figures in proptest::collection::vec((0_u64..2_000, 0_u64..2_000, 0_i64..100_000), 0..60),
+            threshold in 0_u32..60,
+            sample in 0_u32..8,
+            highest in 0_u32..8,
+            seed: u64,
+        ) {
+            let all: Vec<Candidate> = figures
+                .iter()
+                .enumerate()
+                .map(|(i, &(visited, delivered, amount))| candidate(&format!("g{i:03}"), visited, delivered, amount))
+                .collect();
+            let s = Settings { threshold_percent: threshold, sample_size: sample, highest_count: highest, seed };
+            let items = select(&all, &s);
+            let with = |reason: Reason| -> BTreeSet<GrantId> {
+                items.iter().filter(|i| i.reasons.contains(&reason)).map(|i| i.candidate.grant_id.clone()).collect()
+            };
+            // Deviations, recomputed plainly.
+            let deviating: BTreeSet<GrantId> = all
+                .iter()
+                .filter(|c| c.delivered_minutes.abs_diff(c.visited_minutes) * 100 > u64::from(threshold) * c.visited_minutes)
+                .map(|c| c.grant_id.clone())
+                .collect();
+            let mut listed = with(Reason::OverDelivered);
+            listed.extend(with(Reason::UnderDelivered));
+            proptest::prop_assert_eq!(&listed, &deviating);
+            // The highest amounts: as many as asked among the paid, none smaller than any other.
+            let paid = all.iter().filter(|c| c.amount > Ore::ZERO).count();
+            let top = with(Reason::HighestAmount);
+            proptest::prop_assert_eq!(top.len(), paid.min(highest as usize));
+            let floor = all.iter().filter(|c| top.contains(&c.grant_id)).map(|c| c.amount).min();
+            if let Some(floor) = floor {
+                proptest::prop_assert!(all.iter().filter(|c| !top.contains(&c.grant_id)).all(|c| c.amount <= floor));
+            }
+            // The sample: drawn from the rest only.
+            let rest = all.iter().filter(|c| !deviating.contains(&c.grant_id) && !top.contains(&c.grant_id)).count();
+            let drawn = with(Reason::Sample);
+            proptest::prop_assert_eq!(drawn.len(), rest.min(sample as usize));
+            proptest::prop_assert!(drawn.iter().all(|g| !deviating.contains(g) && !top.contains(g)));
+            let mut reversed = all.clone();
+            reversed.reverse();
+            proptest::prop_assert_eq!(select(&reversed, &s), items);
+        }
+    }
+
     #[test]
     fn deviations_come_first_then_the_largest_amounts() {
         let all = [

@@ -594,8 +594,8 @@ pub fn price_delivered_capped(
 }
 
 /// A grant's time in `period` as the review holds it (docs/design.md §5b): its visited minutes
-/// over the days it pays for, suspension days excluded (`visited minutes per week × days / 7`,
-/// rounded down once, as the cap is), and the minutes of `visits` that started within its
+/// over the days it pays for (unpaid suspension days excluded; `visited minutes per week × days /
+/// 7`, rounded down once, as the cap is), and the minutes of `visits` that started within its
 /// validity.
 pub fn visited_and_delivered(
     terms: &GrantTerms,
@@ -607,10 +607,15 @@ pub fn visited_and_delivered(
     let mut allowance = 0_u64;
     for day in covers.iter_days() {
         if paid_on(terms, day, catalogs)? {
-            allowance += day_allowance(terms.visited_minutes_per_week, crate::catalog::Tolerance::NONE);
+            allowance = allowance
+                .checked_add(day_allowance(terms.visited_minutes_per_week, crate::catalog::Tolerance::NONE))
+                .ok_or(MoneyError::Overflow)?;
         }
     }
-    let delivered = own.iter().map(|v| u64::from(v.minutes)).sum();
+    let delivered = own
+        .iter()
+        .try_fold(0_u64, |sum, v| sum.checked_add(u64::from(v.minutes)))
+        .ok_or(MoneyError::Overflow)?;
     Ok((cap_of(allowance), delivered))
 }
 

@@ -43,7 +43,7 @@ pub enum SettlementError {
     #[error("delivery not found")]
     DeliveryNotFound,
     /// A review list is built for a settled month only.
-    #[error("no statement of the month is issued; review a settled month")]
+    #[error("the month is not settled: issue every statement of it first")]
     NotSettled,
     /// The month has a review list already.
     #[error("the month's review list is built already; read it with GetReviewList")]
@@ -51,6 +51,9 @@ pub enum SettlementError {
     /// The grant is not on the month's review list.
     #[error("review item not found")]
     ReviewItemNotFound,
+    /// The draft pays back a recovery an issued statement pays back already.
+    #[error("a recovery on this draft is paid back on an issued statement already; settle the month again")]
+    RecoveryIssued,
     /// The item's outcome is recorded already.
     #[error("the item's outcome is recorded already; the first outcome stands")]
     OutcomeRecorded,
@@ -95,6 +98,7 @@ impl From<SettlementError> for ApiError {
         let message = error.to_string();
         match error {
             E::NotSettled => ApiError::precondition("period", message),
+            E::RecoveryIssued => ApiError::precondition("statement_id", message),
             E::ReviewListExists => ApiError::AlreadyExists(format!("period: {message}")),
             E::ReviewItemNotFound => ApiError::NotFound("review item (period, grant_id, provider_id)".into()),
             E::OutcomeRecorded => ApiError::AlreadyExists(format!("outcome: {message}")),

@@ -311,11 +311,39 @@ async fn a_month_is_reviewed(backend: Backend) {
     assert_eq!(line.cpr, "0101401111", "nord reads its own citizen's CPR");
     assert!(line.explanation.as_ref().unwrap().text.contains("stikprøvekontrol af april 2026"));
     assert_eq!(may_statement.total_ore, -50_000, "nothing else is owed for May");
-    issue_all(&mut operator, (2026, 5)).await;
-    // Carried once: June has nothing more to pay back.
+    // June priced while May is still open carries it too; once May is issued, June's draft is
+    // refused until the month is priced again, and then it pays back nothing more.
     run(&mut operator, "run-june", (2026, 6)).await;
+    let june = statements(&mut operator, (2026, 6)).await.remove(&n).expect("nord's June draft");
+    assert_eq!(june.total_ore, -50_000);
+    issue_all(&mut operator, (2026, 5)).await;
+    let refused = operator
+        .issue_statement(pb::IssueStatementRequest {
+            request_id: "issue-june-early".into(),
+            statement_id: june.statement_id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.code(), field_of(&refused).as_str()),
+        (Code::FailedPrecondition, "statement_id")
+    );
+    run(&mut operator, "run-june-again", (2026, 6)).await;
     let june = statements(&mut operator, (2026, 6)).await;
-    assert!(!june.contains_key(&n), "{june:?}");
+    assert!(!june.contains_key(&n), "carried once: {june:?}");
+    // A statement that pays back more than it pays is not overdue: there is nothing to pay.
+    let overdue = operator
+        .list_overdue_statements(pb::ListOverdueStatementsRequest {
+            as_of: date(2027, 12, 31),
+            provider_id: n.clone(),
+            page: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .statements;
+    assert!(overdue.iter().all(|st| st.total_ore > 0), "{overdue:?}");
+    assert!(!overdue.iter().any(|st| st.statement_id == may_statement.statement_id));
     server.stop().await.unwrap();
 }
 

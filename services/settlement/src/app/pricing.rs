@@ -192,6 +192,11 @@ impl Runner {
                 line.line.cpr = cprs.get(&r.citizen_id).cloned();
                 line
             }));
+            inputs.extend(recoveries.iter().map(|r| Input {
+                kind: "review_outcome",
+                key: format!("{}:{}", r.period, r.grant_id),
+                payload: format!("{}|{}", r.amount.get(), r.note).into_bytes(),
+            }));
         }
         number_lines(&id, &mut lines);
         let draft = Statement::draft(id, provider_id.clone(), TargetPeriod::Month(period), &lines, now)?;

@@ -17,13 +17,13 @@ use crate::error::SettlementError;
 impl Runner {
     /// Every provider's grants of the settled month `period` with their visited and delivered
     /// minutes and what the issued statements pay for them: the review's population, by provider
-    /// and grant. A month with no issued statement is [`SettlementError::NotSettled`].
+    /// and grant. A month with no issued statement, or with a statement still in draft, is
+    /// [`SettlementError::NotSettled`]: every amount on the list is what was issued.
     pub async fn review_candidates(&self, period: Period) -> Result<Vec<Candidate>, SettlementError> {
-        let issued = self
-            .store
-            .statements(None, Some(TargetPeriod::Month(period)), Some(StatementStatus::Issued), 0, 1)
-            .await?;
-        if issued.is_empty() {
+        let month = Some(TargetPeriod::Month(period));
+        let issued = self.store.statements(None, month, Some(StatementStatus::Issued), 0, 1).await?;
+        let drafts = self.store.statements(None, month, Some(StatementStatus::Draft), 0, 1).await?;
+        if issued.is_empty() || !drafts.is_empty() {
             return Err(SettlementError::NotSettled);
         }
         let catalogs = self.catalogs().await?;
@@ -54,7 +54,9 @@ impl Runner {
                 let Some(first) = versions.first() else { continue };
                 let time = time_on_grant(&provider_id, &versions, visits.of_grant(&versions), period, &catalogs)?;
                 let paid = amounts.remove(&first.grant_id);
-                if time.is_none() && paid.is_none() {
+                // A grant of the month is one the provider was paid for, or had visited or
+                // delivered time on: not one that ended before it or moved to another provider.
+                if paid.is_none() && time.is_none_or(|(visited, delivered)| visited == 0 && delivered == 0) {
                     continue;
                 }
                 let (visited_minutes, delivered_minutes) = time.unwrap_or_default();

@@ -7,13 +7,13 @@ use afregning_kit::store::Tx;
 
 use crate::domain::ids::ProviderId;
 use crate::domain::lifecycle::{self, Answer, Answered, Lifecycle};
-use crate::domain::line::StoredLine;
+use crate::domain::line::{LineKind, StoredLine};
 use crate::domain::posting::postings;
 use crate::domain::seal::content_hash;
 use crate::domain::statement::{Statement, StatementStatus};
 use crate::error::SettlementError;
 use crate::store::statements::encoded;
-use crate::store::{LifecycleTx, StatementTx, Store};
+use crate::store::{LifecycleTx, ReviewTx, StatementTx, Store};
 
 /// The feed event kind of a posting.
 const POSTING_EVENT: i64 = 1;
@@ -27,6 +27,16 @@ pub async fn issue(tx: &mut Tx, statement_id: &str, now: DateTime<Utc>) -> Resul
         return Err(SettlementError::AlreadyIssued);
     }
     let lines = tx.statement_lines(statement_id).await?;
+    // A recovery is paid back once: a draft priced while another statement carrying it was open
+    // is refused once that one is issued, and the month is priced again without it.
+    for l in lines.iter().filter(|l| l.line.kind == LineKind::Recovery) {
+        if tx
+            .recovery_issued(draft.provider_id.as_str(), l.line.grant_id.as_str(), &l.target_period.to_string())
+            .await?
+        {
+            return Err(SettlementError::RecoveryIssued);
+        }
+    }
     let hash = content_hash(&draft, lines.iter().map(encoded));
     let issued = draft.issued(hash, now);
     if !tx.seal(&issued).await? {

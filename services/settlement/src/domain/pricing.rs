@@ -329,8 +329,16 @@ pub fn time_on_grant(
         let terms = terms_of(grant)?;
         let own = visits_of(grant, visits);
         let (v, d) = afregning_tariff::pricing::visited_and_delivered(&terms, &own, days, catalogs).map_err(|e| fail(grant, e))?;
-        visited += v * u64::from(grant.visited_share(provider)) / 100;
-        delivered += d;
+        let share = v
+            .checked_mul(u64::from(grant.visited_share(provider)))
+            .map(|m| m / 100)
+            .ok_or_else(|| fail(grant, "visited minutes out of range"))?;
+        visited = visited
+            .checked_add(share)
+            .ok_or_else(|| fail(grant, "visited minutes out of range"))?;
+        delivered = delivered
+            .checked_add(d)
+            .ok_or_else(|| fail(grant, "delivered minutes out of range"))?;
     }
     Ok(Some((visited, delivered)))
 }

@@ -20,6 +20,9 @@ use crate::error::SettlementError;
 use crate::store::ReviewTx;
 use crate::store::review::{ListHeader, Recorded, StoredItem};
 
+/// The most grants one list holds, so a list always fits one answer.
+const MAX_ITEMS: usize = 5_000;
+
 fn wire_item(period: afregning_tariff::Period, item: &Item, recorded: Option<&Recorded>) -> pb::ReviewItem {
     let c = &item.candidate;
     pb::ReviewItem {
@@ -79,11 +82,25 @@ pub(super) async fn build(s: &Settlement, request: Request<pb::BuildReviewListRe
         return Ok(Response::new(answer));
     }
     if s.store.review_list(period).await?.is_some() {
-        return Err(SettlementError::ReviewListExists.into());
+        // The first call may have committed its list and its answer since the answer was read.
+        return match s.store.storage.stored_answer::<pb::ReviewList>(&key).await? {
+            Some(answer) => Ok(Response::new(answer)),
+            None => Err(SettlementError::ReviewListExists.into()),
+        };
     }
     // Gathered on the pool before the write's transaction, so no request holds two connections.
     let candidates = s.runner.review_candidates(period).await?;
     let items = select(&candidates, &settings);
+    if items.len() > MAX_ITEMS {
+        return Err(ApiError::precondition(
+            "threshold_percent",
+            format!(
+                "the list would hold {} grants, more than {MAX_ITEMS}; raise the threshold",
+                items.len()
+            ),
+        )
+        .into());
+    }
     let now = Utc::now();
     let header = ListHeader {
         period,

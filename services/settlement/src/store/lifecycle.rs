@@ -71,8 +71,10 @@ impl Store {
         lifecycles_on(self.pool(), self.concurrent_writers(), ids).await
     }
 
-    /// Issued statements overdue on `as_of`: issued before `issued_before` (so due before
-    /// `as_of`) and not paid on or before `as_of`; optionally one provider's; oldest first.
+    /// Issued statements overdue on `as_of`: with something to pay (a statement of corrections
+    /// or recoveries that comes to nothing or less is not paid), issued before `issued_before`
+    /// (so due before `as_of`) and not paid on or before `as_of`; optionally one provider's;
+    /// oldest first.
     pub async fn overdue_statements(
         &self,
         issued_before: DateTime<Utc>,
@@ -82,7 +84,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Statement>, ApiError> {
         let sql = format!(
-            "SELECT {STATEMENT_COLUMNS} FROM statements s WHERE s.state = $1 AND s.issued_at < $2 AND ($3 = '' OR s.provider_id = $3) \
+            "SELECT {STATEMENT_COLUMNS} FROM statements s WHERE s.state = $1 AND s.total_ore > 0 AND s.issued_at < $2 AND ($3 = '' OR s.provider_id = $3) \
              AND NOT EXISTS (SELECT 1 FROM statement_payments p WHERE p.statement_id = s.statement_id AND p.paid_on <= $4) \
              ORDER BY s.issued_at, s.statement_id LIMIT $5 OFFSET $6"
         );

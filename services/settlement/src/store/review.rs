@@ -205,6 +205,10 @@ pub(crate) trait ReviewTx {
     async fn insert_review_list(&mut self, header: &ListHeader, items: &[Item]) -> Result<bool, ApiError>;
     /// One item of a month's list with its outcome, if listed.
     async fn review_item(&mut self, period: Period, grant_id: &str, provider_id: &str) -> Result<Option<StoredItem>, ApiError>;
+    /// Whether an issued statement of the provider carries the recovery of `grant_id` for
+    /// `period` already; on PostgreSQL it first waits for any other issue of a recovery of the
+    /// provider's, so two statements cannot both pay one back.
+    async fn recovery_issued(&mut self, provider_id: &str, grant_id: &str, period: &str) -> Result<bool, ApiError>;
     /// Records an item's outcome; false when it has one already (the first stands).
     async fn record_outcome(&mut self, period: Period, grant_id: &str, provider_id: &str, recorded: &Recorded) -> Result<bool, ApiError>;
 }
@@ -245,6 +249,21 @@ impl ReviewTx for Tx {
         let row: Option<ItemRow> = afregning_kit::on_tx!(self, t => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(period.to_string()).bind(grant_id).bind(provider_id).fetch_optional(&mut **t).await?);
         row.map(StoredItem::try_from).transpose()
+    }
+
+    async fn recovery_issued(&mut self, provider_id: &str, grant_id: &str, period: &str) -> Result<bool, ApiError> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('recovery:' || $1, 0))")
+                .bind(provider_id)
+                .execute(&mut **t)
+                .await?;
+        }
+        let found: Option<(String,)> = afregning_kit::on_tx!(self, t => sqlx::query_as(
+            "SELECT l.line_id FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id \
+             WHERE s.provider_id = $1 AND s.state = $2 AND l.kind = $3 AND l.grant_id = $4 AND l.target_period = $5 LIMIT 1")
+            .bind(provider_id).bind(i64::from(StatementStatus::Issued.code())).bind(i64::from(LineKind::Recovery.code()))
+            .bind(grant_id).bind(period).fetch_optional(&mut **t).await?);
+        Ok(found.is_some())
     }
 
     async fn record_outcome(&mut self, period: Period, grant_id: &str, provider_id: &str, recorded: &Recorded) -> Result<bool, ApiError> {

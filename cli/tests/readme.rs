@@ -208,6 +208,21 @@ async fn every_documented_command_runs_as_written() {
         std::fs::write(dir.path().join(costs), "unit;actual_rate\npersonal_care;480,00\n").unwrap();
     }
 
+    // An April grant still open on the demo's review list, with something to pay back, for
+    // `review record --grant gr_… --provider prv_…`.
+    let listed = afregning(&urls, &["review", "list", "--period", "04.2026", "--format", "json"]);
+    let review: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let open = review["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["outcome"] == "REVIEW_OUTCOME_UNSPECIFIED" && i["amount_ore"].as_i64().unwrap() >= 500)
+        .expect("an open item on April's review list");
+    let (review_grant, review_provider) = (
+        open["grant_id"].as_str().unwrap().to_owned(),
+        open["provider_id"].as_str().unwrap().to_owned(),
+    );
+
     let mut commands = readme_commands();
     assert!(commands.len() >= 20, "README's block: {commands:?}");
     let examples = help_examples();
@@ -223,7 +238,10 @@ async fn every_documented_command_runs_as_written() {
     );
     commands.extend(docs);
     for line in &commands {
-        let line = line.replace("st-…", &statement_id);
+        let line = line
+            .replace("st-…", &statement_id)
+            .replace("gr_…", &review_grant)
+            .replace("prv_…", &review_provider);
         let (line, redirect) = match line.split_once(" > ") {
             Some((command, file)) => (command.to_owned(), Some(file.trim().to_owned())),
             None => (line, None),

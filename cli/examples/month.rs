@@ -15,7 +15,6 @@ use afregning::generate::{load, municipality};
 use afregning::print::{kr, per_second};
 use afregning_client::connect::Endpoints;
 use afregning_proto::common::v1 as pbc;
-use afregning_proto::settlement::v1 as pbs;
 use afregning_suite::{Suite, SuiteConfig};
 
 // One piece: the load driver's steps run and are timed in order, so the output reads as a log.
@@ -54,23 +53,7 @@ async fn main() -> anyhow::Result<()> {
     let settled = started.elapsed();
 
     let started = Instant::now();
-    let statements = c
-        .settlement
-        .list_statements(pbs::ListStatementsRequest {
-            period: Some(pbc::Period { year: 2026, month: 4 }),
-            ..Default::default()
-        })
-        .await?
-        .into_inner()
-        .statements;
-    for st in statements {
-        c.settlement
-            .issue_statement(pbs::IssueStatementRequest {
-                request_id: format!("load-issue-{}", st.statement_id),
-                statement_id: st.statement_id,
-            })
-            .await?;
-    }
+    afregning::statements::issue_month(&mut c.settlement, (2026, 4), "load-issue").await?;
     c.wait_until_caught_up().await?;
     let posted = started.elapsed();
     suite.stop().await?;

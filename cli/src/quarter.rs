@@ -427,30 +427,11 @@ impl Story {
     /// Runs a month with a progress bar, issues every statement and shows them.
     async fn settle(&mut self, month: i32) -> anyhow::Result<Vec<pbs::Statement>> {
         self.a.operator.wait_until_caught_up().await?;
-        let period = Some(pbc::Period { year: 2026, month });
         let mut settlement = self.a.operator.settlement.clone();
         let last = crate::commands::run_month(&mut settlement, &format!("demo-run-{month}"), (2026, month), self.out).await?;
         self.outcome.run_totals.insert(month, last.total_ore);
 
-        let drafts = settlement
-            .list_statements(pbs::ListStatementsRequest {
-                period,
-                ..Default::default()
-            })
-            .await?
-            .into_inner()
-            .statements;
-        let mut issued = Vec::with_capacity(drafts.len());
-        for draft in drafts {
-            let statement = settlement
-                .issue_statement(pbs::IssueStatementRequest {
-                    request_id: format!("demo-issue-{}", draft.statement_id),
-                    statement_id: draft.statement_id,
-                })
-                .await?
-                .into_inner();
-            issued.push(statement);
-        }
+        let issued = crate::statements::issue_month(&mut settlement, (2026, month), &format!("demo-issue-{month}")).await?;
         let mut shown = table(
             &headers(&["demo-col-provider", "demo-col-lines", "demo-col-total", "demo-col-sealed"]),
             &[1, 2],

@@ -27,34 +27,55 @@ pub async fn settle(clients: &mut Clients, period: (i32, i32), issue: bool, writ
             ],
         )
     );
-    let statements = clients
-        .settlement
+    let statements = if issue {
+        issue_month(&mut clients.settlement, period, &request_id).await?
+    } else {
+        month_statements(&mut clients.settlement, period).await?
+    };
+    let names = provider_names(clients).await;
+    let mut shown = statements_table();
+    for st in &statements {
+        add_statement(&mut shown, st, &names);
+    }
+    out.table(&shown);
+    Ok(())
+}
+
+/// Settlement's client as the CLI holds it.
+type SettlementClient = afregning_proto::settlement::v1::settlement_service_client::SettlementServiceClient<crate::connect::Authed>;
+
+/// Every statement of the month.
+async fn month_statements(settlement: &mut SettlementClient, period: (i32, i32)) -> anyhow::Result<Vec<pbs::Statement>> {
+    Ok(settlement
         .list_statements(pbs::ListStatementsRequest {
             period: wire_period(period),
             ..Default::default()
         })
         .await?
         .into_inner()
-        .statements;
-    let names = provider_names(clients).await;
-    let mut shown = statements_table();
-    for st in statements {
-        let st = if issue && st.state == pbs::StatementState::Draft as i32 {
-            clients
-                .settlement
-                .issue_statement(pbs::IssueStatementRequest {
-                    request_id: derived_request_id(&request_id, "issue", &st.statement_id),
-                    statement_id: st.statement_id,
-                })
-                .await?
-                .into_inner()
-        } else {
-            st
-        };
-        add_statement(&mut shown, &st, &names);
+        .statements)
+}
+
+/// Issues every draft statement of the month, each under a request id derived from
+/// `request_id` (so a retry issues nothing twice): every statement of the month as it stands
+/// after.
+pub async fn issue_month(settlement: &mut SettlementClient, period: (i32, i32), request_id: &str) -> anyhow::Result<Vec<pbs::Statement>> {
+    let mut out = Vec::new();
+    for st in month_statements(settlement, period).await? {
+        if st.state != pbs::StatementState::Draft as i32 {
+            out.push(st);
+            continue;
+        }
+        let issued = settlement
+            .issue_statement(pbs::IssueStatementRequest {
+                request_id: derived_request_id(request_id, "issue", &st.statement_id),
+                statement_id: st.statement_id,
+            })
+            .await?
+            .into_inner();
+        out.push(issued);
     }
-    out.table(&shown);
-    Ok(())
+    Ok(out)
 }
 
 pub(crate) fn statements_table() -> comfy_table::Table {

@@ -79,25 +79,9 @@ async fn a_generated_municipality_loads_and_settles() {
     // deviates from its visited time by more than 20 %, worked out here from the generated
     // month itself: April's 30 days at the weekly visited minutes, rounded down.
     let april = Some(pbc::Period { year: 2026, month: 4 });
-    let drafts = c
-        .settlement
-        .list_statements(pbs::ListStatementsRequest {
-            period: april,
-            ..Default::default()
-        })
+    afregning::statements::issue_month(&mut c.settlement, (2026, 4), "generated-issue")
         .await
-        .unwrap()
-        .into_inner()
-        .statements;
-    for st in drafts {
-        c.settlement
-            .issue_statement(pbs::IssueStatementRequest {
-                request_id: format!("issue-{}", st.statement_id),
-                statement_id: st.statement_id,
-            })
-            .await
-            .unwrap();
-    }
+        .unwrap();
     let list = c
         .settlement
         .build_review_list(pbs::BuildReviewListRequest {

@@ -54,14 +54,6 @@ fn code<T: std::fmt::Debug>(result: Result<tonic::Response<T>, tonic::Status>) -
     result.unwrap_err().code()
 }
 
-fn field_of(status: &tonic::Status) -> String {
-    use tonic_types::StatusExt as _;
-    status
-        .get_details_bad_request()
-        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
-        .unwrap_or_default()
-}
-
 fn accept(id: &str, statement: &str) -> pb::AcceptStatementRequest {
     pb::AcceptStatementRequest {
         request_id: id.into(),

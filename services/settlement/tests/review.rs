@@ -17,14 +17,6 @@ use afregning_tariff::Period;
 use common::*;
 use tonic::Code;
 
-fn field_of(status: &tonic::Status) -> String {
-    use tonic_types::StatusExt as _;
-    status
-        .get_details_bad_request()
-        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
-        .unwrap_or_default()
-}
-
 fn april() -> Option<pbc::Period> {
     Some(pbc::Period { year: 2026, month: 4 })
 }

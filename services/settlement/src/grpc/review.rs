@@ -81,7 +81,7 @@ pub(super) async fn build(s: &Settlement, request: Request<pb::BuildReviewListRe
     if let Some(answer) = s.store.storage.stored_answer::<pb::ReviewList>(&key).await? {
         return Ok(Response::new(answer));
     }
-    if s.store.review_list(period).await?.is_some() {
+    if s.store.review_list_built(period).await? {
         // The first call may have committed its list and its answer since the answer was read.
         return match s.store.storage.stored_answer::<pb::ReviewList>(&key).await? {
             Some(answer) => Ok(Response::new(answer)),

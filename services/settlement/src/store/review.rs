@@ -168,11 +168,18 @@ impl Store {
         list_on(self.pool(), period).await
     }
 
+    /// Whether the month's review list is built.
+    pub async fn review_list_built(&self, period: Period) -> Result<bool, ApiError> {
+        let row: Option<(String,)> = on!(self.pool(), e => sqlx::query_as("SELECT period FROM review_lists WHERE period = $1")
+            .bind(period.to_string()).fetch_optional(e).await?);
+        Ok(row.is_some())
+    }
+
     /// The provider's recoveries of months before `before` that no issued statement carries yet,
     /// by month and grant.
     pub async fn pending_recoveries(&self, provider_id: &str, before: Period) -> Result<Vec<Recovery>, ApiError> {
         let sql = format!(
-            "{ITEM_SELECT} WHERE i.provider_id = $1 AND i.period < $2 AND o.outcome = $3 \
+            "{ITEM_SELECT} WHERE o.provider_id = $1 AND o.outcome = $3 AND i.period < $2 \
              AND NOT EXISTS (SELECT 1 FROM statement_lines l JOIN statements s ON s.statement_id = l.statement_id \
                              WHERE s.provider_id = $1 AND s.state = $4 AND l.kind = $5 AND l.grant_id = i.grant_id AND l.target_period = i.period) \
              ORDER BY i.period, i.grant_id"

@@ -159,6 +159,15 @@ pub async fn settlement_with(suite: &Suite, catalogs: afregning_tariff::CatalogS
     (server, follower, store)
 }
 
+/// The field a refusal names, or empty.
+pub fn field_of(status: &tonic::Status) -> String {
+    use tonic_types::StatusExt as _;
+    status
+        .get_details_bad_request()
+        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
+        .unwrap_or_default()
+}
+
 pub async fn client(server: &TestServer, token: &str) -> Settlement {
     SettlementServiceClient::with_interceptor(server.channel().await, Outgoing::new(Some(token)))
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use prost::Message;
 use sha2::{Digest, Sha256};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, oneshot};
 
 use crate::db::Database;
 use crate::error::ApiError;
@@ -178,6 +178,8 @@ pub struct Storage {
     pub db: Database,
     /// Woken after each commit, so following streams need not poll hard.
     feed_written: Arc<Notify>,
+    /// Dropped with the last clone of the storage, which ends its feed listener (PostgreSQL).
+    _listening: Option<Arc<oneshot::Sender<()>>>,
 }
 
 /// An instant as stored (RFC 3339 text, see [`timestamp`]); a row holding anything else is
@@ -216,13 +218,22 @@ pub fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, ApiError> {
 
 impl Storage {
     /// Storage over `db`. On PostgreSQL it also listens for other replicas' feed commits, so an
-    /// idle following stream waits on a notification instead of polling.
+    /// idle following stream waits on a notification instead of polling. The listener has a
+    /// connection of its own, outside the pool requests draw on, and closes it when the last
+    /// clone of the storage is dropped.
     pub fn new(db: Database) -> Storage {
         let feed_written = Arc::new(Notify::new());
+        let mut listening = None;
         if let (Database::Postgres(pool), Ok(runtime)) = (&db, tokio::runtime::Handle::try_current()) {
-            runtime.spawn(listen_for_feed(pool.clone(), Arc::downgrade(&feed_written)));
+            let (stop, stopped) = oneshot::channel();
+            runtime.spawn(listen_for_feed(pool.clone(), Arc::downgrade(&feed_written), stopped));
+            listening = Some(Arc::new(stop));
         }
-        Storage { db, feed_written }
+        Storage {
+            db,
+            feed_written,
+            _listening: listening,
+        }
     }
 
     /// Starts a write transaction.
@@ -379,12 +390,18 @@ impl Tx {
 /// The PostgreSQL channel every feed commit notifies.
 const FEED_CHANNEL: &str = "afregning_feed";
 
-/// Wakes `feed_written` on every feed commit of any replica, for as long as the storage lives,
-/// reconnecting after a lost connection.
-async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notify>) {
+/// Wakes `feed_written` on every feed commit of any replica until `stopped` (the storage is
+/// dropped) or `pool` is closed, reconnecting after a lost connection. It listens on a connection
+/// of its own, so a pool full of requests never waits on it, nor it on them.
+async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notify>, mut stopped: oneshot::Receiver<()>) {
+    let own = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_lazy_with((*pool.connect_options()).clone());
     loop {
         let listening = async {
-            let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+            let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
             listener.listen(FEED_CHANNEL).await?;
             // Anything committed while the connection was being made is picked up by this wake.
             if let Some(notify) = feed_written.upgrade() {
@@ -398,17 +415,23 @@ async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notif
                 }
             }
         };
-        match listening.await {
-            Ok(()) => return,
-            Err(error) => {
-                if feed_written.strong_count() == 0 || pool.is_closed() {
-                    return;
-                }
-                tracing::debug!(%error, "feed notifications interrupted; listening again");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
+        let interrupted = tokio::select! {
+            _ = &mut stopped => break,
+            ended = listening => match ended {
+                Ok(()) => break,
+                Err(error) => error,
+            },
+        };
+        if feed_written.strong_count() == 0 || pool.is_closed() {
+            break;
+        }
+        tracing::debug!(error = %interrupted, "feed notifications interrupted; listening again");
+        tokio::select! {
+            _ = &mut stopped => break,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
     }
+    own.close().await;
 }
 
 /// Events a non-following feed stream sends at most, when the caller names no limit.

@@ -108,3 +108,41 @@ async fn every_event_exactly_once_in_order_sqlite() {
 async fn every_event_exactly_once_in_order_postgres() {
     every_event_exactly_once_in_order(Backend::Postgres).await;
 }
+
+/// Counts the connections to the test database waiting on the feed channel.
+async fn feed_listeners(database: &afregning_kit::db::Database) -> i64 {
+    let afregning_kit::db::Database::Postgres(pool) = database else {
+        unreachable!("a PostgreSQL test")
+    };
+    sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%afregning_feed%'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Each storage on PostgreSQL listens for feed commits. The listener has a connection of its own:
+/// more storages than the pool has connections still leave every connection to requests, and the
+/// listeners' connections close when their storages are dropped.
+#[tokio::test]
+async fn feed_listeners_take_no_connection_from_the_pool_and_end_with_their_storage() {
+    let db = afregning_kit::testing::TestDatabase::new(Backend::Postgres).await;
+    // The test pool has 4 connections.
+    let database = db.connect(afregning_visitation::MIGRATIONS).await;
+    let storages: Vec<afregning_kit::store::Storage> = (0..6).map(|_| afregning_kit::store::Storage::new(database.clone())).collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while feed_listeners(&database).await < 6 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(feed_listeners(&database).await, 6, "every storage listens");
+    // Four requests at once, each on a pool connection, none waiting for a listener to let go.
+    let reads = (0..4).map(|_| storages[0].events_after::<afregning_visitation::domain::FeedPayload>(0, 10));
+    for read in futures::future::join_all(reads).await {
+        assert_eq!(read.unwrap().len(), 0);
+    }
+
+    drop(storages);
+    while feed_listeners(&database).await > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(feed_listeners(&database).await, 0, "a dropped storage stops listening");
+}

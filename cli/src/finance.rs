@@ -80,8 +80,7 @@ pub fn month_amount(text: &str) -> Result<MonthAmount, String> {
 /// A flag's value that cannot be used once the command line is read as a whole: clap's own usage
 /// error, exit code 2, before anything is sent.
 pub(crate) fn usage_error(message: String) -> ! {
-    use clap::CommandFactory;
-    crate::args::Cli::command()
+    crate::help::command(afregning_client::i18n::lang())
         .error(clap::error::ErrorKind::ValueValidation, message)
         .exit()
 }

@@ -3,7 +3,8 @@
 //! Connecting, errors in words and Danish figures come from `afregning-client`, the suite in one
 //! process from `afregning-suite`, the web pages from `afregning-cockpit` (its own binary too).
 //!
-//! * [`args`] — the command line and its help, in the domain's words.
+//! * [`args`] — the command line and its help, in the domain's words; [`help`] — that help in
+//!   Danish (or English on request).
 //! * [`quarter`] — the demo's story of one quarter, over the real APIs.
 //! * [`commands`] — status, grants, budget, and what the other commands share (request ids,
 //!   times, reporting deliveries, running a month).
@@ -33,6 +34,7 @@ pub mod erp;
 pub mod files;
 pub mod finance;
 pub mod generate;
+pub mod help;
 pub mod lifecycle;
 pub mod orders;
 pub mod print;

@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    afregning::run::run(afregning::args::Cli::parse()).await
+    afregning::run::run(afregning::help::parse()).await
 }

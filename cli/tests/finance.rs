@@ -255,7 +255,7 @@ async fn every_finance_action_from_the_command_line() {
         let mut args = command.to_vec();
         args.push("--help");
         let (out, _) = expect(&urls, &args, 0);
-        assert!(out.contains("Example: afregning "), "{args:?}:\n{out}");
+        assert!(out.contains("Eksempel: afregning "), "{args:?}:\n{out}");
     }
     suite.kill().await.unwrap();
 }

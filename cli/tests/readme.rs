@@ -58,19 +58,25 @@ fn strip_comment(line: &str) -> &str {
     line
 }
 
-/// Every `Example: afregning …` line of every command's `--help`.
-fn help_examples() -> Vec<String> {
+/// Every example (`Eksempel: afregning …`, in English `Example: …`) of every command's `--help`
+/// in `lang`, with its label and the heading its subcommands are listed under.
+fn help_examples(lang: &str, label: &str, commands_heading: &str) -> Vec<String> {
     let mut examples = Vec::new();
     let mut commands = vec![Vec::<String>::new()];
     // In the order `--help` lists them, so an import comes before the correction of its visit.
     while !commands.is_empty() {
         let path = commands.remove(0);
-        let help = Command::new(BIN).args(&path).arg("--help").output().unwrap();
+        let help = Command::new(BIN)
+            .args(&path)
+            .arg("--help")
+            .env("AFREGNING_LANG", lang)
+            .output()
+            .unwrap();
         let help = String::from_utf8_lossy(&help.stdout).into_owned();
         // An example runs to the next blank line: help text wraps at the terminal's width.
         let mut lines = help.lines();
         while let Some(line) = lines.next() {
-            if let Some(example) = line.trim().strip_prefix("Example: ") {
+            if let Some(example) = line.trim().strip_prefix(label) {
                 let mut example = example.to_owned();
                 for more in lines.by_ref().take_while(|l| !l.trim().is_empty()) {
                     example.push(' ');
@@ -79,8 +85,8 @@ fn help_examples() -> Vec<String> {
                 examples.push(example);
             }
         }
-        // Subcommands are listed under "Commands:" as an indented word, then their summary.
-        if let Some(list) = help.split("Commands:\n").nth(1) {
+        // Subcommands are listed under their heading as an indented word, then their summary.
+        if let Some(list) = help.split(commands_heading).nth(1) {
             for line in list.lines().take_while(|l| l.starts_with("  ")) {
                 let name = line.split_whitespace().next().unwrap_or_default();
                 if !name.is_empty() && name != "help" && line.starts_with("  ") && !line.starts_with("   ") {
@@ -225,7 +231,12 @@ async fn every_documented_command_runs_as_written() {
 
     let mut commands = readme_commands();
     assert!(commands.len() >= 20, "README's block: {commands:?}");
-    let examples = help_examples();
+    let examples = help_examples("da", "Eksempel: ", "Kommandoer:\n");
+    assert_eq!(
+        examples,
+        help_examples("en", "Example: ", "Commands:\n"),
+        "the Danish help shows the English help's examples, word for word"
+    );
     assert!(
         examples.iter().any(|e| e.starts_with("afregning deliveries import uge-14.csv")),
         "--help carries examples: {examples:?}"

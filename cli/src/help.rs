@@ -1,0 +1,340 @@
+//! `--help` in the reader's language. The doc comments in [`crate::args`] are the English help;
+//! the Danish is in the message catalog (`libs/client/locales/da/help.ftl`), keyed by the
+//! command's path and the argument's id (`help-statements-accept`,
+//! `help-statements-accept--statement`, `help-value-csv` for a value's meaning), and laid over
+//! the built command tree before the command line is read, with clap's own headings and flags in
+//! Danish too. A test holds the catalog complete: every documented command, flag and value has
+//! its Danish, and no Danish is left over from a flag that is gone.
+
+use std::ffi::OsString;
+
+use afregning_client::i18n::{Lang, lookup};
+use clap::{Arg, Command, CommandFactory, FromArgMatches};
+
+use crate::args::Cli;
+
+/// The key of the root command's help.
+const ROOT: &str = "help-afregning";
+
+/// The language the command line asks for (`--lang`, else `AFREGNING_LANG`, else Danish), read
+/// before clap reads the rest, so the help and usage it prints are already in that language. A
+/// value that is no language is left to clap to refuse.
+pub fn requested_lang(args: &[OsString]) -> Lang {
+    let mut explicit = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if word == "--lang" {
+            explicit = words.next().map(|v| v.into_owned());
+        } else if let Some(value) = word.strip_prefix("--lang=") {
+            explicit = Some(value.to_owned());
+        }
+    }
+    explicit
+        .or_else(|| std::env::var("AFREGNING_LANG").ok())
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default()
+}
+
+/// The command line, its help in `lang`.
+pub fn command(lang: Lang) -> Command {
+    let mut command = Cli::command();
+    match lang {
+        Lang::En => command,
+        Lang::Da => {
+            // Built first, so the help flags, the `help` subcommands and the global flags copied
+            // into every subcommand are there to be put in Danish too.
+            command.build();
+            danish(command, ROOT)
+        }
+    }
+}
+
+/// Reads this process's command line; help, usage and refusals in the language it asks for.
+pub fn parse() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut command = command(requested_lang(&args));
+    let matches = command.try_get_matches_from_mut(args).unwrap_or_else(|e| e.exit());
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+}
+
+/// A message of the Danish catalog.
+fn da(key: &str) -> Option<String> {
+    lookup(Lang::Da, key)
+}
+
+/// A catalog message as clap shows help: paragraphs (the catalog's lines of a paragraph joined)
+/// separated by a blank line.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// A one-line help without its closing full stop, as clap writes the first paragraph.
+fn summary(paragraph: &str) -> String {
+    let trimmed = paragraph.trim_end();
+    match trimmed.strip_suffix('.') {
+        Some(rest) if !rest.ends_with('.') => rest.to_owned(),
+        _ => trimmed.to_owned(),
+    }
+}
+
+/// The key of command `name`'s help, where `parent` is its parent's: `help-` and the path of
+/// names under the root (`help-statements-accept`).
+fn command_key(parent: &str, name: &str) -> String {
+    if parent == ROOT {
+        format!("help-{name}")
+    } else {
+        format!("{parent}-{name}")
+    }
+}
+
+/// The key of an argument's help in the command whose key is `command`. A global flag is the
+/// root's, wherever clap copied it.
+fn arg_key(command: &str, arg: &Arg) -> String {
+    let owner = if arg.is_global_set() { ROOT } else { command };
+    format!("{owner}--{}", arg.get_id())
+}
+
+/// `command` (key `key`) and everything under it, in Danish.
+fn danish(mut command: Command, key: &str) -> Command {
+    if let Some(text) = da(key) {
+        let paragraphs = paragraphs(&text);
+        if let Some(first) = paragraphs.first() {
+            command = command.about(summary(first));
+            if paragraphs.len() > 1 || command.get_long_about().is_some() {
+                command = command.long_about(paragraphs.join("\n\n"));
+            }
+        }
+    }
+    // In place, so the flags and commands keep their order.
+    command = command.mut_args(|arg| danish_arg(arg, key));
+    // The CLI has no `help` of its own: that is clap's.
+    command = command.mut_subcommands(|c| match c.get_name() {
+        "help" => clap_help_subcommand(c),
+        name => {
+            let sub = command_key(key, name);
+            danish(c, &sub)
+        }
+    });
+    let has_args = command.get_arguments().next().is_some() || command.has_subcommands();
+    command
+        .help_template(if has_args {
+            "{before-help}{about-with-newline}\nBrug: {usage}\n\n{all-args}{after-help}"
+        } else {
+            "{before-help}{about-with-newline}\nBrug: {usage}{after-help}"
+        })
+        .subcommand_help_heading(heading("help-heading-commands"))
+        .subcommand_value_name(heading("help-value-name-command"))
+}
+
+/// A catalog word clap writes as a heading.
+fn heading(key: &str) -> String {
+    da(key).unwrap_or_else(|| key.to_owned())
+}
+
+/// One argument of the command whose key is `command`, in Danish: its help, its values' meanings,
+/// its default and its environment variable.
+fn danish_arg(mut arg: Arg, command: &str) -> Arg {
+    let id = arg.get_id().to_string();
+    let own = match id.as_str() {
+        "help" => {
+            let long = arg.get_long_help().is_some();
+            arg = arg.help(heading(if long { "help-flag-help-more" } else { "help-flag-help" }));
+            if long {
+                arg = arg.long_help(heading("help-flag-help-summary"));
+            }
+            None
+        }
+        "version" => {
+            arg = arg.help(heading("help-flag-version"));
+            None
+        }
+        _ => da(&arg_key(command, &arg)).map(|text| paragraphs(&text)),
+    };
+    let heading_key = if arg.is_positional() {
+        "help-heading-arguments"
+    } else {
+        "help-heading-options"
+    };
+    arg = arg.help_heading(heading(heading_key));
+    let Some(paragraphs) = own else { return arg };
+    let mut short = paragraphs.first().map(|p| summary(p)).unwrap_or_default();
+    let mut long = paragraphs.join("\n\n");
+    let values: Vec<(String, Option<String>)> = arg
+        .get_possible_values()
+        .into_iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| {
+            (
+                v.get_name().to_owned(),
+                v.get_help().map(|_| heading(&format!("help-value-{}", v.get_name()))),
+            )
+        })
+        .collect();
+    if !values.is_empty() && !arg.is_hide_possible_values_set() {
+        let names: Vec<&str> = values.iter().map(|(name, _)| name.as_str()).collect();
+        short = format!("{short} [{}: {}]", heading("help-possible-values"), names.join(", "));
+        let meanings: Vec<String> = values
+            .iter()
+            .map(|(name, help)| {
+                help.as_ref()
+                    .map_or_else(|| format!("- {name}"), |help| format!("- {name}: {}", summary(help)))
+            })
+            .collect();
+        long = format!("{long}\n\n{}:\n{}", heading("help-possible-values-heading"), meanings.join("\n"));
+        arg = arg.hide_possible_values(true);
+    }
+    // The default and the environment variable, as clap shows them, in Danish.
+    let mut notes = Vec::new();
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy())
+        .map(|v| {
+            if v.is_empty() || v.contains(char::is_whitespace) {
+                format!("{v:?}")
+            } else {
+                v.into_owned()
+            }
+        })
+        .collect();
+    if !defaults.is_empty() && !arg.is_hide_default_value_set() && arg.get_num_args().is_none_or(|n| n.takes_values()) {
+        notes.push(format!("[{}: {}]", heading("help-default"), defaults.join(", ")));
+        arg = arg.hide_default_value(true);
+    }
+    if let Some(env) = arg.get_env().map(|e| e.to_string_lossy().into_owned())
+        && !arg.is_hide_env_set()
+    {
+        notes.push(format!("[{}: {env}]", heading("help-env")));
+        arg = arg.hide_env(true);
+    }
+    if !notes.is_empty() {
+        short = format!("{short} {}", notes.join(" "));
+        long = format!("{long}\n\n{}", notes.join("\n"));
+    }
+    arg = arg.help(short);
+    if arg.get_long_help().is_some() || long.contains("\n\n") {
+        arg = arg.long_help(long);
+    }
+    arg
+}
+
+/// clap's own `help` subcommand, in Danish.
+fn clap_help_subcommand(mut help: Command) -> Command {
+    help = help.about(heading("help-subcommand-help"));
+    help = help.mut_args(|a| {
+        if a.get_id() == "subcommand" {
+            a.help(heading("help-subcommand-help-names"))
+        } else {
+            a
+        }
+    });
+    help.subcommand_help_heading(heading("help-heading-commands"))
+}
+
+/// Every help key the command tree asks of the Danish catalog, with the English it translates:
+/// commands, flags (global ones under the root) and values with a meaning.
+pub fn keys() -> std::collections::BTreeMap<String, String> {
+    fn walk(command: &Command, key: &str, keys: &mut std::collections::BTreeMap<String, String>) {
+        let english = command.get_long_about().or(command.get_about());
+        if let Some(english) = english {
+            keys.insert(key.to_owned(), english.to_string());
+        }
+        for arg in command.get_arguments() {
+            if let Some(english) = arg.get_long_help().or(arg.get_help()) {
+                keys.insert(arg_key(key, arg), english.to_string());
+            }
+            for value in arg.get_possible_values() {
+                if let Some(english) = value.get_help() {
+                    keys.insert(format!("help-value-{}", value.get_name()), english.to_string());
+                }
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &command_key(key, sub.get_name()), keys);
+        }
+    }
+    let mut keys = std::collections::BTreeMap::new();
+    walk(&Cli::command(), ROOT, &mut keys);
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    /// The `help-` messages of the Danish catalog that name a command, flag or value.
+    fn danish_keys() -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../libs/client/locales/da/help.ftl");
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter_map(|line| line.split_once(" =").map(|(id, _)| id.trim()))
+            .filter(|id| id.starts_with("help-") && !line_is_clap_own(id))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The words of clap's own headings and flags, which no doc comment carries.
+    fn line_is_clap_own(id: &str) -> bool {
+        [
+            "help-heading-",
+            "help-flag-",
+            "help-subcommand-help",
+            "help-possible-values",
+            "help-default",
+            "help-env",
+            "help-value-name-",
+        ]
+        .iter()
+        .any(|prefix| id.starts_with(prefix))
+    }
+
+    #[test]
+    fn every_help_text_has_its_danish_and_no_danish_is_left_over() {
+        let keys = keys();
+        assert!(keys.len() > 100, "the tree has its help: {}", keys.len());
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|(key, _)| da(key).is_none())
+            .map(|(key, english)| format!("{key} = {english}"))
+            .collect();
+        assert!(missing.is_empty(), "no Danish for:\n{}", missing.join("\n"));
+        let left_over: Vec<String> = danish_keys().into_iter().filter(|k| !keys.contains_key(k)).collect();
+        assert!(left_over.is_empty(), "Danish for nothing: {left_over:?}");
+    }
+
+    #[test]
+    fn the_danish_command_line_is_consistent_and_reads_the_same() {
+        let mut danish = command(Lang::Da);
+        danish.clone().debug_assert();
+        let help = danish.render_long_help().to_string();
+        assert!(help.contains("Kommandoer:"), "{help}");
+        assert!(help.contains("Brug: afregning"), "{help}");
+        assert!(!help.contains("Print help"), "{help}");
+        let args = ["afregning", "--lang", "da", "statements", "list", "--period", "04.2026"];
+        let matches = danish.try_get_matches_from_mut(args).unwrap();
+        let parsed = Cli::from_arg_matches(&matches).unwrap();
+        let english = Cli::try_parse_from(args).unwrap();
+        assert_eq!(format!("{parsed:?}"), format!("{english:?}"));
+    }
+
+    #[test]
+    fn the_language_is_read_before_the_rest() {
+        let args = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(requested_lang(&args(&["afregning", "--lang", "en", "status"])), Lang::En);
+        assert_eq!(requested_lang(&args(&["afregning", "status", "--lang=en"])), Lang::En);
+        assert_eq!(
+            requested_lang(&args(&["afregning", "--", "--lang", "en"])),
+            requested_lang(&args(&["afregning"]))
+        );
+    }
+}

@@ -35,7 +35,7 @@ pub use afregning_client::connect::Connection;
 pub use afregning_client::parse::{parse_date, parse_day, parse_period, parse_quarter};
 
 fn parse_lang(text: &str) -> Result<afregning_client::i18n::Lang, String> {
-    afregning_client::i18n::Lang::from_code(text).ok_or_else(|| "da (Danish) or en (English)".to_owned())
+    afregning_client::i18n::Lang::from_code(text).ok_or_else(|| afregning_client::i18n::tr("parse-lang"))
 }
 
 #[derive(Debug, Subcommand)]

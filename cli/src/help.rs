@@ -9,6 +9,8 @@
 use std::ffi::OsString;
 
 use afregning_client::i18n::{Lang, lookup};
+use clap::builder::StyledStr;
+use clap::error::{ContextKind, ContextValue, ErrorFormatter, ErrorKind};
 use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 use crate::args::Cli;
@@ -53,12 +55,135 @@ pub fn command(lang: Lang) -> Command {
     }
 }
 
-/// Reads this process's command line; help, usage and refusals in the language it asks for.
+/// Reads this process's command line; help, usage and refusals in the language it asks for
+/// (which is also the language the command then writes in).
 pub fn parse() -> Cli {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let mut command = command(requested_lang(&args));
-    let matches = command.try_get_matches_from_mut(args).unwrap_or_else(|e| e.exit());
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    let lang = requested_lang(&args);
+    afregning_client::i18n::set_lang(lang);
+    let mut command = command(lang);
+    let matches = command.try_get_matches_from_mut(args).unwrap_or_else(|e| exit(e, lang));
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit(e.format(&mut command), lang))
+}
+
+/// Prints clap's refusal (or the help it was asked for) in `lang` and exits with its code.
+fn exit(error: clap::Error, lang: Lang) -> ! {
+    match lang {
+        Lang::En => error.exit(),
+        Lang::Da => error.apply::<Danish>().exit(),
+    }
+}
+
+/// A command line that cannot be used as a whole, found after clap read it: refused as clap
+/// refuses one (usage, exit code 2), in this process's language.
+pub fn refuse(message: &str) -> ! {
+    let lang = afregning_client::i18n::lang();
+    let mut command = command(lang);
+    match lang {
+        Lang::En => command.error(ErrorKind::ValueValidation, message).exit(),
+        Lang::Da => {
+            let usage = danish_usage(&command.render_usage().to_string());
+            eprintln!(
+                "{}: {message}\n\n{usage}\n\n{}",
+                heading("help-error-prefix"),
+                heading("help-error-more")
+            );
+            std::process::exit(2)
+        }
+    }
+}
+
+/// clap's usage line under its Danish heading.
+fn danish_usage(usage: &str) -> String {
+    let usage = usage.trim();
+    match usage.strip_prefix("Usage:") {
+        Some(rest) => format!("Brug:{rest}"),
+        None => usage.to_owned(),
+    }
+}
+
+/// clap's refusals of a command line, in Danish: what is wrong, a suggestion where clap has one,
+/// the usage and where to read more.
+struct Danish;
+
+impl ErrorFormatter for Danish {
+    fn format_error(error: &clap::error::Error<Self>) -> StyledStr {
+        let text = |kind: ContextKind| error.get(kind).map(ContextValue::to_string).unwrap_or_default();
+        let say = |key: &str, args: &[(&'static str, String)]| afregning_client::i18n::t_args(Lang::Da, key, args);
+        let (arg, value) = (text(ContextKind::InvalidArg), text(ContextKind::InvalidValue));
+        let mut message = match error.kind() {
+            ErrorKind::ArgumentConflict => {
+                let other = text(ContextKind::PriorArg);
+                if other.is_empty() || other == arg {
+                    say("help-error-given-twice", &[("arg", arg)])
+                } else {
+                    say("help-error-conflict", &[("arg", arg), ("other", other)])
+                }
+            }
+            ErrorKind::NoEquals => say("help-error-no-equals", &[("arg", arg)]),
+            ErrorKind::InvalidValue if value.is_empty() => say("help-error-no-value", &[("arg", arg)]),
+            ErrorKind::InvalidValue => {
+                let mut words = say("help-error-invalid-value", &[("value", value), ("arg", arg)]);
+                if let Some(valid) = error.get(ContextKind::ValidValue) {
+                    words = format!("{words}\n  {}", say("help-error-possible", &[("values", valid.to_string())]));
+                }
+                words
+            }
+            ErrorKind::InvalidSubcommand => say("help-error-unknown-command", &[("command", text(ContextKind::InvalidSubcommand))]),
+            ErrorKind::UnknownArgument => say("help-error-unknown-argument", &[("arg", arg)]),
+            ErrorKind::MissingRequiredArgument => {
+                let missing = match error.get(ContextKind::InvalidArg) {
+                    Some(ContextValue::Strings(args)) => args.iter().map(|a| format!("\n  {a}")).collect::<String>(),
+                    _ => format!("\n  {arg}"),
+                };
+                format!("{}{missing}", heading("help-error-missing"))
+            }
+            ErrorKind::MissingSubcommand => say(
+                "help-error-missing-command",
+                &[
+                    ("command", text(ContextKind::InvalidSubcommand)),
+                    ("commands", text(ContextKind::ValidSubcommand)),
+                ],
+            ),
+            ErrorKind::TooManyValues => say("help-error-extra-value", &[("value", value), ("arg", arg)]),
+            ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => say(
+                "help-error-number-of-values",
+                &[
+                    ("arg", arg),
+                    ("expected", text(ContextKind::ExpectedNumValues)),
+                    ("actual", text(ContextKind::ActualNumValues)),
+                ],
+            ),
+            ErrorKind::ValueValidation => {
+                let why = std::error::Error::source(error).map(ToString::to_string).unwrap_or_default();
+                say("help-error-validation", &[("value", value), ("arg", arg), ("why", why)])
+            }
+            ErrorKind::InvalidUtf8 => heading("help-error-utf8"),
+            // Anything else clap says in its own words.
+            kind => kind.as_str().map_or_else(
+                || std::error::Error::source(error).map(ToString::to_string).unwrap_or_default(),
+                str::to_owned,
+            ),
+        };
+        for suggested in [
+            ContextKind::SuggestedSubcommand,
+            ContextKind::SuggestedArg,
+            ContextKind::SuggestedValue,
+        ] {
+            let suggestion = match error.get(suggested) {
+                Some(ContextValue::Strings(words)) => words.join("', '"),
+                Some(one) => one.to_string(),
+                None => continue,
+            };
+            message = format!("{message}\n\n  {}", say("help-error-did-you-mean", &[("suggestion", suggestion)]));
+        }
+        let mut out = format!("{}: {message}\n", heading("help-error-prefix"));
+        if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
+            out = format!("{out}\n{}\n", danish_usage(&usage.to_string()));
+        }
+        out = format!("{out}\n{}\n", heading("help-error-more"));
+        StyledStr::from(out)
+    }
 }
 
 /// A message of the Danish catalog.
@@ -288,6 +413,7 @@ mod tests {
         [
             "help-heading-",
             "help-flag-",
+            "help-error-",
             "help-subcommand-help",
             "help-possible-values",
             "help-default",
@@ -320,6 +446,20 @@ mod tests {
         assert!(help.contains("Kommandoer:"), "{help}");
         assert!(help.contains("Brug: afregning"), "{help}");
         assert!(!help.contains("Print help"), "{help}");
+        assert!(!help.contains("help-"), "every word clap writes is in the catalog: {help}");
+        let refused = danish.try_get_matches_from_mut(["afregning", "statments", "list"]).unwrap_err();
+        let refused = refused.apply::<Danish>().render().to_string();
+        assert!(refused.starts_with("fejl: ukendt kommando 'statments'"), "{refused}");
+        assert!(refused.contains("tip: mente du") && refused.contains("'statements'"), "{refused}");
+        assert!(refused.contains("Brug: afregning") && !refused.contains("help-"), "{refused}");
+        let refused = danish
+            .try_get_matches_from_mut(["afregning", "statements", "list", "--period", "13.2026"])
+            .unwrap_err();
+        let refused = refused.apply::<Danish>().render().to_string();
+        assert!(
+            refused.contains("ugyldig værdi '13.2026' for '--period <PERIOD>': måneden skal være 01–12"),
+            "{refused}"
+        );
         let args = ["afregning", "--lang", "da", "statements", "list", "--period", "04.2026"];
         let matches = danish.try_get_matches_from_mut(args).unwrap();
         let parsed = Cli::from_arg_matches(&matches).unwrap();

@@ -130,7 +130,7 @@ async fn listen_at(flag: &'static str, url: &str) -> anyhow::Result<SocketAddr> 
     let authority = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| usage(flag, format!("not a service URL such as http://127.0.0.1:50051: {url}")))?;
+        .ok_or_else(|| usage(flag, tr_args("usage-not-a-url", &[("url", url.to_string())])))?;
     let authority = authority.trim_end_matches('/');
     resolve(flag, authority).await
 }
@@ -138,13 +138,18 @@ async fn listen_at(flag: &'static str, url: &str) -> anyhow::Result<SocketAddr> 
 /// `host:port` as an address to listen on, resolving a name such as `localhost`.
 async fn resolve(flag: &'static str, text: &str) -> anyhow::Result<SocketAddr> {
     if text.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
-        return Err(usage(flag, format!("not a host and port such as 127.0.0.1:8080: {text}")));
+        return Err(usage(flag, tr_args("usage-not-host-port", &[("text", text.to_string())])));
     }
     tokio::net::lookup_host(text)
         .await
-        .map_err(|e| usage(flag, format!("{text} does not resolve: {e}")))?
+        .map_err(|e| {
+            usage(
+                flag,
+                tr_args("usage-does-not-resolve", &[("text", text.to_string()), ("error", e.to_string())]),
+            )
+        })?
         .next()
-        .ok_or_else(|| usage(flag, format!("{text} resolves to no address")))
+        .ok_or_else(|| usage(flag, tr_args("usage-no-address", &[("text", text.to_string())])))
 }
 
 /// The listen addresses of the services whose URL flag (or `AFREGNING_CLI_*_URL`) was given.
@@ -170,7 +175,15 @@ fn catalogs_in(config: &mut SuiteConfig, data_dir: &Path) -> anyhow::Result<()> 
         }
         let shipped = data_dir.join("catalog-2026.toml");
         if !shipped.exists() {
-            std::fs::write(&shipped, DEMO_CATALOG).map_err(|e| usage("--data-dir", format!("cannot write {}: {e}", shipped.display())))?;
+            std::fs::write(&shipped, DEMO_CATALOG).map_err(|e| {
+                usage(
+                    "--data-dir",
+                    tr_args(
+                        "usage-cannot-write",
+                        &[("path", shipped.display().to_string()), ("error", e.to_string())],
+                    ),
+                )
+            })?;
         }
         service.catalogs = vec![shipped];
     }
@@ -195,7 +208,15 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
         "off" => None,
         text => Some(resolve("--cockpit", text).await?),
     };
-    std::fs::create_dir_all(data_dir).map_err(|e| usage("--data-dir", format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        usage(
+            "--data-dir",
+            tr_args(
+                "usage-cannot-create",
+                &[("path", data_dir.display().to_string()), ("error", e.to_string())],
+            ),
+        )
+    })?;
     let mut config = SuiteConfig::load(Some(data_dir))?;
     catalogs_in(&mut config, data_dir)?;
     for (service, addr) in config.services.iter_mut().zip(listen) {
@@ -205,11 +226,12 @@ async fn up(data_dir: &Path, cockpit: &str, connection: &Connection) -> anyhow::
     }
     let cockpit = match cockpit {
         None => None,
-        Some(addr) => Some(
-            tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| usage("--cockpit", format!("cannot listen on {addr}: {e}")))?,
-        ),
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            usage(
+                "--cockpit",
+                tr_args("usage-cannot-listen", &[("addr", addr.to_string()), ("error", e.to_string())]),
+            )
+        })?),
     };
     let mut telemetry = config.services[0].clone();
     telemetry.service = "suite".to_owned();

@@ -109,7 +109,7 @@ async fn every_finance_action_from_the_command_line() {
         ],
         2,
     );
-    assert!(err.contains("--amount") && err.contains("not an amount"), "{err}");
+    assert!(err.contains("--amount") && err.contains("ikke et beløb i kroner"), "{err}");
 
     // Actuals: every row read, the refused ones named by line and field, exit 3; sent again,
     // the booked ones are duplicates.

@@ -1,9 +1,13 @@
 //! Months, quarters and dates as people type them on a command line or in a page's query: the
 //! Danish way (`30.06.2026`, `07.2026`, `2.kvt. 2026`) or ISO (`2026-06-30`, `2026-07`,
-//! `2026-Q2`), so the CLI and the cockpit accept the same.
+//! `2026-Q2`), so the CLI and the cockpit accept the same. What is wrong is said in the
+//! process's language (the cockpit says it in its own words per page).
 
-fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
-    text.parse().map_err(|_| format!("{what} is not a number"))
+use crate::i18n::tr;
+
+/// `text` as a number, or the message `key` saying which part is not one.
+fn number<T: std::str::FromStr>(text: &str, key: &str) -> Result<T, String> {
+    text.parse().map_err(|_| tr(key))
 }
 
 /// `2026-04` or `04.2026` → (2026, 4).
@@ -11,14 +15,14 @@ pub fn parse_period(text: &str) -> Result<(i32, i32), String> {
     let text = text.trim();
     let (y, m) = match text.split_once('.') {
         Some((m, y)) => (y, m),
-        None => text.split_once('-').ok_or("expected a month like 04.2026 or 2026-04")?,
+        None => text.split_once('-').ok_or_else(|| tr("parse-month"))?,
     };
     if y.len() != 4 {
-        return Err("expected a month like 04.2026 or 2026-04 (a four-digit year)".into());
+        return Err(tr("parse-month-year"));
     }
-    let (y, m) = (number(y, "the year")?, number(m, "the month")?);
+    let (y, m) = (number(y, "parse-year-not-a-number")?, number(m, "parse-month-not-a-number")?);
     if !(1..=12).contains(&m) {
-        return Err("the month must be 01–12".into());
+        return Err(tr("parse-month-range"));
     }
     Ok((y, m))
 }
@@ -26,7 +30,6 @@ pub fn parse_period(text: &str) -> Result<(i32, i32), String> {
 /// `2026-Q2`, `Q2 2026` or `2.kvt. 2026` → (2026, 2).
 pub fn parse_quarter(text: &str) -> Result<(i32, i32), String> {
     let text = text.trim();
-    let wrong = "expected a quarter like 2026-Q2 or 2.kvt. 2026";
     let (y, q) = if let Some((y, q)) = text.split_once("-Q") {
         (y, q)
     } else if let Some((q, y)) = text.split_once(".kvt.") {
@@ -34,11 +37,11 @@ pub fn parse_quarter(text: &str) -> Result<(i32, i32), String> {
     } else if let Some((q, y)) = text.strip_prefix('Q').and_then(|rest| rest.split_once(' ')) {
         (y.trim(), q)
     } else {
-        return Err(wrong.into());
+        return Err(tr("parse-quarter"));
     };
-    let (y, q) = (number(y, "the year")?, number(q, "the quarter")?);
+    let (y, q) = (number(y, "parse-year-not-a-number")?, number(q, "parse-quarter-not-a-number")?);
     if !(1..=4).contains(&q) {
-        return Err("the quarter must be Q1–Q4".into());
+        return Err(tr("parse-quarter-range"));
     }
     Ok((y, q))
 }
@@ -61,7 +64,7 @@ pub fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
         .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
         .ok()
         .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| "expected a date like 30.06.2026 or 2026-06-30".to_owned())
+        .ok_or_else(|| tr("parse-date"))
 }
 
 #[cfg(test)]

@@ -336,3 +336,30 @@ cli-review-col-amount = beløb (kr.)
 cli-review-col-outcome = udfald
 cli-review-col-note = note
 cli-review-col-recovery = tilbagebetaling (kr.)
+
+# What is wrong with a value typed on the command line
+parse-month = forventede en måned som 04.2026 eller 2026-04
+parse-month-year = forventede en måned som 04.2026 eller 2026-04 (med firecifret år)
+parse-month-range = måneden skal være 01–12
+parse-year-not-a-number = året er ikke et tal
+parse-month-not-a-number = måneden er ikke et tal
+parse-quarter-not-a-number = kvartalet er ikke et tal
+parse-quarter = forventede et kvartal som 2026-Q2 eller 2.kvt. 2026
+parse-quarter-range = kvartalet skal være Q1–Q4
+parse-date = forventede en dato som 30.06.2026 eller 2026-06-30
+parse-lang = da (dansk) eller en (engelsk)
+parse-kroner = { $text } er ikke et beløb i kroner som 1.234,56 eller 1234.56
+parse-kroner-negative = { $text }: må ikke være negativt
+parse-kroner-too-large = { $text }: højst 10.000.000.000,00 kr. i begge retninger
+parse-month-amount = { $text }: forventede MÅNED=BELØB, fx 07=12.500,00
+parse-month-amount-month = { $text }: måneden skal være 1–12
+usage-profile-sum = --profile: de tolv måneder giver { $sum } kr., ikke --amount { $amount } kr.
+usage-month-not-in-year = MÅNED=BELØB: { $pair } er ikke en måned i --year { $year }
+usage-month-twice = MÅNED=BELØB: måned { $month } er angivet to gange
+usage-cannot-write = kan ikke skrive { $path }: { $error }
+usage-cannot-create = kan ikke oprette { $path }: { $error }
+usage-cannot-listen = kan ikke lytte på { $addr }: { $error }
+usage-not-a-url = ikke en tjenestes URL som http://127.0.0.1:50051: { $url }
+usage-not-host-port = ikke en vært og port som 127.0.0.1:8080: { $text }
+usage-does-not-resolve = { $text } kan ikke slås op: { $error }
+usage-no-address = { $text } giver ingen adresse

@@ -624,3 +624,22 @@ help-possible-values = mulige værdier
 help-possible-values-heading = Mulige værdier
 help-default = standard
 help-env = miljøvariabel
+
+# clap's refusals of a command line
+help-error-prefix = fejl
+help-error-conflict = '{ $arg }' kan ikke bruges sammen med '{ $other }'
+help-error-given-twice = '{ $arg }' kan ikke angives mere end én gang
+help-error-no-equals = '{ $arg }' skal skrives med '=' foran værdien
+help-error-invalid-value = '{ $value }' er ikke en mulig værdi for '{ $arg }'
+help-error-no-value = '{ $arg }' skal have en værdi, men fik ingen
+help-error-possible = mulige værdier: { $values }
+help-error-unknown-command = ukendt kommando '{ $command }'
+help-error-unknown-argument = ukendt tilvalg '{ $arg }'
+help-error-missing = disse påkrævede tilvalg mangler:
+help-error-missing-command = '{ $command }' skal have en kommando: { $commands }
+help-error-extra-value = ukendt ekstra værdi '{ $value }' for '{ $arg }'
+help-error-number-of-values = '{ $arg }' skal have { $expected } værdier, men fik { $actual }
+help-error-validation = ugyldig værdi '{ $value }' for '{ $arg }': { $why }
+help-error-utf8 = kommandolinjen er ikke gyldig UTF-8
+help-error-did-you-mean = tip: mente du '{ $suggestion }'?
+help-error-more = Se '--help' for mere hjælp.

@@ -336,3 +336,30 @@ cli-review-col-amount = amount (kr.)
 cli-review-col-outcome = outcome
 cli-review-col-note = note
 cli-review-col-recovery = recovery (kr.)
+
+# What is wrong with a value typed on the command line
+parse-month = expected a month like 04.2026 or 2026-04
+parse-month-year = expected a month like 04.2026 or 2026-04 (a four-digit year)
+parse-month-range = the month must be 01–12
+parse-year-not-a-number = the year is not a number
+parse-month-not-a-number = the month is not a number
+parse-quarter-not-a-number = the quarter is not a number
+parse-quarter = expected a quarter like 2026-Q2 or 2.kvt. 2026
+parse-quarter-range = the quarter must be Q1–Q4
+parse-date = expected a date like 30.06.2026 or 2026-06-30
+parse-lang = da (Danish) or en (English)
+parse-kroner = { $text } is not an amount in kroner such as 1.234,56 or 1234.56
+parse-kroner-negative = { $text }: must not be negative
+parse-kroner-too-large = { $text }: at most 10,000,000,000.00 kr. either way
+parse-month-amount = { $text }: expected MONTH=AMOUNT, e.g. 07=12.500,00
+parse-month-amount-month = { $text }: the month must be 1–12
+usage-profile-sum = --profile: the twelve months add up to { $sum } kr, not --amount { $amount } kr
+usage-month-not-in-year = MONTH=AMOUNT: { $pair } is not a month of --year { $year }
+usage-month-twice = MONTH=AMOUNT: month { $month } is given twice
+usage-cannot-write = cannot write { $path }: { $error }
+usage-cannot-create = cannot create { $path }: { $error }
+usage-cannot-listen = cannot listen on { $addr }: { $error }
+usage-not-a-url = not a service URL such as http://127.0.0.1:50051: { $url }
+usage-not-host-port = not a host and port such as 127.0.0.1:8080: { $text }
+usage-does-not-resolve = { $text } does not resolve: { $error }
+usage-no-address = { $text } resolves to no address

@@ -337,7 +337,7 @@ pub enum Grants {
         #[arg(long)]
         citizen: Option<String>,
         /// Why you look the citizen up; written to the audit log.
-        #[arg(long, default_value = "afregning grants list: a case worker looks up the citizen's grants")]
+        #[arg(long, default_value = "afregning grants list: en sagsbehandler slår borgerens bevillinger op")]
         purpose: String,
     },
     /// One grant with every version the authority decided.
@@ -481,7 +481,7 @@ pub enum Deliveries {
     /// Correct a reported delivery: when it started and how many minutes it lasted. A month
     /// already settled gets the difference as correction lines on the next statement.
     ///
-    /// Example: afregning deliveries correct lev-9002 --minutes 30 --started-at "01.04.2026 07:30" --reason sick
+    /// Example: afregning deliveries correct lev-9002 --minutes 30 --started-at "01.04.2026 07:30" --reason "borger syg, besøget flyttet"
     Correct {
         /// The delivery's id, as reported.
         delivery_id: String,

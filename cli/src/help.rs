@@ -241,20 +241,32 @@ fn danish(mut command: Command, key: &str) -> Command {
     command = command.mut_args(|arg| danish_arg(arg, key));
     // The CLI has no `help` of its own: that is clap's.
     command = command.mut_subcommands(|c| match c.get_name() {
-        "help" => clap_help_subcommand(c),
+        "help" => clap_help_subcommand(c, key),
         name => {
             let sub = command_key(key, name);
             danish(c, &sub)
         }
     });
-    let has_args = command.get_arguments().next().is_some() || command.has_subcommands();
+    with_danish_sections(command)
+}
+
+/// `command`'s help laid out as clap's, under Danish headings: its commands, then its arguments,
+/// then its flags, each section only where there is something in it.
+fn with_danish_sections(command: Command) -> Command {
+    let shown = |arg: &Arg| !arg.is_hide_set();
+    let mut template = String::from("{before-help}{about-with-newline}\nBrug: {usage}");
+    if command.get_subcommands().any(|c| !c.is_hide_set()) {
+        template.push_str(&format!("\n\n{}:\n{{subcommands}}", heading("help-heading-commands")));
+    }
+    if command.get_positionals().any(shown) {
+        template.push_str(&format!("\n\n{}:\n{{positionals}}", heading("help-heading-arguments")));
+    }
+    if command.get_arguments().any(|a| !a.is_positional() && shown(a)) {
+        template.push_str(&format!("\n\n{}:\n{{options}}", heading("help-heading-options")));
+    }
+    template.push_str("{after-help}");
     command
-        .help_template(if has_args {
-            "{before-help}{about-with-newline}\nBrug: {usage}\n\n{all-args}{after-help}"
-        } else {
-            "{before-help}{about-with-newline}\nBrug: {usage}{after-help}"
-        })
-        .subcommand_help_heading(heading("help-heading-commands"))
+        .help_template(template)
         .subcommand_value_name(heading("help-value-name-command"))
 }
 
@@ -282,12 +294,6 @@ fn danish_arg(mut arg: Arg, command: &str) -> Arg {
         }
         _ => da(&arg_key(command, &arg)).map(|text| paragraphs(&text)),
     };
-    let heading_key = if arg.is_positional() {
-        "help-heading-arguments"
-    } else {
-        "help-heading-options"
-    };
-    arg = arg.help_heading(heading(heading_key));
     let Some(paragraphs) = own else { return arg };
     let mut short = paragraphs.first().map(|p| summary(p)).unwrap_or_default();
     let mut long = paragraphs.join("\n\n");
@@ -305,11 +311,15 @@ fn danish_arg(mut arg: Arg, command: &str) -> Arg {
     if !values.is_empty() && !arg.is_hide_possible_values_set() {
         let names: Vec<&str> = values.iter().map(|(name, _)| name.as_str()).collect();
         short = format!("{short} [{}: {}]", heading("help-possible-values"), names.join(", "));
+        // Aligned as clap aligns them.
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or_default() + 1;
         let meanings: Vec<String> = values
             .iter()
             .map(|(name, help)| {
-                help.as_ref()
-                    .map_or_else(|| format!("- {name}"), |help| format!("- {name}: {}", summary(help)))
+                help.as_ref().map_or_else(
+                    || format!("- {name}"),
+                    |help| format!("- {:width$} {}", format!("{name}:"), summary(help)),
+                )
             })
             .collect();
         long = format!("{long}\n\n{}:\n{}", heading("help-possible-values-heading"), meanings.join("\n"));
@@ -350,17 +360,35 @@ fn danish_arg(mut arg: Arg, command: &str) -> Arg {
     arg
 }
 
-/// clap's own `help` subcommand, in Danish.
-fn clap_help_subcommand(mut help: Command) -> Command {
-    help = help.about(heading("help-subcommand-help"));
-    help = help.mut_args(|a| {
+/// clap's own `help` subcommand of the command whose key is `parent`, in Danish: its list of the
+/// commands it explains reads as their own help does.
+fn clap_help_subcommand(help: Command, parent: &str) -> Command {
+    let help = help.about(heading("help-subcommand-help")).mut_args(|a| {
         if a.get_id() == "subcommand" {
             a.help(heading("help-subcommand-help-names"))
         } else {
             a
         }
     });
-    help.subcommand_help_heading(heading("help-heading-commands"))
+    with_danish_sections(explained(help, parent))
+}
+
+/// The copies of the commands under `help` (whose originals' key is `key`), with their Danish
+/// summaries.
+fn explained(command: Command, key: &str) -> Command {
+    command.mut_subcommands(|c| {
+        let name = c.get_name().to_owned();
+        let sub = command_key(key, &name);
+        let about = match name.as_str() {
+            "help" => Some(heading("help-subcommand-help")),
+            _ => da(&sub).and_then(|text| paragraphs(&text).first().map(|p| summary(p))),
+        };
+        let c = match about {
+            Some(about) => c.about(about),
+            None => c,
+        };
+        explained(c, &sub)
+    })
 }
 
 /// Every help key the command tree asks of the Danish catalog, with the English it translates:

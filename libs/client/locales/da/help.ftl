@@ -13,9 +13,9 @@ help-afregning =
     er et udvalgs budget for et år; en omplaceringssag flytter hvert kvartal budget mellem to
     rammer, netto nul, når ét udvalg har betalt for et behov, som et andet udvalg ejer.
 help-afregning--lang = Sproget, der skrives på: da (dansk, standard) eller en (engelsk).
-help-afregning--visitation = URL til visitation [standard: http://127.0.0.1:50051].
-help-afregning--settlement = URL til settlement [standard: http://127.0.0.1:50052].
-help-afregning--budget = URL til budget [standard: http://127.0.0.1:50053].
+help-afregning--visitation = URL til visitation [standard: http://127.0.0.1:50051]
+help-afregning--settlement = URL til settlement [standard: http://127.0.0.1:50052]
+help-afregning--budget = URL til budget [standard: http://127.0.0.1:50053]
 help-afregning--token =
     Dit bearer-token (det afgør, hvem du er: omsorgssystemet, en leverandør, økonomi, et udvalg
     eller driften). Behøves ikke over for tjenester på loopback uden autentificering.
@@ -45,7 +45,7 @@ help-steering =
     forskellene forklaret.
 help-steering--from = Første måned, fx 04.2026 eller 2026-04.
 help-steering--to = Sidste måned (inklusive), højst 11 måneder efter den første.
-help-steering--format = Hvordan det skal udskrives.
+help-steering--format = Udskriftsformat.
 
 # afregning preview
 help-preview =
@@ -67,7 +67,7 @@ help-demo--keep = Gem demoens databaser i denne mappe i stedet for en midlertidi
 
 # afregning status
 help-status =
-    Om hver tjeneste svarer, og hvor langt settlement og budget er nået i de feeds, de følger.
+    Om hver tjeneste svarer, og hvor langt settlement og budget er nået i de hændelsesstrømme, de følger.
 
 # afregning setup
 help-setup =
@@ -76,8 +76,9 @@ help-setup =
     year, committee, name, account, amount, eventuelt tolv månedsbeløb jan … dec, der summerer til
     det, og effective_from for en ændring), providers.csv (eventuelt id, det prv_…, som leverandøren
     registreres under, så dens token kan udstedes først; cvr, name, kind kommunal|privat, committee,
-    approved_for: ydelser adskilt af mellemrum) og årets takstkatalog catalog-<year>.toml, udgivet i
-    visitation, hvis lovgrundlag peger på rammerne. Hver række kontrolleres — mod de andre filer,
+    approved_for: enheder (ydelseskategorier, pakkekoder, course:<TYPE>) adskilt af mellemrum) og
+    årets takstkatalog catalog-<year>.toml, der udgives i visitation, og hvor hvert lovgrundlag
+    knyttes til en ramme. Hver række kontrolleres — mod de andre filer,
     kataloget og det, tjenesterne har — før noget skrives; afviste rækker listes efter fil, linje og
     felt (exitkode 3), og intet ændres. Det er sikkert at køre den igen: en rammes beløb, profil,
     navn og konto opdateres; en udgivet katalogversion, et udvalgs navn, en rammes udvalg og en
@@ -91,7 +92,7 @@ help-setup--authority_token =
     standard: --token.
 
 # afregning grants
-help-grants = Bevillinger, som myndigheden har afgjort dem.
+help-grants = Bevillinger, sådan som myndigheden har afgjort dem.
 
 # afregning grants list
 help-grants-list =
@@ -111,7 +112,7 @@ help-grants-show--grant_id = Bevillingens id (gr_…).
 help-grants-decide =
     Afgør en bevilling for en borger, sådan som myndighedens sagsbehandler gør, hvor intet
     omsorgssystem sender afgørelser: borgeren findes efter CPR-nummer (og registreres, hvis borgeren
-    er ny, hvilket logges), taksten giver niveau, forløbsperiode og forventet ugentlig udgift. Samme
+    er ny, hvilket logges), takstkataloget udleder niveau, forløbsperiode og forventet ugentlig udgift. Samme
     request-id besvarer et nyt forsøg med den første afgørelse.
 
     Eksempel: afregning grants decide --cpr 0808401888 --unit personal_care --legal-basis SEL-83 --intervention personlig-pleje --minutes 150 --provider 35123458 --from 01.07.2026
@@ -143,7 +144,7 @@ help-orders =
 # afregning orders list
 help-orders-list =
     En leverandørs bestillinger, ældste først: hver bevillingsversion, der nævner den (ny,
-    revisiteret, ny leverandør, afbrudt, genoptaget, ophørt eller overgået til en anden leverandør),
+    revisiteret, ny leverandør, sat i bero, genoptaget, ophørt eller overgået til en anden leverandør),
     med borgerens CPR-nummer, den bevilling, leverancer skal indberettes mod, og hvad der skal
     leveres. Hver læsning af en bestilling skrives i borgerens adgangslog med leverandøren som
     læser.
@@ -154,7 +155,7 @@ help-orders-list--cpr =
     Kun denne borgers bestillinger, efter CPR-nummer (10 cifre, med eller uden bindestreg).
 help-orders-list--after = Kun bestillinger efter denne (dens nummer).
 help-orders-list--id =
-    Leverandøren (prv_…). En leverandørs --token behøver intet: dens bestillinger er dens egne.
+    Leverandøren (prv_…). Udelades med en leverandørs --token: så er det leverandørens egne bestillinger.
 
 # afregning orders follow
 help-orders-follow =
@@ -166,7 +167,7 @@ help-orders-follow--from =
 help-orders-follow--once =
     Stop, når alle bestillinger indtil nu er udskrevet, i stedet for at vente på nye.
 help-orders-follow--id =
-    Leverandøren (prv_…). En leverandørs --token behøver intet: dens bestillinger er dens egne.
+    Leverandøren (prv_…). Udelades med en leverandørs --token: så er det leverandørens egne bestillinger.
 
 # afregning orders acknowledge
 help-orders-acknowledge =
@@ -176,7 +177,7 @@ help-orders-acknowledge =
     Eksempel: afregning orders acknowledge 1 --provider prv_plejegruppen
 help-orders-acknowledge--order = Bestillingens nummer, som `orders list` viser det.
 help-orders-acknowledge--id =
-    Leverandøren (prv_…). En leverandørs --token behøver intet: dens bestillinger er dens egne.
+    Leverandøren (prv_…). Udelades med en leverandørs --token: så er det leverandørens egne bestillinger.
 help-orders-acknowledge--request_id =
     Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
     med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
@@ -218,7 +219,7 @@ help-deliveries-correct =
     Ret en indberettet leverance: hvornår den begyndte, og hvor mange minutter den varede. En måned,
     der allerede er afregnet, får forskellen som korrektionslinjer på det næste afregningsbilag.
 
-    Eksempel: afregning deliveries correct lev-9002 --minutes 30 --started-at "01.04.2026 07:30" --reason sick
+    Eksempel: afregning deliveries correct lev-9002 --minutes 30 --started-at "01.04.2026 07:30" --reason "borger syg, besøget flyttet"
 help-deliveries-correct--delivery_id = Leverancens id, som det blev indberettet.
 help-deliveries-correct--started_at =
     Hvornår besøget begyndte: dansk lokaltid (01.04.2026 07:30) eller RFC 3339.
@@ -232,7 +233,7 @@ help-deliveries-correct--request_id =
 help-settle =
     Afregn en måned: prissæt hver leverandørs leverancer og bevillingsdage i afregningsbilag i
     kladde.
-help-settle--period = Måneden, fx 07.2026 eller 2026-07. Den skal være slut.
+help-settle--period = Måneden, fx 07.2026 eller 2026-07. Den skal være afsluttet.
 help-settle--issue =
     Udsted (forsegl) bagefter alle månedens afregningsbilag; udstedte afregningsbilag bogføres i
     budgettet.
@@ -246,14 +247,14 @@ help-statements = Afregningsbilag: en leverandørs afregning for en måned.
 # afregning statements list
 help-statements-list = En måneds afregningsbilag.
 help-statements-list--period = Måneden, fx 04.2026 eller 2026-04.
-help-statements-list--provider = Kun denne leverandørs (leverandører skal angive deres eget id).
+help-statements-list--provider = Kun denne leverandørs afregningsbilag (leverandører skal angive deres eget id).
 
 # afregning statements show
 help-statements-show =
     Ét afregningsbilag, linje for linje: hvad hver linje betaler for, og hvorfor den koster det, den
     gør.
 help-statements-show--statement_id = Afregningsbilagets id (st-…).
-help-statements-show--format = Hvordan det skal udskrives.
+help-statements-show--format = Udskriftsformat.
 
 # afregning statements issue
 help-statements-issue =
@@ -305,7 +306,7 @@ help-statements-overdue =
     Eksempel: afregning statements overdue --as-of 31.01.2027
 help-statements-overdue--as_of =
     Forfaldne pr. denne dag, fx 31.01.2027 eller 2027-01-31 (standard: i dag).
-help-statements-overdue--provider = Kun denne leverandørs.
+help-statements-overdue--provider = Kun denne leverandørs afregningsbilag.
 
 # afregning review
 help-review =
@@ -317,8 +318,8 @@ help-review =
 # afregning review build
 help-review-build =
     Dan en afregnet måneds stikprøveliste, én gang: hver afvigelse ud over tærsklen, de højest
-    betalte bevillinger og en tilfældig stikprøve trukket ud fra frøet (gemt sammen med listen, så
-    samme frø trækker samme stikprøve).
+    betalte bevillinger og en tilfældig stikprøve trukket ud fra en startværdi (seed; gemt sammen med
+    listen, så samme startværdi trækker samme stikprøve).
 
     Eksempel: afregning review build --period 05.2026 --seed 2026
 help-review-build--period =
@@ -330,7 +331,7 @@ help-review-build--sample =
     Hvor mange bevillinger der trækkes tilfældigt blandt resten, 0–1000 (standard 5).
 help-review-build--highest =
     Hvor mange af de højest betalte bevillinger der kommer på listen, 0–1000 (standard 5).
-help-review-build--seed = Stikprøvens frø (standard: et frø trækkes og gemmes sammen med listen).
+help-review-build--seed = Stikprøvens startværdi (seed) (standard: en trækkes og gemmes sammen med listen).
 help-review-build--request_id =
     Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
     med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
@@ -341,7 +342,7 @@ help-review-list =
 
     Eksempel: afregning review list --period 04.2026 --format csv
 help-review-list--period = Måneden, fx 04.2026 eller 2026-04.
-help-review-list--format = Hvordan det skal udskrives.
+help-review-list--format = Udskriftsformat.
 
 # afregning review record
 help-review-record =
@@ -375,23 +376,23 @@ help-budget--as_of = Datoen, der følges op pr., fx 30.06.2026 eller 2026-06-30 
 help-cases = Kvartalsvise omplaceringssager mellem udvalgenes rammer.
 
 # afregning cases propose
-help-cases-propose = Nettoudlign kvartalets køb på tværs af rammer i sager, én pr. par af rammer.
+help-cases-propose = Nettoudlign kvartalets køb på tværs af rammer til omplaceringssager, én pr. par af rammer.
 help-cases-propose--quarter = Kvartalet, fx 2026-Q2 eller "2.kvt. 2026".
 help-cases-propose--request_id =
     Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
     med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning cases list
-help-cases-list = Et kvartals sager.
+help-cases-list = Et kvartals omplaceringssager.
 help-cases-list--quarter = Kvartalet, fx 2026-Q2 eller "2.kvt. 2026".
 
 # afregning cases explain
 help-cases-explain = Én sag: købene bag den, udvalgenes afgørelser og dens revisionsspor.
-help-cases-explain--case_id = Sagens id.
+help-cases-explain--case_id = Omplaceringssagens id.
 
 # afregning cases approve
 help-cases-approve = Afgør en sag for ét udvalg (kun det udvalg selv må).
-help-cases-approve--case_id = Sagens id.
+help-cases-approve--case_id = Omplaceringssagens id.
 help-cases-approve--committee = Det udvalg, der afgør, fx SOCIAL.
 help-cases-approve--reject = Afvis i stedet for at godkende.
 help-cases-approve--comment = En bemærkning til revisionssporet.
@@ -402,7 +403,7 @@ help-cases-approve--request_id =
 # afregning cases execute
 help-cases-execute =
     Gennemfør en godkendt sag (kun økonomi): to posteringer i hovedbogen, der summerer til nul.
-help-cases-execute--case_id = Sagens id.
+help-cases-execute--case_id = Omplaceringssagens id.
 help-cases-execute--request_id =
     Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
     med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
@@ -488,7 +489,7 @@ help-frames-set =
     beholder deres tal.
 
     Eksempel: afregning frames set --frame OMSORG --year 2026 --committee OMSORG --name "Omsorg – sygepleje" --account 4.62.88 --amount 365.000,00
-help-frames-set--frame = Rammens kode, som kataloget knytter lovgrundlag til den, fx HEALTH.
+help-frames-set--frame = Rammens kode, som kataloget knytter lovgrundlag til, fx HEALTH.
 help-frames-set--year = Budgetåret.
 help-frames-set--committee = Det udvalg, der ejer rammen.
 help-frames-set--name = Rammens navn, fx "Visitation og Rehabilitering – Sund".
@@ -533,8 +534,8 @@ help-actuals-import--request_id =
 # afregning expected-accounts
 help-expected-accounts =
     Indsend en ansvarlig leders forventede regnskab for en rammes år: det forbrug, lederen
-    forventer, måned for måned. Det erstatter ethvert tidligere indsendt, og fra da af er det
-    rammens forventede restforbrug for resten af året (disponeringerne vises ved siden af). En
+    forventer, måned for måned. Det erstatter et eventuelt tidligere indsendt forventet regnskab, og
+    fra da af er det rammens forventede restforbrug (disponeringerne vises ved siden af). En
     måneds beløb tæller for dagene efter opfølgningsdatoen.
 
     Eksempel: afregning expected-accounts --frame HEALTH --year 2026 07=12.500,00 08=12.500,00 2026-09=9.000
@@ -549,9 +550,9 @@ help-expected-accounts--request_id =
 
 # afregning explain-deviation
 help-explain-deviation =
-    Giv en afvigelsesforklaring på en rammes forventede merforbrug i en måned med mindst én
-    korrigerende handling: en måned, hvis merforbrug er over tærsklen, kan ikke lukkes uden. En
-    senere forklaring af samme måned erstatter den.
+    Giv en afvigelsesforklaring med mindst én korrigerende handling på en rammes forventede
+    merforbrug i en måned: en måned, hvis merforbrug er over tærsklen, kan ikke lukkes uden en sådan
+    forklaring. En senere forklaring af samme måned erstatter den.
 
     Eksempel: afregning explain-deviation --frame HEALTH --period 10.2026 --explanation "Udstyr købt for resten af året" --action "Indkøbsstop til årets udgang"
 help-explain-deviation--frame = Rammen, fx HEALTH.
@@ -594,7 +595,7 @@ help-true-up--request_id =
 help-export = Afregningens posteringer pr. ramme, konto og måned til økonomisystemet (ERP).
 help-export--year = Budgetåret.
 help-export--frame = Én ramme; alle, når den udelades.
-help-export--format = Hvordan det skal udskrives.
+help-export--format = Udskriftsformat.
 
 # afregning reconcile
 help-reconcile =
@@ -634,10 +635,10 @@ help-error-invalid-value = '{ $value }' er ikke en mulig værdi for '{ $arg }'
 help-error-no-value = '{ $arg }' skal have en værdi, men fik ingen
 help-error-possible = mulige værdier: { $values }
 help-error-unknown-command = ukendt kommando '{ $command }'
-help-error-unknown-argument = ukendt tilvalg '{ $arg }'
-help-error-missing = disse påkrævede tilvalg mangler:
+help-error-unknown-argument = uventet argument '{ $arg }'
+help-error-missing = disse påkrævede argumenter mangler:
 help-error-missing-command = '{ $command }' skal have en kommando: { $commands }
-help-error-extra-value = ukendt ekstra værdi '{ $value }' for '{ $arg }'
+help-error-extra-value = uventet værdi '{ $value }' for '{ $arg }'; der forventes ikke flere værdier
 help-error-number-of-values = '{ $arg }' skal have { $expected } værdier, men fik { $actual }
 help-error-validation = ugyldig værdi '{ $value }' for '{ $arg }': { $why }
 help-error-utf8 = kommandolinjen er ikke gyldig UTF-8

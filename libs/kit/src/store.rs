@@ -390,33 +390,43 @@ impl Tx {
 /// The PostgreSQL channel every feed commit notifies.
 const FEED_CHANNEL: &str = "afregning_feed";
 
+/// The `application_name` of the feed listener's connection, as operators see it in
+/// `pg_stat_activity`.
+pub const FEED_LISTENER_APPLICATION: &str = "afregning-feed-listener";
+
 /// Wakes `feed_written` on every feed commit of any replica until `stopped` (the storage is
 /// dropped) or `pool` is closed, reconnecting after a lost connection. It listens on a connection
 /// of its own, so a pool full of requests never waits on it, nor it on them.
 async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notify>, mut stopped: oneshot::Receiver<()>) {
+    let options = (*pool.connect_options()).clone().application_name(FEED_LISTENER_APPLICATION);
     let own = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
-        .connect_lazy_with((*pool.connect_options()).clone());
+        .connect_lazy_with(options);
+    let wake = || match feed_written.upgrade() {
+        Some(notify) => {
+            notify.notify_waiters();
+            true
+        }
+        None => false,
+    };
+    let closed = pool.close_event();
+    tokio::pin!(closed);
     loop {
         let listening = async {
             let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
             listener.listen(FEED_CHANNEL).await?;
-            // Anything committed while the connection was being made is picked up by this wake.
-            if let Some(notify) = feed_written.upgrade() {
-                notify.notify_waiters();
+            // Anything committed while the connection was being made is picked up by this wake,
+            // and after a lost connection (`None`, listening again already) by the next.
+            while wake() {
+                listener.try_recv().await?;
             }
-            loop {
-                listener.recv().await?;
-                match feed_written.upgrade() {
-                    Some(notify) => notify.notify_waiters(),
-                    None => return Ok::<(), sqlx::Error>(()),
-                }
-            }
+            Ok::<(), sqlx::Error>(())
         };
         let interrupted = tokio::select! {
             _ = &mut stopped => break,
+            () = &mut closed => break,
             ended = listening => match ended {
                 Ok(()) => break,
                 Err(error) => error,
@@ -428,6 +438,7 @@ async fn listen_for_feed(pool: sqlx::PgPool, feed_written: std::sync::Weak<Notif
         tracing::debug!(error = %interrupted, "feed notifications interrupted; listening again");
         tokio::select! {
             _ = &mut stopped => break,
+            () = &mut closed => break,
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
     }

@@ -121,10 +121,11 @@ async fn feed_listeners(database: &afregning_kit::db::Database) -> i64 {
 }
 
 /// Each storage on PostgreSQL listens for feed commits. The listener has a connection of its own:
-/// more storages than the pool has connections still leave every connection to requests, and the
-/// listeners' connections close when their storages are dropped.
+/// more storages than the pool has connections still leave every connection to requests, the
+/// listeners' connections close when their storages are dropped, and closing the database closes
+/// a listener whose storage lives on.
 #[tokio::test]
-async fn feed_listeners_take_no_connection_from_the_pool_and_end_with_their_storage() {
+async fn feed_listeners_take_no_connection_from_the_pool_and_end_with_their_storage_postgres() {
     let db = afregning_kit::testing::TestDatabase::new(Backend::Postgres).await;
     // The test pool has 4 connections.
     let database = db.connect(afregning_visitation::MIGRATIONS).await;
@@ -145,4 +146,38 @@ async fn feed_listeners_take_no_connection_from_the_pool_and_end_with_their_stor
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(feed_listeners(&database).await, 0, "a dropped storage stops listening");
+
+    let kept = afregning_kit::store::Storage::new(database.clone());
+    while feed_listeners(&database).await < 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(feed_listeners(&database).await, 1, "a new storage listens");
+    // Watched from another database, as this one's pool is closed.
+    let afregning_kit::db::Database::Postgres(pool) = &database else {
+        unreachable!()
+    };
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    let other = afregning_kit::testing::TestDatabase::new(Backend::Postgres).await;
+    let watcher = other.connect(afregning_visitation::MIGRATIONS).await;
+    database.close().await;
+    let listening = async || -> i64 {
+        let afregning_kit::db::Database::Postgres(pool) = &watcher else {
+            unreachable!()
+        };
+        sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2")
+            .bind(afregning_kit::store::FEED_LISTENER_APPLICATION)
+            .bind(&name)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    while listening().await > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        listening().await,
+        0,
+        "closing the database stops the listener of a storage still held"
+    );
+    drop(kept);
 }

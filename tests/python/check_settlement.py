@@ -16,25 +16,14 @@ The provider token must belong to `provider:prv_py_syd`; settlement must follow 
 """
 
 import datetime
-import pathlib
-import subprocess
 import sys
-import tempfile
 import time
+import uuid
 
-root = pathlib.Path(__file__).resolve().parents[2]
-out = pathlib.Path(tempfile.mkdtemp())
-protos = [str(p.relative_to(root / "proto")) for p in (root / "proto").rglob("*.proto")]
-subprocess.run(
-    [sys.executable, "-m", "grpc_tools.protoc", f"-I{root / 'proto'}", f"--python_out={out}", f"--grpc_python_out={out}", *protos],
-    check=True,
-)
-sys.path.insert(0, str(out))
+from afregning_stubs import fields_of, refused
 
 import grpc  # noqa: E402
 from google.protobuf import timestamp_pb2  # noqa: E402
-from google.rpc import error_details_pb2  # noqa: E402
-from grpc_status import rpc_status  # noqa: E402
 from afregning.common.v1 import common_pb2 as c  # noqa: E402
 from afregning.settlement.v1 import settlement_pb2 as s, settlement_pb2_grpc as sg  # noqa: E402
 from afregning.visitation.v1 import visitation_pb2 as v, visitation_pb2_grpc as vg  # noqa: E402
@@ -47,36 +36,17 @@ visitation = vg.VisitationServiceStub(grpc.insecure_channel(visitation_address))
 settlement = sg.SettlementServiceStub(grpc.insecure_channel(settlement_address))
 PROVIDER = "prv_py_syd"
 APRIL, MAY = c.Period(year=2026, month=4), c.Period(year=2026, month=5)
-
-
-def fields_of(error):
-    """The fields a refusal's BadRequest detail names."""
-    named = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        if detail.Unpack(bad_request):
-            named += [f.field for f in bad_request.field_violations]
-    return named
-
-
-def refused(call, code):
-    """Calls `call`, which must be refused with `code`; the refusal."""
-    try:
-        call()
-    except grpc.RpcError as error:
-        assert error.code() == code, (error.code(), error.details())
-        return error
-    raise SystemExit(f"accepted where {code} was due")
+run = uuid.uuid4().hex[:8]
 
 
 # The authority: the provider (under the id its token names), the citizen and the grant.
 visitation.RegisterProvider(
-    v.RegisterProviderRequest(request_id="py-s-prov", cvr="31415926", name="Hjemmeplejen Syd", kind=c.PROVIDER_KIND_PRIVATE,
+    v.RegisterProviderRequest(request_id=f"py-s-prov-{run}", cvr="31415926", name="Hjemmeplejen Syd", kind=c.PROVIDER_KIND_PRIVATE,
                               committee="SOCIAL", approved_for=["personal_care"], provider_id=PROVIDER),
     metadata=ehr)
-citizen = visitation.RegisterCitizen(v.RegisterCitizenRequest(request_id="py-s-cit", cpr="0202421234"), metadata=ehr)
+citizen = visitation.RegisterCitizen(v.RegisterCitizenRequest(request_id=f"py-s-cit-{run}", cpr="0202421234"), metadata=ehr)
 grant = visitation.DecideGrant(v.DecideGrantRequest(
-    request_id="py-s-grant", citizen_id=citizen.citizen_id,
+    request_id=f"py-s-grant-{run}", citizen_id=citizen.citizen_id,
     terms=v.GrantTerms(unit_kind=c.UNIT_KIND_SERVICE, legal_basis="SEL-83", intervention="personlig-pleje",
                        visited_minutes_per_week=300, service_category="personal_care",
                        providers=[c.ProviderShare(provider_id=PROVIDER, share_percent=100, lead=True)]),
@@ -102,20 +72,20 @@ deadline = time.monotonic() + 30
 attempt = 0
 while True:
     attempt += 1
-    answer = report(f"py-s-report-{attempt}")
+    answer = report(f"py-s-report-{attempt}-{run}")
     if answer.accepted == 5 or time.monotonic() > deadline:
         break
     time.sleep(0.2)
 assert (answer.accepted, answer.duplicates, list(answer.errors)) == (5, 0, []), answer
-assert report(f"py-s-report-{attempt}") == answer, "a retry of the report answers as the first"
+assert report(f"py-s-report-{attempt}-{run}") == answer, "a retry of the report answers as the first"
 assert report("py-s-report-again").duplicates == 5, "the same records sent again are duplicates"
 
 # The operator settles April and issues the provider's statement.
-progress = list(settlement.RunSettlement(s.RunSettlementRequest(request_id="py-s-run-april", period=APRIL), metadata=operator))
+progress = list(settlement.RunSettlement(s.RunSettlementRequest(request_id=f"py-s-run-april-{run}", period=APRIL), metadata=operator))
 assert progress[-1].state == s.RUN_STATE_COMPLETED, progress[-1]
 drafts = settlement.ListStatements(s.ListStatementsRequest(provider_id=PROVIDER, period=APRIL), metadata=operator).statements
 assert [d.state for d in drafts] == [s.STATEMENT_STATE_DRAFT], drafts
-issued = settlement.IssueStatement(s.IssueStatementRequest(request_id="py-s-issue", statement_id=drafts[0].statement_id),
+issued = settlement.IssueStatement(s.IssueStatementRequest(request_id=f"py-s-issue-{run}", statement_id=drafts[0].statement_id),
                                    metadata=operator)
 assert issued.state == s.STATEMENT_STATE_ISSUED and issued.total_ore == 261_250, issued
 assert (issued.due_on.year, issued.due_on.month) != (0, 0), issued.due_on
@@ -125,27 +95,27 @@ lines = list(settlement.StreamStatementLines(s.StreamStatementLinesRequest(state
 paid = [(line.explanation.quantity, line.amount_ore) for line in lines if line.grant_id == grant.grant_id]
 assert sorted(paid) == [(170, 0), (330, 261_250)], paid
 assert all(line.cpr == "0202421234" for line in lines), "the provider sees its citizen's CPR"
-accepted = settlement.AcceptStatement(s.AcceptStatementRequest(request_id="py-s-accept", statement_id=issued.statement_id),
+accepted = settlement.AcceptStatement(s.AcceptStatementRequest(request_id=f"py-s-accept-{run}", statement_id=issued.statement_id),
                                       metadata=provider)
 assert accepted.answer == s.STATEMENT_ANSWER_ACCEPTED, accepted
-again = settlement.AcceptStatement(s.AcceptStatementRequest(request_id="py-s-accept", statement_id=issued.statement_id),
+again = settlement.AcceptStatement(s.AcceptStatementRequest(request_id=f"py-s-accept-{run}", statement_id=issued.statement_id),
                                    metadata=provider)
 assert again.answered_at == accepted.answered_at, "a retry answers as the first"
 
 # The authority's review of April: the grant delivered 200 minutes over its 300 visited.
 error = refused(lambda: settlement.BuildReviewList(
-    s.BuildReviewListRequest(request_id="py-s-review-bad", period=APRIL, threshold_percent=5000), metadata=ehr),
+    s.BuildReviewListRequest(request_id=f"py-s-review-bad-{run}", period=APRIL, threshold_percent=5000), metadata=ehr),
     grpc.StatusCode.INVALID_ARGUMENT)
 assert "threshold_percent" in fields_of(error), fields_of(error)
-refused(lambda: settlement.BuildReviewList(s.BuildReviewListRequest(request_id="py-s-review-p", period=APRIL), metadata=provider),
+refused(lambda: settlement.BuildReviewList(s.BuildReviewListRequest(request_id=f"py-s-review-p-{run}", period=APRIL), metadata=provider),
         grpc.StatusCode.PERMISSION_DENIED)
-review = settlement.BuildReviewList(s.BuildReviewListRequest(request_id="py-s-review", period=APRIL, seed=2026), metadata=ehr)
-assert settlement.BuildReviewList(s.BuildReviewListRequest(request_id="py-s-review", period=APRIL, seed=2026),
+review = settlement.BuildReviewList(s.BuildReviewListRequest(request_id=f"py-s-review-{run}", period=APRIL, seed=2026), metadata=ehr)
+assert settlement.BuildReviewList(s.BuildReviewListRequest(request_id=f"py-s-review-{run}", period=APRIL, seed=2026),
                                   metadata=ehr) == review, "a retry answers as the first"
 items = [i for i in review.items if i.grant_id == grant.grant_id]
 assert [(i.visited_minutes, i.delivered_minutes, i.deviation_minutes, i.amount_ore) for i in items] == [(300, 500, 200, 261_250)], items
 assert s.REVIEW_REASON_OVER_DELIVERED in items[0].reasons, items[0].reasons
-recovery = s.RecordReviewOutcomeRequest(request_id="py-s-outcome", period=APRIL, grant_id=grant.grant_id, provider_id=PROVIDER,
+recovery = s.RecordReviewOutcomeRequest(request_id=f"py-s-outcome-{run}", period=APRIL, grant_id=grant.grant_id, provider_id=PROVIDER,
                                         outcome=s.REVIEW_OUTCOME_RECOVERY, note="200 minutter ud over det visiterede",
                                         recovery_ore=50_000)
 recorded = settlement.RecordReviewOutcome(recovery, metadata=ehr)
@@ -153,11 +123,11 @@ assert (recorded.outcome, recorded.recovery_ore) == (s.REVIEW_OUTCOME_RECOVERY, 
 assert settlement.RecordReviewOutcome(recovery, metadata=ehr) == recorded, "a retry answers as the first"
 other = s.RecordReviewOutcomeRequest()
 other.CopyFrom(recovery)
-other.request_id, other.outcome, other.recovery_ore = "py-s-outcome-2", s.REVIEW_OUTCOME_NO_ACTION, 0
+other.request_id, other.outcome, other.recovery_ore = f"py-s-outcome-2-{run}", s.REVIEW_OUTCOME_NO_ACTION, 0
 refused(lambda: settlement.RecordReviewOutcome(other, metadata=ehr), grpc.StatusCode.ALREADY_EXISTS)
 
 # May's statement pays the recovery back, for April.
-list(settlement.RunSettlement(s.RunSettlementRequest(request_id="py-s-run-may", period=MAY), metadata=operator))
+list(settlement.RunSettlement(s.RunSettlementRequest(request_id=f"py-s-run-may-{run}", period=MAY), metadata=operator))
 may = settlement.ListStatements(s.ListStatementsRequest(provider_id=PROVIDER, period=MAY), metadata=operator).statements
 assert [m.total_ore for m in may] == [-50_000], may
 back = list(settlement.StreamStatementLines(s.StreamStatementLinesRequest(statement_id=may[0].statement_id), metadata=provider))

@@ -12,23 +12,11 @@ The provider token must belong to `provider:prv_py_nord`; without one (a service
 tokens, every caller `local`) the orders calls name the provider instead.
 """
 
-import pathlib
-import subprocess
 import sys
-import tempfile
 
-root = pathlib.Path(__file__).resolve().parents[2]
-out = pathlib.Path(tempfile.mkdtemp())
-protos = [str(p.relative_to(root / "proto")) for p in (root / "proto").rglob("*.proto")]
-subprocess.run(
-    [sys.executable, "-m", "grpc_tools.protoc", f"-I{root / 'proto'}", f"--python_out={out}", f"--grpc_python_out={out}", *protos],
-    check=True,
-)
-sys.path.insert(0, str(out))
+from afregning_stubs import fields_of
 
 import grpc  # noqa: E402
-from google.rpc import error_details_pb2  # noqa: E402
-from grpc_status import rpc_status  # noqa: E402
 from afregning.common.v1 import common_pb2 as c  # noqa: E402
 from afregning.visitation.v1 import visitation_pb2 as v, visitation_pb2_grpc as vg  # noqa: E402
 
@@ -73,12 +61,7 @@ try:
     raise SystemExit("absurd minutes were accepted")
 except grpc.RpcError as error:
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.code()
-    status = rpc_status.from_call(error)
-    fields = []
-    for detail in status.details:
-        bad_request = error_details_pb2.BadRequest()
-        if detail.Unpack(bad_request):
-            fields += [f.field for f in bad_request.field_violations]
+    fields = fields_of(error)
     assert "terms.visited_minutes_per_week" in fields, fields
 
 # Progression at 30 June: assessed on 10 March and 5 June, mobility 3 → 1, the course improved it.

@@ -85,21 +85,21 @@ pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
         let record = record?;
         let line = row + 2;
         let field = |i: usize| record.get(i).unwrap_or_default();
-        let month = afregning_client::parse::parse_period(field(2)).map_err(|e| anyhow::anyhow!("line {line}: period: {e}"))?;
-        // Danish `1.234,56` or plain `1234.56`.
-        let text = field(3);
-        let plain = if text.contains(',') {
-            text.replace('.', "").replace(',', ".")
-        } else {
-            text.to_owned()
+        let refusal = |field: &str, why: String| {
+            anyhow::anyhow!(tr_args(
+                "refusal-line",
+                &[("line", line.to_string()), ("field", field.to_owned()), ("why", why)]
+            ))
         };
-        let amount = afregning_tariff::Ore::parse_kroner(&plain)
-            .map_err(|_| anyhow::anyhow!("line {line}: amount_kr {:?} is not an amount in kroner", field(3)))?;
+        let month = afregning_client::parse::parse_period(field(2)).map_err(|e| refusal("period", e))?;
+        // Kroner as the export writes them (Danish `1.234,56`) or plain `1234.56`; a credit may be
+        // negative.
+        let amount = crate::finance::kroner(field(3), true).map_err(|e| refusal("amount_kr", e))?;
         totals.push(pbb::PostingTotal {
             frame: field(0).to_owned(),
             account: field(1).to_owned(),
             period: wire_period(month),
-            amount_ore: amount.get(),
+            amount_ore: amount,
             entry_count: 0,
         });
     }
@@ -166,6 +166,11 @@ mod tests {
             vec![("SOCIAL", 8_353_482), ("HEALTH", 728_857)]
         );
         std::fs::write(&file, "frame;account;period;amount_kr\nSOCIAL;5.30.26;2026-04;lots\n").unwrap();
-        assert!(read_erp_totals(&file).unwrap_err().to_string().contains("line 2: amount_kr"));
+        // In Danish, the language of a process not asked for another.
+        let refused = read_erp_totals(&file).unwrap_err().to_string();
+        assert!(
+            refused.starts_with("linje 2: amount_kr: \"lots\" er ikke et beløb i kroner"),
+            "{refused}"
+        );
     }
 }

@@ -40,7 +40,10 @@ pub fn kroner(text: &str, may_be_negative: bool) -> Result<i64, String> {
         .get();
     match afregning_kit::input::amount_problem(ore, may_be_negative) {
         Some(_) if ore < 0 && !may_be_negative => Err(tr_args("parse-kroner-negative", &[("text", text.to_owned())])),
-        Some(_) => Err(tr_args("parse-kroner-too-large", &[("text", text.to_owned())])),
+        Some(_) => Err(tr_args(
+            "parse-kroner-too-large",
+            &[("text", text.to_owned()), ("max", kr(afregning_kit::input::MAX_AMOUNT_ORE))],
+        )),
         None => Ok(ore),
     }
 }
@@ -318,7 +321,7 @@ pub async fn import_actuals(clients: &mut Clients, path: &Path, write: &Write) -
 pub async fn expected_accounts(clients: &mut Clients, frame: String, year: i32, pairs: &[String], write: &Write) -> anyhow::Result<()> {
     let mut months: Vec<pbb::MonthAmount> = Vec::with_capacity(pairs.len());
     for pair in pairs {
-        let m = month_amount(pair).unwrap_or_else(|why| usage_error(format!("MONTH=AMOUNT: {why}")));
+        let m = month_amount(pair).unwrap_or_else(|why| usage_error(tr_args("usage-month-amount", &[("why", why)])));
         if m.year.is_some_and(|y| y != year) {
             usage_error(tr_args(
                 "usage-month-not-in-year",

@@ -22,6 +22,11 @@ const ROOT: &str = "help-afregning";
 /// before clap reads the rest, so the help and usage it prints are already in that language. A
 /// value that is no language is left to clap to refuse.
 pub fn requested_lang(args: &[OsString]) -> Lang {
+    lang_of(args, std::env::var("AFREGNING_LANG").ok().as_deref())
+}
+
+/// The language `args` ask for, else `environment`'s (`AFREGNING_LANG`), else Danish.
+fn lang_of(args: &[OsString], environment: Option<&str>) -> Lang {
     let mut explicit = None;
     let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
@@ -35,9 +40,9 @@ pub fn requested_lang(args: &[OsString]) -> Lang {
         }
     }
     explicit
-        .or_else(|| std::env::var("AFREGNING_LANG").ok())
         .as_deref()
         .and_then(Lang::from_code)
+        .or_else(|| environment.and_then(Lang::from_code))
         .unwrap_or_default()
 }
 
@@ -63,8 +68,19 @@ pub fn parse() -> Cli {
     afregning_client::i18n::set_lang(lang);
     let mut command = command(lang);
     let matches = command.try_get_matches_from_mut(args).unwrap_or_else(|e| exit(e, lang));
+    let mut path = Vec::new();
+    let mut deepest = &matches;
+    while let Some((name, sub)) = deepest.subcommand() {
+        path.push(name.to_owned());
+        deepest = sub;
+    }
+    let _ = COMMAND_PATH.set(path);
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit(e.format(&mut command), lang))
 }
+
+/// The subcommands this process's command line named (`["frames", "set"]`), for the usage a
+/// later refusal shows.
+static COMMAND_PATH: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 /// Prints clap's refusal (or the help it was asked for) in `lang` and exits with its code.
 fn exit(error: clap::Error, lang: Lang) -> ! {
@@ -78,7 +94,17 @@ fn exit(error: clap::Error, lang: Lang) -> ! {
 /// refuses one (usage, exit code 2), in this process's language.
 pub fn refuse(message: &str) -> ! {
     let lang = afregning_client::i18n::lang();
-    let mut command = command(lang);
+    let mut root = command(lang);
+    if lang == Lang::En {
+        root.build();
+    }
+    let mut command = root;
+    for name in COMMAND_PATH.get().into_iter().flatten() {
+        match command.find_subcommand(name) {
+            Some(sub) => command = sub.clone(),
+            None => break,
+        }
+    }
     match lang {
         Lang::En => command.error(ErrorKind::ValueValidation, message).exit(),
         Lang::Da => {
@@ -226,6 +252,12 @@ fn arg_key(command: &str, arg: &Arg) -> String {
     format!("{owner}--{}", arg.get_id())
 }
 
+/// The key of a flag's help where it means the same in every command that has it
+/// (`help-any--request_id`); a command's own key comes first.
+fn shared_arg_key(arg: &Arg) -> String {
+    format!("help-any--{}", arg.get_id())
+}
+
 /// `command` (key `key`) and everything under it, in Danish.
 fn danish(mut command: Command, key: &str) -> Command {
     if let Some(text) = da(key) {
@@ -292,7 +324,9 @@ fn danish_arg(mut arg: Arg, command: &str) -> Arg {
             arg = arg.help(heading("help-flag-version"));
             None
         }
-        _ => da(&arg_key(command, &arg)).map(|text| paragraphs(&text)),
+        _ => da(&arg_key(command, &arg))
+            .or_else(|| da(&shared_arg_key(&arg)))
+            .map(|text| paragraphs(&text)),
     };
     let Some(paragraphs) = own else { return arg };
     let mut short = paragraphs.first().map(|p| summary(p)).unwrap_or_default();
@@ -363,14 +397,7 @@ fn danish_arg(mut arg: Arg, command: &str) -> Arg {
 /// clap's own `help` subcommand of the command whose key is `parent`, in Danish: its list of the
 /// commands it explains reads as their own help does.
 fn clap_help_subcommand(help: Command, parent: &str) -> Command {
-    let help = help.about(heading("help-subcommand-help")).mut_args(|a| {
-        if a.get_id() == "subcommand" {
-            a.help(heading("help-subcommand-help-names"))
-        } else {
-            a
-        }
-    });
-    with_danish_sections(explained(help, parent))
+    with_danish_sections(explained(help.about(heading("help-subcommand-help")), parent))
 }
 
 /// The copies of the commands under `help` (whose originals' key is `key`), with their Danish
@@ -391,31 +418,54 @@ fn explained(command: Command, key: &str) -> Command {
     })
 }
 
-/// Every help key the command tree asks of the Danish catalog, with the English it translates:
-/// commands, flags (global ones under the root) and values with a meaning.
-pub fn keys() -> std::collections::BTreeMap<String, String> {
-    fn walk(command: &Command, key: &str, keys: &mut std::collections::BTreeMap<String, String>) {
-        let english = command.get_long_about().or(command.get_about());
-        if let Some(english) = english {
-            keys.insert(key.to_owned(), english.to_string());
+/// One help text of the command tree, which the Danish catalog carries under `key` or, for a
+/// flag that reads the same in every command, under `shared`.
+#[derive(Debug)]
+pub struct HelpText {
+    /// The command's, flag's or value's own key.
+    pub key: String,
+    /// The key a flag's Danish may be shared under.
+    pub shared: Option<String>,
+    /// The English it translates (the doc comment).
+    pub english: String,
+}
+
+/// Every help text of the command tree: commands, flags (global ones under the root) and values
+/// with a meaning.
+pub fn help_texts() -> Vec<HelpText> {
+    fn walk(command: &Command, key: &str, texts: &mut Vec<HelpText>) {
+        if let Some(english) = command.get_long_about().or(command.get_about()) {
+            texts.push(HelpText {
+                key: key.to_owned(),
+                shared: None,
+                english: english.to_string(),
+            });
         }
         for arg in command.get_arguments() {
             if let Some(english) = arg.get_long_help().or(arg.get_help()) {
-                keys.insert(arg_key(key, arg), english.to_string());
+                texts.push(HelpText {
+                    key: arg_key(key, arg),
+                    shared: Some(shared_arg_key(arg)),
+                    english: english.to_string(),
+                });
             }
             for value in arg.get_possible_values() {
                 if let Some(english) = value.get_help() {
-                    keys.insert(format!("help-value-{}", value.get_name()), english.to_string());
+                    texts.push(HelpText {
+                        key: format!("help-value-{}", value.get_name()),
+                        shared: None,
+                        english: english.to_string(),
+                    });
                 }
             }
         }
         for sub in command.get_subcommands() {
-            walk(sub, &command_key(key, sub.get_name()), keys);
+            walk(sub, &command_key(key, sub.get_name()), texts);
         }
     }
-    let mut keys = std::collections::BTreeMap::new();
-    walk(&Cli::command(), ROOT, &mut keys);
-    keys
+    let mut texts = Vec::new();
+    walk(&Cli::command(), ROOT, &mut texts);
+    texts
 }
 
 #[cfg(test)]
@@ -454,22 +504,43 @@ mod tests {
 
     #[test]
     fn every_help_text_has_its_danish_and_no_danish_is_left_over() {
-        let keys = keys();
-        assert!(keys.len() > 100, "the tree has its help: {}", keys.len());
-        let missing: Vec<String> = keys
+        use std::collections::{BTreeMap, BTreeSet};
+        let texts = help_texts();
+        assert!(texts.len() > 100, "the tree has its help: {}", texts.len());
+        // The key each text's Danish is found under.
+        let found = |t: &HelpText| {
+            da(&t.key)
+                .map(|_| t.key.clone())
+                .or_else(|| t.shared.clone().filter(|k| da(k).is_some()))
+        };
+        let missing: Vec<String> = texts
             .iter()
-            .filter(|(key, _)| da(key).is_none())
-            .map(|(key, english)| format!("{key} = {english}"))
+            .filter(|t| found(t).is_none())
+            .map(|t| format!("{} = {}", t.key, t.english))
             .collect();
         assert!(missing.is_empty(), "no Danish for:\n{}", missing.join("\n"));
-        let left_over: Vec<String> = danish_keys().into_iter().filter(|k| !keys.contains_key(k)).collect();
-        assert!(left_over.is_empty(), "Danish for nothing: {left_over:?}");
+        // One Danish text serves one English text: a value name or a shared flag that means
+        // different things needs Danish of its own.
+        let mut meanings: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for t in &texts {
+            meanings.entry(found(t).unwrap()).or_default().insert(&t.english);
+        }
+        let ambiguous: Vec<&String> = meanings
+            .iter()
+            .filter(|(_, english)| english.len() > 1)
+            .map(|(key, _)| key)
+            .collect();
+        assert!(ambiguous.is_empty(), "one Danish text for different English: {ambiguous:?}");
+        let left_over: Vec<String> = danish_keys().into_iter().filter(|k| !meanings.contains_key(k)).collect();
+        assert!(
+            left_over.is_empty(),
+            "Danish for nothing (or hidden by a command's own): {left_over:?}"
+        );
     }
 
     #[test]
     fn the_danish_command_line_is_consistent_and_reads_the_same() {
         let mut danish = command(Lang::Da);
-        danish.clone().debug_assert();
         let help = danish.render_long_help().to_string();
         assert!(help.contains("Kommandoer:"), "{help}");
         assert!(help.contains("Brug: afregning"), "{help}");
@@ -498,11 +569,18 @@ mod tests {
     #[test]
     fn the_language_is_read_before_the_rest() {
         let args = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
-        assert_eq!(requested_lang(&args(&["afregning", "--lang", "en", "status"])), Lang::En);
-        assert_eq!(requested_lang(&args(&["afregning", "status", "--lang=en"])), Lang::En);
+        assert_eq!(lang_of(&args(&["afregning", "--lang", "en", "status"]), None), Lang::En);
+        assert_eq!(lang_of(&args(&["afregning", "status", "--lang=en"]), Some("da")), Lang::En);
         assert_eq!(
-            requested_lang(&args(&["afregning", "--", "--lang", "en"])),
-            requested_lang(&args(&["afregning"]))
+            lang_of(&args(&["afregning", "--", "--lang", "en"]), None),
+            Lang::Da,
+            "after --, words are values"
+        );
+        assert_eq!(lang_of(&args(&["afregning", "status"]), Some("en")), Lang::En);
+        assert_eq!(
+            lang_of(&args(&["afregning", "--lang", "fr"]), Some("en")),
+            Lang::En,
+            "clap refuses fr, in English"
         );
     }
 }

@@ -350,11 +350,12 @@ parse-date = forventede en dato som 30.06.2026 eller 2026-06-30
 parse-lang = da (dansk) eller en (engelsk)
 parse-kroner = { $text } er ikke et beløb i kroner som 1.234,56 eller 1234.56
 parse-kroner-negative = { $text }: må ikke være negativt
-parse-kroner-too-large = { $text }: højst 10.000.000.000,00 kr. i begge retninger
+parse-kroner-too-large = { $text }: højst { $max } kr. i begge retninger
 parse-month-amount = { $text }: forventede MÅNED=BELØB, fx 07=12.500,00
 parse-month-amount-month = { $text }: måneden skal være 1–12
 usage-profile-sum = --profile: de tolv måneder giver { $sum } kr., ikke --amount { $amount } kr.
 usage-month-not-in-year = MÅNED=BELØB: { $pair } er ikke en måned i --year { $year }
+usage-month-amount = MÅNED=BELØB: { $why }
 usage-month-twice = MÅNED=BELØB: måned { $month } er angivet to gange
 usage-cannot-write = kan ikke skrive { $path }: { $error }
 usage-cannot-create = kan ikke oprette { $path }: { $error }

@@ -20,6 +20,11 @@ help-afregning--token =
     Dit bearer-token (det afgør, hvem du er: omsorgssystemet, en leverandør, økonomi, et udvalg
     eller driften). Behøves ikke over for tjenester på loopback uden autentificering.
 
+# a flag shared by every command that writes
+help-any--request_id =
+    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
+    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
+
 # afregning up
 help-up =
     Kør alle tre tjenester i denne proces indtil Ctrl-C, hver på sin egen port (50051 visitation,
@@ -131,9 +136,6 @@ help-grants-decide--from = Første dag, fx 01.07.2026 eller 2026-07-01; den må 
 help-grants-decide--to = Sidste dag; uden slutdato, når den udelades.
 help-grants-decide--need_frame =
     Den ramme, der ejer behovet, når en anden ramme betaler (et køb på tværs af rammer).
-help-grants-decide--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning orders
 help-orders =
@@ -178,9 +180,6 @@ help-orders-acknowledge =
 help-orders-acknowledge--order = Bestillingens nummer, som `orders list` viser det.
 help-orders-acknowledge--id =
     Leverandøren (prv_…). Udelades med en leverandørs --token: så er det leverandørens egne bestillinger.
-help-orders-acknowledge--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning orders unacknowledged
 help-orders-unacknowledged =
@@ -210,9 +209,6 @@ help-deliveries-import--file = CSV-filen.
 help-deliveries-import--refusals =
     Skriv også de afviste rækker hertil som CSV (line, delivery_id, field, why), der kan åbnes i et
     dansk regneark.
-help-deliveries-import--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning deliveries correct
 help-deliveries-correct =
@@ -225,9 +221,6 @@ help-deliveries-correct--started_at =
     Hvornår besøget begyndte: dansk lokaltid (01.04.2026 07:30) eller RFC 3339.
 help-deliveries-correct--minutes = Leverede minutter, 1–1440.
 help-deliveries-correct--reason = Hvorfor den rettes; vises på korrektionslinjen.
-help-deliveries-correct--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning settle
 help-settle =
@@ -237,9 +230,6 @@ help-settle--period = Måneden, fx 07.2026 eller 2026-07. Den skal være afslutt
 help-settle--issue =
     Udsted (forsegl) bagefter alle månedens afregningsbilag; udstedte afregningsbilag bogføres i
     budgettet.
-help-settle--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning statements
 help-statements = Afregningsbilag: en leverandørs afregning for en måned.
@@ -260,9 +250,6 @@ help-statements-show--format = Udskriftsformat.
 help-statements-issue =
     Udsted (forsegl) et afregningsbilag i kladde: det ændres aldrig igen og bogføres i budgettet.
 help-statements-issue--statement_id = Afregningsbilagets id.
-help-statements-issue--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning statements accept
 help-statements-accept =
@@ -270,9 +257,6 @@ help-statements-accept =
     afregningsbilag besvares én gang, godkendt eller bestridt; svaret gemmes ved siden af bilaget og
     ændrer det aldrig.
 help-statements-accept--statement_id = Afregningsbilagets id (st-…).
-help-statements-accept--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning statements dispute
 help-statements-dispute =
@@ -283,9 +267,6 @@ help-statements-dispute--statement_id = Afregningsbilagets id (st-…).
 help-statements-dispute--lines =
     Nummeret på en bestridt linje, som `statements show` nummererer dem; én gang pr. linje.
 help-statements-dispute--reasons = Hvorfor, for den linje, der er angivet lige før: 1–500 tegn.
-help-statements-dispute--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning statements paid
 help-statements-paid =
@@ -295,9 +276,6 @@ help-statements-paid--paid_on =
     Dagen, det blev betalt, fx 15.05.2026 eller 2026-05-15 (standard: i dag); ikke før
     afregningsbilaget blev udstedt.
 help-statements-paid--reference = Betalingens reference i økonomisystemet, 1–64 tegn.
-help-statements-paid--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning statements overdue
 help-statements-overdue =
@@ -332,9 +310,6 @@ help-review-build--sample =
 help-review-build--highest =
     Hvor mange af de højest betalte bevillinger der kommer på listen, 0–1000 (standard 5).
 help-review-build--seed = Stikprøvens startværdi (seed) (standard: en trækkes og gemmes sammen med listen).
-help-review-build--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning review list
 help-review-list =
@@ -356,9 +331,6 @@ help-review-record--note = Hvad der blev fundet, 1–500 tegn.
 help-review-record--recovery =
     Ved en tilbagebetaling: beløbet, der betales tilbage, i kroner (475,00 eller 475.00), højst det,
     måneden betalte for bevillingen.
-help-review-record--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # values of afregning review record --outcome (OutcomeArg)
 help-value-no-action = Intet at gøre.
@@ -378,9 +350,6 @@ help-cases = Kvartalsvise omplaceringssager mellem udvalgenes rammer.
 # afregning cases propose
 help-cases-propose = Nettoudlign kvartalets køb på tværs af rammer til omplaceringssager, én pr. par af rammer.
 help-cases-propose--quarter = Kvartalet, fx 2026-Q2 eller "2.kvt. 2026".
-help-cases-propose--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning cases list
 help-cases-list = Et kvartals omplaceringssager.
@@ -396,17 +365,11 @@ help-cases-approve--case_id = Omplaceringssagens id.
 help-cases-approve--committee = Det udvalg, der afgør, fx SOCIAL.
 help-cases-approve--reject = Afvis i stedet for at godkende.
 help-cases-approve--comment = En bemærkning til revisionssporet.
-help-cases-approve--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning cases execute
 help-cases-execute =
     Gennemfør en godkendt sag (kun økonomi): to posteringer i hovedbogen, der summerer til nul.
 help-cases-execute--case_id = Omplaceringssagens id.
-help-cases-execute--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning catalog
 help-catalog =
@@ -422,9 +385,6 @@ help-catalog-publish =
 
     Eksempel: afregning catalog publish catalog-2026.toml
 help-catalog-publish--file = Katalogfilen, højst 65.536 byte.
-help-catalog-publish--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning catalog list
 help-catalog-list =
@@ -450,9 +410,6 @@ help-catalog-roll-forward--from = Den udgivne version, der afledes fra, fx 2026.
 help-catalog-roll-forward--index =
     Pris- og lønfremskrivningen i procent, fx 2,5 eller 2.5 (fra -50 til 50).
 help-catalog-roll-forward--new_version = Den nye version, fx 2027.1 (1–32 tegn).
-help-catalog-roll-forward--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning committees
 help-committees =
@@ -466,9 +423,6 @@ help-committees-create =
     Eksempel: afregning committees create --code OMSORG --name Omsorgsudvalget
 help-committees-create--code = Kode med store bogstaver, fx SOCIAL, HEALTH, FINANCE.
 help-committees-create--name = Udvalgets navn, fx Sundhedsudvalget.
-help-committees-create--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning committees list
 help-committees-list =
@@ -500,9 +454,6 @@ help-frames-set--effective_from =
     Den dag, ændringen får virkning, fx 01.11.2026, efter rammens lukkede måneder; en status pr. en
     tidligere dato beholder den indstilling, der gjaldt dengang. Standard: årets første dag for en
     ny ramme, ellers i dag.
-help-frames-set--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning frames list
 help-frames-list =
@@ -527,9 +478,6 @@ help-actuals-import =
 
     Eksempel: afregning actuals import erp-juni.csv
 help-actuals-import--file = CSV-filen.
-help-actuals-import--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning expected-accounts
 help-expected-accounts =
@@ -544,9 +492,6 @@ help-expected-accounts--year = Budgetåret.
 help-expected-accounts--months =
     Par af måned=beløb: måneden som 7, 07, 07.2026 eller 2026-07, beløbet i kroner (12.500,00 eller
     12500.00), ikke negativt.
-help-expected-accounts--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning explain-deviation
 help-explain-deviation =
@@ -559,9 +504,6 @@ help-explain-deviation--frame = Rammen, fx HEALTH.
 help-explain-deviation--period = Den måned, der forklares, fx 10.2026 eller 2026-10.
 help-explain-deviation--explanation = Hvorfor merforbruget opstår, 1–4.000 tegn.
 help-explain-deviation--actions = En korrigerende handling (angiv --action én gang for hver, 1–20).
-help-explain-deviation--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning close-month
 help-close-month =
@@ -572,9 +514,6 @@ help-close-month =
     Eksempel: afregning close-month --frame ELDRE --period 07.2026
 help-close-month--frame = Rammen, fx HEALTH.
 help-close-month--period = Måneden, fx 06.2026 eller 2026-06.
-help-close-month--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning true-up
 help-true-up =
@@ -587,9 +526,6 @@ help-true-up =
     Eksempel: afregning true-up --year 2026 actual-costs-2026.csv
 help-true-up--year = Det år, der efterreguleres; ikke et fremtidigt.
 help-true-up--file = De faktiske enhedsomkostninger (komma- eller semikolonsepareret).
-help-true-up--request_id =
-    Ændringens request-id. Giv samme id for at prøve sikkert igen: tjenesten besvarer et nyt forsøg
-    med det første svar i stedet for at udføre arbejdet to gange. Standard: et nyt id.
 
 # afregning export
 help-export = Afregningens posteringer pr. ramme, konto og måned til økonomisystemet (ERP).
@@ -620,7 +556,6 @@ help-flag-help-more = Vis hjælp (mere med '--help')
 help-flag-help-summary = Vis hjælp (et resumé med '-h')
 help-flag-version = Vis versionen
 help-subcommand-help = Vis denne hjælp eller hjælpen til de nævnte kommandoer
-help-subcommand-help-names = Kommandoen, hvis hjælp skal vises
 help-possible-values = mulige værdier
 help-possible-values-heading = Mulige værdier
 help-default = standard

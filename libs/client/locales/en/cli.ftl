@@ -350,11 +350,12 @@ parse-date = expected a date like 30.06.2026 or 2026-06-30
 parse-lang = da (Danish) or en (English)
 parse-kroner = { $text } is not an amount in kroner such as 1.234,56 or 1234.56
 parse-kroner-negative = { $text }: must not be negative
-parse-kroner-too-large = { $text }: at most 10,000,000,000.00 kr. either way
+parse-kroner-too-large = { $text }: at most { $max } kr. either way
 parse-month-amount = { $text }: expected MONTH=AMOUNT, e.g. 07=12.500,00
 parse-month-amount-month = { $text }: the month must be 1–12
 usage-profile-sum = --profile: the twelve months add up to { $sum } kr, not --amount { $amount } kr
 usage-month-not-in-year = MONTH=AMOUNT: { $pair } is not a month of --year { $year }
+usage-month-amount = MONTH=AMOUNT: { $why }
 usage-month-twice = MONTH=AMOUNT: month { $month } is given twice
 usage-cannot-write = cannot write { $path }: { $error }
 usage-cannot-create = cannot create { $path }: { $error }

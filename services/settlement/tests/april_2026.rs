@@ -42,23 +42,6 @@ async fn grant(ehr: &mut Visitation, name: &str, cpr: &str, terms: pbv::GrantTer
     decided(ehr, name, cpr, terms, start, start).await
 }
 
-async fn postings(client: &mut Settlement) -> Vec<pb::Posting> {
-    let mut stream = client
-        .stream_postings(pb::StreamPostingsRequest {
-            after_sequence: 0,
-            follow: false,
-            max_events: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let mut out = Vec::new();
-    while let Some(p) = stream.message().await.unwrap() {
-        out.push(p);
-    }
-    out
-}
-
 async fn the_worked_month(backend: Backend) {
     let mut s = suite(backend).await;
     let (server, _follower, store) = settlement(&s).await;

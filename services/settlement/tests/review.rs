@@ -11,6 +11,7 @@ use std::sync::Arc;
 use afregning_kit::testing::Backend;
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pb;
+use afregning_proto::visitation::v1 as pbv;
 use afregning_settlement::app::Runner;
 use afregning_settlement::domain::review::{Reason, Settings, select};
 use afregning_tariff::Period;
@@ -337,6 +338,87 @@ async fn a_month_is_reviewed(backend: Backend) {
     assert!(overdue.iter().all(|st| st.total_ore > 0), "{overdue:?}");
     assert!(!overdue.iter().any(|st| st.statement_id == may_statement.statement_id));
     server.stop().await.unwrap();
+}
+
+/// What an issued statement's postings take from or give to each paying frame.
+fn by_frame(postings: &[pb::Posting], statement_id: &str) -> BTreeMap<String, i64> {
+    let mut frames = BTreeMap::new();
+    for p in postings.iter().filter(|p| p.statement_id == statement_id) {
+        *frames.entry(p.paying_frame.clone()).or_default() += p.amount_ore;
+    }
+    frames
+}
+
+/// A recovery is taken back from the frames in proportion to what each paid for the grant in the
+/// month reviewed: a maintaining course is paid 80 % from SOCIAL and 20 % from HEALTH.
+async fn a_recovery_is_taken_back_from_the_frames_that_paid(backend: Backend) {
+    let mut s = suite(backend).await;
+    let (server, _follower, store) = settlement(&s).await;
+    let mut operator = client(&server, OPERATOR).await;
+    let mut authority = client(&server, EHR).await;
+    let nord = s.nord.clone();
+    // 1,260 visited minutes a week (21 hours, under the catalog's 1,500 for an individual
+    // course): level 5, 9,800.00 kr. a week, from 1 April.
+    let terms = pbv::GrantTerms {
+        unit_kind: pbc::UnitKind::Course as i32,
+        legal_basis: "SEL-83".into(),
+        intervention: "personlig-pleje".into(),
+        visited_minutes_per_week: 1_260,
+        course_type: pbc::CourseType::Maintaining as i32,
+        providers: vec![share(&nord, 100, true)],
+        ..Default::default()
+    };
+    let grant = decided(&mut s.ehr, "course", "0707401777", terms, date(2026, 4, 1), date(2026, 4, 1)).await;
+    synced(&mut s.ehr, &store).await;
+    run(&mut operator, "run-april", (2026, 4)).await;
+    let april = issue_all(&mut operator, (2026, 4)).await.remove(&nord).expect("nord's April");
+    // 9,800.00 × 30 / 7 = 42,000.00 kr.: 33,600.00 from SOCIAL, 8,400.00 from HEALTH.
+    let frames = |pairs: [(&str, i64); 2]| pairs.map(|(f, ore)| (f.to_owned(), ore)).into_iter().collect::<BTreeMap<_, _>>();
+    assert_eq!(april.total_ore, 4_200_000);
+    assert_eq!(
+        by_frame(&postings(&mut operator).await, &april.statement_id),
+        frames([("SOCIAL", 3_360_000), ("HEALTH", 840_000)])
+    );
+
+    let list = authority.build_review_list(build("build")).await.unwrap().into_inner();
+    assert!(
+        list.items.iter().any(|i| i.grant_id == grant.grant_id && i.amount_ore == 4_200_000),
+        "{list:?}"
+    );
+    let recovery = record("recover", &grant.grant_id, &nord, pb::ReviewOutcome::Recovery, 100_000);
+    authority.record_review_outcome(recovery).await.unwrap();
+
+    run(&mut operator, "run-may", (2026, 5)).await;
+    let may = issue_all(&mut operator, (2026, 5)).await.remove(&nord).expect("nord's May");
+    let back: Vec<(i32, i64, String)> = lines(&mut operator, &may.statement_id)
+        .await
+        .into_iter()
+        .filter(|l| l.kind == pb::LineKind::Recovery as i32)
+        .map(|l| (l.period.map_or(0, |p| p.month), l.amount_ore, l.paying_frame))
+        .collect();
+    assert_eq!(
+        back,
+        [(4, -100_000, "SOCIAL".to_owned())],
+        "one line, named for the grant's largest frame"
+    );
+    // May: 9,800.00 × 31 / 7 = 43,400.00 kr. (34,720.00 SOCIAL, 8,680.00 HEALTH), less the
+    // 1,000.00 kr. recovery taken back 800.00 from SOCIAL and 200.00 from HEALTH.
+    assert_eq!(may.total_ore, 4_340_000 - 100_000);
+    assert_eq!(
+        by_frame(&postings(&mut operator).await, &may.statement_id),
+        frames([("SOCIAL", 3_472_000 - 80_000), ("HEALTH", 868_000 - 20_000)])
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_recovery_is_taken_back_from_the_frames_that_paid_sqlite() {
+    a_recovery_is_taken_back_from_the_frames_that_paid(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_recovery_is_taken_back_from_the_frames_that_paid_postgres() {
+    a_recovery_is_taken_back_from_the_frames_that_paid(Backend::Postgres).await;
 }
 
 #[tokio::test]

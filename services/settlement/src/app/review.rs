@@ -8,7 +8,7 @@ use afregning_tariff::{Ore, Period};
 
 use super::pricing::Runner;
 use crate::domain::ids::{GrantId, ProviderId};
-use crate::domain::line::TargetPeriod;
+use crate::domain::line::{FramePart, TargetPeriod};
 use crate::domain::pricing::{VisitsByGrant, time_on_grant};
 use crate::domain::review::{Booking, Candidate};
 use crate::domain::statement::StatementStatus;
@@ -33,15 +33,24 @@ impl Runner {
             let paid = self.store.effective_lines(&provider, period).await?;
             let deliveries = self.store.provider_deliveries(&provider, &period.to_string()).await?;
             let visits = VisitsByGrant::of(&deliveries);
-            // What the month's issued lines pay per grant, and the largest line's booking.
+            // What the month's issued lines pay per grant, the largest line's booking, and what
+            // each frame paid for the grant.
             let mut amounts: BTreeMap<GrantId, (Ore, Ore, Booking)> = BTreeMap::new();
+            let mut by_frame: BTreeMap<GrantId, BTreeMap<(String, String, String), Ore>> = BTreeMap::new();
             for l in &paid {
+                let frames = by_frame.entry(l.line.grant_id.clone()).or_default();
+                for f in &l.frames {
+                    let key = (f.paying_frame.clone(), f.need_frame.clone(), f.account.clone());
+                    let sum = frames.entry(key).or_default();
+                    *sum = sum.checked_add(f.amount_ore)?;
+                }
                 let entry = amounts.entry(l.line.grant_id.clone()).or_default();
                 entry.0 = entry.0.checked_add(l.line.amount_ore)?;
                 let size = Ore::new(l.line.amount_ore.get().saturating_abs());
                 if size >= entry.1 {
                     entry.1 = size;
                     entry.2 = Booking {
+                        frames: Vec::new(),
                         paying_frame: l.line.paying_frame.clone(),
                         need_frame: l.line.need_frame.clone(),
                         account: l.line.account.clone(),
@@ -60,7 +69,19 @@ impl Runner {
                     continue;
                 }
                 let (visited_minutes, delivered_minutes) = time.unwrap_or_default();
-                let (amount, _, booking) = paid.unwrap_or_default();
+                let (amount, _, mut booking) = paid.unwrap_or_default();
+                booking.frames = by_frame
+                    .remove(&first.grant_id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(_, paid)| paid.get() > 0)
+                    .map(|((paying_frame, need_frame, account), amount_ore)| FramePart {
+                        paying_frame,
+                        need_frame,
+                        account,
+                        amount_ore,
+                    })
+                    .collect();
                 let booking = if booking.paying_frame.is_empty() {
                     Booking {
                         paying_frame: first.paying_frame.clone(),

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use afregning_tariff::steering::split_by_weight;
 use afregning_tariff::{DateRange, Ore, Period};
 use sha2::{Digest as _, Sha256};
 
@@ -101,9 +102,14 @@ pub struct Settings {
     pub seed: u64,
 }
 
-/// Where a recovery is booked and what it names: the grant's largest line of the month reviewed.
+/// Where a recovery is booked and what it names: the frames that paid for the grant in the month
+/// reviewed, and the grant's largest line of it for the line's own frame and unit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Booking {
+    /// What the month's issued lines paid for the grant on each frame, net, where it came to more
+    /// than nothing: a recovery is taken back from them in proportion. Kept with the list; read
+    /// back for recoveries only.
+    pub frames: Vec<FramePart>,
     /// The frame that pays.
     pub paying_frame: String,
     /// The frame that owns the need.
@@ -247,9 +253,33 @@ pub struct Recovery {
 pub const RECOVERY_RULE: &str = "review.recovery";
 
 /// The correction line a recovery puts on the provider's next statement: minus the amount,
-/// paying for the month reviewed, booked on the frame of the grant's largest line of that month.
+/// paying for the month reviewed, taken back from the frames that paid for the grant that month
+/// in proportion to what each paid (the last øre to the frame that paid most), or from the
+/// grant's largest line's frame when no frame paid anything.
 pub fn recovery_line(r: &Recovery) -> StoredLine {
     let amount = Ore::ZERO.checked_sub(r.amount).unwrap_or(Ore::ZERO);
+    let weights: Vec<(usize, u64)> = r
+        .booking
+        .frames
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| u64::try_from(f.amount_ore.get()).ok().filter(|w| *w > 0).map(|w| (i, w)))
+        .collect();
+    let frames = match split_by_weight(amount, &weights) {
+        Ok(Some(parts)) => parts
+            .into_iter()
+            .map(|(i, part)| FramePart {
+                amount_ore: part,
+                ..r.booking.frames[i].clone()
+            })
+            .collect(),
+        _ => vec![FramePart {
+            paying_frame: r.booking.paying_frame.clone(),
+            need_frame: r.booking.need_frame.clone(),
+            account: r.booking.account.clone(),
+            amount_ore: amount,
+        }],
+    };
     let line = StatementLine {
         line_id: Default::default(),
         statement_id: Default::default(),
@@ -283,12 +313,7 @@ pub fn recovery_line(r: &Recovery) -> StoredLine {
     StoredLine {
         line,
         target_period: TargetPeriod::Month(r.period),
-        frames: vec![FramePart {
-            paying_frame: r.booking.paying_frame.clone(),
-            need_frame: r.booking.need_frame.clone(),
-            account: r.booking.account.clone(),
-            amount_ore: amount,
-        }],
+        frames,
     }
 }
 
@@ -466,5 +491,49 @@ mod tests {
                 .starts_with("tilbagebetaling efter stikprøvekontrol af april 2026")
         );
         assert!(!LineKind::Recovery.pays());
+    }
+
+    #[test]
+    fn a_recovery_is_taken_back_from_the_frames_in_proportion_to_what_they_paid() {
+        let part = |frame: &str, ore: i64| FramePart {
+            paying_frame: frame.into(),
+            need_frame: frame.into(),
+            account: format!("acc-{frame}"),
+            amount_ore: Ore::new(ore),
+        };
+        let recovery = |amount: i64, frames: Vec<FramePart>| {
+            recovery_line(&Recovery {
+                period: Period::new(2026, 4).unwrap(),
+                grant_id: GrantId::new("g"),
+                citizen_id: CitizenId::new("c"),
+                amount: Ore::new(amount),
+                note: "n".into(),
+                booking: Booking {
+                    frames,
+                    paying_frame: "LARGEST".into(),
+                    ..Booking::default()
+                },
+            })
+        };
+        let parts = |line: &StoredLine| {
+            line.frames
+                .iter()
+                .map(|f| (f.paying_frame.clone(), f.amount_ore.get()))
+                .collect::<Vec<_>>()
+        };
+        // A maintaining course's April: SOCIAL 33,600.00 and HEALTH 8,400.00 kr.
+        let line = recovery(100_000, vec![part("SOCIAL", 3_360_000), part("HEALTH", 840_000)]);
+        assert_eq!(parts(&line), [("SOCIAL".to_owned(), -80_000), ("HEALTH".to_owned(), -20_000)]);
+        assert_eq!(line.frames[1].account, "acc-HEALTH");
+        // Thirds of 1.00 kr.: each rounded but the largest, which takes the rest; the sum holds.
+        let line = recovery(100, vec![part("A", 1), part("B", 1), part("C", 2)]);
+        assert_eq!(parts(&line), [("A".to_owned(), -25), ("B".to_owned(), -25), ("C".to_owned(), -50)]);
+        let line = recovery(101, vec![part("A", 1), part("B", 1), part("C", 1)]);
+        assert_eq!(line.frames.iter().map(|f| f.amount_ore.get()).sum::<i64>(), -101);
+        // A frame that came to nothing or less takes nothing back; with none, the largest line's.
+        let line = recovery(500, vec![part("A", -300), part("B", 0), part("C", 700)]);
+        assert_eq!(parts(&line), [("C".to_owned(), -500)]);
+        let line = recovery(500, vec![part("A", -300)]);
+        assert_eq!(parts(&line), [("LARGEST".to_owned(), -500)]);
     }
 }

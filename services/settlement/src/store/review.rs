@@ -2,6 +2,8 @@
 //! figures they were listed for, and each item's outcome; and the recoveries not yet on an issued
 //! statement. Lists, items and outcomes are written once.
 
+use std::collections::BTreeMap;
+
 use afregning_kit::ApiError;
 use afregning_kit::store::Tx;
 use afregning_tariff::{Ore, Period};
@@ -10,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::line_codec::{unit_kind_of_wire, wire_unit_kind};
 use super::{On, Store, corrupt, instant_text, on, stored_instant};
 use crate::domain::ids::{CitizenId, GrantId, ProviderId};
-use crate::domain::line::LineKind;
+use crate::domain::line::{FramePart, LineKind};
 use crate::domain::review::{Booking, Candidate, Item, Outcome, Reason, Recovery, Settings};
 use crate::domain::statement::StatementStatus;
 
@@ -137,6 +139,8 @@ impl TryFrom<ItemRow> for StoredItem {
                     delivered_minutes: minutes("delivered minutes", r.delivered_minutes)?,
                     amount: Ore::new(r.amount_ore),
                     booking: Booking {
+                        // Read back with the recoveries that need them.
+                        frames: Vec::new(),
                         paying_frame: r.paying_frame,
                         need_frame: r.need_frame,
                         account: r.account,
@@ -188,17 +192,42 @@ impl Store {
             .bind(provider_id).bind(before.to_string()).bind(i64::from(Outcome::Recovery.code()))
             .bind(i64::from(StatementStatus::Issued.code())).bind(i64::from(LineKind::Recovery.code()))
             .fetch_all(e).await?);
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // What each frame paid for the provider's listed grants, by month and grant.
+        let frame_rows: Vec<(String, String, String, String, String, i64)> = on!(self.pool(), e => sqlx::query_as(
+            "SELECT f.period, f.grant_id, f.paying_frame, f.need_frame, f.account, f.amount_ore FROM review_item_frames f \
+             JOIN review_outcomes o ON o.period = f.period AND o.grant_id = f.grant_id AND o.provider_id = f.provider_id \
+             WHERE f.provider_id = $1 AND o.outcome = $2 AND f.period < $3 \
+             ORDER BY f.period, f.grant_id, f.paying_frame, f.need_frame, f.account")
+            .bind(provider_id).bind(i64::from(Outcome::Recovery.code())).bind(before.to_string())
+            .fetch_all(e).await?);
+        let mut frames: BTreeMap<(String, String), Vec<FramePart>> = BTreeMap::new();
+        for (period, grant_id, paying_frame, need_frame, account, amount_ore) in frame_rows {
+            frames.entry((period, grant_id)).or_default().push(FramePart {
+                paying_frame,
+                need_frame,
+                account,
+                amount_ore: Ore::new(amount_ore),
+            });
+        }
         rows.into_iter()
             .map(|row| {
                 let stored = StoredItem::try_from(row)?;
                 let recorded = stored.recorded.ok_or_else(|| corrupt("recovery", "without outcome"))?;
+                let mut booking = stored.item.candidate.booking;
+                let grant_id = stored.item.candidate.grant_id;
+                booking.frames = frames
+                    .remove(&(stored.period.to_string(), grant_id.as_str().to_owned()))
+                    .unwrap_or_default();
                 Ok(Recovery {
                     period: stored.period,
-                    grant_id: stored.item.candidate.grant_id,
+                    grant_id,
                     citizen_id: stored.item.candidate.citizen_id,
                     amount: recorded.recovery,
                     note: recorded.note,
-                    booking: stored.item.candidate.booking,
+                    booking,
                 })
             })
             .collect()
@@ -247,6 +276,14 @@ impl ReviewTx for Tx {
                 .bind(reasons.join(",")).bind(&c.booking.paying_frame).bind(&c.booking.need_frame).bind(&c.booking.account)
                 .bind(&c.booking.unit).bind(i64::from(wire_unit_kind(c.booking.unit_kind)))
                 .execute(&mut **t).await?.rows_affected());
+            for f in &c.booking.frames {
+                afregning_kit::on_tx!(self, t => sqlx::query(
+                    "INSERT INTO review_item_frames (period, grant_id, provider_id, paying_frame, need_frame, account, amount_ore) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(header.period.to_string()).bind(c.grant_id.as_str()).bind(c.provider_id.as_str())
+                    .bind(&f.paying_frame).bind(&f.need_frame).bind(&f.account).bind(f.amount_ore.get())
+                    .execute(&mut **t).await?.rows_affected());
+            }
         }
         Ok(true)
     }

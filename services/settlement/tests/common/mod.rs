@@ -352,6 +352,24 @@ pub async fn run(client: &mut Settlement, id: &str, period: (i32, i32)) -> Vec<p
     progress
 }
 
+/// Every posting issued so far, in order.
+pub async fn postings(client: &mut Settlement) -> Vec<pb::Posting> {
+    let mut stream = client
+        .stream_postings(pb::StreamPostingsRequest {
+            after_sequence: 0,
+            follow: false,
+            max_events: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut out = Vec::new();
+    while let Some(p) = stream.message().await.unwrap() {
+        out.push(p);
+    }
+    out
+}
+
 /// Issues every draft of a period; the issued statements by provider id.
 pub async fn issue_all(client: &mut Settlement, period: (i32, i32)) -> BTreeMap<String, pb::Statement> {
     let mut issued = BTreeMap::new();

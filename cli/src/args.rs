@@ -631,7 +631,7 @@ pub enum Review {
         #[arg(long)]
         note: String,
         /// For a recovery: the amount paid back in kroner (475,00 or 475.00), at most what the
-        /// month paid for the grant.
+        /// month pays for the grant now.
         #[arg(long, value_parser = recovery_kroner)]
         recovery: Option<i64>,
         #[command(flatten)]

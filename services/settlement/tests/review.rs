@@ -411,6 +411,130 @@ async fn a_recovery_is_taken_back_from_the_frames_that_paid(backend: Backend) {
     server.stop().await.unwrap();
 }
 
+/// What a provider's issued statements pay for `grant` in April, over all its statements.
+async fn april_pays(client: &mut Settlement, provider: &str, grant: &str) -> i64 {
+    let mut paid = 0;
+    for month in 4..=12 {
+        if let Some(st) = statements(client, (2026, month)).await.remove(provider) {
+            for l in lines(client, &st.statement_id).await {
+                if l.grant_id == grant && l.period.is_some_and(|p| p.month == 4) {
+                    paid += l.amount_ore;
+                }
+            }
+        }
+    }
+    paid
+}
+
+/// A recovery never takes back more than the month pays for the grant now: a revisit backdated
+/// after the review lowers what April pays, and the recovery with it.
+async fn a_recovery_never_takes_back_more_than_the_month_now_pays(backend: Backend) {
+    let mut s = suite(backend).await;
+    let (server, _follower, store) = settlement_with(&s, capped_catalogs("")).await;
+    let mut operator = client(&server, OPERATOR).await;
+    let mut authority = client(&server, EHR).await;
+    let nord = s.nord.clone();
+    // Two grants for the week 13–19 April at 300 visited minutes, each delivered 100 minutes a day
+    // Monday–Friday: 330 minutes paid (300 + 10 %), 330 × 475.00 / 60 = 2,612.50 kr.
+    let first = week(&mut s, "0101401111", &nord).await;
+    let second = week(&mut s, "0202402222", &nord).await;
+    synced(&mut s.ehr, &store).await;
+    for (name, grant) in [("a", &first), ("b", &second)] {
+        let visits = (13..=17)
+            .map(|day| {
+                delivery(
+                    &format!("{name}-{day}"),
+                    grant,
+                    &nord,
+                    &format!("cv-{name}-{day}"),
+                    at(2026, 4, day, 8, 0),
+                    100,
+                )
+            })
+            .collect();
+        assert_eq!(report(&mut operator, vec![visits]).await.accepted, 5);
+    }
+    run(&mut operator, "run-april", (2026, 4)).await;
+    issue_all(&mut operator, (2026, 4)).await;
+    assert_eq!(april_pays(&mut operator, &nord, &first).await, 261_250);
+    let mut both = build("build");
+    both.highest_count = Some(5);
+    authority.build_review_list(both).await.unwrap();
+    // The first grant's recovery is recorded at 2,000.00 kr., while April pays 2,612.50 for it.
+    authority
+        .record_review_outcome(record("first", &first, &nord, pb::ReviewOutcome::Recovery, 200_000))
+        .await
+        .unwrap();
+
+    // Both are revisited from 13 April to 100 minutes a week: April now pays 110 minutes,
+    // 110 × 475.00 / 60 = 870.83 kr., for each; May corrects April.
+    for grant in [&first, &second] {
+        let revisit = pbv::RevisitGrantRequest {
+            request_id: format!("revisit-{grant}"),
+            grant_id: grant.clone(),
+            expected_version: 1,
+            effective_from: date(2026, 4, 13),
+            visited_minutes_per_week: 100,
+            course_type: 0,
+            decided_on: None,
+        };
+        s.ehr.revisit_grant(revisit).await.unwrap();
+    }
+    synced(&mut s.ehr, &store).await;
+    run(&mut operator, "run-may", (2026, 5)).await;
+    let may = issue_all(&mut operator, (2026, 5)).await.remove(&nord).expect("nord's May");
+    let recovered: Vec<(String, i64, String)> = lines(&mut operator, &may.statement_id)
+        .await
+        .into_iter()
+        .filter(|l| l.kind == pb::LineKind::Recovery as i32)
+        .map(|l| (l.grant_id, l.amount_ore, l.explanation.map(|e| e.text).unwrap_or_default()))
+        .collect();
+    assert_eq!(recovered.len(), 1, "{recovered:?}");
+    assert_eq!((recovered[0].0.as_str(), recovered[0].1), (first.as_str(), -87_083));
+    assert!(
+        recovered[0]
+            .2
+            .contains("begrænset til 870,83 kr., som måneden nu betaler for bevillingen; 2.000,00 kr. blev registreret"),
+        "{}",
+        recovered[0].2
+    );
+    assert_eq!(
+        april_pays(&mut operator, &nord, &first).await,
+        0,
+        "taken back to nothing, never below"
+    );
+
+    // The second grant's recovery is bounded by what April pays now, not what it paid when listed.
+    let too_much = authority
+        .record_review_outcome(record("second", &second, &nord, pb::ReviewOutcome::Recovery, 87_084))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (too_much.code(), field_of(&too_much).as_str()),
+        (Code::InvalidArgument, "recovery_ore")
+    );
+    assert!(too_much.message().contains("87083 øre"), "{}", too_much.message());
+    authority
+        .record_review_outcome(record("second-all", &second, &nord, pb::ReviewOutcome::Recovery, 87_083))
+        .await
+        .unwrap();
+    run(&mut operator, "run-june", (2026, 6)).await;
+    let june = issue_all(&mut operator, (2026, 6)).await.remove(&nord).expect("nord's June");
+    assert_eq!(june.total_ore, -87_083);
+    assert_eq!(april_pays(&mut operator, &nord, &second).await, 0);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_recovery_never_takes_back_more_than_the_month_now_pays_sqlite() {
+    a_recovery_never_takes_back_more_than_the_month_now_pays(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_recovery_never_takes_back_more_than_the_month_now_pays_postgres() {
+    a_recovery_never_takes_back_more_than_the_month_now_pays(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn a_recovery_is_taken_back_from_the_frames_that_paid_sqlite() {
     a_recovery_is_taken_back_from_the_frames_that_paid(Backend::Sqlite).await;

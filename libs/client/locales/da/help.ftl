@@ -330,7 +330,7 @@ help-review-record--outcome = Hvad gennemgangen fandt.
 help-review-record--note = Hvad der blev fundet, 1–500 tegn.
 help-review-record--recovery =
     Ved en tilbagebetaling: beløbet, der betales tilbage, i kroner (475,00 eller 475.00), højst det,
-    måneden betalte for bevillingen.
+    måneden nu betaler for bevillingen.
 
 # values of afregning review record --outcome (OutcomeArg)
 help-value-no-action = Intet at gøre.

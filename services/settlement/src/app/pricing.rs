@@ -6,6 +6,7 @@
 //! so pricing a month again — or again after a crash half-way — rewrites the same draft. Issued
 //! statements are never touched.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use afregning_kit::catalogs::Live;
@@ -13,7 +14,7 @@ use afregning_tariff::{CatalogSet, Ore, Period};
 use chrono::{DateTime, Utc};
 
 use crate::domain::correction::{compare, corrections_of, issued_months, reversal};
-use crate::domain::ids::{ProviderId, StatementId};
+use crate::domain::ids::{GrantId, ProviderId, StatementId};
 use crate::domain::line::{FramedLine, StoredLine, TargetPeriod, number_lines};
 use crate::domain::pricing::{VisitsByGrant, price_grant_for_provider_as};
 use crate::domain::review::recovery_line;
@@ -187,11 +188,25 @@ impl Runner {
         let recoveries = self.store.pending_recoveries(provider_id.as_str(), period).await?;
         if !recoveries.is_empty() {
             let cprs = self.store.provider_citizens(provider_id.as_str()).await?;
-            lines.extend(recoveries.iter().map(|r| {
-                let mut line = recovery_line(r);
+            // What each reviewed month pays for each grant now: its issued lines, and this draft's
+            // corrections of it. A recovery never takes back more.
+            let mut paid_now: BTreeMap<(Period, GrantId), Ore> = BTreeMap::new();
+            for month in recoveries.iter().map(|r| r.period).collect::<BTreeSet<_>>() {
+                let issued = self.store.effective_lines(provider_id.as_str(), month).await?;
+                for l in issued
+                    .iter()
+                    .chain(lines.iter().filter(|l| l.target_period == TargetPeriod::Month(month)))
+                {
+                    let sum = paid_now.entry((month, l.line.grant_id.clone())).or_default();
+                    *sum = sum.checked_add(l.line.amount_ore)?;
+                }
+            }
+            for r in &recoveries {
+                let paid = paid_now.get(&(r.period, r.grant_id.clone())).copied().unwrap_or(Ore::ZERO);
+                let mut line = recovery_line(r, paid);
                 line.line.cpr = cprs.get(&r.citizen_id).cloned();
-                line
-            }));
+                lines.push(line);
+            }
             inputs.extend(recoveries.iter().map(|r| Input {
                 kind: "review_outcome",
                 key: format!("{}:{}", r.period, r.grant_id),

@@ -255,9 +255,12 @@ pub const RECOVERY_RULE: &str = "review.recovery";
 /// The correction line a recovery puts on the provider's next statement: minus the amount,
 /// paying for the month reviewed, taken back from the frames that paid for the grant that month
 /// in proportion to what each paid (the last øre to the frame that paid most), or from the
-/// grant's largest line's frame when no frame paid anything.
-pub fn recovery_line(r: &Recovery) -> StoredLine {
-    let amount = Ore::ZERO.checked_sub(r.amount).unwrap_or(Ore::ZERO);
+/// grant's largest line's frame when no frame paid anything. `paid_now` is what the month pays
+/// for the grant now, corrections since the review included: a recovery never takes back more
+/// (the line says so when it takes back less than recorded).
+pub fn recovery_line(r: &Recovery, paid_now: Ore) -> StoredLine {
+    let taken = r.amount.min(paid_now.max(Ore::ZERO));
+    let amount = Ore::ZERO.checked_sub(taken).unwrap_or(Ore::ZERO);
     let weights: Vec<(usize, u64)> = r
         .booking
         .frames
@@ -300,7 +303,17 @@ pub fn recovery_line(r: &Recovery) -> StoredLine {
             rate_ore: Ore::ZERO,
             quantity: 0,
             quantity_unit: String::new(),
-            text: format!("tilbagebetaling efter stikprøvekontrol af {}: {}", month_text(r.period), r.note),
+            text: if taken < r.amount {
+                format!(
+                    "tilbagebetaling efter stikprøvekontrol af {}: {} (begrænset til {} kr., som måneden nu betaler for bevillingen; {} kr. blev registreret)",
+                    month_text(r.period),
+                    r.note,
+                    taken.to_danish(),
+                    r.amount.to_danish()
+                )
+            } else {
+                format!("tilbagebetaling efter stikprøvekontrol af {}: {}", month_text(r.period), r.note)
+            },
         },
         paying_frame: r.booking.paying_frame.clone(),
         need_frame: r.booking.need_frame.clone(),
@@ -470,17 +483,20 @@ mod tests {
     #[test]
     fn a_recovery_line_pays_back_for_the_month_reviewed() {
         let april = Period::new(2026, 4).unwrap();
-        let line = recovery_line(&Recovery {
-            period: april,
-            grant_id: GrantId::new("g"),
-            citizen_id: CitizenId::new("c"),
-            amount: Ore::new(47_500),
-            note: "1.200 min. leveret, 300 visiteret".into(),
-            booking: Booking {
-                paying_frame: "SOCIAL".into(),
-                ..Booking::default()
+        let line = recovery_line(
+            &Recovery {
+                period: april,
+                grant_id: GrantId::new("g"),
+                citizen_id: CitizenId::new("c"),
+                amount: Ore::new(47_500),
+                note: "1.200 min. leveret, 300 visiteret".into(),
+                booking: Booking {
+                    paying_frame: "SOCIAL".into(),
+                    ..Booking::default()
+                },
             },
-        });
+            Ore::new(261_250),
+        );
         assert_eq!(line.line.amount_ore, Ore::new(-47_500));
         assert_eq!(line.frames[0].amount_ore, Ore::new(-47_500));
         assert_eq!(line.target_period, TargetPeriod::Month(april));
@@ -494,6 +510,38 @@ mod tests {
     }
 
     #[test]
+    fn a_recovery_never_takes_back_more_than_the_month_now_pays() {
+        let recovery = Recovery {
+            period: Period::new(2026, 4).unwrap(),
+            grant_id: GrantId::new("g"),
+            citizen_id: CitizenId::new("c"),
+            amount: Ore::new(200_000),
+            note: "for meget leveret".into(),
+            booking: Booking {
+                paying_frame: "SOCIAL".into(),
+                ..Booking::default()
+            },
+        };
+        // Revisited since: the month now pays 870.83 kr. for the grant, not 2,612.50.
+        let line = recovery_line(&recovery, Ore::new(87_083));
+        assert_eq!(line.line.amount_ore, Ore::new(-87_083));
+        assert!(
+            line.line
+                .explanation
+                .text
+                .contains("begrænset til 870,83 kr., som måneden nu betaler for bevillingen; 2.000,00 kr. blev registreret"),
+            "{}",
+            line.line.explanation.text
+        );
+        // Paying nothing (or less) now, nothing is taken back; still the line that carries it.
+        assert_eq!(recovery_line(&recovery, Ore::new(-5_000)).line.amount_ore, Ore::ZERO);
+        // Paying more, the recovery as recorded.
+        let line = recovery_line(&recovery, Ore::new(261_250));
+        assert_eq!(line.line.amount_ore, Ore::new(-200_000));
+        assert!(!line.line.explanation.text.contains("begrænset"));
+    }
+
+    #[test]
     fn a_recovery_is_taken_back_from_the_frames_in_proportion_to_what_they_paid() {
         let part = |frame: &str, ore: i64| FramePart {
             paying_frame: frame.into(),
@@ -502,18 +550,21 @@ mod tests {
             amount_ore: Ore::new(ore),
         };
         let recovery = |amount: i64, frames: Vec<FramePart>| {
-            recovery_line(&Recovery {
-                period: Period::new(2026, 4).unwrap(),
-                grant_id: GrantId::new("g"),
-                citizen_id: CitizenId::new("c"),
-                amount: Ore::new(amount),
-                note: "n".into(),
-                booking: Booking {
-                    frames,
-                    paying_frame: "LARGEST".into(),
-                    ..Booking::default()
+            recovery_line(
+                &Recovery {
+                    period: Period::new(2026, 4).unwrap(),
+                    grant_id: GrantId::new("g"),
+                    citizen_id: CitizenId::new("c"),
+                    amount: Ore::new(amount),
+                    note: "n".into(),
+                    booking: Booking {
+                        frames,
+                        paying_frame: "LARGEST".into(),
+                        ..Booking::default()
+                    },
                 },
-            })
+                Ore::new(i64::MAX),
+            )
         };
         let parts = |line: &StoredLine| {
             line.frames

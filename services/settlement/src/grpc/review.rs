@@ -162,13 +162,27 @@ pub(super) async fn record(s: &Settlement, request: Request<pb::RecordReviewOutc
     }
     match outcome {
         Outcome::Recovery if r.recovery_ore < 1 => {
-            return Err(ApiError::invalid("recovery_ore", "required for a recovery: 1 øre up to the item's amount").into());
+            return Err(ApiError::invalid(
+                "recovery_ore",
+                "required for a recovery: 1 øre up to what the month pays for the grant",
+            )
+            .into());
         }
         Outcome::Recovery => {}
         _ if r.recovery_ore != 0 => return Err(ApiError::invalid("recovery_ore", "only a recovery pays back an amount").into()),
         _ => {}
     }
     let by = principal.to_string();
+    // What the month pays for the grant now, corrections since the list included: the most a
+    // recovery takes back (read before the write, on the pool).
+    let mut paid_now = Ore::ZERO;
+    if outcome == Outcome::Recovery {
+        for l in s.store.effective_lines(&r.provider_id, period).await? {
+            if l.line.grant_id.as_str() == r.grant_id {
+                paid_now = paid_now.checked_add(l.line.amount_ore).map_err(SettlementError::from)?;
+            }
+        }
+    }
     let answer = s
         .store
         .storage
@@ -180,10 +194,10 @@ pub(super) async fn record(s: &Settlement, request: Request<pb::RecordReviewOutc
             if stored.recorded.is_some() {
                 return Err(SettlementError::OutcomeRecorded);
             }
-            if r.recovery_ore > stored.item.candidate.amount.get() {
+            if r.recovery_ore > paid_now.get() {
                 return Err(ApiError::invalid(
                     "recovery_ore",
-                    format!("at most the item's amount, {} øre", stored.item.candidate.amount.get().max(0)),
+                    format!("at most what the month pays for the grant now, {} øre", paid_now.get().max(0)),
                 )
                 .into());
             }

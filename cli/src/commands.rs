@@ -247,7 +247,7 @@ pub(crate) fn parse_instant(text: &str) -> Result<prost_types::Timestamp, String
         Err(_) => {
             let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
                 .or_else(|_| NaiveDateTime::parse_from_str(text, "%d.%m.%Y %H:%M"))
-                .map_err(|_| format!("{text:?} is neither local time like 01.04.2026 07:30 or 2026-04-01 07:30 nor RFC 3339"))?;
+                .map_err(|_| tr_args("parse-instant", &[("text", format!("{text:?}"))]))?;
             local_time(local).map_err(|e| e.to_string())
         }
     }
@@ -335,7 +335,16 @@ pub async fn budget(clients: &mut Clients, frame: String, as_of: Option<(i32, i3
         .await?
         .into_inner()
         .frames;
-    println!("Follow-up at {y:04}-{m:02}-{d:02}");
+    println!(
+        "{}",
+        tr_args(
+            "budget-follow-up-at",
+            &[(
+                "date",
+                afregning_client::format::date(Some(pbc::Date { year: y, month: m, day: d }))
+            )]
+        )
+    );
     let shown = crate::print::follow_up_table(&frames);
     Out::terminal().table(&shown);
     Ok(())

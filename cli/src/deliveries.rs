@@ -104,7 +104,8 @@ pub async fn command(clients: &mut Clients, command: Deliveries) -> anyhow::Resu
             reason,
             write,
         } => {
-            let started_at = parse_instant(&started_at).map_err(|why| anyhow::anyhow!("--started-at: {why}"))?;
+            // A flag's value that cannot be read: a usage error (exit code 2), nothing sent.
+            let started_at = parse_instant(&started_at).unwrap_or_else(|why| crate::finance::usage_error(format!("--started-at: {why}")));
             let corrected = clients
                 .settlement
                 .correct_delivery(pbs::CorrectDeliveryRequest {

@@ -70,20 +70,15 @@ pub async fn export(clients: &mut Clients, year: i32, frame: String, format: For
     Ok(())
 }
 
-/// Reads the ERP's totals: `frame;account;period;amount_kr[;entries]` with a header row.
+/// Reads the ERP's totals: `frame;account;period;amount_kr[;entries]` with a header row,
+/// semicolon- or comma-separated as every file the CLI reads.
 pub fn read_erp_totals(path: &Path) -> anyhow::Result<Vec<pbb::PostingTotal>> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    // The export is written for a Danish spreadsheet, byte-order mark first.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.clone()), ("why", e.to_string())])))?;
+    let (_, records) = crate::files::csv_text(&file, &text)?;
     let mut totals = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let record = record?;
-        let line = row + 2;
+    for (line, record) in records {
         let field = |i: usize| record.get(i).unwrap_or_default();
         let refusal = |field: &str, why: String| {
             anyhow::anyhow!(tr_args(
@@ -141,7 +136,10 @@ pub async fn reconcile(clients: &mut Clients, year: i32, file: &Path) -> anyhow:
     }
     println!(
         "{}",
-        tr_args("reconcile-differ", &[("count", answer.differences.len().to_string())])
+        match answer.differences.len() {
+            1 => tr("reconcile-differ-one"),
+            n => tr_args("reconcile-differ", &[("count", n.to_string())]),
+        }
     );
     Out::terminal().table(&shown);
     Ok(false)

@@ -58,11 +58,28 @@ pub fn csv_text(file: &str, text: &str) -> anyhow::Result<(csv::StringRecord, Ve
         .map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.to_owned()), ("why", e.to_string())])))?
         .clone();
     let mut records = Vec::new();
+    // A row with more fields than the header cannot be read safely: most often a decimal comma
+    // in a comma-separated file (`personal_care,512,50`), which would silently drop the øre.
+    // The whole file is refused, every such line named, and nothing is sent.
+    let mut too_many = Vec::new();
     for record in reader.records() {
         let record =
             record.map_err(|e| anyhow::anyhow!(tr_args("file-unreadable", &[("file", file.to_owned()), ("why", e.to_string())])))?;
         let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        if record.len() > headers.len() {
+            too_many.push(line.to_string());
+        }
         records.push((line, record));
+    }
+    if !too_many.is_empty() {
+        anyhow::bail!(tr_args(
+            "file-too-many-fields",
+            &[
+                ("file", file.to_owned()),
+                ("lines", too_many.join(", ")),
+                ("columns", headers.len().to_string()),
+            ],
+        ));
     }
     Ok((headers, records))
 }
@@ -117,6 +134,21 @@ pub fn write_refusals(path: &Path, id: &str, refused: &[Refusal]) -> anyhow::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_with_more_fields_than_the_header_refuses_the_file() {
+        // A decimal comma in a comma-separated file would read 512,50 as 512 and a stray 50.
+        let refused = csv_text("tu.csv", "unit,actual_rate\npersonal_care,512,50\ntraining,500\nx,1,2\n").unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "tu.csv: linje 2, 4 har flere felter end overskriftens 2 — et decimalkomma i en kommasepareret fil skal stå i \
+             anførselstegn (\"512,50\"), eller brug semikolon som skilletegn"
+        );
+        let (_, rows) = csv_text("tu.csv", "unit;actual_rate\npersonal_care;512,50\n").unwrap();
+        assert_eq!(rows[0].1.get(1), Some("512,50"));
+        let (_, rows) = csv_text("tu.csv", "unit,actual_rate\npersonal_care,\"512,50\"\n").unwrap();
+        assert_eq!(rows[0].1.get(1), Some("512,50"));
+    }
 
     #[test]
     fn refusals_are_written_for_a_danish_spreadsheet() {

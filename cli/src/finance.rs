@@ -386,7 +386,11 @@ pub async fn explain(
     println!(
         "{}",
         tr_args(
-            "finance-deviation-explained",
+            if given.corrective_actions.len() == 1 {
+                "finance-deviation-explained-one"
+            } else {
+                "finance-deviation-explained"
+            },
             &[
                 ("frame", given.frame.clone()),
                 ("period", format!("{month:02}.{year:04}")),

@@ -150,7 +150,7 @@ async fn print_list(clients: &mut Clients, list: &pbs::ReviewList, format: Forma
             let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(crate::print::csv_stdout()?);
             w.write_record(headers(&COLUMNS))?;
             for i in &list.items {
-                w.write_record(row(i, &name(&i.provider_id)))?;
+                w.write_record(row(i, &name(&i.provider_id), Format::Csv))?;
             }
             w.flush()?;
         }
@@ -169,7 +169,7 @@ async fn print_list(clients: &mut Clients, list: &pbs::ReviewList, format: Forma
             ));
             let mut shown = table(&headers(&COLUMNS), &[4, 5, 6, 7, 10]);
             for i in &list.items {
-                shown.add_row(row(i, &name(&i.provider_id)));
+                shown.add_row(row(i, &name(&i.provider_id), Format::Table));
             }
             out.table(&shown);
             out.line(tr_args(
@@ -199,7 +199,9 @@ const COLUMNS: [&str; 11] = [
     "cli-review-col-recovery",
 ];
 
-fn row(i: &pbs::ReviewItem, provider: &str) -> Vec<String> {
+/// One item's row; in a spreadsheet the deviation is a plain number (a hyphen-minus), on screen
+/// a signed figure with a real minus.
+fn row(i: &pbs::ReviewItem, provider: &str, format: Format) -> Vec<String> {
     vec![
         i.grant_id.clone(),
         provider.to_owned(),
@@ -207,7 +209,11 @@ fn row(i: &pbs::ReviewItem, provider: &str) -> Vec<String> {
         reasons_text(i),
         i.visited_minutes.to_string(),
         i.delivered_minutes.to_string(),
-        signed_minutes(i.deviation_minutes),
+        if format == Format::Csv {
+            i.deviation_minutes.to_string()
+        } else {
+            signed_minutes(i.deviation_minutes)
+        },
         kr(i.amount_ore),
         tr(review_outcome_key(i.outcome)),
         i.note.clone(),

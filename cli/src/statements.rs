@@ -304,12 +304,17 @@ fn statement_json(st: &pbs::Statement, lines: &[pbs::StatementLine]) -> serde_js
 /// A statement and its lines as a table for people.
 pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine]) {
     println!(
-        "{} · {} · {} · {} lines · {} kr",
-        st.statement_id,
-        st.provider_id,
-        period(st.period),
-        st.line_count,
-        kr(st.total_ore)
+        "{}",
+        tr_args(
+            "cli-statement-header",
+            &[
+                ("statement", st.statement_id.clone()),
+                ("provider", st.provider_id.clone()),
+                ("period", period(st.period)),
+                ("lines", st.line_count.to_string()),
+                ("amount", kr(st.total_ore)),
+            ],
+        )
     );
     // After issue: the term, the provider's answer and the payment, where there are any.
     if st.due_on.is_some() {
@@ -336,14 +341,34 @@ pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine])
         );
     }
     let mut shown = table(
-        &["#", "kind", "grant", "unit", "covers", "qty", "amount (kr)", "frame", "why"],
+        &[
+            "#".to_owned(),
+            tr("cli-line-col-kind"),
+            tr("cli-line-col-grant"),
+            tr("cli-line-col-unit"),
+            tr("cli-line-col-covers"),
+            tr("cli-line-col-quantity"),
+            tr("cli-line-col-amount"),
+            tr("cli-line-col-frame"),
+            tr("cli-line-col-why"),
+        ],
         &[0, 5, 6],
     );
     for l in lines {
         let e = l.explanation.clone().unwrap_or_default();
         let kind = pbs::LineKind::try_from(l.kind)
-            .map(|k| k.as_str_name().trim_start_matches("LINE_KIND_").to_lowercase())
+            .map(|k| {
+                tr(&format!(
+                    "cli-line-kind-{}",
+                    k.as_str_name().trim_start_matches("LINE_KIND_").to_lowercase()
+                ))
+            })
             .unwrap_or_default();
+        let quantity = match e.quantity_unit.as_str() {
+            "minutes" => tr_args("cli-line-minutes", &[("n", e.quantity.to_string())]),
+            "days" => tr_args("cli-line-days", &[("n", e.quantity.to_string())]),
+            other => format!("{} {other}", e.quantity),
+        };
         shown.add_row(vec![
             l.line_no.to_string(),
             kind,
@@ -352,12 +377,19 @@ pub(crate) fn print_statement(st: &pbs::Statement, lines: &[pbs::StatementLine])
             l.covers
                 .map(|c| format!("{} – {}", date(c.first), date(c.last)))
                 .unwrap_or_default(),
-            format!("{} {}", e.quantity, e.quantity_unit),
+            if e.quantity == 0 && e.quantity_unit.is_empty() {
+                String::new()
+            } else {
+                quantity
+            },
             kr(l.amount_ore),
             if l.paying_frame == l.need_frame {
                 l.paying_frame.clone()
             } else {
-                format!("{} for {}", l.paying_frame, l.need_frame)
+                tr_args(
+                    "cli-line-frame-for",
+                    &[("paying", l.paying_frame.clone()), ("need", l.need_frame.clone())],
+                )
             },
             e.text,
         ]);

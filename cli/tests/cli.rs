@@ -371,3 +371,22 @@ async fn up_from_any_directory_honours_its_flags_and_checks_them_before_starting
     assert!(demo.status.success(), "{err}");
     assert!(out.contains(&format!("visitation 127.0.0.1:{port}")), "{out}");
 }
+
+/// Output into a reader that stopped reading (`afregning … | head`) ends the command as the shell
+/// expects (141, as for SIGPIPE), without a panic's message and backtrace.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let nowhere = "http://127.0.0.1:1";
+    let out = Command::new(BIN)
+        .args(["--visitation", nowhere, "--settlement", nowhere, "--budget", nowhere, "status"])
+        .env("RUST_BACKTRACE", "1")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
+}

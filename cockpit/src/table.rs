@@ -122,6 +122,14 @@ impl Cell {
         }
     }
 
+    /// Minutes with their sign: a real minus on the page, a plain number in the spreadsheet.
+    pub fn signed_minutes(minutes: i64) -> Cell {
+        Cell {
+            csv: minutes.to_string(),
+            ..Cell::figure_text(afregning_client::format::signed_minutes(minutes))
+        }
+    }
+
     /// A figure-like text (a date, a month, a number without a check), right-aligned.
     pub fn figure_text(text: impl Into<String>) -> Cell {
         let text = text.into();

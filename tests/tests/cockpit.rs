@@ -580,7 +580,7 @@ async fn the_cockpit(backend: Backend) {
         );
     }
     check(&page, &format!("case:{}:entries_sum", case.case_id), 0, "0,00 kr.");
-    assert!(dom.contains(">udført<"), "the approval state, in Danish");
+    assert!(dom.contains(">gennemført<"), "the approval state, in Danish");
     assert!(dom.contains(">Godkendelser (begge udvalg)<") && dom.contains(">Købene bag sagen<"));
     assert!(
         dom.contains(&format!(r#"href="/cases/{}""#, case.case_id)),

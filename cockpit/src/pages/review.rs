@@ -3,7 +3,7 @@
 //! the share reviewed so far.
 
 use afregning_client::connect::Clients;
-use afregning_client::format::{review_outcome_key, review_reason_key, reviewed_percent, signed_minutes};
+use afregning_client::format::{review_outcome_key, review_reason_key, reviewed_percent};
 use afregning_proto::common::v1 as pbc;
 use afregning_proto::settlement::v1 as pbs;
 use maud::{Markup, html};
@@ -80,7 +80,7 @@ pub async fn page(view: &mut View<'_>, clients: &mut Clients, month: (i32, i32))
             Cell::text(reasons.join(", ")),
             Cell::figure_text(i.visited_minutes.to_string()),
             Cell::figure_text(i.delivered_minutes.to_string()),
-            Cell::figure_text(signed_minutes(i.deviation_minutes)),
+            Cell::signed_minutes(i.deviation_minutes),
             Cell::money(&key("amount"), i.amount_ore),
             Cell::text(when),
             Cell::text(&i.note).wide(),

@@ -333,7 +333,7 @@ async fn backdated_changes_reach_every_provider(backend: Backend) {
             (l.period, l.corrects_line_id.as_str(), e.rule.as_str()),
             (Some(pbc::Period { year: 2026, month: 4 }), "", "correction.supplement")
         );
-        assert!(e.text.starts_with("supplement for 2026-04: "), "{}", e.text);
+        assert!(e.text.starts_with("tillæg for 04.2026: "), "{}", e.text);
     }
     // April now sums, over every statement, to April priced afresh: 3,964.29 + 3,964.29 + 17,700.00 + 475.00.
     let may_issued = issue_all(&mut operator, (2026, 5)).await;

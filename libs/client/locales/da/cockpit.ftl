@@ -148,7 +148,7 @@ case-explained = Budgettet flyttes fra { $from } til { $to }, som betalte for pl
 case-state-proposed = foreslået: afventer begge udvalg
 case-state-approved = godkendt: afventer udførelse hos økonomi
 case-state-rejected = afvist
-case-state-executed = udført
+case-state-executed = gennemført
 case-state-unknown = ukendt
 case-approved = godkendt
 case-rejected = afvist
@@ -160,7 +160,7 @@ case-history = Sagens forløb
 case-action-proposed = foreslået
 case-action-approved = godkendt
 case-action-rejected = afvist
-case-action-executed = udført
+case-action-executed = gennemført
 
 progression-as-of = Pr.
 progression-note = Forløb startet senest { $date }, pr. ledende leverandør. Funktionsevnen (FSIII) sammenlignes mellem den seneste vurdering på eller før forløbets første dag og den seneste efter; visiterede timer er borgerens gennemsnit pr. uge i de 90 dage før forløbsperioden, under den indtil nu og i de 90 dage efter (kun forløb, hvis periode er slut; dage til og med den viste dato). Forløb skal følges op inden for 30 dage.

@@ -109,7 +109,12 @@ pub fn reversal(old: &StoredLine, q: Period) -> StoredLine {
         .iter_mut()
         .for_each(|s| s.amount_ore = negated(s.amount_ore));
     line.explanation.rule = Rule::Reversal.code().into();
-    line.explanation.text = format!("reverses line {} for {q}: {}", old.line.line_id, line.explanation.text);
+    line.explanation.text = format!(
+        "tilbagefører linje {} for {}: {}",
+        old.line.line_id,
+        month_danish(q),
+        line.explanation.text
+    );
     let frames = old
         .frames
         .iter()
@@ -158,13 +163,13 @@ pub fn corrections_of(q: Period, effective: Vec<StoredLine>, fresh: Vec<FramedLi
             Some(original) => {
                 s.line.kind = LineKind::Rebooking;
                 e.rule = Rule::Rebooking.code().into();
-                e.text = format!("rebooks line {original} for {q}: {}", e.text);
+                e.text = format!("genbogfører linje {original} for {}: {}", month_danish(q), e.text);
                 s.line.corrects_line_id = Some(original);
             }
             None => {
                 s.line.kind = LineKind::Supplement;
                 e.rule = Rule::Supplement.code().into();
-                e.text = format!("supplement for {q}: {}", e.text);
+                e.text = format!("tillæg for {}: {}", month_danish(q), e.text);
             }
         }
         out.push(s);
@@ -185,6 +190,11 @@ pub fn issued_months(period: Period, own: &[(TargetPeriod, bool)], settled: &[Pe
             None => settled.contains(q),
         })
         .collect()
+}
+
+/// A month as Danes write it: `04.2026`.
+fn month_danish(q: Period) -> String {
+    format!("{:02}.{:04}", q.month(), q.year())
 }
 
 #[cfg(test)]
@@ -250,7 +260,7 @@ mod tests {
     fn a_line_on_days_nobody_was_paid_for_is_a_supplement() {
         let out = corrections_of(march(), Vec::new(), vec![framed(line("", 1, 1, 31, 10_000))]);
         assert_eq!(out[0].line.kind, LineKind::Supplement);
-        assert!(out[0].line.explanation.text.starts_with("supplement for 2026-03: "));
+        assert!(out[0].line.explanation.text.starts_with("tillæg for 03.2026: "));
         assert_eq!(out[0].line.corrects_line_id, None);
     }
 

@@ -181,7 +181,7 @@ fn line(
     };
     let mut text = priced.explanation.text.clone();
     if amount != priced.amount {
-        text.push_str(&format!("; this provider's share of {}", priced.amount));
+        text.push_str(&format!("; denne leverandørs andel af {} kr.", priced.amount.to_danish()));
     }
     let line = StatementLine {
         line_id: Default::default(),

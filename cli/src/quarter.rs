@@ -697,10 +697,8 @@ impl Story {
             decided_on: d(2026, 5, 4),
         })
         .await?;
-        self.out
-            .line("G1 revisited from 1 May: 240 visited minutes a week (paid by activity, so by what is delivered).");
-        self.out
-            .line("G2 ended on 4 May, backdated to 20 April: April is already issued, so May corrects it.");
+        self.out.line(tr("demo-story-g1-revisited"));
+        self.out.line(tr("demo-story-g2-ended"));
         self.a
             .operator
             .settlement
@@ -712,8 +710,7 @@ impl Story {
                 reason: "the visit was logged short".into(),
             })
             .await?;
-        self.out
-            .line("Træningsenheden's training visit on 29 April really lasted 90 minutes, not 60.");
+        self.out.line(tr("demo-story-g7-corrected"));
         let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
         for day in [5, 12, 19, 26] {
             visits.push(("G1", "Plejegruppen ApS", day, 900, 60));
@@ -755,18 +752,20 @@ impl Story {
                 shown.add_row(vec![
                     self.name_of(&st.provider_id),
                     label.clone(),
-                    match kind {
-                        pbs::LineKind::Reversal => "reversal",
-                        pbs::LineKind::Rebooking => "rebooking",
-                        _ => "supplement",
-                    }
-                    .to_owned(),
-                    format!(
-                        "{} line",
-                        line.covers
-                            .and_then(|c| c.first)
-                            .map(|s| format!("{:04}-{:02}", s.year, s.month))
-                            .unwrap_or_default()
+                    tr(match kind {
+                        pbs::LineKind::Reversal => "cli-line-kind-reversal",
+                        pbs::LineKind::Rebooking => "cli-line-kind-rebooking",
+                        _ => "cli-line-kind-supplement",
+                    }),
+                    tr_args(
+                        "demo-corrects-month",
+                        &[(
+                            "month",
+                            line.covers
+                                .and_then(|c| c.first)
+                                .map(|s| format!("{:02}.{:04}", s.month, s.year))
+                                .unwrap_or_default(),
+                        )],
                     ),
                     kr(line.amount_ore),
                     line.explanation.map(|e| e.text).unwrap_or_default(),
@@ -774,8 +773,7 @@ impl Story {
                 self.outcome.corrections.push((label, kind, line.amount_ore));
             }
         }
-        self.out
-            .line("May's corrections of April, line by line (April's issued statements stay as they were):");
+        self.out.line(tr("demo-story-may-corrections"));
         self.out.table(&shown);
         Ok(())
     }
@@ -794,8 +792,7 @@ impl Story {
                 decided_on: d(2026, 6, 5),
             })
             .await?;
-        self.out
-            .line("G3's DEVELOPING course reaches the end of its period on 7 June with its goal met.");
+        self.out.line(tr("demo-story-g3-ends"));
         let mut visits: Vec<(&str, &str, u32, u32, u32)> = Vec::new();
         for day in [2, 9, 16, 23] {
             visits.push(("G1", "Plejegruppen ApS", day, 900, 60));

@@ -138,8 +138,8 @@ async fn the_demo_then_daily_work_against_afregning_up() {
         "336.575,34",
         "16.249,99",
         "202.301,25",
-        "Frame pays a fixed",
-        "the progression rule",
+        "Rammestyring betaler en fast andel",
+        "progressionsreglen",
     ] {
         assert!(out.contains(figure), "steering shows {figure}:\n{out}");
     }

@@ -252,11 +252,18 @@ struct Serving {
 
 impl Serving {
     fn start(reader: &Reader, command: &str) -> Serving {
+        // Other tests' servers take free ports the system hands out, and 50051–50053 lie in the
+        // range it hands them from: such a server is gone within seconds. Something still
+        // listening after a minute is in the way for real.
+        let deadline = Instant::now() + Duration::from_secs(60);
         for port in PORTS {
-            assert!(
-                TcpStream::connect(("127.0.0.1", port)).is_err(),
-                "port {port} is taken: README's commands serve on 50051–50053 and 8080; stop what listens there"
-            );
+            while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                assert!(
+                    Instant::now() < deadline,
+                    "port {port} is taken: README's commands serve on 50051–50053 and 8080; stop what listens there"
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
         }
         let child = reader
             .shell(command)

@@ -136,49 +136,54 @@ impl Figures {
     }
 }
 
-/// How much more (or less) `a` pays than `b`, in words.
+/// How much more (or less) `a` pays than `b`, in Danish words.
 fn difference(a: (&str, Ore), b: (&str, Ore)) -> String {
     let d = a.1.get().saturating_sub(b.1.get());
     match d.signum() {
-        0 => format!("{} and {} pay the same", a.0, b.0),
-        1 => format!("{} pays {} kr. more than {}", a.0, Ore::new(d).to_danish(), b.0),
-        _ => format!("{} pays {} kr. less than {}", a.0, Ore::new(d.saturating_neg()).to_danish(), b.0),
+        0 => format!("{} og {} betaler det samme", a.0, b.0),
+        1 => format!("{} betaler {} kr. mere end {}", a.0, Ore::new(d).to_danish(), b.0),
+        _ => format!(
+            "{} betaler {} kr. mindre end {}",
+            a.0,
+            Ore::new(d.saturating_neg()).to_danish(),
+            b.0
+        ),
     }
 }
 
-/// The differences between the models in words, from the figures that drive them.
+/// The differences between the models in Danish words (as the statements' explanations), from
+/// the figures that drive them.
 pub fn explain(f: &Figures) -> Vec<String> {
     let delivered_share = basis_points(
         i64::try_from(f.delivered_minutes).unwrap_or(i64::MAX),
         i64::try_from(f.visited_minutes).unwrap_or(i64::MAX),
     );
     let mut out = vec![format!(
-        "Activity pays for the {} hours delivered: {} of the {} hours visited.",
+        "Aktivitetsstyring betaler for de {} leverede timer: {} af de {} visiterede timer.",
         hours(f.delivered_minutes),
         percent(delivered_share),
         hours(f.visited_minutes)
     )];
     let mut course = format!(
-        "Course pays a weekly tariff for {} {} at the level fixed at each course's start",
+        "Forløbsstyring betaler en ugentlig forløbstakst for {} {} på det niveau, der blev fastlagt ved hvert forløbs start",
         f.course_grants,
-        if f.course_grants == 1 { "grant" } else { "grants" }
+        if f.course_grants == 1 { "bevilling" } else { "bevillinger" }
     );
     if f.level_kept > 0 {
         course.push_str(&format!(
-            "; {} of them {} later revisited to another visited time and kept {} level (the progression rule)",
+            "; {} af dem blev senere revisiteret til en anden visiteret tid og beholdt {} niveau (progressionsreglen)",
             f.level_kept,
-            if f.level_kept == 1 { "was" } else { "were" },
-            if f.level_kept == 1 { "its" } else { "their" }
+            if f.level_kept == 1 { "sit" } else { "deres" }
         ));
     }
     course.push('.');
     out.push(course);
-    let mut contrast = difference(("Course", f.course), ("activity", f.activity));
+    let mut contrast = difference(("Forløbsstyring", f.course), ("aktivitetsstyring", f.activity));
     if f.course != f.activity {
         contrast.push_str(if f.delivered_minutes < f.visited_minutes {
-            ": the tariff pays for the visited level, also for time granted but not delivered."
+            ": taksten betaler for det visiterede niveau, også for tid, der er bevilget, men ikke leveret."
         } else {
-            ": activity pays for every hour delivered, the tariff only for the level visited."
+            ": aktivitetsstyring betaler for hver leveret time, taksten kun for det visiterede niveau."
         });
     } else {
         contrast.push('.');
@@ -187,14 +192,14 @@ pub fn explain(f: &Figures) -> Vec<String> {
     match f.frame {
         Some(frame) => {
             out.push(format!(
-                "Frame pays a fixed {} of the frame budgets for the period, decided by visited time on its first day, whatever is delivered.",
+                "Rammestyring betaler en fast andel på {} af rammernes budgetter for perioden, fastlagt efter visiteret tid på periodens første dag, uanset hvad der leveres.",
                 percent(f.frame_share_basis_points)
             ));
-            let mut fixed = difference(("Frame", frame), ("activity", f.activity));
+            let mut fixed = difference(("Rammestyring", frame), ("aktivitetsstyring", f.activity));
             fixed.push('.');
             out.push(fixed);
         }
-        None => out.push("Frame has no figure: no frame budget was given for the frames that pay this provider.".to_owned()),
+        None => out.push("Rammestyring har intet tal: der er ikke givet et budget for de rammer, der betaler denne leverandør.".to_owned()),
     }
     out
 }
@@ -311,20 +316,21 @@ mod tests {
         let text = explain(&figures);
         assert_eq!(
             text[0],
-            "Activity pays for the 60,50 hours delivered: 75,00 % of the 80,67 hours visited."
+            "Aktivitetsstyring betaler for de 60,50 leverede timer: 75,00 % af de 80,67 visiterede timer."
         );
         assert!(
-            text[1].contains("1 of them was later revisited to another visited time and kept its level"),
+            text[1].contains("1 af dem blev senere revisiteret til en anden visiteret tid og beholdt sit niveau"),
             "{}",
             text[1]
         );
         assert!(
-            text[2].starts_with("Course pays 10.000,50 kr. more than activity: the tariff pays for the visited level"),
+            text[2]
+                .starts_with("Forløbsstyring betaler 10.000,50 kr. mere end aktivitetsstyring: taksten betaler for det visiterede niveau"),
             "{}",
             text[2]
         );
-        assert!(text[3].contains("fixed 25,50 %"), "{}", text[3]);
-        assert_eq!(text[4], "Frame pays 20.000,00 kr. more than activity.");
+        assert!(text[3].contains("fast andel på 25,50 %"), "{}", text[3]);
+        assert_eq!(text[4], "Rammestyring betaler 20.000,00 kr. mere end aktivitetsstyring.");
     }
 
     proptest! {

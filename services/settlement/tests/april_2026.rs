@@ -598,7 +598,7 @@ async fn steering_models_for_april(
     );
     assert_eq!(figures[traening.as_str()].delivered_minutes, 240);
     assert_eq!(figures[pleje.as_str()].visited_minutes, 771, "180 min/week × 30 days / 7");
-    assert!(figures[traening.as_str()].explanations[0].starts_with("Activity pays for the 4,00 hours delivered"));
+    assert!(figures[traening.as_str()].explanations[0].starts_with("Aktivitetsstyring betaler for de 4,00 leverede timer"));
 
     // Only whole months in order, amounts not negative, frames once: each refusal names its field.
     let refused = |status: tonic::Status| {

@@ -763,7 +763,7 @@ impl Story {
                             "month",
                             line.covers
                                 .and_then(|c| c.first)
-                                .map(|s| format!("{:02}.{:04}", s.month, s.year))
+                                .map(|s| crate::print::month_text((s.year, s.month)))
                                 .unwrap_or_default(),
                         )],
                     ),

@@ -133,6 +133,13 @@ impl fmt::Display for Period {
     }
 }
 
+impl Period {
+    /// The month as Danes write it: `04.2026`.
+    pub fn danish(&self) -> String {
+        format!("{:02}.{:04}", self.month, self.year)
+    }
+}
+
 /// Text that is not a month written `YYYY-MM`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not a month written YYYY-MM: {0:?}")]

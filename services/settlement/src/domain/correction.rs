@@ -112,7 +112,7 @@ pub fn reversal(old: &StoredLine, q: Period) -> StoredLine {
     line.explanation.text = format!(
         "tilbagefører linje {} for {}: {}",
         old.line.line_id,
-        month_danish(q),
+        q.danish(),
         line.explanation.text
     );
     let frames = old
@@ -163,13 +163,13 @@ pub fn corrections_of(q: Period, effective: Vec<StoredLine>, fresh: Vec<FramedLi
             Some(original) => {
                 s.line.kind = LineKind::Rebooking;
                 e.rule = Rule::Rebooking.code().into();
-                e.text = format!("genbogfører linje {original} for {}: {}", month_danish(q), e.text);
+                e.text = format!("genbogfører linje {original} for {}: {}", q.danish(), e.text);
                 s.line.corrects_line_id = Some(original);
             }
             None => {
                 s.line.kind = LineKind::Supplement;
                 e.rule = Rule::Supplement.code().into();
-                e.text = format!("tillæg for {}: {}", month_danish(q), e.text);
+                e.text = format!("tillæg for {}: {}", q.danish(), e.text);
             }
         }
         out.push(s);
@@ -190,11 +190,6 @@ pub fn issued_months(period: Period, own: &[(TargetPeriod, bool)], settled: &[Pe
             None => settled.contains(q),
         })
         .collect()
-}
-
-/// A month as Danes write it: `04.2026`.
-fn month_danish(q: Period) -> String {
-    format!("{:02}.{:04}", q.month(), q.year())
 }
 
 #[cfg(test)]
